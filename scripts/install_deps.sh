@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages glmgate needs to build, run and test, and nothing when all are
+# present. Safe to run repeatedly; used by every Makefile target.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git openssl ca-certificates
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libsqlite3-dev sqlite3
+  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev
+  clang-14 libclang-rt-14-dev clang-format
+)
+# node and npm drive the SDK and integration tests; a machine may already carry a newer build.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+
+echo "install_deps: installing ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,92 @@
+// `glmgate serve`: wires config, store, key cache, catalog, pipeline and server together, and
+// runs until SIGINT/SIGTERM. The only place that knows all the parts.
+#include <sys/resource.h>
+
+#include <iostream>
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "accounts/key_cache.hpp"
+#include "accounts/key_refresher.hpp"
+#include "accounts/key_service.hpp"
+#include "cli/commands.hpp"
+#include "config/config.hpp"
+#include "gateway/catalog.hpp"
+#include "gateway/pipeline.hpp"
+#include "gateway/routes.hpp"
+#include "http/server.hpp"
+
+namespace glmgate::cli {
+
+namespace {
+
+void setup_logging(const std::string& level) {
+  // Asynchronous and lossy under overload: a log line must never block an I/O thread.
+  spdlog::init_thread_pool(8192, 1);
+  auto logger = spdlog::create_async_nb<spdlog::sinks::stderr_color_sink_mt>("glmgate");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::flush_every(std::chrono::seconds(1));
+}
+
+// Thousands of concurrent streams need thousands of descriptors.
+void raise_fd_limit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+}  // namespace
+
+int serve(const std::optional<std::string>& config_path) {
+  Config config = load_config(config_path);
+  setup_logging(config.log_level);
+  raise_fd_limit();
+
+  auto store = open_store(config.store);
+  KeyService keys(*store);
+  if (auto admin = keys.bootstrap_admin()) {
+    std::cout << "No API key existed, so an admin key was created (" << admin->record.id
+              << "). It is shown only this once:\n"
+              << admin->secret << std::endl;
+  }
+  KeyCache cache;
+  cache.apply(store->keys_changed_since(0));
+  KeyRefresher refresher(*store, cache, std::chrono::milliseconds(config.key_refresh_ms));
+
+  Catalog catalog(config);
+  NoRateLimit limiter;
+  UnmeteredWallet wallet;
+  LogUsageSink usage;
+  PauseSwitch pause;
+  Pipeline pipeline({cache, catalog, limiter, wallet, usage, pause});
+  PublicRoutes routes(pipeline);
+  Router router;
+  routes.register_on(router);
+
+  ServerOptions options;
+  options.host = config.listen_host;
+  options.port = config.listen_port;
+  options.threads = config.threads;
+  options.max_body_bytes = config.max_body_bytes;
+  options.header_timeout_ms = config.header_timeout_ms;
+  options.idle_timeout_ms = config.idle_timeout_ms;
+  options.max_connections = config.max_connections;
+  Server server(options, router);
+  server.bind();
+  std::cout << "glmgate listening on http://" << config.listen_host << ":" << server.port()
+            << " (" << config.models.size() << " models, config: " << config.source << ")"
+            << std::endl;
+  spdlog::info("serving {} models from {} providers; {} active keys", config.models.size(),
+               config.providers.size(), cache.size());
+  server.run();
+  spdlog::info("stopped");
+  refresher.stop();
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace glmgate::cli

@@ -1,0 +1,83 @@
+// Configuration: the built-in defaults and the TOML file that overrides them. Loaded once at
+// start-up (or by a CLI command) and immutable afterwards, so it is shared read-only by all
+// threads. Every error names the file, the key and what is wrong.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/money.hpp"
+
+namespace glmgate {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ProviderConfig {
+  std::string name;
+  std::string kind = "openai";
+  std::string base_url;
+  std::string api_key_env;  // empty: no key (local servers)
+  std::string ca_file;      // empty: the system's trust store
+  std::int64_t connect_timeout_ms = 10'000;
+  std::int64_t first_byte_timeout_ms = 300'000;  // thinking models can be silent for minutes
+  std::int64_t idle_timeout_ms = 120'000;         // between two stream chunks
+  std::int64_t total_timeout_ms = 900'000;
+  // Derived from base_url at load.
+  bool tls = false;
+  std::string host;
+  std::string port;
+  std::string base_path;  // without trailing slash, e.g. "/api/paas/v4"
+};
+
+struct ModelConfig {
+  std::string id;  // public ID clients send
+  std::string provider;
+  std::string upstream_model;
+  std::int64_t context_window = 128'000;
+  std::int64_t max_output_tokens = 8192;
+  bool tools = true;
+  bool reasoning = false;
+  NanoUsd input_price_per_mtok = 0;
+  NanoUsd cached_input_price_per_mtok = 0;
+  NanoUsd output_price_per_mtok = 0;
+};
+
+struct Config {
+  std::string source = "built-in defaults";  // the file it came from, for messages
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  std::string store = "sqlite:./data/glmgate.db";
+  int threads = 0;  // 0: one per core
+  std::string log_level = "info";
+  std::int64_t max_body_bytes = 16 * 1024 * 1024;
+  std::int64_t header_timeout_ms = 10'000;
+  std::int64_t idle_timeout_ms = 60'000;  // keep-alive between requests
+  std::int64_t max_connections = 20'000;
+  std::int64_t stream_ping_interval_ms = 15'000;
+  std::int64_t default_max_tokens = 8192;
+  std::int64_t key_refresh_ms = 250;  // how often the key cache looks for changes in the store
+  std::vector<ProviderConfig> providers;
+  std::vector<ModelConfig> models;
+
+  const ProviderConfig* find_provider(const std::string& name) const;
+};
+
+// The defaults a user gets with no config file: the GLM family on Z.ai, kimi-k2, deepseek-r1.
+Config builtin_config();
+
+// Reads `path` over the built-in defaults. Arrays (`[[providers]]`, `[[models]]`) given in the
+// file replace the built-in ones; scalars override one by one. Throws ConfigError.
+Config load_config_file(const std::string& path);
+
+// `explicit_path` when given, else ./glmgate.toml when present, else the built-in defaults.
+Config load_config(const std::optional<std::string>& explicit_path);
+
+// Parses TOML text; `source` names it in errors. Throws ConfigError.
+Config parse_config(const std::string& text, const std::string& source);
+
+}  // namespace glmgate

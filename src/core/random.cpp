@@ -1,0 +1,56 @@
+// Random identifiers and secrets; see random.hpp.
+#include "core/random.hpp"
+
+#include <openssl/rand.h>
+
+#include <cstdlib>
+#include <vector>
+
+namespace glmgate {
+
+namespace {
+constexpr std::string_view kAlphabet =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+}
+
+void random_bytes(std::span<std::uint8_t> out) {
+  if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) std::abort();
+}
+
+std::string base62_encode(std::span<const std::uint8_t> bytes) {
+  // Repeated division of the big-endian number by 62; the output length is fixed for a given
+  // input length (ceil(n * log(256) / log(62))) so every key has the same length.
+  std::vector<std::uint8_t> num(bytes.begin(), bytes.end());
+  const std::size_t width = (bytes.size() * 8 * 1000 + 5953) / 5954;  // log2(62) ~= 5.954
+  std::string out(width, '0');
+  for (std::size_t pos = width; pos-- > 0;) {
+    unsigned remainder = 0;
+    for (auto& digit : num) {
+      unsigned acc = (remainder << 8) | digit;
+      digit = static_cast<std::uint8_t>(acc / 62);
+      remainder = acc % 62;
+    }
+    out[pos] = kAlphabet[remainder];
+  }
+  return out;
+}
+
+std::string random_id(std::string_view prefix, std::size_t chars) {
+  std::vector<std::uint8_t> raw(chars);
+  random_bytes(raw);
+  std::string out(prefix);
+  out.reserve(prefix.size() + chars);
+  // 248 = 62 * 4: rejection keeps the characters uniform.
+  std::size_t i = 0;
+  while (out.size() < prefix.size() + chars) {
+    if (i == raw.size()) {
+      random_bytes(raw);
+      i = 0;
+    }
+    std::uint8_t b = raw[i++];
+    if (b < 248) out.push_back(kAlphabet[b % 62]);
+  }
+  return out;
+}
+
+}  // namespace glmgate

@@ -1,0 +1,20 @@
+// Catalog; see catalog.hpp.
+#include "gateway/catalog.hpp"
+
+namespace glmgate {
+
+Catalog::Catalog(const Config& config) : config_(config) {
+  for (const auto& m : config.models) models_[m.id] = &m;
+  for (const auto& p : config.providers) adapters_[p.name] = make_adapter(p);
+}
+
+const ModelConfig* Catalog::find(const std::string& id) const {
+  auto it = models_.find(id);
+  return it == models_.end() ? nullptr : it->second;
+}
+
+const ProviderAdapter& Catalog::adapter(const std::string& provider) const {
+  return *adapters_.at(provider);  // config validation guarantees every model's provider exists
+}
+
+}  // namespace glmgate

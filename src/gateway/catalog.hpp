@@ -1,0 +1,27 @@
+// Catalog: the configured models by public ID and one adapter per provider. Built at start-up,
+// then read-only and shared by all threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "config/config.hpp"
+#include "providers/provider.hpp"
+
+namespace glmgate {
+
+class Catalog {
+ public:
+  explicit Catalog(const Config& config);
+  const ModelConfig* find(const std::string& id) const;
+  const ProviderAdapter& adapter(const std::string& provider) const;
+  const Config& config() const { return config_; }
+
+ private:
+  const Config& config_;
+  std::unordered_map<std::string, const ModelConfig*> models_;
+  std::unordered_map<std::string, std::unique_ptr<ProviderAdapter>> adapters_;
+};
+
+}  // namespace glmgate

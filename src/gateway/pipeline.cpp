@@ -1,0 +1,348 @@
+// The request pipeline; see pipeline.hpp. Streams run three coroutines joined with `||`: the
+// relay (upstream chunks to the client), a watcher that cancels the upstream call when the client
+// goes away, and a keep-alive that pings while the upstream is silent.
+#include "gateway/pipeline.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/asio_util.hpp"
+
+namespace glmgate {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace boost::asio::experimental::awaitable_operators;
+using Clock = std::chrono::steady_clock;
+
+std::int64_t estimate_tokens(std::size_t characters) {
+  return static_cast<std::int64_t>((characters + 2) / 3);
+}
+
+namespace {
+
+constexpr int kClientClosedStatus = 499;  // nginx's "client closed request", for records
+
+std::size_t delta_chars(const json::object& chunk) {
+  std::size_t n = 0;
+  auto choices = chunk.find("choices");
+  if (choices == chunk.end() || !choices->value().is_array()) return 0;
+  for (const auto& c : choices->value().get_array()) {
+    if (!c.is_object()) continue;
+    auto delta = c.get_object().find("delta");
+    if (delta == c.get_object().end() || !delta->value().is_object()) continue;
+    const auto& d = delta->value().get_object();
+    for (std::string_view field : {"content", "reasoning_content"})
+      if (auto it = d.find(field); it != d.end() && it->value().is_string())
+        n += it->value().get_string().size();
+    if (auto tc = d.find("tool_calls"); tc != d.end() && tc->value().is_array())
+      for (const auto& call : tc->value().get_array()) {
+        if (!call.is_object()) continue;
+        auto fn = call.get_object().find("function");
+        if (fn == call.get_object().end() || !fn->value().is_object()) continue;
+        for (std::string_view field : {"name", "arguments"})
+          if (auto it = fn->value().get_object().find(field);
+              it != fn->value().get_object().end() && it->value().is_string())
+            n += it->value().get_string().size();
+      }
+  }
+  return n;
+}
+
+// Everything one generation request carries between the steps.
+struct Call {
+  const Surface& surface;
+  Exchange& exchange;
+  std::shared_ptr<const KeyInfo> key;
+  const ModelConfig* model = nullptr;
+  CanonicalRequest request;
+  Headers extra_headers;
+  Reservation reservation;
+  bool reserved = false;
+  CallRecord record;
+  std::unique_ptr<ProviderCall> upstream;
+  // Stream state.
+  std::optional<Usage> usage;
+  std::size_t generated_chars = 0;
+  bool client_gone = false;
+  bool finished = false;
+  std::optional<Clock::time_point> first_token;
+};
+
+asio::awaitable<void> send_error(Call& call, const ApiError& error) {
+  call.record.status = error.status;
+  HttpResponse r = call.surface.render_error(error);
+  for (auto& h : call.extra_headers) r.headers.push_back(h);
+  co_await call.exchange.respond(std::move(r));
+}
+
+std::optional<ApiError> validate_against_model(Call& call, std::int64_t default_max_tokens) {
+  auto& body = call.request.body;
+  const ModelConfig& model = *call.model;
+  if (auto it = body.find("tools"); it != body.end() && !model.tools) {
+    bool empty = it->value().is_null() ||
+                 (it->value().is_array() && it->value().get_array().empty());
+    if (!empty)
+      return ApiError::unsupported_parameter(
+          "The model `" + model.id + "` does not support tools.", "tools");
+    body.erase("tools");
+    body.erase("tool_choice");
+  }
+  std::int64_t cap = model.max_output_tokens;
+  std::int64_t max_tokens = std::min(default_max_tokens, cap);
+  if (auto it = body.find("max_tokens"); it != body.end() && it->value().is_number())
+    max_tokens = std::min<std::int64_t>(it->value().to_number<std::int64_t>(), cap);
+  body["max_tokens"] = max_tokens;
+  return std::nullopt;
+}
+
+asio::awaitable<void> watch_client(Call& call) {
+  try {
+    if (co_await call.exchange.wait_client_closed() && !call.finished) {
+      call.client_gone = true;
+      call.upstream->abort();
+    }
+  } catch (const std::exception&) {
+  }
+}
+
+asio::awaitable<void> run_unary(Call& call, Result<json::object>& out) {
+  try {
+    if (auto err = co_await call.upstream->open())
+      out = *err;
+    else
+      out = co_await call.upstream->response();
+  } catch (const std::exception& e) {
+    out = ApiError::internal(std::string("upstream call failed: ") + e.what());
+  }
+  call.finished = true;
+}
+
+asio::awaitable<void> run_open(Call& call, std::optional<ApiError>& out) {
+  try {
+    out = co_await call.upstream->open();
+  } catch (const std::exception& e) {
+    out = ApiError::internal(std::string("upstream call failed: ") + e.what());
+  }
+  call.finished = true;
+}
+
+asio::awaitable<void> relay(Call& call, StreamEncoder& encoder) {
+  try {
+    for (;;) {
+      StreamItem item = co_await call.upstream->next();
+      std::string out;
+      switch (item.kind) {
+        case StreamItem::Kind::chunk:
+          if (!call.first_token) call.first_token = Clock::now();
+          item.chunk["model"] = call.model->id;
+          if (auto u = read_usage(item.chunk)) call.usage = u;
+          call.generated_chars += delta_chars(item.chunk);
+          encoder.chunk(item.chunk, out);
+          break;
+        case StreamItem::Kind::end:
+          encoder.done(call.usage, out);
+          call.record.status = 200;
+          break;
+        case StreamItem::Kind::error:
+          if (call.client_gone) co_return;
+          encoder.error(item.error, out);
+          call.record.status = item.error.status;
+          spdlog::warn("request {}: upstream failed mid-stream: {}", call.record.request_id,
+                       item.error.message);
+          break;
+      }
+      if (!out.empty() && !co_await call.exchange.write(out)) {
+        call.client_gone = true;
+        call.upstream->abort();
+        co_return;
+      }
+      if (item.kind != StreamItem::Kind::chunk) co_return;
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("request {}: stream relay failed: {}", call.record.request_id, e.what());
+    call.upstream->abort();
+    if (!call.record.status) call.record.status = 500;
+  }
+}
+
+asio::awaitable<void> keep_alive(Call& call, StreamEncoder& encoder,
+                                 std::chrono::milliseconds interval) {
+  try {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+      timer.expires_after(interval);
+      auto [ec] = co_await timer.async_wait(kNoThrow);
+      if (ec) co_return;
+      if (Clock::now() - call.exchange.last_write() < interval) continue;
+      if (!co_await call.exchange.write(encoder.ping())) {
+        call.client_gone = true;
+        call.upstream->abort();
+        co_return;
+      }
+    }
+  } catch (const std::exception&) {
+  }
+}
+
+asio::awaitable<void> dispatch_unary(Call& call) {
+  Result<json::object> result = ApiError::internal("no response");
+  co_await (run_unary(call, result) || watch_client(call));
+  if (call.client_gone) {
+    call.record.status = kClientClosedStatus;
+    co_return;
+  }
+  if (!result) {
+    co_await send_error(call, result.error());
+    co_return;
+  }
+  auto& response = result.value();
+  response["model"] = call.model->id;
+  if (auto u = read_usage(response)) call.usage = u;
+  call.first_token = Clock::now();
+  HttpResponse r;
+  r.body = call.surface.encode_response(response);
+  r.headers = call.extra_headers;
+  call.record.status = 200;
+  co_await call.exchange.respond(std::move(r));
+}
+
+asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping_interval) {
+  std::optional<ApiError> open_error;
+  co_await (run_open(call, open_error) || watch_client(call));
+  if (call.client_gone) {
+    call.record.status = kClientClosedStatus;
+    co_return;
+  }
+  if (open_error) {
+    co_await send_error(call, *open_error);
+    co_return;
+  }
+  call.finished = false;
+  auto encoder = call.surface.stream_encoder(call.request);
+  Headers headers = encoder->headers();
+  for (auto& h : call.extra_headers) headers.push_back(h);
+  if (!co_await call.exchange.begin_stream(200, std::move(headers))) {
+    call.client_gone = true;
+    call.upstream->abort();
+  } else {
+    co_await (relay(call, *encoder) || watch_client(call) ||
+              keep_alive(call, *encoder, ping_interval));
+    call.finished = true;
+    if (!call.client_gone) co_await call.exchange.end_stream();
+  }
+  if (call.client_gone) call.record.status = kClientClosedStatus;
+}
+
+// Usage for the record and the charge: the upstream's, or an estimate when it sent none but
+// generated something (a client that left mid-stream pays for what was produced).
+void finish_usage(Call& call) {
+  if (call.usage) {
+    call.record.usage = *call.usage;
+  } else if (call.generated_chars > 0 || (call.client_gone && call.first_token)) {
+    call.record.usage.prompt_tokens = estimate_tokens(call.exchange.request().body.size());
+    call.record.usage.completion_tokens = estimate_tokens(call.generated_chars);
+    call.record.usage.estimated = true;
+  }
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const KeyInfo>> Pipeline::authenticate(const Surface& surface,
+                                                              const HttpRequest& request) const {
+  std::string secret = surface.api_key(request);
+  if (secret.empty())
+    return ApiError::invalid_api_key(
+        "You didn't provide an API key. Send it as 'Authorization: Bearer sk-glm-...'.");
+  auto key = parts_.keys.find(secret);
+  if (!key) {
+    std::string shown = secret.size() > 10 ? secret.substr(0, 10) + "***" : "***";
+    return ApiError::invalid_api_key("Incorrect API key provided: " + shown + ".");
+  }
+  return key;
+}
+
+asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& exchange) const {
+  const auto& config = parts_.catalog.config();
+  Call call{surface, exchange};
+  call.record.request_id = exchange.request_id();
+  call.record.surface = std::string(surface.name());
+
+  auto key = authenticate(surface, exchange.request());
+  if (!key) {
+    co_await send_error(call, key.error());
+    co_return;
+  }
+  call.key = key.value();
+  call.record.key_id = call.key->id;
+  call.record.account_id = call.key->account_id;
+
+  if (parts_.pause.paused.load(std::memory_order_relaxed))
+    {
+    co_await send_error(
+        call, ApiError::unavailable("The API is paused by its operator. Try again later."));
+    co_return;
+  }
+
+  if (auto err = parts_.limiter.admit(*call.key, call.extra_headers))
+    {
+    co_await send_error(call, *err);
+    co_return;
+  }
+
+  auto decoded = surface.decode(exchange.request());
+  if (!decoded) {
+    co_await send_error(call, decoded.error());
+    co_return;
+  }
+  call.request = std::move(decoded.value());
+
+  call.model = parts_.catalog.find(call.request.model);
+  if (!call.model) {
+    co_await send_error(call, ApiError::model_not_found(call.request.model));
+    co_return;
+  }
+  call.record.model = call.model->id;
+  call.record.provider = call.model->provider;
+  call.record.stream = call.request.stream;
+  if (auto err = validate_against_model(call, config.default_max_tokens))
+    {
+    co_await send_error(call, *err);
+    co_return;
+  }
+
+  std::int64_t max_tokens = call.request.body.at("max_tokens").to_number<std::int64_t>();
+  NanoUsd bound =
+      token_cost(estimate_tokens(exchange.request().body.size()), call.model->input_price_per_mtok) +
+      token_cost(max_tokens, call.model->output_price_per_mtok);
+  auto reservation = parts_.wallet.reserve(*call.key, bound);
+  if (!reservation) {
+    co_await send_error(call, reservation.error());
+    co_return;
+  }
+  call.reservation = reservation.value();
+
+  const auto& adapter = parts_.catalog.adapter(call.model->provider);
+  call.upstream = adapter.call(CallContext{exchange.request_id(), call.model},
+                               std::move(call.request.body), call.request.stream);
+  if (call.request.stream)
+    co_await dispatch_stream(call, std::chrono::milliseconds(config.stream_ping_interval_ms));
+  else
+    co_await dispatch_unary(call);
+
+  // Settle: a failed generation that produced nothing is refunded in full.
+  finish_usage(call);
+  call.record.cost = price_usage(*call.model, call.record.usage);
+  parts_.wallet.settle(*call.key, call.reservation, call.record.cost);
+  auto now = Clock::now();
+  call.record.latency =
+      std::chrono::duration_cast<std::chrono::microseconds>(now - exchange.received_at());
+  if (call.first_token)
+    call.record.time_to_first_token = std::chrono::duration_cast<std::chrono::microseconds>(
+        *call.first_token - exchange.received_at());
+  parts_.usage.record(std::move(call.record));
+}
+
+}  // namespace glmgate

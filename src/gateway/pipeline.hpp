@@ -1,0 +1,48 @@
+// Pipeline: the explicit sequence every model request goes through, whatever its surface:
+// authenticate -> pause check -> rate limit -> decode -> validate against the model -> route ->
+// reserve credits -> dispatch (streamed or not) -> settle. Each step returns an ApiError that
+// stops the request; settle runs on every path that reserved. Shared by all I/O threads; each
+// request's state lives in its own coroutine frame.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "accounts/key_cache.hpp"
+#include "gateway/catalog.hpp"
+#include "gateway/seams.hpp"
+#include "http/exchange.hpp"
+#include "surfaces/surface.hpp"
+
+namespace glmgate {
+
+struct PipelineParts {
+  const KeyCache& keys;
+  const Catalog& catalog;
+  RateLimiter& limiter;
+  Wallet& wallet;
+  UsageSink& usage;
+  const PauseSwitch& pause;
+};
+
+class Pipeline {
+ public:
+  explicit Pipeline(PipelineParts parts) : parts_(parts) {}
+
+  // POST of a generation request on `surface`.
+  boost::asio::awaitable<void> generate(const Surface& surface, Exchange& exchange) const;
+
+  // The key's info, or the 401 to send.
+  Result<std::shared_ptr<const KeyInfo>> authenticate(const Surface& surface,
+                                                      const HttpRequest& request) const;
+
+  const Catalog& catalog() const { return parts_.catalog; }
+
+ private:
+  PipelineParts parts_;
+};
+
+// The conservative token estimate of a request body and of generated text, used for the
+// reservation and when a stream ends without usage (about 3 characters per token).
+std::int64_t estimate_tokens(std::size_t characters);
+
+}  // namespace glmgate

@@ -1,0 +1,93 @@
+// Public routes: the OpenAI chat surface, the model catalog in OpenAI's list shape, /healthz.
+// The model list is serialized once at start-up; handlers only copy it.
+#include "gateway/routes.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "surfaces/openai/openai_surface.hpp"
+
+namespace glmgate {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::int64_t kCatalogCreated = 1735689600;  // fixed, so listings are stable
+
+json::value usd_per_mtok(NanoUsd nano) {
+  return json::value(static_cast<double>(nano) / static_cast<double>(kNanoPerUsd));
+}
+
+json::object model_json(const ModelConfig& m) {
+  return json::object{
+      {"id", m.id},
+      {"object", "model"},
+      {"created", kCatalogCreated},
+      {"owned_by", m.provider},
+      {"context_window", m.context_window},
+      {"max_output_tokens", m.max_output_tokens},
+      {"supports_tools", m.tools},
+      {"supports_reasoning", m.reasoning},
+      {"pricing",
+       {{"currency", "USD"},
+        {"unit", "1M tokens"},
+        {"input", usd_per_mtok(m.input_price_per_mtok)},
+        {"cached_input", usd_per_mtok(m.cached_input_price_per_mtok)},
+        {"output", usd_per_mtok(m.output_price_per_mtok)}}},
+  };
+}
+
+}  // namespace
+
+PublicRoutes::PublicRoutes(const Pipeline& pipeline)
+    : pipeline_(pipeline), openai_(std::make_unique<openai::OpenAiSurface>()) {
+  json::array data;
+  for (const auto& m : pipeline.catalog().config().models) {
+    auto obj = model_json(m);
+    model_bodies_[m.id] = json::serialize(obj);
+    data.push_back(std::move(obj));
+  }
+  list_body_ = json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}});
+}
+
+PublicRoutes::~PublicRoutes() = default;
+
+asio::awaitable<void> PublicRoutes::list_models(Exchange& ex) const {
+  auto key = pipeline_.authenticate(*openai_, ex.request());
+  if (!key) {
+    co_await ex.respond(openai_->render_error(key.error()));
+    co_return;
+  }
+  co_await ex.respond(HttpResponse{200, "application/json", {}, list_body_});
+}
+
+asio::awaitable<void> PublicRoutes::get_model(Exchange& ex) const {
+  auto key = pipeline_.authenticate(*openai_, ex.request());
+  if (!key) {
+    co_await ex.respond(openai_->render_error(key.error()));
+    co_return;
+  }
+  std::string id = ex.request().path.substr(std::string_view("/v1/models/").size());
+  auto it = model_bodies_.find(id);
+  if (it == model_bodies_.end()) {
+    co_await ex.respond(openai_->render_error(ApiError::model_not_found(id)));
+    co_return;
+  }
+  co_await ex.respond(HttpResponse{200, "application/json", {}, it->second});
+}
+
+void PublicRoutes::register_on(Router& router) const {
+  const Surface* openai = openai_.get();
+  router.set_error_renderer("/", [openai](const ApiError& e) { return openai->render_error(e); });
+  router.add("POST", "/v1/chat/completions",
+             [this, openai](Exchange& ex) { return pipeline_.generate(*openai, ex); });
+  router.add("GET", "/v1/models", [this](Exchange& ex) { return list_models(ex); });
+  router.add_prefix("GET", "/v1/models/", [this](Exchange& ex) { return get_model(ex); });
+  router.add("GET", "/healthz", [](Exchange& ex) -> asio::awaitable<void> {
+    co_await ex.respond(HttpResponse{200, "application/json", {}, R"({"status":"ok"})"});
+  });
+}
+
+}  // namespace glmgate

@@ -1,0 +1,31 @@
+// The public routes (the OpenAI chat surface, the model catalog, health). The model list is
+// serialized once at construction; handlers only copy it. Owned by the app for as long as the
+// router serves; immutable after construction and shared by all threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "gateway/pipeline.hpp"
+#include "http/router.hpp"
+
+namespace glmgate {
+
+class PublicRoutes {
+ public:
+  explicit PublicRoutes(const Pipeline& pipeline);
+  ~PublicRoutes();
+  void register_on(Router& router) const;
+
+ private:
+  boost::asio::awaitable<void> list_models(Exchange& ex) const;
+  boost::asio::awaitable<void> get_model(Exchange& ex) const;
+
+  const Pipeline& pipeline_;
+  std::unique_ptr<const Surface> openai_;
+  std::string list_body_;
+  std::unordered_map<std::string, std::string> model_bodies_;
+};
+
+}  // namespace glmgate

@@ -1,0 +1,45 @@
+// Plain HTTP request/response values handed between the server and handlers, so that surfaces and
+// the pipeline never include Beast. Header names are stored lower-case.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace glmgate {
+
+struct Header {
+  std::string name;  // lower-case
+  std::string value;
+};
+
+using Headers = std::vector<Header>;
+
+inline std::string_view find_header(const Headers& headers, std::string_view name) {
+  for (const auto& h : headers)
+    if (h.name == name) return h.value;
+  return {};
+}
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST"...
+  std::string target;  // as received, with the query
+  std::string path;    // decoded path without the query
+  std::string query;   // raw query string without '?'
+  Headers headers;
+  std::string body;
+
+  std::string_view header(std::string_view name) const { return find_header(headers, name); }
+  // The raw value of one query parameter, or empty.
+  std::string query_param(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  Headers headers;
+  std::string body;
+};
+
+}  // namespace glmgate

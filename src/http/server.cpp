@@ -1,0 +1,384 @@
+// Server implementation over Boost.Beast; see server.hpp. Each connection runs session() on its
+// own io_context; the Exchange given to handlers writes through the same stream.
+#include "http/server.hpp"
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <cerrno>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+#include "core/api_error.hpp"
+#include "core/random.hpp"
+#include "http/asio_util.hpp"
+
+namespace glmgate {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t kHeaderLimit = 64 * 1024;
+constexpr auto kWriteTimeout = std::chrono::seconds(60);
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+
+class BeastExchange final : public Exchange {
+ public:
+  BeastExchange(beast::tcp_stream& stream, HttpRequest request, std::string request_id,
+                bool keep_alive, const asio::any_io_executor& executor)
+      : stream_(stream),
+        request_(std::move(request)),
+        request_id_(std::move(request_id)),
+        keep_alive_(keep_alive),
+        write_lock_(executor, 1) {}
+
+  const HttpRequest& request() const override { return request_; }
+  const std::string& request_id() const override { return request_id_; }
+  Clock::time_point received_at() const override { return received_at_; }
+  Clock::time_point last_write() const override { return last_write_; }
+  bool responded() const { return responded_; }
+  bool connection_usable() const { return responded_ && !failed_ && keep_alive_; }
+  int status() const { return status_; }
+
+  asio::awaitable<void> respond(HttpResponse r) override {
+    if (responded_) co_return;
+    responded_ = true;
+    status_ = r.status;
+    http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
+    res.set(http::field::content_type, r.content_type);
+    res.set("x-request-id", request_id_);
+    for (auto& h : r.headers) res.set(h.name, h.value);
+    res.keep_alive(keep_alive_);
+    res.body() = std::move(r.body);
+    res.prepare_payload();
+    stream_.expires_after(kWriteTimeout);
+    auto [ec, n] = co_await http::async_write(stream_, res, kNoThrow);
+    stream_.expires_never();
+    if (ec) failed_ = true;
+    last_write_ = Clock::now();
+  }
+
+  asio::awaitable<bool> begin_stream(int status, Headers headers) override {
+    if (responded_) co_return false;
+    responded_ = true;
+    streaming_ = true;
+    status_ = status;
+    http::response<http::empty_body> res{static_cast<http::status>(status), 11};
+    res.set("x-request-id", request_id_);
+    for (auto& h : headers) res.set(h.name, h.value);
+    res.keep_alive(keep_alive_);
+    res.chunked(true);
+    http::response_serializer<http::empty_body> sr{res};
+    co_await lock();
+    stream_.expires_after(kWriteTimeout);
+    auto [ec, n] = co_await http::async_write_header(stream_, sr, kNoThrow);
+    stream_.expires_never();
+    unlock();
+    if (ec) failed_ = true;
+    last_write_ = Clock::now();
+    co_return !failed_;
+  }
+
+  asio::awaitable<bool> write(std::string_view data) override {
+    if (failed_ || !streaming_) co_return false;
+    if (data.empty()) co_return true;
+    co_await lock();
+    if (!failed_) {
+      stream_.expires_after(kWriteTimeout);
+      auto [ec, n] =
+          co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data)), kNoThrow);
+      stream_.expires_never();
+      if (ec) failed_ = true;
+      last_write_ = Clock::now();
+    }
+    unlock();
+    co_return !failed_;
+  }
+
+  asio::awaitable<void> end_stream() override {
+    if (failed_ || !streaming_) co_return;
+    co_await lock();
+    stream_.expires_after(kWriteTimeout);
+    auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk_last(), kNoThrow);
+    stream_.expires_never();
+    unlock();
+    if (ec) failed_ = true;
+    streaming_ = false;
+  }
+
+  asio::awaitable<bool> wait_client_closed() override {
+    auto& socket = stream_.socket();
+    for (;;) {
+      auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, kNoThrow);
+      if (ec == asio::error::operation_aborted) co_return false;  // the handler finished first
+      if (ec) break;
+      char c;
+      ssize_t n = ::recv(socket.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) break;
+      if (n > 0) {
+        // The client sent more bytes (a pipelined request): it is still there. Stop watching.
+        asio::steady_timer forever(stream_.get_executor(), Clock::time_point::max());
+        co_await forever.async_wait(kNoThrow);
+        co_return false;
+      }
+    }
+    failed_ = true;
+    co_return true;
+  }
+
+ private:
+  asio::awaitable<void> lock() { co_await write_lock_.async_send(boost::system::error_code{}, kNoThrow); }
+  void unlock() { write_lock_.try_receive([](boost::system::error_code) {}); }
+
+  beast::tcp_stream& stream_;
+  HttpRequest request_;
+  std::string request_id_;
+  bool keep_alive_;
+  bool responded_ = false;
+  bool streaming_ = false;
+  bool failed_ = false;
+  int status_ = 0;
+  Clock::time_point received_at_ = Clock::now();
+  Clock::time_point last_write_ = Clock::now();
+  // A one-slot channel used as an async mutex: a ping and a data chunk never interleave.
+  asio::experimental::channel<void(boost::system::error_code)> write_lock_;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  const Router& router;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::atomic<std::int64_t> open_connections{0};
+  std::atomic<bool> stopped{false};
+  std::size_t next_context = 0;
+
+  Impl(ServerOptions o, const Router& r) : options(std::move(o)), router(r) {
+    int n = options.threads > 0 ? options.threads
+                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < n; ++i) {
+      contexts.push_back(std::make_unique<asio::io_context>(1));
+      guards.push_back(asio::make_work_guard(*contexts.back()));
+    }
+  }
+
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto& target = *contexts[next_context++ % contexts.size()];
+      auto [ec, socket] = co_await acceptor->async_accept(target, kNoThrow);
+      if (ec) {
+        if (stopped || ec == asio::error::operation_aborted) co_return;
+        // EMFILE and friends: back off briefly instead of spinning.
+        spdlog::warn("accept failed: {}", ec.message());
+        asio::steady_timer t(acceptor->get_executor(), std::chrono::milliseconds(50));
+        co_await t.async_wait(kNoThrow);
+        continue;
+      }
+      if (open_connections.load(std::memory_order_relaxed) >= options.max_connections) {
+        boost::system::error_code ignored;
+        socket.close(ignored);  // over the cap: refuse at once rather than queue
+        continue;
+      }
+      open_connections.fetch_add(1, std::memory_order_relaxed);
+      socket.set_option(tcp::no_delay(true), ec);
+      asio::co_spawn(target, session(std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> write_error(beast::tcp_stream& stream, const std::string& path,
+                                    const ApiError& error, const std::string& request_id) {
+    HttpResponse r = router.render_error(path, error);
+    http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
+    res.set(http::field::content_type, r.content_type);
+    res.set("x-request-id", request_id);
+    res.keep_alive(false);
+    res.body() = std::move(r.body);
+    res.prepare_payload();
+    stream.expires_after(kWriteTimeout);
+    co_await http::async_write(stream, res, kNoThrow);
+  }
+
+  asio::awaitable<void> session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    const auto idle = std::chrono::milliseconds(options.idle_timeout_ms);
+    const auto header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
+    for (;;) {
+      if (buffer.size() == 0) {
+        // Idle keep-alive: wait for the first byte of the next request.
+        stream.expires_after(idle);
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
+        if (ec) break;
+        buffer.commit(n);
+      }
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(kHeaderLimit);
+      parser.body_limit(static_cast<std::uint64_t>(options.max_body_bytes));
+      // The whole header must arrive within the header timeout: a trickling client is cut off.
+      stream.expires_after(header_timeout);
+      auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+      if (hec) {
+        if (hec != beast::error::timeout && hec != http::error::end_of_stream &&
+            hec != asio::error::eof && hec != asio::error::connection_reset) {
+          std::string rid = random_id("req_", 24);
+          auto err = ApiError::invalid_request("Malformed HTTP request: " + hec.message());
+          if (hec == http::error::header_limit) err.status = 431;
+          co_await write_error(stream, "/", err, rid);
+        }
+        break;
+      }
+      auto& header = parser.get();
+      std::string target(header.target());
+      auto url = boost::urls::parse_origin_form(target);
+      std::string path = url ? std::string(url->path()) : std::string();
+      std::string request_id(header["x-request-id"]);
+      if (!valid_request_id(request_id)) request_id = random_id("req_", 24);
+
+      if (auto len = parser.content_length();
+          len && *len > static_cast<std::uint64_t>(options.max_body_bytes)) {
+        co_await write_error(stream, path,
+                             ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes)),
+                             request_id);
+        break;
+      }
+      if (!url) {
+        co_await write_error(stream, "/", ApiError::invalid_request("Malformed request target"),
+                             request_id);
+        break;
+      }
+      // The body gets the idle timeout: slow but moving uploads of big prompts are fine.
+      stream.expires_after(std::max(idle, header_timeout));
+      auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+      stream.expires_never();
+      if (bec) {
+        if (bec == http::error::body_limit)
+          co_await write_error(
+              stream, path,
+              ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes)),
+              request_id);
+        break;
+      }
+
+      auto msg = parser.release();
+      HttpRequest req;
+      req.method = std::string(msg.method_string());
+      req.target = std::move(target);
+      req.path = std::move(path);
+      req.query = std::string(url->encoded_query());
+      req.headers.reserve(16);
+      for (const auto& field : msg) {
+        std::string name(field.name_string());
+        for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        req.headers.push_back({std::move(name), std::string(field.value())});
+      }
+      req.body = std::move(msg.body());
+
+      BeastExchange exchange(stream, std::move(req), request_id, msg.keep_alive(),
+                             stream.get_executor());
+      co_await dispatch(exchange);
+      if (!exchange.connection_usable()) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream.close();
+    open_connections.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  asio::awaitable<void> dispatch(BeastExchange& exchange) {
+    const auto& req = exchange.request();
+    bool path_matched = false;
+    const Handler* handler = router.find(req.method, req.path, path_matched);
+    if (!handler) {
+      ApiError err = path_matched
+                         ? ApiError{405, "invalid_request_error", "method_not_allowed",
+                                    "Method " + req.method + " is not allowed on " + req.path, {}}
+                         : ApiError::not_found("Unknown path: " + req.method + " " + req.path,
+                                               "unknown_url");
+      co_await exchange.respond(router.render_error(req.path, err));
+    } else {
+      bool crashed = false;
+      try {
+        co_await (*handler)(exchange);
+      } catch (const std::exception& e) {
+        spdlog::error("request {}: handler failed: {}", exchange.request_id(), e.what());
+        crashed = true;
+      }
+      if (crashed || !exchange.responded())
+        co_await exchange.respond(
+            router.render_error(req.path, ApiError::internal("Internal error")));
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
+                                                                   exchange.received_at());
+    spdlog::info("{} {} {} {} {:.1f}ms", exchange.request_id(), req.method, req.path,
+                 exchange.status(), ms.count() / 1000.0);
+  }
+};
+
+Server::Server(ServerOptions options, const Router& router)
+    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+
+Server::~Server() { stop(); }
+
+void Server::bind() {
+  auto& ctx = *impl_->contexts[0];
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec) throw std::runtime_error("listen: \"" + impl_->options.host + "\" is not an IP address");
+  tcp::endpoint endpoint(address, impl_->options.port);
+  auto acceptor = std::make_unique<tcp::acceptor>(ctx);
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw std::runtime_error("cannot listen on " + impl_->options.host + ":" +
+                             std::to_string(impl_->options.port) + ": " + ec.message());
+  impl_->acceptor = std::move(acceptor);
+}
+
+std::uint16_t Server::port() const { return impl_->acceptor->local_endpoint().port(); }
+
+void Server::run() {
+  auto& ctx = *impl_->contexts[0];
+  asio::signal_set signals(ctx, SIGINT, SIGTERM);
+  signals.async_wait([this](boost::system::error_code ec, int) {
+    if (!ec) stop();
+  });
+  asio::co_spawn(ctx, impl_->accept_loop(), asio::detached);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < impl_->contexts.size(); ++i)
+    threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
+  ctx.run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::stop() {
+  if (impl_->stopped.exchange(true)) return;
+  for (auto& ctx : impl_->contexts) ctx->stop();
+}
+
+}  // namespace glmgate

@@ -1,0 +1,42 @@
+// Server: the HTTP/1.1 listener. One acceptor hands connections round-robin to N single-threaded
+// io_contexts; each connection is one coroutine on its context, so a connection's state is never
+// touched by two threads. Enforces a body limit, a header-read timeout, an idle keep-alive timeout
+// and a cap on open connections. Beast stays inside server.cpp.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/router.hpp"
+
+namespace glmgate {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: any free port (see Server::port())
+  int threads = 0;            // 0: one per core
+  std::int64_t max_body_bytes = 16 * 1024 * 1024;
+  std::int64_t header_timeout_ms = 10'000;
+  std::int64_t idle_timeout_ms = 60'000;
+  std::int64_t max_connections = 20'000;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router);
+  ~Server();
+  // Binds and listens; throws std::runtime_error naming the address when it cannot.
+  void bind();
+  std::uint16_t port() const;
+  // Serves on the worker threads until stop(); blocks the calling thread.
+  void run();
+  // Safe from any thread and from a signal-handling coroutine.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace glmgate

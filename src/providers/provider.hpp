@@ -1,0 +1,54 @@
+// ProviderAdapter: one upstream protocol (OpenAI-compatible now; Anthropic and Gemini upstreams
+// later). It turns a canonical request into one upstream call and the upstream's answer back into
+// canonical responses and chunks (OpenAI shape), errors as ApiError. A ProviderCall belongs to
+// the coroutine of one request on one I/O thread; adapters are immutable and shared.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+#include "core/api_error.hpp"
+
+namespace glmgate {
+
+struct CallContext {
+  std::string request_id;
+  const ModelConfig* model = nullptr;
+};
+
+struct StreamItem {
+  enum class Kind { chunk, end, error };
+  Kind kind = Kind::end;
+  boost::json::object chunk;
+  ApiError error;
+};
+
+class ProviderCall {
+ public:
+  virtual ~ProviderCall() = default;
+  // Sends the request. For a stream it returns once the upstream has accepted it; an error here
+  // reached the client before any byte of the answer.
+  virtual boost::asio::awaitable<std::optional<ApiError>> open() = 0;
+  // The whole canonical chat.completion (non-streamed calls).
+  virtual boost::asio::awaitable<Result<boost::json::object>> response() = 0;
+  // The next canonical chunk, the end, or a mid-stream error (streamed calls).
+  virtual boost::asio::awaitable<StreamItem> next() = 0;
+  // Cancels the upstream request: the client went away.
+  virtual void abort() = 0;
+};
+
+class ProviderAdapter {
+ public:
+  virtual ~ProviderAdapter() = default;
+  virtual std::unique_ptr<ProviderCall> call(CallContext context, boost::json::object request,
+                                             bool stream) const = 0;
+};
+
+// The adapter for a configured provider (by its kind), with its key read from the environment.
+std::unique_ptr<ProviderAdapter> make_adapter(const ProviderConfig& provider);
+
+}  // namespace glmgate

@@ -1,0 +1,96 @@
+// Upstream error mapping; see upstream_errors.hpp.
+#include "providers/upstream_errors.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+namespace glmgate {
+
+namespace json = boost::json;
+
+namespace {
+
+bool key_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
+
+std::string string_or_number(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end()) return {};
+  if (it->value().is_string()) return std::string(it->value().get_string());
+  if (it->value().is_int64()) return std::to_string(it->value().get_int64());
+  return {};
+}
+
+// Z.ai business codes that tell more than the HTTP status.
+std::optional<ApiError> map_zai_code(std::string_view code, const std::string& message) {
+  if (code == "1302" || code == "1303" || code == "1304" || code == "1305" || code == "1308" ||
+      code == "1310" || code == "1313")
+    return ApiError::rate_limited(message);
+  if (code == "1312") return ApiError::unavailable(message, "upstream_overloaded");
+  if (code == "1261")
+    return ApiError::invalid_request(message, "messages", "context_length_exceeded");
+  if (code == "1301") return ApiError::invalid_request(message, {}, "content_filter");
+  if (code == "1210" || code == "1213" || code == "1214" || code == "1215")
+    return ApiError::invalid_request(message);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string redact(std::string_view text, std::string_view secret) {
+  std::string out(text);
+  if (secret.size() >= 4) {
+    for (auto pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos))
+      out.replace(pos, secret.size(), "***");
+  }
+  for (auto pos = out.find("sk-"); pos != std::string::npos; pos = out.find("sk-", pos + 1)) {
+    std::size_t end = pos + 3;
+    while (end < out.size() && key_char(out[end])) ++end;
+    if (end - pos >= 12) out.replace(pos + 3, end - pos - 3, "***");
+  }
+  return out;
+}
+
+ApiError map_upstream_response(std::string_view provider, int status, std::string_view body,
+                               std::string_view provider_key) {
+  std::string message, code;
+  boost::system::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (!ec && parsed.is_object()) {
+    const auto& o = parsed.get_object();
+    if (auto e = o.find("error"); e != o.end() && e->value().is_object()) {
+      message = string_or_number(e->value().get_object(), "message");
+      code = string_or_number(e->value().get_object(), "code");
+    } else if (auto e = o.find("error"); e != o.end() && e->value().is_string()) {
+      message = std::string(e->value().get_string());  // vLLM/Ollama style
+    } else {
+      message = string_or_number(o, "message");
+    }
+  }
+  if (message.empty()) message = std::string(body.substr(0, 300));
+  message = redact(message, provider_key);
+  std::string prefixed = "Upstream " + std::string(provider) + " returned HTTP " +
+                         std::to_string(status) + (message.empty() ? "" : ": " + message);
+
+  if (auto zai = map_zai_code(code, prefixed)) return *zai;
+  switch (status) {
+    case 400:
+    case 422: return ApiError::invalid_request(prefixed, {}, code.empty() ? "" : code);
+    case 413: return {413, "invalid_request_error", "request_too_large", prefixed, {}};
+    case 408: return ApiError::upstream_timeout(prefixed);
+    case 429: return ApiError::rate_limited(prefixed);
+    case 503:
+    case 529: return ApiError::unavailable(prefixed, "upstream_overloaded");
+    case 504: return ApiError::upstream_timeout(prefixed);
+    default:
+      // 401/403/404 say the gateway's provider settings are wrong, not the client's request.
+      return ApiError::upstream(prefixed);
+  }
+}
+
+ApiError map_transport_error(std::string_view provider, const UpstreamError& error) {
+  std::string where = "Upstream " + std::string(provider) + ": ";
+  if (error.is_timeout()) return ApiError::upstream_timeout(where + error.detail);
+  return ApiError::upstream(where + error.detail);
+}
+
+}  // namespace glmgate

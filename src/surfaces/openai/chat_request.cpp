@@ -1,0 +1,292 @@
+// OpenAI Chat Completions request decoding; see chat_request.hpp.
+#include "surfaces/openai/chat_request.hpp"
+
+#include <boost/json/parse.hpp>
+
+namespace glmgate::openai {
+
+namespace json = boost::json;
+
+namespace {
+
+const char* kind(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null: return "null";
+    case json::kind::bool_: return "a boolean";
+    case json::kind::int64:
+    case json::kind::uint64: return "an integer";
+    case json::kind::double_: return "a number";
+    case json::kind::string: return "a string";
+    case json::kind::array: return "an array";
+    case json::kind::object: return "an object";
+  }
+  return "unknown";
+}
+
+ApiError type_error(const std::string& field, std::string_view expected, const json::value& v) {
+  return ApiError::invalid_request("Invalid type for '" + field + "': expected " +
+                                       std::string(expected) + ", but got " + kind(v) + ".",
+                                   field, "invalid_type");
+}
+
+bool is_integer(const json::value& v) {
+  return v.is_int64() || v.is_uint64() ||
+         (v.is_double() && v.get_double() == static_cast<double>(static_cast<std::int64_t>(
+                                                  v.get_double())));
+}
+std::int64_t as_integer(const json::value& v) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64()) return v.get_uint64() > INT64_MAX ? INT64_MAX : static_cast<std::int64_t>(v.get_uint64());
+  return static_cast<std::int64_t>(v.get_double());
+}
+
+std::optional<ApiError> check_number(const json::object& body, std::string_view key, double min,
+                                     double max) {
+  auto it = body.find(key);
+  if (it == body.end() || it->value().is_null()) return std::nullopt;
+  const auto& v = it->value();
+  if (!v.is_number()) return type_error(std::string(key), "a number", v);
+  double d = v.to_number<double>();
+  if (d < min || d > max)
+    return ApiError::invalid_request("Invalid value for '" + std::string(key) + "': " +
+                                         std::to_string(d) + " is outside [" +
+                                         std::to_string(min) + ", " + std::to_string(max) + "].",
+                                     std::string(key), "invalid_value");
+  return std::nullopt;
+}
+
+std::optional<ApiError> check_content(const json::value& content, const std::string& field,
+                                      bool nullable) {
+  if (content.is_string()) return std::nullopt;
+  if (content.is_null()) {
+    if (nullable) return std::nullopt;
+    return type_error(field, "a string or an array of content parts", content);
+  }
+  if (!content.is_array()) return type_error(field, "a string or an array of content parts", content);
+  const auto& parts = content.get_array();
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    std::string pf = field + "[" + std::to_string(i) + "]";
+    if (!parts[i].is_object()) return type_error(pf, "an object", parts[i]);
+    const auto& part = parts[i].get_object();
+    auto type = part.find("type");
+    if (type == part.end() || !type->value().is_string())
+      return ApiError::invalid_request("Missing required parameter: '" + pf + ".type'.",
+                                       pf + ".type", "missing_required_parameter");
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> check_tool_calls(const json::value& v, const std::string& field) {
+  if (!v.is_array()) return type_error(field, "an array", v);
+  const auto& calls = v.get_array();
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    std::string cf = field + "[" + std::to_string(i) + "]";
+    if (!calls[i].is_object()) return type_error(cf, "an object", calls[i]);
+    const auto& call = calls[i].get_object();
+    auto id = call.find("id");
+    if (id == call.end() || !id->value().is_string())
+      return ApiError::invalid_request("Missing required parameter: '" + cf + ".id'.", cf + ".id",
+                                       "missing_required_parameter");
+    auto fn = call.find("function");
+    if (fn == call.end() || !fn->value().is_object())
+      return ApiError::invalid_request("Missing required parameter: '" + cf + ".function'.",
+                                       cf + ".function", "missing_required_parameter");
+    const auto& f = fn->value().get_object();
+    auto name = f.find("name");
+    if (name == f.end() || !name->value().is_string())
+      return ApiError::invalid_request("Missing required parameter: '" + cf + ".function.name'.",
+                                       cf + ".function.name", "missing_required_parameter");
+    auto args = f.find("arguments");
+    if (args != f.end() && !args->value().is_string())
+      return type_error(cf + ".function.arguments", "a string", args->value());
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> check_messages(const json::object& body) {
+  auto it = body.find("messages");
+  if (it == body.end())
+    return ApiError::invalid_request("Missing required parameter: 'messages'.", "messages",
+                                     "missing_required_parameter");
+  if (!it->value().is_array()) return type_error("messages", "an array", it->value());
+  const auto& messages = it->value().get_array();
+  if (messages.empty())
+    return ApiError::invalid_request("Invalid 'messages': empty array. Expected an array with "
+                                     "minimum length 1.",
+                                     "messages", "empty_array");
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    std::string mf = "messages[" + std::to_string(i) + "]";
+    if (!messages[i].is_object()) return type_error(mf, "an object", messages[i]);
+    const auto& m = messages[i].get_object();
+    auto role = m.find("role");
+    if (role == m.end())
+      return ApiError::invalid_request("Missing required parameter: '" + mf + ".role'.",
+                                       mf + ".role", "missing_required_parameter");
+    if (!role->value().is_string()) return type_error(mf + ".role", "a string", role->value());
+    std::string_view r = role->value().get_string();
+    if (r != "system" && r != "user" && r != "assistant" && r != "tool" && r != "developer")
+      return ApiError::invalid_request(
+          "Invalid value: '" + std::string(r) + "'. Supported values are: 'system', "
+          "'developer', 'user', 'assistant' and 'tool'.",
+          mf + ".role", "invalid_value");
+    auto content = m.find("content");
+    bool has_tool_calls = m.contains("tool_calls") && !m.at("tool_calls").is_null();
+    if (content == m.end()) {
+      if (r != "assistant")
+        return ApiError::invalid_request("Missing required parameter: '" + mf + ".content'.",
+                                         mf + ".content", "missing_required_parameter");
+    } else if (auto e = check_content(content->value(), mf + ".content", r == "assistant")) {
+      return e;
+    }
+    if (r == "assistant" && has_tool_calls) {
+      if (auto e = check_tool_calls(m.at("tool_calls"), mf + ".tool_calls")) return e;
+    }
+    if (r == "tool") {
+      auto id = m.find("tool_call_id");
+      if (id == m.end())
+        return ApiError::invalid_request("Missing required parameter: '" + mf + ".tool_call_id'.",
+                                         mf + ".tool_call_id", "missing_required_parameter");
+      if (!id->value().is_string())
+        return type_error(mf + ".tool_call_id", "a string", id->value());
+    }
+    if (auto rc = m.find("reasoning_content");
+        rc != m.end() && !rc->value().is_string() && !rc->value().is_null())
+      return type_error(mf + ".reasoning_content", "a string", rc->value());
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> check_tools(const json::object& body) {
+  auto it = body.find("tools");
+  if (it == body.end() || it->value().is_null()) return std::nullopt;
+  if (!it->value().is_array()) return type_error("tools", "an array", it->value());
+  const auto& tools = it->value().get_array();
+  for (std::size_t i = 0; i < tools.size(); ++i) {
+    std::string tf = "tools[" + std::to_string(i) + "]";
+    if (!tools[i].is_object()) return type_error(tf, "an object", tools[i]);
+    const auto& t = tools[i].get_object();
+    auto type = t.find("type");
+    if (type == t.end() || !type->value().is_string())
+      return ApiError::invalid_request("Missing required parameter: '" + tf + ".type'.",
+                                       tf + ".type", "missing_required_parameter");
+    if (type->value().get_string() != "function") continue;  // vendor tools (web_search) pass
+    auto fn = t.find("function");
+    if (fn == t.end() || !fn->value().is_object())
+      return ApiError::invalid_request("Missing required parameter: '" + tf + ".function'.",
+                                       tf + ".function", "missing_required_parameter");
+    auto name = fn->value().get_object().find("name");
+    if (name == fn->value().get_object().end() || !name->value().is_string())
+      return ApiError::invalid_request("Missing required parameter: '" + tf + ".function.name'.",
+                                       tf + ".function.name", "missing_required_parameter");
+  }
+  auto choice = body.find("tool_choice");
+  if (choice != body.end() && !choice->value().is_null()) {
+    const auto& c = choice->value();
+    if (c.is_string()) {
+      std::string_view s = c.get_string();
+      if (s != "auto" && s != "none" && s != "required")
+        return ApiError::invalid_request("Invalid value for 'tool_choice': '" + std::string(s) +
+                                             "'. Supported values are: 'none', 'auto' and "
+                                             "'required'.",
+                                         "tool_choice", "invalid_value");
+    } else if (!c.is_object()) {
+      return type_error("tool_choice", "a string or an object", c);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> check_scalars(const json::object& body) {
+  for (std::string_view key : {"max_tokens", "max_completion_tokens"}) {
+    auto it = body.find(key);
+    if (it == body.end() || it->value().is_null()) continue;
+    if (!is_integer(it->value())) return type_error(std::string(key), "an integer", it->value());
+    if (as_integer(it->value()) < 1)
+      return ApiError::invalid_request("Invalid value for '" + std::string(key) +
+                                           "': it must be at least 1.",
+                                       std::string(key), "invalid_value");
+  }
+  if (auto e = check_number(body, "temperature", 0, 2)) return e;
+  if (auto e = check_number(body, "top_p", 0, 1)) return e;
+  for (std::string_view key : {"top_k", "seed", "n"}) {
+    auto it = body.find(key);
+    if (it != body.end() && !it->value().is_null() && !is_integer(it->value()))
+      return type_error(std::string(key), "an integer", it->value());
+  }
+  if (auto it = body.find("stop"); it != body.end() && !it->value().is_null()) {
+    const auto& v = it->value();
+    if (v.is_array()) {
+      for (const auto& s : v.get_array())
+        if (!s.is_string()) return type_error("stop", "a string or an array of strings", v);
+    } else if (!v.is_string()) {
+      return type_error("stop", "a string or an array of strings", v);
+    }
+  }
+  if (auto it = body.find("stream"); it != body.end() && !it->value().is_null() &&
+                                     !it->value().is_bool())
+    return type_error("stream", "a boolean", it->value());
+  if (auto it = body.find("stream_options"); it != body.end() && !it->value().is_null()) {
+    if (!it->value().is_object()) return type_error("stream_options", "an object", it->value());
+    const auto& so = it->value().get_object();
+    if (auto iu = so.find("include_usage"); iu != so.end() && !iu->value().is_bool())
+      return type_error("stream_options.include_usage", "a boolean", iu->value());
+  }
+  if (auto it = body.find("response_format"); it != body.end() && !it->value().is_null()) {
+    if (!it->value().is_object()) return type_error("response_format", "an object", it->value());
+    auto type = it->value().get_object().find("type");
+    if (type == it->value().get_object().end() || !type->value().is_string())
+      return ApiError::invalid_request("Missing required parameter: 'response_format.type'.",
+                                       "response_format.type", "missing_required_parameter");
+  }
+  if (auto it = body.find("user"); it != body.end() && !it->value().is_null() &&
+                                   !it->value().is_string())
+    return type_error("user", "a string", it->value());
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<CanonicalRequest> decode_chat_request(std::string_view text) {
+  boost::system::error_code ec;
+  json::value parsed = json::parse(text, ec);
+  if (ec)
+    return ApiError::invalid_request(
+        "We could not parse the JSON body of your request (" + ec.message() +
+            "). The body must be a JSON object.",
+        {}, "invalid_json");
+  if (!parsed.is_object())
+    return ApiError::invalid_request("The request body must be a JSON object, got " +
+                                         std::string(kind(parsed)) + ".",
+                                     {}, "invalid_json");
+  CanonicalRequest req;
+  req.body = std::move(parsed.get_object());
+  auto& body = req.body;
+
+  auto model = body.find("model");
+  if (model == body.end())
+    return ApiError::invalid_request("Missing required parameter: 'model'.", "model",
+                                     "missing_required_parameter");
+  if (!model->value().is_string()) return type_error("model", "a string", model->value());
+  req.model = std::string(model->value().get_string());
+
+  if (auto e = check_messages(body)) return *e;
+  if (auto e = check_tools(body)) return *e;
+  if (auto e = check_scalars(body)) return *e;
+
+  if (auto it = body.find("stream"); it != body.end() && it->value().is_bool())
+    req.stream = it->value().get_bool();
+  if (auto it = body.find("stream_options"); it != body.end() && it->value().is_object()) {
+    auto iu = it->value().get_object().find("include_usage");
+    req.include_usage = iu != it->value().get_object().end() && iu->value().get_bool();
+  }
+  // Canonical form carries the output cap as max_tokens: GLM and most OpenAI-compatible servers
+  // read only that name.
+  if (auto it = body.find("max_completion_tokens"); it != body.end()) {
+    if (!it->value().is_null() && (!body.contains("max_tokens") || body.at("max_tokens").is_null()))
+      body["max_tokens"] = as_integer(it->value());
+    body.erase("max_completion_tokens");
+  }
+  return req;
+}
+
+}  // namespace glmgate::openai

@@ -1,0 +1,55 @@
+// Surface: one client protocol (OpenAI Chat, later Anthropic Messages, Gemini, Responses). It
+// decodes the wire request into the canonical request (the OpenAI Chat Completions request as a
+// JSON object), encodes canonical responses and stream chunks back, and renders errors in its own
+// shape. Pure functions over Boost.JSON, no I/O; a Surface is immutable and shared by all threads,
+// a StreamEncoder belongs to one stream.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/api_error.hpp"
+#include "gateway/usage.hpp"
+#include "http/message.hpp"
+
+namespace glmgate {
+
+struct CanonicalRequest {
+  boost::json::object body;  // OpenAI Chat Completions request; unknown fields kept as sent
+  std::string model;         // public model ID
+  bool stream = false;
+  bool include_usage = false;  // the client asked for the usage chunk
+};
+
+// Turns canonical stream chunks (OpenAI chat.completion.chunk objects carrying the public model
+// ID) into the surface's wire bytes.
+class StreamEncoder {
+ public:
+  virtual ~StreamEncoder() = default;
+  virtual Headers headers() const = 0;
+  virtual void chunk(boost::json::object& chunk, std::string& out) = 0;
+  // The upstream failed mid-stream.
+  virtual void error(const ApiError& error, std::string& out) = 0;
+  // The stream completed; `usage` is the last snapshot, if the upstream sent one.
+  virtual void done(const std::optional<Usage>& usage, std::string& out) = 0;
+  // A keep-alive the client ignores, sent while the upstream is silent.
+  virtual std::string_view ping() const = 0;
+};
+
+class Surface {
+ public:
+  virtual ~Surface() = default;
+  virtual std::string_view name() const = 0;
+  // The API key as this surface's clients present it; empty when absent.
+  virtual std::string api_key(const HttpRequest& request) const = 0;
+  virtual Result<CanonicalRequest> decode(const HttpRequest& request) const = 0;
+  // A canonical (OpenAI chat.completion) response into the surface's response body.
+  virtual std::string encode_response(boost::json::object& response) const = 0;
+  virtual std::unique_ptr<StreamEncoder> stream_encoder(const CanonicalRequest& request) const = 0;
+  virtual HttpResponse render_error(const ApiError& error) const = 0;
+};
+
+}  // namespace glmgate

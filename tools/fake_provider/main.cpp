@@ -1,0 +1,303 @@
+// fake_provider: a small, fast, deterministic OpenAI-compatible upstream for glmgate's tests and
+// benchmarks. POST */chat/completions answers per the scenario of the request (scenario.hpp);
+// GET /_fake/stats and /_fake/last let tests see what arrived; POST /_fake/reset clears them.
+// Plain HTTP or TLS (--tls-cert/--tls-key). One coroutine per connection on a shared io_context.
+#include <sys/socket.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/json.hpp>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "scenario.hpp"
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+struct Stats {
+  std::mutex mutex;
+  json::object last;  // headers and body of the last chat request
+  std::unordered_map<std::string, int> attempts;  // by x-request-id, for fail_first
+  std::atomic<long> requests{0};
+  std::atomic<long> streams_completed{0};
+  std::atomic<long> streams_cancelled{0};  // the client (glmgate) went away mid-stream
+  std::atomic<long> active_streams{0};
+  std::atomic<long> connections{0};
+};
+
+Stats g_stats;
+
+bool peer_closed(int fd) {
+  char c;
+  ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+// Sleeps `ms`, waking every 20 ms to notice a peer that closed. False when it did.
+asio::awaitable<bool> watchful_sleep(int fd, int ms) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < until) {
+    if (peer_closed(fd)) co_return false;
+    timer.expires_after(std::min<std::chrono::steady_clock::duration>(
+        std::chrono::milliseconds(20), until - std::chrono::steady_clock::now()));
+    co_await timer.async_wait(kNoThrow);
+  }
+  co_return !peer_closed(fd);
+}
+
+template <class Stream>
+asio::awaitable<bool> send(Stream& stream, int status, std::string content_type, std::string body,
+                           bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(status), 11};
+  res.set(http::field::content_type, content_type);
+  res.keep_alive(keep_alive);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  auto [ec, n] = co_await http::async_write(stream, res, kNoThrow);
+  co_return !ec;
+}
+
+template <class Stream>
+asio::awaitable<bool> stream_chat(Stream& stream, int fd, const fake::Scenario& s,
+                                  const std::vector<std::string>& events) {
+  http::response<http::empty_body> res{http::status::ok, 11};
+  res.set(http::field::content_type, "text/event-stream");
+  res.chunked(true);
+  http::response_serializer<http::empty_body> sr{res};
+  auto [hec, hn] = co_await http::async_write_header(stream, sr, kNoThrow);
+  if (hec) co_return false;
+  g_stats.active_streams++;
+  struct Active {
+    ~Active() { g_stats.active_streams--; }
+  } active;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    int index = static_cast<int>(i);
+    if (index == s.reset_after) {
+      auto& sock = beast::get_lowest_layer(stream).socket();
+      boost::system::error_code ec;
+      sock.set_option(asio::socket_base::linger(true, 0), ec);  // RST, not FIN
+      sock.close(ec);
+      co_return false;
+    }
+    if (index == s.stall_after && s.stall_ms > 0 && !co_await watchful_sleep(fd, s.stall_ms)) {
+      g_stats.streams_cancelled++;
+      co_return false;
+    }
+    if (i > 0 && s.delay_ms > 0 && !co_await watchful_sleep(fd, s.delay_ms)) {
+      g_stats.streams_cancelled++;
+      co_return false;
+    }
+    auto [ec, n] =
+        co_await asio::async_write(stream, http::make_chunk(asio::buffer(events[i])), kNoThrow);
+    if (ec) {
+      g_stats.streams_cancelled++;
+      co_return false;
+    }
+  }
+  auto [ec, n] = co_await asio::async_write(stream, http::make_chunk_last(), kNoThrow);
+  g_stats.streams_completed++;
+  co_return !ec;
+}
+
+json::object headers_json(const http::request<http::string_body>& req) {
+  json::object h;
+  for (const auto& f : req) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    h[name] = std::string(f.value());
+  }
+  return h;
+}
+
+// The answer for scenarios without directives is built once per (model, stream, usage) and
+// reused, so the fake is never the bottleneck of a benchmark.
+struct Prebuilt {
+  std::string body;
+  std::vector<std::string> events;
+};
+thread_local std::unordered_map<std::string, Prebuilt> t_prebuilt;
+
+template <class Stream>
+asio::awaitable<bool> handle_chat(Stream& stream, int fd, http::request<http::string_body>& req) {
+  g_stats.requests++;
+  boost::system::error_code ec;
+  json::value parsed = json::parse(req.body(), ec);
+  if (ec || !parsed.is_object())
+    co_return co_await send(stream, 400, "application/json",
+                            R"({"error":{"message":"fake: body is not JSON","type":"invalid_request_error"}})",
+                            req.keep_alive());
+  std::string request_id(req["x-request-id"]);
+  {
+    std::lock_guard lock(g_stats.mutex);
+    g_stats.last = json::object{{"headers", headers_json(req)}, {"body", parsed}};
+  }
+  std::string_view directive = req["x-fake"];
+  fake::Scenario s = fake::parse_scenario(parsed.get_object(), directive);
+
+  if (s.fail_first > 0) {
+    int attempt;
+    {
+      std::lock_guard lock(g_stats.mutex);
+      attempt = ++g_stats.attempts[request_id];
+    }
+    if (attempt <= s.fail_first)
+      co_return co_await send(stream, s.status == 200 ? 500 : s.status, "application/json",
+                              fake::error_body(s), req.keep_alive());
+  } else if (s.status != 200) {
+    co_return co_await send(stream, s.status, "application/json", fake::error_body(s),
+                            req.keep_alive());
+  }
+  if (s.head_delay_ms > 0 && !co_await watchful_sleep(fd, s.head_delay_ms)) {
+    g_stats.streams_cancelled++;
+    co_return false;
+  }
+
+  bool plain = directive.empty() && req.body().find("fake:") == std::string::npos;
+  std::string cache_key = s.model + (s.stream ? "|s" : "|n") + (s.include_usage ? "|u" : "");
+  Prebuilt* built = nullptr;
+  Prebuilt fresh;
+  if (plain) {
+    auto it = t_prebuilt.find(cache_key);
+    if (it == t_prebuilt.end()) {
+      Prebuilt p{fake::completion_body(s, "chatcmpl-fake"), fake::stream_events(s, "chatcmpl-fake")};
+      it = t_prebuilt.emplace(cache_key, std::move(p)).first;
+    }
+    built = &it->second;
+  } else {
+    std::string id = "chatcmpl-fake-" + std::to_string(g_stats.requests.load());
+    fresh = Prebuilt{s.stream ? std::string() : fake::completion_body(s, id),
+                     s.stream ? fake::stream_events(s, id) : std::vector<std::string>{}};
+    built = &fresh;
+  }
+  if (!s.stream)
+    co_return co_await send(stream, 200, "application/json", built->body, req.keep_alive());
+  bool ok = co_await stream_chat(stream, fd, s, built->events);
+  co_return ok && req.keep_alive();
+}
+
+template <class Stream>
+asio::awaitable<void> session(Stream stream, int fd) {
+  g_stats.connections++;
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(256 * 1024 * 1024);
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+    if (ec) break;
+    auto req = parser.release();
+    std::string target(req.target());
+    bool keep = true;
+    if (target == "/_fake/stats") {
+      json::object o{{"requests", g_stats.requests.load()},
+                     {"streams_completed", g_stats.streams_completed.load()},
+                     {"streams_cancelled", g_stats.streams_cancelled.load()},
+                     {"active_streams", g_stats.active_streams.load()},
+                     {"connections", g_stats.connections.load()}};
+      keep = co_await send(stream, 200, "application/json", json::serialize(o), req.keep_alive());
+    } else if (target == "/_fake/last") {
+      std::string body;
+      {
+        std::lock_guard lock(g_stats.mutex);
+        body = json::serialize(g_stats.last);
+      }
+      keep = co_await send(stream, 200, "application/json", body, req.keep_alive());
+    } else if (target == "/_fake/reset") {
+      {
+        std::lock_guard lock(g_stats.mutex);
+        g_stats.last = {};
+        g_stats.attempts.clear();
+      }
+      g_stats.requests = 0;
+      g_stats.streams_completed = 0;
+      g_stats.streams_cancelled = 0;
+      keep = co_await send(stream, 200, "application/json", "{}", req.keep_alive());
+    } else if (req.method() == http::verb::post && target.size() >= 17 &&
+               target.compare(target.size() - 17, 17, "/chat/completions") == 0) {
+      keep = co_await handle_chat(stream, fd, req);
+    } else {
+      keep = co_await send(stream, 404, "application/json",
+                           R"({"error":{"message":"fake: unknown path","type":"invalid_request_error"}})",
+                           req.keep_alive());
+    }
+    if (!keep || !req.keep_alive()) break;
+  }
+  g_stats.connections--;
+  boost::system::error_code ec;
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
+asio::awaitable<void> tls_session(tcp::socket socket, asio::ssl::context& ctx) {
+  int fd = socket.native_handle();
+  beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), ctx);
+  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+  if (ec) co_return;
+  co_await session(std::move(stream), fd);
+}
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::ssl::context* tls) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
+    if (ec) continue;
+    socket.set_option(tcp::no_delay(true), ec);
+    auto executor = socket.get_executor();
+    if (tls) {
+      asio::co_spawn(executor, tls_session(std::move(socket), *tls), asio::detached);
+    } else {
+      int fd = socket.native_handle();
+      asio::co_spawn(executor, session(beast::tcp_stream(std::move(socket)), fd), asio::detached);
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string host = "127.0.0.1", cert, key;
+  unsigned short port = 0;
+  int threads = 1;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i], v = argv[i + 1];
+    if (a == "--port") port = static_cast<unsigned short>(std::stoi(v));
+    else if (a == "--host") host = v;
+    else if (a == "--tls-cert") cert = v;
+    else if (a == "--tls-key") key = v;
+    else if (a == "--threads") threads = std::max(1, std::stoi(v));
+    else {
+      std::cerr << "usage: fake_provider [--host H] [--port P] [--threads N] "
+                   "[--tls-cert FILE --tls-key FILE]\n";
+      return 2;
+    }
+  }
+  asio::io_context ctx(threads);
+  std::unique_ptr<asio::ssl::context> tls;
+  if (!cert.empty()) {
+    tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    tls->use_certificate_chain_file(cert);
+    tls->use_private_key_file(key, asio::ssl::context::pem);
+  }
+  tcp::acceptor acceptor(ctx, tcp::endpoint(asio::ip::make_address(host), port));
+  std::cout << "fake_provider listening on " << (tls ? "https" : "http") << "://" << host << ":"
+            << acceptor.local_endpoint().port() << std::endl;
+  asio::co_spawn(ctx, accept_loop(acceptor, tls.get()), asio::detached);
+  asio::signal_set signals(ctx, SIGINT, SIGTERM);
+  signals.async_wait([&](auto, int) { ctx.stop(); });
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ctx.run(); });
+  ctx.run();
+  for (auto& t : pool) t.join();
+  return 0;
+}
