@@ -281,8 +281,8 @@ asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& excha
 
   if (parts_.pause.paused.load(std::memory_order_relaxed))
     {
-    co_await send_error(
-        call, ApiError::unavailable("The API is paused by its operator. Try again later."));
+    ApiError paused = ApiError::unavailable("The API is paused by its operator. Try again later.");
+    co_await send_error(call, paused);
     co_return;
   }
 
@@ -301,7 +301,8 @@ asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& excha
 
   call.model = parts_.catalog.find(call.request.model);
   if (!call.model) {
-    co_await send_error(call, ApiError::model_not_found(call.request.model));
+    ApiError unknown = ApiError::model_not_found(call.request.model);
+    co_await send_error(call, unknown);
     co_return;
   }
   call.record.model = call.model->id;

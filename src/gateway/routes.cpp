@@ -57,25 +57,30 @@ PublicRoutes::~PublicRoutes() = default;
 asio::awaitable<void> PublicRoutes::list_models(Exchange& ex) const {
   auto key = pipeline_.authenticate(*openai_, ex.request());
   if (!key) {
-    co_await ex.respond(openai_->render_error(key.error()));
+    HttpResponse r = openai_->render_error(key.error());
+    co_await ex.respond(std::move(r));
     co_return;
   }
-  co_await ex.respond(HttpResponse{200, "application/json", {}, list_body_});
+  HttpResponse r{200, "application/json", {}, list_body_};
+  co_await ex.respond(std::move(r));
 }
 
 asio::awaitable<void> PublicRoutes::get_model(Exchange& ex) const {
   auto key = pipeline_.authenticate(*openai_, ex.request());
   if (!key) {
-    co_await ex.respond(openai_->render_error(key.error()));
+    HttpResponse r = openai_->render_error(key.error());
+    co_await ex.respond(std::move(r));
     co_return;
   }
   std::string id = ex.request().path.substr(std::string_view("/v1/models/").size());
   auto it = model_bodies_.find(id);
   if (it == model_bodies_.end()) {
-    co_await ex.respond(openai_->render_error(ApiError::model_not_found(id)));
+    HttpResponse r = openai_->render_error(ApiError::model_not_found(id));
+    co_await ex.respond(std::move(r));
     co_return;
   }
-  co_await ex.respond(HttpResponse{200, "application/json", {}, it->second});
+  HttpResponse r{200, "application/json", {}, it->second};
+  co_await ex.respond(std::move(r));
 }
 
 void PublicRoutes::register_on(Router& router) const {
@@ -86,7 +91,8 @@ void PublicRoutes::register_on(Router& router) const {
   router.add("GET", "/v1/models", [this](Exchange& ex) { return list_models(ex); });
   router.add_prefix("GET", "/v1/models/", [this](Exchange& ex) { return get_model(ex); });
   router.add("GET", "/healthz", [](Exchange& ex) -> asio::awaitable<void> {
-    co_await ex.respond(HttpResponse{200, "application/json", {}, R"({"status":"ok"})"});
+    HttpResponse r{200, "application/json", {}, R"({"status":"ok"})"};
+    co_await ex.respond(std::move(r));
   });
 }
 

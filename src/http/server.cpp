@@ -222,6 +222,22 @@ struct Server::Impl {
     co_await http::async_write(stream, res, kNoThrow);
   }
 
+  // After refusing a request whose body is still arriving, read and drop what the client sends
+  // for a moment before closing: closing at once would reset the connection, and most clients
+  // then report a broken pipe instead of the 413 they were sent.
+  static asio::awaitable<void> lingering_close(beast::tcp_stream& stream) {
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.expires_after(std::chrono::seconds(5));
+    std::vector<char> scratch(64 * 1024);
+    std::size_t drained = 0;
+    while (drained < 256u * 1024 * 1024) {
+      auto [rec, n] = co_await stream.async_read_some(asio::buffer(scratch), kNoThrow);
+      if (rec) break;
+      drained += n;
+    }
+  }
+
   asio::awaitable<void> session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -241,6 +257,15 @@ struct Server::Impl {
       // The whole header must arrive within the header timeout: a trickling client is cut off.
       stream.expires_after(header_timeout);
       auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+      if (hec == http::error::body_limit) {  // Content-Length over the limit
+        ApiError too_large =
+            ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
+        std::string path(parser.get().target());
+        if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
+        co_await write_error(stream, path, too_large, random_id("req_", 24));
+        co_await lingering_close(stream);
+        break;
+      }
       if (hec) {
         if (hec != beast::error::timeout && hec != http::error::end_of_stream &&
             hec != asio::error::eof && hec != asio::error::connection_reset) {
@@ -260,14 +285,15 @@ struct Server::Impl {
 
       if (auto len = parser.content_length();
           len && *len > static_cast<std::uint64_t>(options.max_body_bytes)) {
-        co_await write_error(stream, path,
-                             ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes)),
-                             request_id);
+        ApiError too_large =
+            ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
+        co_await write_error(stream, path, too_large, request_id);
+        co_await lingering_close(stream);
         break;
       }
       if (!url) {
-        co_await write_error(stream, "/", ApiError::invalid_request("Malformed request target"),
-                             request_id);
+        ApiError malformed = ApiError::invalid_request("Malformed request target");
+        co_await write_error(stream, "/", malformed, request_id);
         break;
       }
       // The body gets the idle timeout: slow but moving uploads of big prompts are fine.
@@ -275,11 +301,12 @@ struct Server::Impl {
       auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kNoThrow);
       stream.expires_never();
       if (bec) {
-        if (bec == http::error::body_limit)
-          co_await write_error(
-              stream, path,
-              ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes)),
-              request_id);
+        if (bec == http::error::body_limit) {
+          ApiError too_large =
+              ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
+          co_await write_error(stream, path, too_large, request_id);
+          co_await lingering_close(stream);
+        }
         break;
       }
 
@@ -318,7 +345,8 @@ struct Server::Impl {
                                     "Method " + req.method + " is not allowed on " + req.path, {}}
                          : ApiError::not_found("Unknown path: " + req.method + " " + req.path,
                                                "unknown_url");
-      co_await exchange.respond(router.render_error(req.path, err));
+      HttpResponse r = router.render_error(req.path, err);
+      co_await exchange.respond(std::move(r));
     } else {
       bool crashed = false;
       try {
@@ -327,9 +355,10 @@ struct Server::Impl {
         spdlog::error("request {}: handler failed: {}", exchange.request_id(), e.what());
         crashed = true;
       }
-      if (crashed || !exchange.responded())
-        co_await exchange.respond(
-            router.render_error(req.path, ApiError::internal("Internal error")));
+      if (crashed || !exchange.responded()) {
+        HttpResponse r = router.render_error(req.path, ApiError::internal("Internal error"));
+        co_await exchange.respond(std::move(r));
+      }
     }
     auto ms = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
                                                                    exchange.received_at());
@@ -369,10 +398,11 @@ void Server::run() {
     if (!ec) stop();
   });
   asio::co_spawn(ctx, impl_->accept_loop(), asio::detached);
+  // Every context runs on a thread of its own, never the caller's: thread-local upstream pools
+  // are then destroyed as each worker exits, while its io_context still exists.
   std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < impl_->contexts.size(); ++i)
+  for (std::size_t i = 0; i < impl_->contexts.size(); ++i)
     threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
-  ctx.run();
   for (auto& t : threads) t.join();
 }
 

@@ -60,12 +60,12 @@ asio::awaitable<bool> watchful_sleep(int fd, int ms) {
 }
 
 template <class Stream>
-asio::awaitable<bool> send(Stream& stream, int status, std::string content_type, std::string body,
-                           bool keep_alive) {
+asio::awaitable<bool> send(Stream& stream, int status, std::string_view content_type,
+                           std::string_view body, bool keep_alive) {
   http::response<http::string_body> res{static_cast<http::status>(status), 11};
   res.set(http::field::content_type, content_type);
   res.keep_alive(keep_alive);
-  res.body() = std::move(body);
+  res.body() = std::string(body);
   res.prepare_payload();
   auto [ec, n] = co_await http::async_write(stream, res, kNoThrow);
   co_return !ec;
@@ -155,11 +155,14 @@ asio::awaitable<bool> handle_chat(Stream& stream, int fd, http::request<http::st
       attempt = ++g_stats.attempts[request_id];
     }
     if (attempt <= s.fail_first)
-      co_return co_await send(stream, s.status == 200 ? 500 : s.status, "application/json",
-                              fake::error_body(s), req.keep_alive());
+      {
+      std::string body = fake::error_body(s);
+      co_return co_await send(stream, s.status == 200 ? 500 : s.status, "application/json", body,
+                              req.keep_alive());
+    }
   } else if (s.status != 200) {
-    co_return co_await send(stream, s.status, "application/json", fake::error_body(s),
-                            req.keep_alive());
+    std::string body = fake::error_body(s);
+    co_return co_await send(stream, s.status, "application/json", body, req.keep_alive());
   }
   if (s.head_delay_ms > 0 && !co_await watchful_sleep(fd, s.head_delay_ms)) {
     g_stats.streams_cancelled++;
@@ -207,7 +210,8 @@ asio::awaitable<void> session(Stream stream, int fd) {
                      {"streams_cancelled", g_stats.streams_cancelled.load()},
                      {"active_streams", g_stats.active_streams.load()},
                      {"connections", g_stats.connections.load()}};
-      keep = co_await send(stream, 200, "application/json", json::serialize(o), req.keep_alive());
+      std::string body = json::serialize(o);
+      keep = co_await send(stream, 200, "application/json", body, req.keep_alive());
     } else if (target == "/_fake/last") {
       std::string body;
       {

@@ -126,7 +126,7 @@ std::optional<ApiError> check_messages(const json::object& body) {
     std::string_view r = role->value().get_string();
     if (r != "system" && r != "user" && r != "assistant" && r != "tool" && r != "developer")
       return ApiError::invalid_request(
-          "Invalid value: '" + std::string(r) + "'. Supported values are: 'system', "
+          "Invalid value for '" + mf + ".role': '" + std::string(r) + "'. Supported values are: 'system', "
           "'developer', 'user', 'assistant' and 'tool'.",
           mf + ".role", "invalid_value");
     auto content = m.find("content");

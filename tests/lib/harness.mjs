@@ -1,0 +1,206 @@
+// Test harness: starts tools/fake_provider and the real glmgate binary on free ports with a
+// temporary config and store, and stops them at the end of a test (asserting a clean exit, so a
+// sanitizer report fails the test). Used by tests/integration and tests/sdk.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+
+const here = new URL('.', import.meta.url).pathname;
+const root = join(here, '..', '..');
+export const GLMGATE_BIN = process.env.GLMGATE_BIN ?? join(root, 'build/release/glmgate');
+export const FAKE_BIN = process.env.FAKE_PROVIDER_BIN ?? join(root, 'build/release/fake_provider');
+
+// Spawns `bin` and resolves once a stdout line matches `ready`; returns the child, that match,
+// and all stdout lines seen so far.
+function startProcess(bin, args, ready, { env, timeoutMs = 20000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines = [];
+    let stderr = '';
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${bin} did not start in time; stderr:\n${stderr}`));
+    }, timeoutMs);
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      buffered += d;
+      let nl;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        lines.push(line);
+        const m = line.match(ready);
+        if (m) {
+          clearTimeout(timer);
+          resolve({ child, match: m, lines, stderr: () => stderr });
+        }
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${bin} exited with ${code} before it was ready; stderr:\n${stderr}`));
+    });
+  });
+}
+
+async function stopProcess(proc, name) {
+  const { child } = proc;
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 10000);
+  const { code, signal } = await exited;
+  clearTimeout(killer);
+  assert.equal(code, 0, `${name} exited with ${code ?? signal}; stderr:\n${proc.stderr().slice(-4000)}`);
+  return code;
+}
+
+export function tempDir() {
+  return mkdtempSync(join(tmpdir(), 'glmgate-test-'));
+}
+
+// A self-signed certificate for localhost and 127.0.0.1.
+export function makeCertificate(dir) {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+  { stdio: 'ignore' });
+  return { cert, key };
+}
+
+export async function startFake({ tls } = {}) {
+  const args = ['--port', '0'];
+  if (tls) args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
+  const proc = await startProcess(FAKE_BIN, args, /listening on (https?):\/\/127\.0\.0\.1:(\d+)/);
+  const port = Number(proc.match[2]);
+  const url = `${proc.match[1]}://${tls ? 'localhost' : '127.0.0.1'}:${port}`;
+  const admin = `http://127.0.0.1:${port}`;
+  const get = async (path) => {
+    if (tls) return JSON.parse(execFileSync('curl', ['-sk', `https://127.0.0.1:${port}${path}`]).toString());
+    return (await fetch(`${admin}${path}`)).json();
+  };
+  return {
+    url,
+    port,
+    stats: () => get('/_fake/stats'),
+    last: () => get('/_fake/last'),
+    reset: () => (tls ? execFileSync('curl', ['-sk', '-XPOST', `https://127.0.0.1:${port}/_fake/reset`])
+      : fetch(`${admin}/_fake/reset`, { method: 'POST' })),
+    stop: () => stopProcess(proc, 'fake_provider'),
+  };
+}
+
+const tomlString = (s) => JSON.stringify(String(s));
+
+// The default test catalog: a tool-capable reasoning model and one without tools, both on `fake`.
+export function fakeConfig({ baseUrl, caFile, apiKeyEnv, provider = {}, models, extra = '' } = {}) {
+  const p = [
+    '[[providers]]',
+    'name = "fake"',
+    'kind = "openai"',
+    `base_url = ${tomlString(baseUrl)}`,
+  ];
+  if (caFile) p.push(`ca_file = ${tomlString(caFile)}`);
+  if (apiKeyEnv) p.push(`api_key_env = ${tomlString(apiKeyEnv)}`);
+  for (const [k, v] of Object.entries(provider)) p.push(`${k} = ${typeof v === 'string' ? tomlString(v) : v}`);
+  const m = models ?? [
+    { id: 'glm-test', upstream_model: 'fake-glm-upstream', reasoning: true, max_output_tokens: 4096 },
+    { id: 'no-tools', upstream_model: 'fake-plain', tools: false },
+  ];
+  const modelLines = m.flatMap((model) => ['[[models]]', 'provider = "fake"',
+    ...Object.entries(model).map(([k, v]) => `${k} = ${typeof v === 'string' ? tomlString(v) : v}`), '']);
+  return [extra, ...p, '', ...modelLines].join('\n');
+}
+
+// Starts glmgate with `configText` (listen and store are filled in). Resolves with its URL, the
+// admin key it printed on first start, and helpers to run CLI commands on the same store.
+export async function startGateway(configText, { env, dir = tempDir(), timeoutMs } = {}) {
+  const configPath = join(dir, 'glmgate.toml');
+  const store = join(dir, 'data', 'glmgate.db');
+  writeFileSync(configPath, [
+    'listen = "127.0.0.1:0"',
+    `store = ${tomlString(`sqlite:${store}`)}`,
+    'log_level = "warn"',
+    configText,
+  ].join('\n'));
+  const proc = await startProcess(GLMGATE_BIN, ['serve', '--config', configPath],
+    /glmgate listening on http:\/\/127\.0\.0\.1:(\d+)/, { env, timeoutMs });
+  const port = Number(proc.match[1]);
+  const adminKey = proc.lines.find((l) => l.startsWith('sk-glm-'));
+  const cli = (...args) => execFileSync(GLMGATE_BIN, [...args, '--config', configPath], { env: { ...process.env, ...env } }).toString();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    adminKey,
+    dir,
+    configPath,
+    store,
+    cli,
+    stderr: proc.stderr,
+    // `keep` leaves the store behind for a restart on the same directory.
+    stop: async ({ keep = false } = {}) => {
+      await stopProcess(proc, 'glmgate');
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// A key made by the CLI reaches a running server's cache within its refresh interval.
+export async function waitForKey(url, key, timeoutMs = 3000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const r = await fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+    await r.arrayBuffer();
+    if (r.status === 200) return;
+    await sleep(20);
+  }
+  throw new Error('the new key never became valid');
+}
+
+// Fake provider + gateway in one call, with a fresh user key.
+export async function startStack({ config = {}, env, tls } = {}) {
+  const fake = await startFake({ tls });
+  const gw = await startGateway(fakeConfig({ baseUrl: `${fake.url}/v1`, ...config }), { env });
+  const key = gw.cli('keys', 'create', '--name', 'test').trim().split('\n').pop();
+  await waitForKey(gw.url, key);
+  return {
+    fake,
+    gw,
+    key,
+    stop: async () => {
+      await gw.stop();
+      await fake.stop();
+    },
+  };
+}
+
+// POSTs JSON to the gateway's chat endpoint with `key`.
+export function chat(stack, body, { key = stack.key, headers = {}, signal } = {}) {
+  return fetch(`${stack.gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    signal,
+  });
+}
+
+// Reads an SSE response into its frames: { data: [...parsed JSON or '[DONE]'], comments: n }.
+export async function readSse(response) {
+  const text = await response.text();
+  const frames = text.split('\n\n').filter((f) => f.length > 0);
+  const data = [];
+  let comments = 0;
+  for (const f of frames) {
+    if (f.startsWith(':')) { comments++; continue; }
+    const payload = f.replace(/^data: /, '');
+    data.push(payload === '[DONE]' ? payload : JSON.parse(payload));
+  }
+  return { data, comments, text };
+}
+
+export const user = (content) => [{ role: 'user', content }];
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
