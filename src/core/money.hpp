@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -23,8 +24,9 @@ inline std::optional<NanoUsd> usd_to_nano(double usd) {
 inline NanoUsd token_cost(std::int64_t tokens, NanoUsd price_per_mtok) {
   if (tokens <= 0 || price_per_mtok <= 0) return 0;
   // 128-bit intermediate: 1e12 tokens at $1e6/M would overflow 64 bits.
-  __int128 product = static_cast<__int128>(tokens) * price_per_mtok;
-  return static_cast<NanoUsd>((product + 999'999) / 1'000'000);
+  __int128 cost = (static_cast<__int128>(tokens) * price_per_mtok + 999'999) / 1'000'000;
+  constexpr __int128 kMax = std::numeric_limits<NanoUsd>::max();
+  return static_cast<NanoUsd>(cost > kMax ? kMax : cost);  // saturate, never wrap
 }
 
 // "1.500000000" style decimal rendering of nano-USD for listings and JSON.

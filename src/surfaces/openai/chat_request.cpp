@@ -156,7 +156,10 @@ std::optional<ApiError> check_messages(const json::object& body) {
   return std::nullopt;
 }
 
+std::optional<ApiError> check_tool_choice(const json::object& body);
+
 std::optional<ApiError> check_tools(const json::object& body) {
+  if (auto e = check_tool_choice(body)) return e;
   auto it = body.find("tools");
   if (it == body.end() || it->value().is_null()) return std::nullopt;
   if (!it->value().is_array()) return type_error("tools", "an array", it->value());
@@ -179,6 +182,10 @@ std::optional<ApiError> check_tools(const json::object& body) {
       return ApiError::invalid_request("Missing required parameter: '" + tf + ".function.name'.",
                                        tf + ".function.name", "missing_required_parameter");
   }
+  return std::nullopt;
+}
+
+std::optional<ApiError> check_tool_choice(const json::object& body) {
   auto choice = body.find("tool_choice");
   if (choice != body.end() && !choice->value().is_null()) {
     const auto& c = choice->value();
