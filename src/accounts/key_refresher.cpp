@@ -8,7 +8,9 @@ namespace glmgate {
 KeyRefresher::KeyRefresher(Store& store, KeyCache& cache, std::chrono::milliseconds interval)
     : store_(store), cache_(cache), interval_(interval), thread_([this] { run(); }) {}
 
-KeyRefresher::~KeyRefresher() { stop(); }
+KeyRefresher::~KeyRefresher() {
+  stop();
+}
 
 void KeyRefresher::stop() {
   {

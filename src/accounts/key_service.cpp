@@ -12,9 +12,13 @@ GeneratedKey KeyService::create(std::string name, bool admin) {
   return key;
 }
 
-std::vector<KeyRecord> KeyService::list() { return store_.list_keys(); }
+std::vector<KeyRecord> KeyService::list() {
+  return store_.list_keys();
+}
 
-bool KeyService::revoke(const std::string& id) { return store_.revoke_key(id); }
+bool KeyService::revoke(const std::string& id) {
+  return store_.revoke_key(id);
+}
 
 std::optional<GeneratedKey> KeyService::bootstrap_admin() {
   if (store_.count_keys() > 0) return std::nullopt;

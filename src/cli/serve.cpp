@@ -2,10 +2,10 @@
 // runs until SIGINT/SIGTERM. The only place that knows all the parts.
 #include <sys/resource.h>
 
-#include <iostream>
 #include <spdlog/async.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <iostream>
 
 #include "accounts/key_cache.hpp"
 #include "accounts/key_refresher.hpp"
@@ -77,9 +77,8 @@ int serve(const std::optional<std::string>& config_path) {
   options.max_connections = config.max_connections;
   Server server(options, router);
   server.bind();
-  std::cout << "glmgate listening on http://" << config.listen_host << ":" << server.port()
-            << " (" << config.models.size() << " models, config: " << config.source << ")"
-            << std::endl;
+  std::cout << "glmgate listening on http://" << config.listen_host << ":" << server.port() << " ("
+            << config.models.size() << " models, config: " << config.source << ")" << std::endl;
   spdlog::info("serving {} models from {} providers; {} active keys", config.models.size(),
                config.providers.size(), cache.size());
   server.run();

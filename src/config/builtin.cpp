@@ -42,8 +42,8 @@ Config builtin_config() {
   Config c;
   c.providers.push_back(provider("zai", "https://api.z.ai/api/paas/v4", "ZAI_API_KEY", true,
                                  "api.z.ai", "/api/paas/v4"));
-  c.providers.push_back(provider("moonshot", "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY",
-                                 true, "api.moonshot.ai", "/v1"));
+  c.providers.push_back(provider("moonshot", "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY", true,
+                                 "api.moonshot.ai", "/v1"));
   c.providers.push_back(provider("deepseek", "https://api.deepseek.com/v1", "DEEPSEEK_API_KEY",
                                  true, "api.deepseek.com", "/v1"));
 

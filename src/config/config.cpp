@@ -1,13 +1,13 @@
 // TOML loading and validation for Config (see config.hpp). Runs at start-up only.
 #include "config/config.hpp"
 
+#include <toml++/toml.h>
 #include <boost/url/parse.hpp>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace glmgate {
 
@@ -21,13 +21,20 @@ namespace {
 
 std::string type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    default: return "a date or time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    default:
+      return "a date or time";
   }
 }
 
@@ -88,10 +95,12 @@ class TableReader {
   void only(std::initializer_list<std::string_view> known) const {
     for (const auto& [k, v] : table_) {
       bool ok = false;
-      for (auto name : known) ok = ok || name == k.str();
+      for (auto name : known)
+        ok = ok || name == k.str();
       if (!ok) {
         std::string list;
-        for (auto name : known) list += (list.empty() ? "" : ", ") + std::string(name);
+        for (auto name : known)
+          list += (list.empty() ? "" : ", ") + std::string(name);
         fail(k.str(), "unknown key (known keys here: " + list + ")");
       }
     }
@@ -115,7 +124,8 @@ void parse_base_url(ProviderConfig& p, const TableReader& r) {
   if (p.host.size() > 2 && p.host.front() == '[') p.host = p.host.substr(1, p.host.size() - 2);
   p.port = url->has_port() ? std::string(url->port()) : (p.tls ? "443" : "80");
   p.base_path = std::string(url->encoded_path());
-  while (!p.base_path.empty() && p.base_path.back() == '/') p.base_path.pop_back();
+  while (!p.base_path.empty() && p.base_path.back() == '/')
+    p.base_path.pop_back();
 }
 
 ProviderConfig parse_provider(const toml::table& t, const std::string& source,
@@ -217,8 +227,7 @@ void validate(const Config& c) {
     std::string path = c.source + ": models[" + std::to_string(i) + "]";
     if (!ids.insert(m.id).second) throw ConfigError(path + ".id: duplicate \"" + m.id + "\"");
     if (!names.count(m.provider))
-      throw ConfigError(path + ".provider: no [[providers]] entry is named \"" + m.provider +
-                        "\"");
+      throw ConfigError(path + ".provider: no [[providers]] entry is named \"" + m.provider + "\"");
   }
 }
 

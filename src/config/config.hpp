@@ -25,7 +25,7 @@ struct ProviderConfig {
   std::string ca_file;      // empty: the system's trust store
   std::int64_t connect_timeout_ms = 10'000;
   std::int64_t first_byte_timeout_ms = 300'000;  // thinking models can be silent for minutes
-  std::int64_t idle_timeout_ms = 120'000;         // between two stream chunks
+  std::int64_t idle_timeout_ms = 120'000;        // between two stream chunks
   std::int64_t total_timeout_ms = 900'000;
   // Derived from base_url at load.
   bool tls = false;

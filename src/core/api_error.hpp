@@ -34,8 +34,11 @@ struct ApiError {
             "The model `" + model + "` does not exist or you do not have access to it.", "model"};
   }
   static ApiError body_too_large(std::size_t limit) {
-    return {413, "invalid_request_error", "request_too_large",
-            "Request body is larger than the limit of " + std::to_string(limit) + " bytes.", {}};
+    return {413,
+            "invalid_request_error",
+            "request_too_large",
+            "Request body is larger than the limit of " + std::to_string(limit) + " bytes.",
+            {}};
   }
   static ApiError internal(std::string message) {
     return {500, "internal_error", "internal_error", std::move(message), {}};

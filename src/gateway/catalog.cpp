@@ -4,8 +4,10 @@
 namespace glmgate {
 
 Catalog::Catalog(const Config& config) : config_(config) {
-  for (const auto& m : config.models) models_[m.id] = &m;
-  for (const auto& p : config.providers) adapters_[p.name] = make_adapter(p);
+  for (const auto& m : config.models)
+    models_[m.id] = &m;
+  for (const auto& p : config.providers)
+    adapters_[p.name] = make_adapter(p);
 }
 
 const ModelConfig* Catalog::find(const std::string& id) const {

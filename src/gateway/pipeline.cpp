@@ -3,10 +3,10 @@
 // goes away, and a keep-alive that pings while the upstream is silent.
 #include "gateway/pipeline.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <spdlog/spdlog.h>
 
 #include "http/asio_util.hpp"
 
@@ -74,7 +74,8 @@ struct Call {
 asio::awaitable<void> send_error(Call& call, const ApiError& error) {
   call.record.status = error.status;
   HttpResponse r = call.surface.render_error(error);
-  for (auto& h : call.extra_headers) r.headers.push_back(h);
+  for (auto& h : call.extra_headers)
+    r.headers.push_back(h);
   co_await call.exchange.respond(std::move(r));
 }
 
@@ -82,11 +83,11 @@ std::optional<ApiError> validate_against_model(Call& call, std::int64_t default_
   auto& body = call.request.body;
   const ModelConfig& model = *call.model;
   if (auto it = body.find("tools"); it != body.end() && !model.tools) {
-    bool empty = it->value().is_null() ||
-                 (it->value().is_array() && it->value().get_array().empty());
+    bool empty =
+        it->value().is_null() || (it->value().is_array() && it->value().get_array().empty());
     if (!empty)
-      return ApiError::unsupported_parameter(
-          "The model `" + model.id + "` does not support tools.", "tools");
+      return ApiError::unsupported_parameter("The model `" + model.id + "` does not support tools.",
+                                             "tools");
     body.erase("tools");
     body.erase("tool_choice");
   }
@@ -223,7 +224,8 @@ asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping
   call.finished = false;
   auto encoder = call.surface.stream_encoder(call.request);
   Headers headers = encoder->headers();
-  for (auto& h : call.extra_headers) headers.push_back(h);
+  for (auto& h : call.extra_headers)
+    headers.push_back(h);
   if (!co_await call.exchange.begin_stream(200, std::move(headers))) {
     call.client_gone = true;
     call.upstream->abort();
@@ -279,15 +281,13 @@ asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& excha
   call.record.key_id = call.key->id;
   call.record.account_id = call.key->account_id;
 
-  if (parts_.pause.paused.load(std::memory_order_relaxed))
-    {
+  if (parts_.pause.paused.load(std::memory_order_relaxed)) {
     ApiError paused = ApiError::unavailable("The API is paused by its operator. Try again later.");
     co_await send_error(call, paused);
     co_return;
   }
 
-  if (auto err = parts_.limiter.admit(*call.key, call.extra_headers))
-    {
+  if (auto err = parts_.limiter.admit(*call.key, call.extra_headers)) {
     co_await send_error(call, *err);
     co_return;
   }
@@ -308,16 +308,15 @@ asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& excha
   call.record.model = call.model->id;
   call.record.provider = call.model->provider;
   call.record.stream = call.request.stream;
-  if (auto err = validate_against_model(call, config.default_max_tokens))
-    {
+  if (auto err = validate_against_model(call, config.default_max_tokens)) {
     co_await send_error(call, *err);
     co_return;
   }
 
   std::int64_t max_tokens = call.request.body.at("max_tokens").to_number<std::int64_t>();
-  NanoUsd bound =
-      token_cost(estimate_tokens(exchange.request().body.size()), call.model->input_price_per_mtok) +
-      token_cost(max_tokens, call.model->output_price_per_mtok);
+  NanoUsd bound = token_cost(estimate_tokens(exchange.request().body.size()),
+                             call.model->input_price_per_mtok) +
+                  token_cost(max_tokens, call.model->output_price_per_mtok);
   auto reservation = parts_.wallet.reserve(*call.key, bound);
   if (!reservation) {
     co_await send_error(call, reservation.error());

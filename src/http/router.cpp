@@ -27,8 +27,8 @@ const Handler* Router::find(const std::string& method, const std::string& path,
   for (int pass = 0; pass < 2; ++pass) {
     for (const auto& r : routes_) {
       if (r.prefix != (pass == 1)) continue;
-      bool match = r.prefix ? (path.size() > r.path.size() && path.rfind(r.path, 0) == 0)
-                            : path == r.path;
+      bool match =
+          r.prefix ? (path.size() > r.path.size() && path.rfind(r.path, 0) == 0) : path == r.path;
       if (!match) continue;
       if (r.method == method) return &r.handler;
       path_matched = true;

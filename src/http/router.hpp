@@ -25,8 +25,7 @@ class Router {
   void set_error_renderer(std::string prefix, ErrorRenderer renderer);
 
   // The handler, or null; sets `path_matched` when the path exists under another method.
-  const Handler* find(const std::string& method, const std::string& path,
-                      bool& path_matched) const;
+  const Handler* find(const std::string& method, const std::string& path, bool& path_matched) const;
   HttpResponse render_error(const std::string& path, const ApiError& error) const;
 
  private:

@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 
+#include <spdlog/spdlog.h>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -16,7 +17,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <cerrno>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "core/api_error.hpp"
@@ -68,7 +68,8 @@ class BeastExchange final : public Exchange {
     http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
     res.set(http::field::content_type, r.content_type);
     res.set("x-request-id", request_id_);
-    for (auto& h : r.headers) res.set(h.name, h.value);
+    for (auto& h : r.headers)
+      res.set(h.name, h.value);
     res.keep_alive(keep_alive_);
     res.body() = std::move(r.body);
     res.prepare_payload();
@@ -86,7 +87,8 @@ class BeastExchange final : public Exchange {
     status_ = status;
     http::response<http::empty_body> res{static_cast<http::status>(status), 11};
     res.set("x-request-id", request_id_);
-    for (auto& h : headers) res.set(h.name, h.value);
+    for (auto& h : headers)
+      res.set(h.name, h.value);
     res.keep_alive(keep_alive_);
     res.chunked(true);
     http::response_serializer<http::empty_body> sr{res};
@@ -148,8 +150,12 @@ class BeastExchange final : public Exchange {
   }
 
  private:
-  asio::awaitable<void> lock() { co_await write_lock_.async_send(boost::system::error_code{}, kNoThrow); }
-  void unlock() { write_lock_.try_receive([](boost::system::error_code) {}); }
+  asio::awaitable<void> lock() {
+    co_await write_lock_.async_send(boost::system::error_code{}, kNoThrow);
+  }
+  void unlock() {
+    write_lock_.try_receive([](boost::system::error_code) {});
+  }
 
   beast::tcp_stream& stream_;
   HttpRequest request_;
@@ -178,8 +184,9 @@ struct Server::Impl {
   std::size_t next_context = 0;
 
   Impl(ServerOptions o, const Router& r) : options(std::move(o)), router(r) {
-    int n = options.threads > 0 ? options.threads
-                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    int n = options.threads > 0
+                ? options.threads
+                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     for (int i = 0; i < n; ++i) {
       contexts.push_back(std::make_unique<asio::io_context>(1));
       guards.push_back(asio::make_work_guard(*contexts.back()));
@@ -319,7 +326,8 @@ struct Server::Impl {
       req.headers.reserve(16);
       for (const auto& field : msg) {
         std::string name(field.name_string());
-        for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        for (auto& ch : name)
+          ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         req.headers.push_back({std::move(name), std::string(field.value())});
       }
       req.body = std::move(msg.body());
@@ -340,11 +348,14 @@ struct Server::Impl {
     bool path_matched = false;
     const Handler* handler = router.find(req.method, req.path, path_matched);
     if (!handler) {
-      ApiError err = path_matched
-                         ? ApiError{405, "invalid_request_error", "method_not_allowed",
-                                    "Method " + req.method + " is not allowed on " + req.path, {}}
-                         : ApiError::not_found("Unknown path: " + req.method + " " + req.path,
-                                               "unknown_url");
+      ApiError err =
+          path_matched
+              ? ApiError{405,
+                         "invalid_request_error",
+                         "method_not_allowed",
+                         "Method " + req.method + " is not allowed on " + req.path,
+                         {}}
+              : ApiError::not_found("Unknown path: " + req.method + " " + req.path, "unknown_url");
       HttpResponse r = router.render_error(req.path, err);
       co_await exchange.respond(std::move(r));
     } else {
@@ -361,7 +372,7 @@ struct Server::Impl {
       }
     }
     auto ms = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
-                                                                   exchange.received_at());
+                                                                    exchange.received_at());
     spdlog::info("{} {} {} {} {:.1f}ms", exchange.request_id(), req.method, req.path,
                  exchange.status(), ms.count() / 1000.0);
   }
@@ -370,7 +381,9 @@ struct Server::Impl {
 Server::Server(ServerOptions options, const Router& router)
     : impl_(std::make_unique<Impl>(std::move(options), router)) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 void Server::bind() {
   auto& ctx = *impl_->contexts[0];
@@ -389,7 +402,9 @@ void Server::bind() {
   impl_->acceptor = std::move(acceptor);
 }
 
-std::uint16_t Server::port() const { return impl_->acceptor->local_endpoint().port(); }
+std::uint16_t Server::port() const {
+  return impl_->acceptor->local_endpoint().port();
+}
 
 void Server::run() {
   auto& ctx = *impl_->contexts[0];
@@ -403,12 +418,14 @@ void Server::run() {
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < impl_->contexts.size(); ++i)
     threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
 }
 
 void Server::stop() {
   if (impl_->stopped.exchange(true)) return;
-  for (auto& ctx : impl_->contexts) ctx->stop();
+  for (auto& ctx : impl_->contexts)
+    ctx->stop();
 }
 
 }  // namespace glmgate

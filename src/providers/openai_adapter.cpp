@@ -1,11 +1,11 @@
 // The OpenAI-compatible upstream adapter (Z.ai, Moonshot, DeepSeek, vLLM, SGLang, llama.cpp,
 // Ollama): canonical in, canonical out. Rewrites the model to the upstream name, always asks for
 // stream usage, and normalizes GLM's finish reasons. See provider.hpp for the contract.
+#include <spdlog/spdlog.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <deque>
-#include <spdlog/spdlog.h>
 
 #include "providers/provider.hpp"
 #include "providers/sse_parser.hpp"
@@ -56,9 +56,11 @@ bool has_finish_reason(const json::object& chunk) {
 
 class OpenAiCall final : public ProviderCall {
  public:
-  OpenAiCall(const OpenAiProvider& provider, CallContext context, json::object request,
-             bool stream)
-      : provider_(provider), context_(std::move(context)), stream_(stream), call_(provider.endpoint) {
+  OpenAiCall(const OpenAiProvider& provider, CallContext context, json::object request, bool stream)
+      : provider_(provider),
+        context_(std::move(context)),
+        stream_(stream),
+        call_(provider.endpoint) {
     request["model"] = context_.model->upstream_model;
     if (stream) {
       json::object options;
@@ -99,8 +101,8 @@ class OpenAiCall final : public ProviderCall {
       co_return ApiError::upstream("Upstream " + provider_.config.name +
                                    " returned a body that is not a JSON object");
     auto& obj = parsed.get_object();
-    if (obj.contains("error")) co_return map_upstream_response(provider_.config.name, 502, body,
-                                                               provider_.api_key);
+    if (obj.contains("error"))
+      co_return map_upstream_response(provider_.config.name, 502, body, provider_.api_key);
     if (!normalize_choices(obj))
       co_return ApiError::upstream("Upstream " + provider_.config.name +
                                    " reported a network error during generation");
@@ -167,8 +169,8 @@ class OpenAiCall final : public ProviderCall {
     auto& obj = parsed.get_object();
     if (obj.contains("error")) {
       finished_ = true;
-      pending_.push_back(error_item(map_upstream_response(
-          provider_.config.name, 502, event.data, provider_.api_key)));
+      pending_.push_back(error_item(
+          map_upstream_response(provider_.config.name, 502, event.data, provider_.api_key)));
       return;
     }
     if (!normalize_choices(obj)) {

@@ -146,13 +146,12 @@ struct UpstreamCall::Impl {
     stream->expires_after(min_ms(endpoint.connect_timeout, deadline));
     auto [ec, ep] = co_await stream->async_connect(results, kNoThrow);
     if (ec)
-      co_return UpstreamError{UpstreamFailure::connect, "cannot connect to " + endpoint.host +
-                                                            ":" + endpoint.port + ": " +
-                                                            ec.message()};
+      co_return UpstreamError{UpstreamFailure::connect, "cannot connect to " + endpoint.host + ":" +
+                                                            endpoint.port + ": " + ec.message()};
     stream->socket().set_option(tcp::no_delay(true), ec);
     if (endpoint.tls) {
-      c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*stream),
-                                                                       *endpoint.ssl);
+      c->tls =
+          std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*stream), *endpoint.ssl);
       boost::system::error_code addr_ec;
       asio::ip::make_address(endpoint.host, addr_ec);
       if (addr_ec)  // SNI only for names, never for IP literals
@@ -161,9 +160,8 @@ struct UpstreamCall::Impl {
       c->lowest().expires_after(min_ms(endpoint.connect_timeout, deadline));
       auto [hec] = co_await c->tls->async_handshake(ssl::stream_base::client, kNoThrow);
       if (hec)
-        co_return UpstreamError{UpstreamFailure::connect,
-                                "TLS handshake with " + endpoint.host + " failed: " +
-                                    hec.message()};
+        co_return UpstreamError{UpstreamFailure::connect, "TLS handshake with " + endpoint.host +
+                                                              " failed: " + hec.message()};
     } else {
       c->plain = std::move(stream);
     }
@@ -208,9 +206,8 @@ struct UpstreamCall::Impl {
       parser = std::make_unique<http::response_parser<http::buffer_body>>();
       parser->body_limit(boost::none);
       parser->header_limit(64 * 1024);
-      auto [rec, rn] = co_await conn->with_stream([&](auto& s) {
-        return http::async_read_header(s, conn->buffer, *parser, kNoThrow);
-      });
+      auto [rec, rn] = co_await conn->with_stream(
+          [&](auto& s) { return http::async_read_header(s, conn->buffer, *parser, kNoThrow); });
       if (rec) {
         bool nothing_read = rn == 0;
         conn.reset();
@@ -266,7 +263,8 @@ asio::awaitable<std::optional<UpstreamError>> UpstreamCall::start(std::string ta
   im.request = http::request<http::string_body>{http::verb::post, target, 11};
   im.request.set(http::field::host, im.endpoint.host_header);
   im.request.set(http::field::user_agent, "glmgate/0.1");
-  for (auto& h : headers) im.request.set(h.name, h.value);
+  for (auto& h : headers)
+    im.request.set(h.name, h.value);
   im.request.keep_alive(true);
   im.request.body() = std::move(body);
   im.request.prepare_payload();
@@ -319,6 +317,8 @@ void UpstreamCall::abort() {
   }
 }
 
-int UpstreamCall::attempts() const { return impl_->attempts; }
+int UpstreamCall::attempts() const {
+  return impl_->attempts;
+}
 
 }  // namespace glmgate

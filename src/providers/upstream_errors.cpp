@@ -10,7 +10,9 @@ namespace json = boost::json;
 
 namespace {
 
-bool key_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; }
+bool key_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+}
 
 std::string string_or_number(const json::object& o, std::string_view key) {
   auto it = o.find(key);
@@ -44,7 +46,8 @@ std::string redact(std::string_view text, std::string_view secret) {
   }
   for (auto pos = out.find("sk-"); pos != std::string::npos; pos = out.find("sk-", pos + 1)) {
     std::size_t end = pos + 3;
-    while (end < out.size() && key_char(out[end])) ++end;
+    while (end < out.size() && key_char(out[end]))
+      ++end;
     if (end - pos >= 12) out.replace(pos + 3, end - pos - 3, "***");
   }
   return out;
@@ -74,13 +77,19 @@ ApiError map_upstream_response(std::string_view provider, int status, std::strin
   if (auto zai = map_zai_code(code, prefixed)) return *zai;
   switch (status) {
     case 400:
-    case 422: return ApiError::invalid_request(prefixed, {}, code.empty() ? "" : code);
-    case 413: return {413, "invalid_request_error", "request_too_large", prefixed, {}};
-    case 408: return ApiError::upstream_timeout(prefixed);
-    case 429: return ApiError::rate_limited(prefixed);
+    case 422:
+      return ApiError::invalid_request(prefixed, {}, code.empty() ? "" : code);
+    case 413:
+      return {413, "invalid_request_error", "request_too_large", prefixed, {}};
+    case 408:
+      return ApiError::upstream_timeout(prefixed);
+    case 429:
+      return ApiError::rate_limited(prefixed);
     case 503:
-    case 529: return ApiError::unavailable(prefixed, "upstream_overloaded");
-    case 504: return ApiError::upstream_timeout(prefixed);
+    case 529:
+      return ApiError::unavailable(prefixed, "upstream_overloaded");
+    case 504:
+      return ApiError::upstream_timeout(prefixed);
     default:
       // 401/403/404 say the gateway's provider settings are wrong, not the client's request.
       return ApiError::upstream(prefixed);

@@ -75,7 +75,8 @@ class SqliteStore final : public Store {
     auto s = db_.prepare("SELECT " + std::string(kKeyColumns) +
                          " FROM api_keys ORDER BY created_at, id");
     std::vector<KeyRecord> out;
-    while (s.step()) out.push_back(read_key(s));
+    while (s.step())
+      out.push_back(read_key(s));
     return out;
   }
 
@@ -94,7 +95,8 @@ class SqliteStore final : public Store {
                          " FROM api_keys WHERE rev > ? ORDER BY rev");
     s.bind(1, rev);
     std::vector<KeyRecord> out;
-    while (s.step()) out.push_back(read_key(s));
+    while (s.step())
+      out.push_back(read_key(s));
     return out;
   }
 

@@ -11,13 +11,13 @@
 namespace glmgate {
 
 struct KeyRecord {
-  std::string id;      // "key_…", what the CLI and admin API name a key by
+  std::string id;  // "key_…", what the CLI and admin API name a key by
   std::string name;
   std::string prefix;  // the first characters of the secret, for listings
   std::string hash;    // hex SHA-256 of the secret; the secret itself is never stored
   bool revoked = false;
   bool admin = false;
-  std::string account_id;  // empty until accounts exist
+  std::string account_id;       // empty until accounts exist
   std::int64_t created_at = 0;  // unix seconds
   std::int64_t rev = 0;         // store-wide change counter, for incremental cache refresh
 };

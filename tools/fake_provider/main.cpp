@@ -29,7 +29,7 @@ namespace {
 
 struct Stats {
   std::mutex mutex;
-  json::object last;  // headers and body of the last chat request
+  json::object last;                              // headers and body of the last chat request
   std::unordered_map<std::string, int> attempts;  // by x-request-id, for fail_first
   std::atomic<long> requests{0};
   std::atomic<long> streams_completed{0};
@@ -117,7 +117,8 @@ json::object headers_json(const http::request<http::string_body>& req) {
   json::object h;
   for (const auto& f : req) {
     std::string name(f.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     h[name] = std::string(f.value());
   }
   return h;
@@ -137,9 +138,10 @@ asio::awaitable<bool> handle_chat(Stream& stream, int fd, http::request<http::st
   boost::system::error_code ec;
   json::value parsed = json::parse(req.body(), ec);
   if (ec || !parsed.is_object())
-    co_return co_await send(stream, 400, "application/json",
-                            R"({"error":{"message":"fake: body is not JSON","type":"invalid_request_error"}})",
-                            req.keep_alive());
+    co_return co_await send(
+        stream, 400, "application/json",
+        R"({"error":{"message":"fake: body is not JSON","type":"invalid_request_error"}})",
+        req.keep_alive());
   std::string request_id(req["x-request-id"]);
   {
     std::lock_guard lock(g_stats.mutex);
@@ -154,8 +156,7 @@ asio::awaitable<bool> handle_chat(Stream& stream, int fd, http::request<http::st
       std::lock_guard lock(g_stats.mutex);
       attempt = ++g_stats.attempts[request_id];
     }
-    if (attempt <= s.fail_first)
-      {
+    if (attempt <= s.fail_first) {
       std::string body = fake::error_body(s);
       co_return co_await send(stream, s.status == 200 ? 500 : s.status, "application/json", body,
                               req.keep_alive());
@@ -176,7 +177,8 @@ asio::awaitable<bool> handle_chat(Stream& stream, int fd, http::request<http::st
   if (plain) {
     auto it = t_prebuilt.find(cache_key);
     if (it == t_prebuilt.end()) {
-      Prebuilt p{fake::completion_body(s, "chatcmpl-fake"), fake::stream_events(s, "chatcmpl-fake")};
+      Prebuilt p{fake::completion_body(s, "chatcmpl-fake"),
+                 fake::stream_events(s, "chatcmpl-fake")};
       it = t_prebuilt.emplace(cache_key, std::move(p)).first;
     }
     built = &it->second;
@@ -189,7 +191,7 @@ asio::awaitable<bool> handle_chat(Stream& stream, int fd, http::request<http::st
   if (!s.stream)
     co_return co_await send(stream, 200, "application/json", built->body, req.keep_alive());
   bool ok = co_await stream_chat(stream, fd, s, built->events);
-  co_return ok && req.keep_alive();
+  co_return ok&& req.keep_alive();
 }
 
 template <class Stream>
@@ -233,9 +235,10 @@ asio::awaitable<void> session(Stream stream, int fd) {
                target.compare(target.size() - 17, 17, "/chat/completions") == 0) {
       keep = co_await handle_chat(stream, fd, req);
     } else {
-      keep = co_await send(stream, 404, "application/json",
-                           R"({"error":{"message":"fake: unknown path","type":"invalid_request_error"}})",
-                           req.keep_alive());
+      keep = co_await send(
+          stream, 404, "application/json",
+          R"({"error":{"message":"fake: unknown path","type":"invalid_request_error"}})",
+          req.keep_alive());
     }
     if (!keep || !req.keep_alive()) break;
   }
@@ -275,11 +278,16 @@ int main(int argc, char** argv) {
   int threads = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
-    if (a == "--port") port = static_cast<unsigned short>(std::stoi(v));
-    else if (a == "--host") host = v;
-    else if (a == "--tls-cert") cert = v;
-    else if (a == "--tls-key") key = v;
-    else if (a == "--threads") threads = std::max(1, std::stoi(v));
+    if (a == "--port")
+      port = static_cast<unsigned short>(std::stoi(v));
+    else if (a == "--host")
+      host = v;
+    else if (a == "--tls-cert")
+      cert = v;
+    else if (a == "--tls-key")
+      key = v;
+    else if (a == "--threads")
+      threads = std::max(1, std::stoi(v));
     else {
       std::cerr << "usage: fake_provider [--host H] [--port P] [--threads N] "
                    "[--tls-cert FILE --tls-key FILE]\n";
@@ -300,8 +308,10 @@ int main(int argc, char** argv) {
   asio::signal_set signals(ctx, SIGINT, SIGTERM);
   signals.async_wait([&](auto, int) { ctx.stop(); });
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ctx.run(); });
+  for (int i = 1; i < threads; ++i)
+    pool.emplace_back([&] { ctx.run(); });
   ctx.run();
-  for (auto& t : pool) t.join();
+  for (auto& t : pool)
+    t.join();
   return 0;
 }

@@ -44,26 +44,42 @@ void apply_directive(Scenario& s, std::string_view directive) {
       for (auto& c : s.text)
         if (c == '_') c = ' ';
       s.text_set = true;
-    } else if (k == "chunks") s.chunks = std::max(1, to_int(v));
-    else if (k == "reasoning") s.reasoning = to_int(v);
-    else if (k == "tool") s.tools.emplace_back(v);
-    else if (k == "delay_ms") s.delay_ms = to_int(v);
-    else if (k == "head_delay_ms") s.head_delay_ms = to_int(v);
-    else if (k == "status") s.status = to_int(v);
-    else if (k == "zai_code") s.zai_code = std::string(v);
+    } else if (k == "chunks")
+      s.chunks = std::max(1, to_int(v));
+    else if (k == "reasoning")
+      s.reasoning = to_int(v);
+    else if (k == "tool")
+      s.tools.emplace_back(v);
+    else if (k == "delay_ms")
+      s.delay_ms = to_int(v);
+    else if (k == "head_delay_ms")
+      s.head_delay_ms = to_int(v);
+    else if (k == "status")
+      s.status = to_int(v);
+    else if (k == "zai_code")
+      s.zai_code = std::string(v);
     else if (k == "message") {
       s.error_message = std::string(v);
       for (auto& c : s.error_message)
         if (c == '_') c = ' ';
-    } else if (k == "fail_first") s.fail_first = to_int(v);
-    else if (k == "reset_after") s.reset_after = to_int(v);
-    else if (k == "stall_after") s.stall_after = to_int(v);
-    else if (k == "stall_ms") s.stall_ms = to_int(v);
-    else if (k == "usage") s.usage = v != "0";
-    else if (k == "usage_every") s.usage_every = v == "1";
-    else if (k == "done") s.done = v != "0";
-    else if (k == "finish") s.finish = std::string(v);
-    else if (k == "cached") s.cached = to_int(v);
+    } else if (k == "fail_first")
+      s.fail_first = to_int(v);
+    else if (k == "reset_after")
+      s.reset_after = to_int(v);
+    else if (k == "stall_after")
+      s.stall_after = to_int(v);
+    else if (k == "stall_ms")
+      s.stall_ms = to_int(v);
+    else if (k == "usage")
+      s.usage = v != "0";
+    else if (k == "usage_every")
+      s.usage_every = v == "1";
+    else if (k == "done")
+      s.done = v != "0";
+    else if (k == "finish")
+      s.finish = std::string(v);
+    else if (k == "cached")
+      s.cached = to_int(v);
   }
 }
 
@@ -73,7 +89,8 @@ std::vector<std::string> split(const std::string& text, int pieces) {
   std::size_t n = static_cast<std::size_t>(pieces);
   std::size_t size = (text.size() + n - 1) / n;
   if (size == 0) size = 1;
-  for (std::size_t i = 0; i < text.size(); i += size) out.push_back(text.substr(i, size));
+  for (std::size_t i = 0; i < text.size(); i += size)
+    out.push_back(text.substr(i, size));
   return out;
 }
 
@@ -82,7 +99,8 @@ json::object usage_json(const Scenario& s, long completion) {
                  {"completion_tokens", completion},
                  {"total_tokens", s.prompt_tokens + completion}};
   if (s.cached) u["prompt_tokens_details"] = {{"cached_tokens", s.cached}};
-  if (reasoning_tokens(s)) u["completion_tokens_details"] = {{"reasoning_tokens", reasoning_tokens(s)}};
+  if (reasoning_tokens(s))
+    u["completion_tokens_details"] = {{"reasoning_tokens", reasoning_tokens(s)}};
   return u;
 }
 
@@ -91,7 +109,9 @@ std::string finish_reason(const Scenario& s) {
   return s.tools.empty() ? "stop" : "tool_calls";
 }
 
-bool has_text(const Scenario& s) { return s.tools.empty() || s.text_set; }
+bool has_text(const Scenario& s) {
+  return s.tools.empty() || s.text_set;
+}
 
 }  // namespace
 
@@ -103,8 +123,8 @@ Scenario parse_scenario(const json::object& request, std::string_view header_dir
     s.stream = it->value().get_bool();
   if (auto it = request.find("stream_options"); it != request.end() && it->value().is_object()) {
     auto iu = it->value().get_object().find("include_usage");
-    s.include_usage = iu != it->value().get_object().end() && iu->value().is_bool() &&
-                      iu->value().get_bool();
+    s.include_usage =
+        iu != it->value().get_object().end() && iu->value().is_bool() && iu->value().get_bool();
   }
   if (auto it = request.find("max_tokens"); it != request.end() && it->value().is_int64())
     s.max_tokens = static_cast<int>(it->value().get_int64());
@@ -123,15 +143,16 @@ Scenario parse_scenario(const json::object& request, std::string_view header_dir
   s.prompt_tokens = static_cast<long>(prompt_chars / 4 + 1);
   if (auto pos = last.find("fake:"); pos != std::string::npos) {
     auto end = last.find('\n', pos);
-    apply_directive(s, std::string_view(last).substr(pos + 5, end == std::string::npos
-                                                                  ? std::string::npos
-                                                                  : end - pos - 5));
+    apply_directive(s, std::string_view(last).substr(
+                           pos + 5, end == std::string::npos ? std::string::npos : end - pos - 5));
   }
   apply_directive(s, header_directive);
   return s;
 }
 
-std::string reasoning_text() { return "Let me think about this carefully."; }
+std::string reasoning_text() {
+  return "Let me think about this carefully.";
+}
 
 std::string tool_arguments(std::string_view name) {
   return json::serialize(json::object{{"city", "Paris"}, {"unit", "celsius"}, {"tool", name}});
@@ -144,7 +165,8 @@ long reasoning_tokens(const Scenario& s) {
 long completion_tokens(const Scenario& s) {
   long n = reasoning_tokens(s);
   if (has_text(s)) n += static_cast<long>(s.text.size() / 4 + 1);
-  for (const auto& t : s.tools) n += static_cast<long>(tool_arguments(t).size() / 4 + 1);
+  for (const auto& t : s.tools)
+    n += static_cast<long>(tool_arguments(t).size() / 4 + 1);
   return n;
 }
 
@@ -197,7 +219,8 @@ std::vector<std::string> stream_events(const Scenario& s, const std::string& id)
   for (auto& piece : split(reasoning_text(), s.reasoning > 0 ? s.reasoning : 0))
     if (s.reasoning > 0) chunk(json::object{{"reasoning_content", piece}}, nullptr);
   if (has_text(s))
-    for (auto& piece : split(s.text, s.chunks)) chunk(json::object{{"content", piece}}, nullptr);
+    for (auto& piece : split(s.text, s.chunks))
+      chunk(json::object{{"content", piece}}, nullptr);
   for (std::size_t i = 0; i < s.tools.size(); ++i) {
     auto args = split(tool_arguments(s.tools[i]), s.chunks);
     for (std::size_t j = 0; j < args.size(); ++j) {
@@ -216,11 +239,12 @@ std::vector<std::string> stream_events(const Scenario& s, const std::string& id)
   if (s.usage_every) {
     long total = completion_tokens(s);
     for (std::size_t i = 0; i < chunks.size(); ++i)
-      chunks[i]["usage"] = usage_json(s, total * static_cast<long>(i + 1) /
-                                             static_cast<long>(chunks.size()));
+      chunks[i]["usage"] =
+          usage_json(s, total * static_cast<long>(i + 1) / static_cast<long>(chunks.size()));
   }
   std::vector<std::string> out;
-  for (auto& c : chunks) out.push_back("data: " + json::serialize(c) + "\n\n");
+  for (auto& c : chunks)
+    out.push_back("data: " + json::serialize(c) + "\n\n");
   if (s.include_usage && s.usage && !s.usage_every) {
     json::object u{{"id", id},
                    {"object", "chat.completion.chunk"},

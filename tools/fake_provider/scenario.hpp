@@ -16,23 +16,23 @@ struct Scenario {
   bool include_usage = false;
   std::string text = "Hello from the fake provider.";
   bool text_set = false;
-  int chunks = 3;          // content pieces in a stream
-  int reasoning = 0;       // reasoning_content pieces before the content
+  int chunks = 3;                  // content pieces in a stream
+  int reasoning = 0;               // reasoning_content pieces before the content
   std::vector<std::string> tools;  // tool calls to make, by function name
-  int delay_ms = 0;        // between stream events
-  int head_delay_ms = 0;   // before the response head
+  int delay_ms = 0;                // between stream events
+  int head_delay_ms = 0;           // before the response head
   int status = 200;
-  std::string zai_code;    // Z.ai business code for error bodies
+  std::string zai_code;  // Z.ai business code for error bodies
   std::string error_message = "fake upstream error";
-  int fail_first = 0;      // fail only the first N attempts of one x-request-id
-  int reset_after = -1;    // close the connection after N stream events
-  int stall_after = -1;    // go silent after N stream events...
-  int stall_ms = 0;        // ...for this long
-  bool usage = true;       // send the usage chunk when asked
+  int fail_first = 0;        // fail only the first N attempts of one x-request-id
+  int reset_after = -1;      // close the connection after N stream events
+  int stall_after = -1;      // go silent after N stream events...
+  int stall_ms = 0;          // ...for this long
+  bool usage = true;         // send the usage chunk when asked
   bool usage_every = false;  // cumulative usage on every chunk (some upstreams)
-  bool done = true;        // send data: [DONE]
-  std::string finish;      // override finish_reason (length, sensitive, network_error...)
-  int cached = 0;          // cached prompt tokens to report
+  bool done = true;          // send data: [DONE]
+  std::string finish;        // override finish_reason (length, sensitive, network_error...)
+  int cached = 0;            // cached prompt tokens to report
   long prompt_tokens = 1;
   int max_tokens = 0;
 };

@@ -11,14 +11,21 @@ namespace {
 
 const char* kind(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
     case json::kind::int64:
-    case json::kind::uint64: return "an integer";
-    case json::kind::double_: return "a number";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
+    case json::kind::uint64:
+      return "an integer";
+    case json::kind::double_:
+      return "a number";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
   }
   return "unknown";
 }
@@ -31,12 +38,13 @@ ApiError type_error(const std::string& field, std::string_view expected, const j
 
 bool is_integer(const json::value& v) {
   return v.is_int64() || v.is_uint64() ||
-         (v.is_double() && v.get_double() == static_cast<double>(static_cast<std::int64_t>(
-                                                  v.get_double())));
+         (v.is_double() &&
+          v.get_double() == static_cast<double>(static_cast<std::int64_t>(v.get_double())));
 }
 std::int64_t as_integer(const json::value& v) {
   if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64()) return v.get_uint64() > INT64_MAX ? INT64_MAX : static_cast<std::int64_t>(v.get_uint64());
+  if (v.is_uint64())
+    return v.get_uint64() > INT64_MAX ? INT64_MAX : static_cast<std::int64_t>(v.get_uint64());
   return static_cast<std::int64_t>(v.get_double());
 }
 
@@ -48,8 +56,8 @@ std::optional<ApiError> check_number(const json::object& body, std::string_view 
   if (!v.is_number()) return type_error(std::string(key), "a number", v);
   double d = v.to_number<double>();
   if (d < min || d > max)
-    return ApiError::invalid_request("Invalid value for '" + std::string(key) + "': " +
-                                         std::to_string(d) + " is outside [" +
+    return ApiError::invalid_request("Invalid value for '" + std::string(key) +
+                                         "': " + std::to_string(d) + " is outside [" +
                                          std::to_string(min) + ", " + std::to_string(max) + "].",
                                      std::string(key), "invalid_value");
   return std::nullopt;
@@ -62,7 +70,8 @@ std::optional<ApiError> check_content(const json::value& content, const std::str
     if (nullable) return std::nullopt;
     return type_error(field, "a string or an array of content parts", content);
   }
-  if (!content.is_array()) return type_error(field, "a string or an array of content parts", content);
+  if (!content.is_array())
+    return type_error(field, "a string or an array of content parts", content);
   const auto& parts = content.get_array();
   for (std::size_t i = 0; i < parts.size(); ++i) {
     std::string pf = field + "[" + std::to_string(i) + "]";
@@ -111,9 +120,10 @@ std::optional<ApiError> check_messages(const json::object& body) {
   if (!it->value().is_array()) return type_error("messages", "an array", it->value());
   const auto& messages = it->value().get_array();
   if (messages.empty())
-    return ApiError::invalid_request("Invalid 'messages': empty array. Expected an array with "
-                                     "minimum length 1.",
-                                     "messages", "empty_array");
+    return ApiError::invalid_request(
+        "Invalid 'messages': empty array. Expected an array with "
+        "minimum length 1.",
+        "messages", "empty_array");
   for (std::size_t i = 0; i < messages.size(); ++i) {
     std::string mf = "messages[" + std::to_string(i) + "]";
     if (!messages[i].is_object()) return type_error(mf, "an object", messages[i]);
@@ -125,10 +135,10 @@ std::optional<ApiError> check_messages(const json::object& body) {
     if (!role->value().is_string()) return type_error(mf + ".role", "a string", role->value());
     std::string_view r = role->value().get_string();
     if (r != "system" && r != "user" && r != "assistant" && r != "tool" && r != "developer")
-      return ApiError::invalid_request(
-          "Invalid value for '" + mf + ".role': '" + std::string(r) + "'. Supported values are: 'system', "
-          "'developer', 'user', 'assistant' and 'tool'.",
-          mf + ".role", "invalid_value");
+      return ApiError::invalid_request("Invalid value for '" + mf + ".role': '" + std::string(r) +
+                                           "'. Supported values are: 'system', "
+                                           "'developer', 'user', 'assistant' and 'tool'.",
+                                       mf + ".role", "invalid_value");
     auto content = m.find("content");
     bool has_tool_calls = m.contains("tool_calls") && !m.at("tool_calls").is_null();
     if (content == m.end()) {
@@ -209,9 +219,9 @@ std::optional<ApiError> check_scalars(const json::object& body) {
     if (it == body.end() || it->value().is_null()) continue;
     if (!is_integer(it->value())) return type_error(std::string(key), "an integer", it->value());
     if (as_integer(it->value()) < 1)
-      return ApiError::invalid_request("Invalid value for '" + std::string(key) +
-                                           "': it must be at least 1.",
-                                       std::string(key), "invalid_value");
+      return ApiError::invalid_request(
+          "Invalid value for '" + std::string(key) + "': it must be at least 1.", std::string(key),
+          "invalid_value");
   }
   if (auto e = check_number(body, "temperature", 0, 2)) return e;
   if (auto e = check_number(body, "top_p", 0, 1)) return e;
@@ -229,8 +239,8 @@ std::optional<ApiError> check_scalars(const json::object& body) {
       return type_error("stop", "a string or an array of strings", v);
     }
   }
-  if (auto it = body.find("stream"); it != body.end() && !it->value().is_null() &&
-                                     !it->value().is_bool())
+  if (auto it = body.find("stream");
+      it != body.end() && !it->value().is_null() && !it->value().is_bool())
     return type_error("stream", "a boolean", it->value());
   if (auto it = body.find("stream_options"); it != body.end() && !it->value().is_null()) {
     if (!it->value().is_object()) return type_error("stream_options", "an object", it->value());
@@ -245,8 +255,8 @@ std::optional<ApiError> check_scalars(const json::object& body) {
       return ApiError::invalid_request("Missing required parameter: 'response_format.type'.",
                                        "response_format.type", "missing_required_parameter");
   }
-  if (auto it = body.find("user"); it != body.end() && !it->value().is_null() &&
-                                   !it->value().is_string())
+  if (auto it = body.find("user");
+      it != body.end() && !it->value().is_null() && !it->value().is_string())
     return type_error("user", "a string", it->value());
   return std::nullopt;
 }
@@ -257,14 +267,13 @@ Result<CanonicalRequest> decode_chat_request(std::string_view text) {
   boost::system::error_code ec;
   json::value parsed = json::parse(text, ec);
   if (ec)
-    return ApiError::invalid_request(
-        "We could not parse the JSON body of your request (" + ec.message() +
-            "). The body must be a JSON object.",
-        {}, "invalid_json");
-  if (!parsed.is_object())
-    return ApiError::invalid_request("The request body must be a JSON object, got " +
-                                         std::string(kind(parsed)) + ".",
+    return ApiError::invalid_request("We could not parse the JSON body of your request (" +
+                                         ec.message() + "). The body must be a JSON object.",
                                      {}, "invalid_json");
+  if (!parsed.is_object())
+    return ApiError::invalid_request(
+        "The request body must be a JSON object, got " + std::string(kind(parsed)) + ".", {},
+        "invalid_json");
   CanonicalRequest req;
   req.body = std::move(parsed.get_object());
   auto& body = req.body;

@@ -86,8 +86,10 @@ std::string bearer_token(std::string_view authorization) {
   for (std::size_t i = 0; i < kBearer.size(); ++i)
     if (std::tolower(static_cast<unsigned char>(authorization[i])) != kBearer[i]) return {};
   std::string_view token = authorization.substr(kBearer.size());
-  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  while (!token.empty() && token.front() == ' ')
+    token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ')
+    token.remove_suffix(1);
   return std::string(token);
 }
 

@@ -14,7 +14,8 @@ TEST(ApiKey, HasThePrefixAndFixedLengthBase62) {
   auto k = generate_key("ci", false);
   ASSERT_EQ(k.secret.rfind("sk-glm-", 0), 0u);
   EXPECT_EQ(k.secret.size(), 7u + 43u);  // 32 bytes in base62
-  for (char c : k.secret.substr(7)) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)));
+  for (char c : k.secret.substr(7))
+    EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)));
   EXPECT_EQ(k.record.prefix, k.secret.substr(0, 12));
   EXPECT_EQ(k.record.hash, to_hex(sha256(k.secret)));
   EXPECT_EQ(k.record.id.rfind("key_", 0), 0u);

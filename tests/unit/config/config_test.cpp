@@ -15,7 +15,8 @@ const ModelConfig& model(const Config& c, const std::string& id) {
 TEST(BuiltinConfig, HasTheCatalogWithItsPrices) {
   Config c = builtin_config();
   std::vector<std::string> ids;
-  for (const auto& m : c.models) ids.push_back(m.id);
+  for (const auto& m : c.models)
+    ids.push_back(m.id);
   EXPECT_EQ(ids, (std::vector<std::string>{"glm-5.2", "glm-5.1", "glm-5-turbo", "glm-5", "glm-4.7",
                                            "glm-4.6", "glm-4.5", "glm-4.5-air", "kimi-k2",
                                            "deepseek-r1"}));
@@ -30,8 +31,10 @@ TEST(BuiltinConfig, HasTheCatalogWithItsPrices) {
   EXPECT_EQ(model(c, "glm-4.5-air").output_price_per_mtok, 10'000'000'000);
   EXPECT_EQ(model(c, "glm-4.6").input_price_per_mtok, 20'000'000'000);
   EXPECT_FALSE(model(c, "deepseek-r1").tools);
-  for (const auto& m : c.models) EXPECT_EQ(m.max_output_tokens, 8192) << m.id;
-  for (const auto& m : c.models) EXPECT_NE(c.find_provider(m.provider), nullptr) << m.id;
+  for (const auto& m : c.models)
+    EXPECT_EQ(m.max_output_tokens, 8192) << m.id;
+  for (const auto& m : c.models)
+    EXPECT_NE(c.find_provider(m.provider), nullptr) << m.id;
   const ProviderConfig* zai = c.find_provider("zai");
   ASSERT_NE(zai, nullptr);
   EXPECT_EQ(zai->api_key_env, "ZAI_API_KEY");

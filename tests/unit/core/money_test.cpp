@@ -39,9 +39,9 @@ TEST(Money, FormatsUsd) {
 
 TEST(Pricing, ChargesCachedInputAtItsOwnPrice) {
   ModelConfig m;
-  m.input_price_per_mtok = 2'000'000'000;         // $2 / 1M
-  m.cached_input_price_per_mtok = 500'000'000;    // $0.50 / 1M
-  m.output_price_per_mtok = 8'000'000'000;        // $8 / 1M
+  m.input_price_per_mtok = 2'000'000'000;       // $2 / 1M
+  m.cached_input_price_per_mtok = 500'000'000;  // $0.50 / 1M
+  m.output_price_per_mtok = 8'000'000'000;      // $8 / 1M
   Usage u;
   u.prompt_tokens = 1000;
   u.cached_tokens = 400;

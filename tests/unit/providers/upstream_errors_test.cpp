@@ -12,10 +12,10 @@ TEST(MapUpstreamResponse, MapsZaiBusinessCodes) {
     int status;
     const char* our_code;
   };
-  for (auto c : {Case{"1302", 429, "rate_limit_exceeded"}, Case{"1303", 429, "rate_limit_exceeded"},
-                 Case{"1305", 429, "rate_limit_exceeded"}, Case{"1313", 429, "rate_limit_exceeded"},
-                 Case{"1312", 503, "upstream_overloaded"},
-                 Case{"1261", 400, "context_length_exceeded"}}) {
+  for (auto c :
+       {Case{"1302", 429, "rate_limit_exceeded"}, Case{"1303", 429, "rate_limit_exceeded"},
+        Case{"1305", 429, "rate_limit_exceeded"}, Case{"1313", 429, "rate_limit_exceeded"},
+        Case{"1312", 503, "upstream_overloaded"}, Case{"1261", 400, "context_length_exceeded"}}) {
     std::string body = std::string(R"({"error":{"code":")") + c.code + R"(","message":"m"}})";
     ApiError e = map_upstream_response("zai", 429, body, "");
     EXPECT_EQ(e.status, c.status) << c.code;
@@ -37,8 +37,9 @@ TEST(MapUpstreamResponse, MapsHttpStatuses) {
   ApiError e = map_upstream_response("p", 500, "plain text failure", "");
   EXPECT_EQ(e.type, "upstream_error");
   EXPECT_NE(e.message.find("plain text failure"), std::string::npos);
-  EXPECT_NE(map_upstream_response("p", 500, R"({"error":"vllm style"})", "").message.find("vllm style"),
-            std::string::npos);
+  EXPECT_NE(
+      map_upstream_response("p", 500, R"({"error":"vllm style"})", "").message.find("vllm style"),
+      std::string::npos);
 }
 
 TEST(MapUpstreamResponse, NeverRepeatsTheProviderKey) {

@@ -68,7 +68,9 @@ TEST_F(SqliteStoreTest, ReportsChangesMadeThroughAnotherConnection) {
   EXPECT_GT(after[0].rev, seen);
 }
 
-TEST(OpenStore, RejectsUnknownSchemes) { EXPECT_THROW(open_store("redis://x"), std::runtime_error); }
+TEST(OpenStore, RejectsUnknownSchemes) {
+  EXPECT_THROW(open_store("redis://x"), std::runtime_error);
+}
 
 }  // namespace
 }  // namespace glmgate

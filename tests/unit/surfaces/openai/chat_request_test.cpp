@@ -67,8 +67,7 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, DecodeChatRequestErrors,
     ::testing::Values(
         BadCase{"{", ""}, BadCase{"[]", ""}, BadCase{"null", ""},
-        BadCase{R"({"messages":[]})", "model"},
-        BadCase{R"({"model":1,"messages":[]})", "model"},
+        BadCase{R"({"messages":[]})", "model"}, BadCase{R"({"model":1,"messages":[]})", "model"},
         BadCase{R"({"model":"m"})", "messages"},
         BadCase{R"({"model":"m","messages":{}})", "messages"},
         BadCase{R"({"model":"m","messages":[]})", "messages"},
@@ -76,10 +75,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{R"({"model":"m","messages":[{"role":"user"}]})", "messages[0].content"},
         BadCase{R"({"model":"m","messages":[{"role":"user","content":[{"text":"x"}]}]})",
                 "messages[0].content[0].type"},
-        BadCase{R"({"model":"m","messages":[{"role":"assistant","content":"a","tool_calls":[{"id":"c"}]}]})",
-                "messages[0].tool_calls[0].function"},
-        BadCase{R"({"model":"m","messages":[{"role":"assistant","content":"a","tool_calls":[{"id":"c","function":{"name":"f","arguments":{}}}]}]})",
-                "messages[0].tool_calls[0].function.arguments"},
+        BadCase{
+            R"({"model":"m","messages":[{"role":"assistant","content":"a","tool_calls":[{"id":"c"}]}]})",
+            "messages[0].tool_calls[0].function"},
+        BadCase{
+            R"({"model":"m","messages":[{"role":"assistant","content":"a","tool_calls":[{"id":"c","function":{"name":"f","arguments":{}}}]}]})",
+            "messages[0].tool_calls[0].function.arguments"},
         BadCase{R"({"model":"m","messages":[{"role":"user","content":"x","reasoning_content":3}]})",
                 "messages[0].reasoning_content"},
         BadCase{R"({"model":"m","messages":[{"role":"user","content":"x"}],"top_p":2})", "top_p"},
@@ -88,8 +89,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{R"({"model":"m","messages":[{"role":"user","content":"x"}],"response_format":{}})",
                 "response_format.type"},
         BadCase{R"({"model":"m","messages":[{"role":"user","content":"x"}],"user":5})", "user"},
-        BadCase{R"({"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{}}]})",
-                "tools[0].function.name"}));
+        BadCase{
+            R"({"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{}}]})",
+            "tools[0].function.name"}));
 
 }  // namespace
 }  // namespace glmgate::openai

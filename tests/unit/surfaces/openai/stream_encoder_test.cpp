@@ -9,7 +9,9 @@
 namespace glmgate::openai {
 namespace {
 
-boost::json::object obj(std::string_view text) { return boost::json::parse(text).as_object(); }
+boost::json::object obj(std::string_view text) {
+  return boost::json::parse(text).as_object();
+}
 
 std::unique_ptr<StreamEncoder> encoder(bool include_usage) {
   CanonicalRequest req;
@@ -20,7 +22,8 @@ std::unique_ptr<StreamEncoder> encoder(bool include_usage) {
 TEST(ChatStreamEncoder, DropsTheUsageChunkTheClientDidNotAskFor) {
   auto enc = encoder(false);
   std::string out;
-  auto chunk = obj(R"({"id":"c","choices":[{"index":0,"delta":{"content":"hi"}}],"usage":{"prompt_tokens":1}})");
+  auto chunk = obj(
+      R"({"id":"c","choices":[{"index":0,"delta":{"content":"hi"}}],"usage":{"prompt_tokens":1}})");
   enc->chunk(chunk, out);
   auto usage = obj(R"({"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}})");
   enc->chunk(usage, out);
@@ -82,8 +85,8 @@ TEST(OpenAiSurface, ReadsBearerKeys) {
 }
 
 TEST(OpenAiSurface, RendersErrorsInOpenAiShape) {
-  HttpResponse r = OpenAiSurface().render_error(
-      ApiError::unsupported_parameter("no tools here", "tools"));
+  HttpResponse r =
+      OpenAiSurface().render_error(ApiError::unsupported_parameter("no tools here", "tools"));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body,
             "{\"error\":{\"message\":\"no tools here\",\"type\":\"invalid_request_error\","
