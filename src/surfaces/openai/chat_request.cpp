@@ -36,6 +36,11 @@ ApiError type_error(const std::string& field, std::string_view expected, const j
                                    field, "invalid_type");
 }
 
+ApiError missing(const std::string& field) {
+  return ApiError::invalid_request("Missing required parameter: '" + field + "'.", field,
+                                   "missing_required_parameter");
+}
+
 bool is_integer(const json::value& v) {
   return v.is_int64() || v.is_uint64() ||
          (v.is_double() &&
@@ -78,9 +83,7 @@ std::optional<ApiError> check_content(const json::value& content, const std::str
     if (!parts[i].is_object()) return type_error(pf, "an object", parts[i]);
     const auto& part = parts[i].get_object();
     auto type = part.find("type");
-    if (type == part.end() || !type->value().is_string())
-      return ApiError::invalid_request("Missing required parameter: '" + pf + ".type'.",
-                                       pf + ".type", "missing_required_parameter");
+    if (type == part.end() || !type->value().is_string()) return missing(pf + ".type");
   }
   return std::nullopt;
 }
@@ -93,18 +96,12 @@ std::optional<ApiError> check_tool_calls(const json::value& v, const std::string
     if (!calls[i].is_object()) return type_error(cf, "an object", calls[i]);
     const auto& call = calls[i].get_object();
     auto id = call.find("id");
-    if (id == call.end() || !id->value().is_string())
-      return ApiError::invalid_request("Missing required parameter: '" + cf + ".id'.", cf + ".id",
-                                       "missing_required_parameter");
+    if (id == call.end() || !id->value().is_string()) return missing(cf + ".id");
     auto fn = call.find("function");
-    if (fn == call.end() || !fn->value().is_object())
-      return ApiError::invalid_request("Missing required parameter: '" + cf + ".function'.",
-                                       cf + ".function", "missing_required_parameter");
+    if (fn == call.end() || !fn->value().is_object()) return missing(cf + ".function");
     const auto& f = fn->value().get_object();
     auto name = f.find("name");
-    if (name == f.end() || !name->value().is_string())
-      return ApiError::invalid_request("Missing required parameter: '" + cf + ".function.name'.",
-                                       cf + ".function.name", "missing_required_parameter");
+    if (name == f.end() || !name->value().is_string()) return missing(cf + ".function.name");
     auto args = f.find("arguments");
     if (args != f.end() && !args->value().is_string())
       return type_error(cf + ".function.arguments", "a string", args->value());
@@ -114,9 +111,7 @@ std::optional<ApiError> check_tool_calls(const json::value& v, const std::string
 
 std::optional<ApiError> check_messages(const json::object& body) {
   auto it = body.find("messages");
-  if (it == body.end())
-    return ApiError::invalid_request("Missing required parameter: 'messages'.", "messages",
-                                     "missing_required_parameter");
+  if (it == body.end()) return missing("messages");
   if (!it->value().is_array()) return type_error("messages", "an array", it->value());
   const auto& messages = it->value().get_array();
   if (messages.empty())
@@ -129,9 +124,7 @@ std::optional<ApiError> check_messages(const json::object& body) {
     if (!messages[i].is_object()) return type_error(mf, "an object", messages[i]);
     const auto& m = messages[i].get_object();
     auto role = m.find("role");
-    if (role == m.end())
-      return ApiError::invalid_request("Missing required parameter: '" + mf + ".role'.",
-                                       mf + ".role", "missing_required_parameter");
+    if (role == m.end()) return missing(mf + ".role");
     if (!role->value().is_string()) return type_error(mf + ".role", "a string", role->value());
     std::string_view r = role->value().get_string();
     if (r != "system" && r != "user" && r != "assistant" && r != "tool" && r != "developer")
@@ -142,9 +135,7 @@ std::optional<ApiError> check_messages(const json::object& body) {
     auto content = m.find("content");
     bool has_tool_calls = m.contains("tool_calls") && !m.at("tool_calls").is_null();
     if (content == m.end()) {
-      if (r != "assistant")
-        return ApiError::invalid_request("Missing required parameter: '" + mf + ".content'.",
-                                         mf + ".content", "missing_required_parameter");
+      if (r != "assistant") return missing(mf + ".content");
     } else if (auto e = check_content(content->value(), mf + ".content", r == "assistant")) {
       return e;
     }
@@ -153,9 +144,7 @@ std::optional<ApiError> check_messages(const json::object& body) {
     }
     if (r == "tool") {
       auto id = m.find("tool_call_id");
-      if (id == m.end())
-        return ApiError::invalid_request("Missing required parameter: '" + mf + ".tool_call_id'.",
-                                         mf + ".tool_call_id", "missing_required_parameter");
+      if (id == m.end()) return missing(mf + ".tool_call_id");
       if (!id->value().is_string())
         return type_error(mf + ".tool_call_id", "a string", id->value());
     }
@@ -179,18 +168,13 @@ std::optional<ApiError> check_tools(const json::object& body) {
     if (!tools[i].is_object()) return type_error(tf, "an object", tools[i]);
     const auto& t = tools[i].get_object();
     auto type = t.find("type");
-    if (type == t.end() || !type->value().is_string())
-      return ApiError::invalid_request("Missing required parameter: '" + tf + ".type'.",
-                                       tf + ".type", "missing_required_parameter");
+    if (type == t.end() || !type->value().is_string()) return missing(tf + ".type");
     if (type->value().get_string() != "function") continue;  // vendor tools (web_search) pass
     auto fn = t.find("function");
-    if (fn == t.end() || !fn->value().is_object())
-      return ApiError::invalid_request("Missing required parameter: '" + tf + ".function'.",
-                                       tf + ".function", "missing_required_parameter");
+    if (fn == t.end() || !fn->value().is_object()) return missing(tf + ".function");
     auto name = fn->value().get_object().find("name");
     if (name == fn->value().get_object().end() || !name->value().is_string())
-      return ApiError::invalid_request("Missing required parameter: '" + tf + ".function.name'.",
-                                       tf + ".function.name", "missing_required_parameter");
+      return missing(tf + ".function.name");
   }
   return std::nullopt;
 }
@@ -252,8 +236,7 @@ std::optional<ApiError> check_scalars(const json::object& body) {
     if (!it->value().is_object()) return type_error("response_format", "an object", it->value());
     auto type = it->value().get_object().find("type");
     if (type == it->value().get_object().end() || !type->value().is_string())
-      return ApiError::invalid_request("Missing required parameter: 'response_format.type'.",
-                                       "response_format.type", "missing_required_parameter");
+      return missing("response_format.type");
   }
   if (auto it = body.find("user");
       it != body.end() && !it->value().is_null() && !it->value().is_string())
@@ -279,9 +262,7 @@ Result<CanonicalRequest> decode_chat_request(std::string_view text) {
   auto& body = req.body;
 
   auto model = body.find("model");
-  if (model == body.end())
-    return ApiError::invalid_request("Missing required parameter: 'model'.", "model",
-                                     "missing_required_parameter");
+  if (model == body.end()) return missing("model");
   if (!model->value().is_string()) return type_error("model", "a string", model->value());
   req.model = std::string(model->value().get_string());
 
