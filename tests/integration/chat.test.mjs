@@ -160,6 +160,17 @@ describe('chat completions', () => {
     assert.equal(r2.status, 405);
   });
 
+  it('reuses upstream connections across requests (keep-alive pool)', async () => {
+    await s.fake.reset();
+    for (let i = 0; i < 20; i++) {
+      const r = await chat(s, { model: 'glm-test', messages: user('hi') });
+      assert.equal(r.status, 200);
+    }
+    const opened = (await s.fake.stats()).chat_connections;
+    // One pool per I/O thread: at most one new connection per thread, not one per request.
+    assert.ok(opened <= 2, `opened ${opened} upstream connections for 20 requests`);
+  });
+
   it('serves /healthz without a key', async () => {
     const r = await fetch(`${s.gw.url}/healthz`);
     assert.equal(r.status, 200);

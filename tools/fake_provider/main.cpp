@@ -35,7 +35,8 @@ struct Stats {
   std::atomic<long> streams_completed{0};
   std::atomic<long> streams_cancelled{0};  // the client (glmgate) went away mid-stream
   std::atomic<long> active_streams{0};
-  std::atomic<long> connections{0};
+  std::atomic<long> connections{0};       // open now
+  std::atomic<long> chat_connections{0};  // connections that carried a chat request: keep-alive
 };
 
 Stats g_stats;
@@ -197,6 +198,7 @@ asio::awaitable<bool> handle_chat(Stream& stream, int fd, http::request<http::st
 template <class Stream>
 asio::awaitable<void> session(Stream stream, int fd) {
   g_stats.connections++;
+  bool carried_chat = false;
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -211,7 +213,8 @@ asio::awaitable<void> session(Stream stream, int fd) {
                      {"streams_completed", g_stats.streams_completed.load()},
                      {"streams_cancelled", g_stats.streams_cancelled.load()},
                      {"active_streams", g_stats.active_streams.load()},
-                     {"connections", g_stats.connections.load()}};
+                     {"connections", g_stats.connections.load()},
+                     {"chat_connections", g_stats.chat_connections.load()}};
       std::string body = json::serialize(o);
       keep = co_await send(stream, 200, "application/json", body, req.keep_alive());
     } else if (target == "/_fake/last") {
@@ -230,9 +233,14 @@ asio::awaitable<void> session(Stream stream, int fd) {
       g_stats.requests = 0;
       g_stats.streams_completed = 0;
       g_stats.streams_cancelled = 0;
+      g_stats.chat_connections = 0;
       keep = co_await send(stream, 200, "application/json", "{}", req.keep_alive());
     } else if (req.method() == http::verb::post && target.size() >= 17 &&
                target.compare(target.size() - 17, 17, "/chat/completions") == 0) {
+      if (!carried_chat) {
+        carried_chat = true;
+        g_stats.chat_connections++;
+      }
       keep = co_await handle_chat(stream, fd, req);
     } else {
       keep = co_await send(

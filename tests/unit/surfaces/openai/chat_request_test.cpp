@@ -59,8 +59,9 @@ TEST_P(DecodeChatRequestErrors, NameTheField) {
   EXPECT_EQ(r.error().status, 400);
   EXPECT_EQ(r.error().type, "invalid_request_error");
   EXPECT_EQ(r.error().param, GetParam().param);
-  if (*GetParam().param)
+  if (*GetParam().param) {
     EXPECT_NE(r.error().message.find(GetParam().param), std::string::npos) << r.error().message;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
