@@ -53,6 +53,7 @@ std::size_t delta_chars(const json::object& chunk) {
 
 // Everything one generation request carries between the steps.
 struct Call {
+  Call(const Surface& s, Exchange& e) : surface(s), exchange(e) {}
   const Surface& surface;
   Exchange& exchange;
   std::shared_ptr<const KeyInfo> key;
@@ -268,7 +269,7 @@ Result<std::shared_ptr<const KeyInfo>> Pipeline::authenticate(const Surface& sur
 
 asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& exchange) const {
   const auto& config = parts_.catalog.config();
-  Call call{surface, exchange};
+  Call call(surface, exchange);
   call.record.request_id = exchange.request_id();
   call.record.surface = std::string(surface.name());
 
