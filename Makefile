@@ -5,7 +5,7 @@ ASAN_DIR ?= build/asan
 JOBS ?= 2
 CONFIG ?=
 
-.PHONY: deps build run test asan sdk-deps format clean
+.PHONY: deps build run test asan sdk-deps bench format clean
 
 deps:
 	@bash scripts/install_deps.sh
@@ -30,6 +30,12 @@ test: build sdk-deps asan
 	ctest --test-dir $(BUILD_DIR) --output-on-failure
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure
+
+# Benchmarks against the peers (bench/run.py); BENCH_QUICK=1 for a short run.
+bench: build
+	@bash scripts/install_deps.sh bench
+	cd bench/portkey && npm ci --no-audit --no-fund --loglevel=error
+	/usr/bin/python3 bench/run.py
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages glmgate needs to build, run and test, and nothing when all are
-# present. Safe to run repeatedly; used by every Makefile target.
+# Installs the Debian packages glmgate needs to build, run and test (and, with the argument
+# `bench`, to benchmark), and nothing when all are present. Safe to run repeatedly; used by every
+# Makefile target.
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,11 @@ packages=(
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev clang-format
 )
+# `install_deps.sh bench` adds what `make bench` needs: the load generator, the reverse-proxy
+# baseline, and Debian's python3 with matplotlib for the report.
+if [ "${1:-}" = "bench" ]; then
+  packages+=(wrk nginx-light python3 python3-matplotlib procps)
+fi
 # node and npm drive the SDK and integration tests; a machine may already carry a newer build.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -47,17 +48,19 @@ bool peer_closed(int fd) {
   return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
-// Sleeps `ms`, waking every 20 ms to notice a peer that closed. False when it did.
-asio::awaitable<bool> watchful_sleep(int fd, int ms) {
+// Sleeps `ms` unless the peer closes first (false then). Waits on the timer and the socket at
+// once, so ten thousand sleeping streams cost nothing until something happens.
+asio::awaitable<bool> watchful_sleep(tcp::socket& socket, int ms) {
+  using namespace asio::experimental::awaitable_operators;
   asio::steady_timer timer(co_await asio::this_coro::executor);
-  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (std::chrono::steady_clock::now() < until) {
-    if (peer_closed(fd)) co_return false;
-    timer.expires_after(std::min<std::chrono::steady_clock::duration>(
-        std::chrono::milliseconds(20), until - std::chrono::steady_clock::now()));
-    co_await timer.async_wait(kNoThrow);
-  }
-  co_return !peer_closed(fd);
+  timer.expires_after(std::chrono::milliseconds(ms));
+  auto woke =
+      co_await (timer.async_wait(kNoThrow) || socket.async_wait(tcp::socket::wait_read, kNoThrow));
+  if (woke.index() == 0) co_return !peer_closed(socket.native_handle());
+  if (peer_closed(socket.native_handle())) co_return false;
+  // Readable but open (a pipelined request): sleep out the rest without watching.
+  co_await timer.async_wait(kNoThrow);
+  co_return true;
 }
 
 template <class Stream>
@@ -94,11 +97,13 @@ asio::awaitable<bool> stream_chat(Stream& stream, int fd, const fake::Scenario& 
       sock.close(ec);
       co_return false;
     }
-    if (index == s.stall_after && s.stall_ms > 0 && !co_await watchful_sleep(fd, s.stall_ms)) {
+    if (index == s.stall_after && s.stall_ms > 0 &&
+        !co_await watchful_sleep(beast::get_lowest_layer(stream).socket(), s.stall_ms)) {
       g_stats.streams_cancelled++;
       co_return false;
     }
-    if (i > 0 && s.delay_ms > 0 && !co_await watchful_sleep(fd, s.delay_ms)) {
+    if (i > 0 && s.delay_ms > 0 &&
+        !co_await watchful_sleep(beast::get_lowest_layer(stream).socket(), s.delay_ms)) {
       g_stats.streams_cancelled++;
       co_return false;
     }
@@ -166,7 +171,8 @@ asio::awaitable<bool> handle_chat(Stream& stream, int fd, http::request<http::st
     std::string body = fake::error_body(s);
     co_return co_await send(stream, s.status, "application/json", body, req.keep_alive());
   }
-  if (s.head_delay_ms > 0 && !co_await watchful_sleep(fd, s.head_delay_ms)) {
+  if (s.head_delay_ms > 0 &&
+      !co_await watchful_sleep(beast::get_lowest_layer(stream).socket(), s.head_delay_ms)) {
     g_stats.streams_cancelled++;
     co_return false;
   }
@@ -268,7 +274,8 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::ssl::context* t
     auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
     if (ec) continue;
     socket.set_option(tcp::no_delay(true), ec);
-    auto executor = socket.get_executor();
+    // A strand per connection: with --threads > 1 a connection's coroutines never run at once.
+    auto executor = asio::make_strand(socket.get_executor());
     if (tls) {
       asio::co_spawn(executor, tls_session(std::move(socket), *tls), asio::detached);
     } else {
