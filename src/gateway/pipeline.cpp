@@ -7,6 +7,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/json/monotonic_resource.hpp>
 
 #include "http/asio_util.hpp"
 
@@ -54,11 +55,14 @@ std::size_t delta_chars(const json::object& chunk) {
 // Everything one generation request carries between the steps.
 struct Call {
   Call(const Surface& s, Exchange& e) : surface(s), exchange(e) {}
+  // The request's JSON arena: the canonical request and a non-streamed response are built in it
+  // and freed at once with the call, instead of one malloc per node.
+  json::monotonic_resource arena{4096};
   const Surface& surface;
   Exchange& exchange;
   std::shared_ptr<const KeyInfo> key;
   const ModelConfig* model = nullptr;
-  CanonicalRequest request;
+  CanonicalRequest request{json::object(json::storage_ptr(&arena))};
   Headers extra_headers;
   Reservation reservation;
   bool reserved = false;
@@ -74,6 +78,9 @@ struct Call {
 
 asio::awaitable<void> send_error(Call& call, const ApiError& error) {
   call.record.status = error.status;
+  if (error.status >= 500)
+    spdlog::warn("request {}: {} {}: {}", call.record.request_id, error.status, error.code,
+                 error.message);
   HttpResponse r = call.surface.render_error(error);
   for (auto& h : call.extra_headers)
     r.headers.push_back(h);
@@ -100,14 +107,14 @@ std::optional<ApiError> validate_against_model(Call& call, std::int64_t default_
   return std::nullopt;
 }
 
-asio::awaitable<void> watch_client(Call& call) {
-  try {
-    if (co_await call.exchange.wait_client_closed() && !call.finished) {
-      call.client_gone = true;
-      call.upstream->abort();
-    }
-  } catch (const std::exception&) {
-  }
+// Cancels the upstream call when the client goes away; the exchange calls back on this
+// connection's thread.
+void watch_client(Call& call) {
+  call.exchange.watch_client([&call] {
+    if (call.finished) return;
+    call.client_gone = true;
+    call.upstream->abort();
+  });
 }
 
 asio::awaitable<void> run_unary(Call& call, Result<json::object>& out) {
@@ -115,7 +122,7 @@ asio::awaitable<void> run_unary(Call& call, Result<json::object>& out) {
     if (auto err = co_await call.upstream->open())
       out = *err;
     else
-      out = co_await call.upstream->response();
+      out = co_await call.upstream->response(json::storage_ptr(&call.arena));
   } catch (const std::exception& e) {
     out = ApiError::internal(std::string("upstream call failed: ") + e.what());
   }
@@ -191,7 +198,9 @@ asio::awaitable<void> keep_alive(Call& call, StreamEncoder& encoder,
 
 asio::awaitable<void> dispatch_unary(Call& call) {
   Result<json::object> result = ApiError::internal("no response");
-  co_await (run_unary(call, result) || watch_client(call));
+  watch_client(call);
+  co_await run_unary(call, result);
+  call.exchange.unwatch_client();
   if (call.client_gone) {
     call.record.status = kClientClosedStatus;
     co_return;
@@ -213,13 +222,14 @@ asio::awaitable<void> dispatch_unary(Call& call) {
 
 asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping_interval) {
   std::optional<ApiError> open_error;
-  co_await (run_open(call, open_error) || watch_client(call));
-  if (call.client_gone) {
-    call.record.status = kClientClosedStatus;
-    co_return;
-  }
-  if (open_error) {
-    co_await send_error(call, *open_error);
+  watch_client(call);
+  co_await run_open(call, open_error);
+  if (call.client_gone || open_error) {
+    call.exchange.unwatch_client();
+    if (call.client_gone)
+      call.record.status = kClientClosedStatus;
+    else
+      co_await send_error(call, *open_error);
     co_return;
   }
   call.finished = false;
@@ -231,11 +241,11 @@ asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping
     call.client_gone = true;
     call.upstream->abort();
   } else {
-    co_await (relay(call, *encoder) || watch_client(call) ||
-              keep_alive(call, *encoder, ping_interval));
+    co_await (relay(call, *encoder) || keep_alive(call, *encoder, ping_interval));
     call.finished = true;
     if (!call.client_gone) co_await call.exchange.end_stream();
   }
+  call.exchange.unwatch_client();
   if (call.client_gone) call.record.status = kClientClosedStatus;
 }
 
@@ -293,7 +303,7 @@ asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& excha
     co_return;
   }
 
-  auto decoded = surface.decode(exchange.request());
+  auto decoded = surface.decode(exchange.request(), json::storage_ptr(&call.arena));
   if (!decoded) {
     co_await send_error(call, decoded.error());
     co_return;

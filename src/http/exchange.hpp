@@ -6,6 +6,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <string_view>
 
 #include "http/message.hpp"
@@ -27,9 +29,11 @@ class Exchange {
   // Sends one chunk. Writes are serialized, so two coroutines of one stream may both call it.
   virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;
   virtual boost::asio::awaitable<void> end_stream() = 0;
-  // Completes with true when the client closes its side of the connection while the handler
-  // runs, with false when the wait was cancelled.
-  virtual boost::asio::awaitable<bool> wait_client_closed() = 0;
+  // Calls `on_closed` (on this connection's thread) if the client closes its side of the
+  // connection before unwatch_client() is called. One watch at a time; unwatch before the
+  // handler returns.
+  virtual void watch_client(std::function<void()> on_closed) = 0;
+  virtual void unwatch_client() = 0;
   // When the last byte was written to the client (for keep-alive pings).
   virtual std::chrono::steady_clock::time_point last_write() const = 0;
 };

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 #include <atomic>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/channel.hpp>
@@ -22,6 +23,7 @@
 #include "core/api_error.hpp"
 #include "core/random.hpp"
 #include "http/asio_util.hpp"
+#include "http/wire.hpp"
 
 namespace glmgate {
 
@@ -65,41 +67,29 @@ class BeastExchange final : public Exchange {
     if (responded_) co_return;
     responded_ = true;
     status_ = r.status;
-    http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
-    res.set(http::field::content_type, r.content_type);
-    res.set("x-request-id", request_id_);
-    for (auto& h : r.headers)
-      res.set(h.name, h.value);
-    res.keep_alive(keep_alive_);
-    res.body() = std::move(r.body);
-    res.prepare_payload();
+    r.headers.push_back({"x-request-id", request_id_});
+    std::string out = wire::response(r.status, r.content_type, r.headers, r.body, keep_alive_);
     stream_.expires_after(kWriteTimeout);
-    auto [ec, n] = co_await http::async_write(stream_, res, kNoThrow);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(out), kNoThrow);
     stream_.expires_never();
     if (ec) failed_ = true;
     last_write_ = Clock::now();
   }
 
+  // The head is held back and leaves with the first chunk: one send instead of two, and the
+  // client sees the stream begin with data. A ping or the end sends it as well.
   asio::awaitable<bool> begin_stream(int status, Headers headers) override {
     if (responded_) co_return false;
     responded_ = true;
     streaming_ = true;
     status_ = status;
-    http::response<http::empty_body> res{static_cast<http::status>(status), 11};
-    res.set("x-request-id", request_id_);
+    pending_head_.reserve(256);
+    wire::start_response(pending_head_, status);
+    wire::header(pending_head_, "x-request-id", request_id_);
     for (auto& h : headers)
-      res.set(h.name, h.value);
-    res.keep_alive(keep_alive_);
-    res.chunked(true);
-    http::response_serializer<http::empty_body> sr{res};
-    co_await lock();
-    stream_.expires_after(kWriteTimeout);
-    auto [ec, n] = co_await http::async_write_header(stream_, sr, kNoThrow);
-    stream_.expires_never();
-    unlock();
-    if (ec) failed_ = true;
-    last_write_ = Clock::now();
-    co_return !failed_;
+      wire::header(pending_head_, h.name, h.value);
+    wire::finish_chunked(pending_head_, keep_alive_);
+    co_return true;
   }
 
   asio::awaitable<bool> write(std::string_view data) override {
@@ -107,12 +97,10 @@ class BeastExchange final : public Exchange {
     if (data.empty()) co_return true;
     co_await lock();
     if (!failed_) {
-      stream_.expires_after(kWriteTimeout);
-      auto [ec, n] =
-          co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data)), kNoThrow);
-      stream_.expires_never();
-      if (ec) failed_ = true;
-      last_write_ = Clock::now();
+      std::string out = std::move(pending_head_);
+      pending_head_.clear();
+      wire::chunk(out, data);
+      co_await send(out);
     }
     unlock();
     co_return !failed_;
@@ -121,35 +109,68 @@ class BeastExchange final : public Exchange {
   asio::awaitable<void> end_stream() override {
     if (failed_ || !streaming_) co_return;
     co_await lock();
-    stream_.expires_after(kWriteTimeout);
-    auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk_last(), kNoThrow);
-    stream_.expires_never();
+    std::string out = std::move(pending_head_);
+    pending_head_.clear();
+    out += wire::kLastChunk;
+    co_await send(out);
     unlock();
-    if (ec) failed_ = true;
     streaming_ = false;
   }
 
-  asio::awaitable<bool> wait_client_closed() override {
+  void watch_client(std::function<void()> on_closed) override {
+    unwatch_client();
+    watch_ = std::make_shared<Watch>();
+    watch_->on_closed = std::move(on_closed);
+    arm(watch_);
+  }
+
+  void unwatch_client() override {
+    if (!watch_) return;
+    watch_->active = false;
+    watch_->cancel.emit(asio::cancellation_type::all);
+    watch_.reset();
+  }
+
+  ~BeastExchange() override { unwatch_client(); }
+
+  // A pending wait for the client socket to become readable; the handler owns it, so a
+  // cancelled wait that completes after the exchange is gone touches nothing else.
+  struct Watch {
+    bool active = true;
+    std::function<void()> on_closed;
+    asio::cancellation_signal cancel;
+  };
+
+  void arm(std::shared_ptr<Watch> watch) {
     auto& socket = stream_.socket();
-    for (;;) {
-      auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, kNoThrow);
-      if (ec == asio::error::operation_aborted) co_return false;  // the handler finished first
-      if (ec) break;
-      char c;
-      ssize_t n = ::recv(socket.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) break;
-      if (n > 0) {
-        // The client sent more bytes (a pipelined request): it is still there. Stop watching.
-        asio::steady_timer forever(stream_.get_executor(), Clock::time_point::max());
-        co_await forever.async_wait(kNoThrow);
-        co_return false;
-      }
-    }
-    failed_ = true;
-    co_return true;
+    auto slot = watch->cancel.slot();
+    socket.async_wait(
+        tcp::socket::wait_read,
+        asio::bind_cancellation_slot(slot, [this, watch](boost::system::error_code ec) {
+          if (!watch->active) return;  // unwatched: `this` may be gone
+          char c;
+          ssize_t n =
+              ec ? 0 : ::recv(stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            arm(watch);  // spurious wake-up
+            return;
+          }
+          watch->active = false;
+          if (n > 0) return;  // a pipelined request: the client is still there
+          failed_ = true;
+          watch->on_closed();
+        }));
   }
 
  private:
+  asio::awaitable<void> send(const std::string& out) {
+    stream_.expires_after(kWriteTimeout);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(out), kNoThrow);
+    stream_.expires_never();
+    if (ec) failed_ = true;
+    last_write_ = Clock::now();
+  }
+
   asio::awaitable<void> lock() {
     co_await write_lock_.async_send(boost::system::error_code{}, kNoThrow);
   }
@@ -165,8 +186,10 @@ class BeastExchange final : public Exchange {
   bool streaming_ = false;
   bool failed_ = false;
   int status_ = 0;
+  std::string pending_head_;  // a stream's head, until the first write
   Clock::time_point received_at_ = Clock::now();
   Clock::time_point last_write_ = Clock::now();
+  std::shared_ptr<Watch> watch_;
   // A one-slot channel used as an async mutex: a ping and a data chunk never interleave.
   asio::experimental::channel<void(boost::system::error_code)> write_lock_;
 };
@@ -219,14 +242,10 @@ struct Server::Impl {
   asio::awaitable<void> write_error(beast::tcp_stream& stream, const std::string& path,
                                     const ApiError& error, const std::string& request_id) {
     HttpResponse r = router.render_error(path, error);
-    http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
-    res.set(http::field::content_type, r.content_type);
-    res.set("x-request-id", request_id);
-    res.keep_alive(false);
-    res.body() = std::move(r.body);
-    res.prepare_payload();
+    r.headers.push_back({"x-request-id", request_id});
+    std::string out = wire::response(r.status, r.content_type, r.headers, r.body, false);
     stream.expires_after(kWriteTimeout);
-    co_await http::async_write(stream, res, kNoThrow);
+    co_await asio::async_write(stream, asio::buffer(out), kNoThrow);
   }
 
   // After refusing a request whose body is still arriving, read and drop what the client sends
@@ -269,14 +288,15 @@ struct Server::Impl {
             ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
         std::string path(parser.get().target());
         if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
-        co_await write_error(stream, path, too_large, random_id("req_", 24));
+        std::string rid = fast_id("req_", 24);
+        co_await write_error(stream, path, too_large, rid);
         co_await lingering_close(stream);
         break;
       }
       if (hec) {
         if (hec != beast::error::timeout && hec != http::error::end_of_stream &&
             hec != asio::error::eof && hec != asio::error::connection_reset) {
-          std::string rid = random_id("req_", 24);
+          std::string rid = fast_id("req_", 24);
           auto err = ApiError::invalid_request("Malformed HTTP request: " + hec.message());
           if (hec == http::error::header_limit) err.status = 431;
           co_await write_error(stream, "/", err, rid);
@@ -288,7 +308,7 @@ struct Server::Impl {
       auto url = boost::urls::parse_origin_form(target);
       std::string path = url ? std::string(url->path()) : std::string();
       std::string request_id(header["x-request-id"]);
-      if (!valid_request_id(request_id)) request_id = random_id("req_", 24);
+      if (!valid_request_id(request_id)) request_id = fast_id("req_", 24);
 
       if (auto len = parser.content_length();
           len && *len > static_cast<std::uint64_t>(options.max_body_bytes)) {

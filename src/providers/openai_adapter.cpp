@@ -2,6 +2,7 @@
 // Ollama): canonical in, canonical out. Rewrites the model to the upstream name, always asks for
 // stream usage, and normalizes GLM's finish reasons. See provider.hpp for the contract.
 #include <spdlog/spdlog.h>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
@@ -91,12 +92,12 @@ class OpenAiCall final : public ProviderCall {
     co_return std::nullopt;
   }
 
-  asio::awaitable<Result<json::object>> response() override {
+  asio::awaitable<Result<json::object>> response(json::storage_ptr storage) override {
     std::string body;
     if (auto err = co_await call_.read_all(body, kMaxResponseBytes))
       co_return map_transport_error(provider_.config.name, *err);
     boost::system::error_code ec;
-    json::value parsed = json::parse(body, ec);
+    json::value parsed = json::parse(body, ec, std::move(storage));
     if (ec || !parsed.is_object())
       co_return ApiError::upstream("Upstream " + provider_.config.name +
                                    " returned a body that is not a JSON object");
@@ -117,6 +118,8 @@ class OpenAiCall final : public ProviderCall {
         co_return item;
       }
       if (finished_) co_return StreamItem{};
+      // Every chunk handed out before has been consumed (see provider.hpp): reuse the arena.
+      chunk_arena_.release();
       std::string bytes;
       bool done = false;
       if (auto err = co_await call_.read_some(bytes, done)) {
@@ -160,7 +163,7 @@ class OpenAiCall final : public ProviderCall {
       return;
     }
     boost::system::error_code ec;
-    json::value parsed = json::parse(event.data, ec);
+    json::value parsed = json::parse(event.data, ec, json::storage_ptr(&chunk_arena_));
     if (ec || !parsed.is_object()) {
       spdlog::warn("request {}: upstream {} sent a stream event that is not JSON; skipped",
                    context_.request_id, provider_.config.name);
@@ -180,10 +183,8 @@ class OpenAiCall final : public ProviderCall {
       return;
     }
     saw_finish_ = saw_finish_ || has_finish_reason(obj);
-    StreamItem item;
-    item.kind = StreamItem::Kind::chunk;
-    item.chunk = std::move(obj);
-    pending_.push_back(std::move(item));
+    // Move-constructed, so the chunk stays in the arena (assignment would copy it out).
+    pending_.push_back(StreamItem{StreamItem::Kind::chunk, std::move(obj), {}});
   }
 
   const OpenAiProvider& provider_;
@@ -193,6 +194,8 @@ class OpenAiCall final : public ProviderCall {
   UpstreamCall call_;
   SseParser parser_;
   std::deque<StreamItem> pending_;
+  unsigned char chunk_buffer_[2048];
+  json::monotonic_resource chunk_arena_{chunk_buffer_, sizeof chunk_buffer_};
   bool finished_ = false;
   bool saw_finish_ = false;
 };

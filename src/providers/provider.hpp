@@ -6,6 +6,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,9 +34,11 @@ class ProviderCall {
   // Sends the request. For a stream it returns once the upstream has accepted it; an error here
   // reached the client before any byte of the answer.
   virtual boost::asio::awaitable<std::optional<ApiError>> open() = 0;
-  // The whole canonical chat.completion (non-streamed calls).
-  virtual boost::asio::awaitable<Result<boost::json::object>> response() = 0;
-  // The next canonical chunk, the end, or a mid-stream error (streamed calls).
+  // The whole canonical chat.completion (non-streamed calls), built in `storage`.
+  virtual boost::asio::awaitable<Result<boost::json::object>> response(
+      boost::json::storage_ptr storage) = 0;
+  // The next canonical chunk, the end, or a mid-stream error (streamed calls). A chunk lives in
+  // storage the call reuses: it is valid until the next call of next().
   virtual boost::asio::awaitable<StreamItem> next() = 0;
   // Cancels the upstream request: the client went away.
   virtual void abort() = 0;

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "http/asio_util.hpp"
+#include "http/wire.hpp"
 
 namespace glmgate {
 
@@ -93,11 +94,12 @@ struct UpstreamCall::Impl {
   const UpstreamEndpoint& endpoint;
   std::unique_ptr<Connection> conn;
   std::unique_ptr<http::response_parser<http::buffer_body>> parser;
-  http::request<http::string_body> request;
+  std::string request;  // the request's bytes, kept for a retry
   Clock::time_point deadline;
   bool aborted = false;
   int attempts = 0;
-  char chunk[16 * 1024];
+  // Per call, so it is small: SSE events are rarely over 1 KB and 10,000 streams each hold one.
+  char chunk[4 * 1024];
 
   explicit Impl(const UpstreamEndpoint& e) : endpoint(e) {}
 
@@ -197,7 +199,7 @@ struct UpstreamCall::Impl {
       if (aborted) co_return UpstreamError{UpstreamFailure::aborted, "cancelled"};
       conn->lowest().expires_after(min_ms(endpoint.first_byte_timeout, deadline));
       auto [wec, wn] = co_await conn->with_stream(
-          [&](auto& s) { return http::async_write(s, request, kNoThrow); });
+          [&](auto& s) { return asio::async_write(s, asio::buffer(request), kNoThrow); });
       if (wec) {
         conn.reset();
         if (reused && !aborted) continue;
@@ -260,19 +262,20 @@ asio::awaitable<std::optional<UpstreamError>> UpstreamCall::start(std::string ta
                                                                   std::string body) {
   auto& im = *impl_;
   im.deadline = Clock::now() + im.endpoint.total_timeout;
-  im.request = http::request<http::string_body>{http::verb::post, target, 11};
-  im.request.set(http::field::host, im.endpoint.host_header);
-  im.request.set(http::field::user_agent, "glmgate/0.1");
-  for (auto& h : headers)
-    im.request.set(h.name, h.value);
-  im.request.keep_alive(true);
-  im.request.body() = std::move(body);
-  im.request.prepare_payload();
+  headers.push_back({"User-Agent", "glmgate/0.1"});
+  im.request = wire::post_request(target, im.endpoint.host_header, headers, body);
+  body.clear();
+  body.shrink_to_fit();
   for (;;) {
     ++im.attempts;
     auto err = co_await im.attempt();
     bool retryable = err ? err->kind == UpstreamFailure::connect : status() >= 500;
-    if (!retryable || im.attempts >= 2 || im.aborted) co_return err;
+    if (!retryable || im.attempts >= 2 || im.aborted) {
+      // No retry can follow: a long stream need not hold on to a big prompt.
+      im.request.clear();
+      im.request.shrink_to_fit();
+      co_return err;
+    }
     if (!err) {
       // Drain the 5xx body so its connection can be reused, then try once more.
       std::string ignored;

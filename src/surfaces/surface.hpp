@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,7 +46,9 @@ class Surface {
   virtual std::string_view name() const = 0;
   // The API key as this surface's clients present it; empty when absent.
   virtual std::string api_key(const HttpRequest& request) const = 0;
-  virtual Result<CanonicalRequest> decode(const HttpRequest& request) const = 0;
+  // The canonical request's JSON lives in `storage` (the request's arena).
+  virtual Result<CanonicalRequest> decode(const HttpRequest& request,
+                                          boost::json::storage_ptr storage) const = 0;
   // A canonical (OpenAI chat.completion) response into the surface's response body.
   virtual std::string encode_response(boost::json::object& response) const = 0;
   virtual std::unique_ptr<StreamEncoder> stream_encoder(const CanonicalRequest& request) const = 0;

@@ -246,9 +246,9 @@ std::optional<ApiError> check_scalars(const json::object& body) {
 
 }  // namespace
 
-Result<CanonicalRequest> decode_chat_request(std::string_view text) {
+Result<CanonicalRequest> decode_chat_request(std::string_view text, json::storage_ptr storage) {
   boost::system::error_code ec;
-  json::value parsed = json::parse(text, ec);
+  json::value parsed = json::parse(text, ec, std::move(storage));
   if (ec)
     return ApiError::invalid_request("We could not parse the JSON body of your request (" +
                                          ec.message() + "). The body must be a JSON object.",
@@ -257,8 +257,7 @@ Result<CanonicalRequest> decode_chat_request(std::string_view text) {
     return ApiError::invalid_request(
         "The request body must be a JSON object, got " + std::string(kind(parsed)) + ".", {},
         "invalid_json");
-  CanonicalRequest req;
-  req.body = std::move(parsed.get_object());
+  CanonicalRequest req{std::move(parsed.get_object())};  // keeps the arena: no copy
   auto& body = req.body;
 
   auto model = body.find("model");

@@ -3,12 +3,14 @@
 // Pure function, thread-safe.
 #pragma once
 
+#include <boost/json/storage_ptr.hpp>
 #include <string_view>
 
 #include "surfaces/surface.hpp"
 
 namespace glmgate::openai {
 
-Result<CanonicalRequest> decode_chat_request(std::string_view body);
+Result<CanonicalRequest> decode_chat_request(std::string_view body,
+                                             boost::json::storage_ptr storage = {});
 
 }  // namespace glmgate::openai

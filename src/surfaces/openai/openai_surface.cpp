@@ -106,8 +106,9 @@ std::string OpenAiSurface::api_key(const HttpRequest& request) const {
   return bearer_token(request.header("authorization"));
 }
 
-Result<CanonicalRequest> OpenAiSurface::decode(const HttpRequest& request) const {
-  return decode_chat_request(request.body);
+Result<CanonicalRequest> OpenAiSurface::decode(const HttpRequest& request,
+                                               json::storage_ptr storage) const {
+  return decode_chat_request(request.body, std::move(storage));
 }
 
 std::string OpenAiSurface::encode_response(json::object& response) const {

@@ -11,7 +11,8 @@ class OpenAiSurface final : public Surface {
  public:
   std::string_view name() const override { return "openai"; }
   std::string api_key(const HttpRequest& request) const override;
-  Result<CanonicalRequest> decode(const HttpRequest& request) const override;
+  Result<CanonicalRequest> decode(const HttpRequest& request,
+                                  boost::json::storage_ptr storage) const override;
   std::string encode_response(boost::json::object& response) const override;
   std::unique_ptr<StreamEncoder> stream_encoder(const CanonicalRequest& request) const override;
   HttpResponse render_error(const ApiError& error) const override;
