@@ -338,6 +338,7 @@ asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& excha
   const auto& adapter = parts_.catalog.adapter(call.model->provider);
   call.upstream = adapter.call(CallContext{exchange.request_id(), call.model},
                                std::move(call.request.body), call.request.stream);
+  call.arena.release();  // the adapter serialized the request; a long stream keeps no DOM
   if (call.request.stream)
     co_await dispatch_stream(call, std::chrono::milliseconds(config.stream_ping_interval_ms));
   else

@@ -273,7 +273,7 @@ struct Server::Impl {
       if (buffer.size() == 0) {
         // Idle keep-alive: wait for the first byte of the next request.
         stream.expires_after(idle);
-        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(1024), kNoThrow);
         if (ec) break;
         buffer.commit(n);
       }
@@ -338,6 +338,8 @@ struct Server::Impl {
       }
 
       auto msg = parser.release();
+      // A long stream should not keep the capacity its request needed.
+      if (buffer.size() == 0) buffer.shrink_to_fit();
       HttpRequest req;
       req.method = std::string(msg.method_string());
       req.target = std::move(target);

@@ -194,7 +194,7 @@ class OpenAiCall final : public ProviderCall {
   UpstreamCall call_;
   SseParser parser_;
   std::deque<StreamItem> pending_;
-  unsigned char chunk_buffer_[2048];
+  unsigned char chunk_buffer_[1024];
   json::monotonic_resource chunk_arena_{chunk_buffer_, sizeof chunk_buffer_};
   bool finished_ = false;
   bool saw_finish_ = false;
