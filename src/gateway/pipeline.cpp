@@ -1,10 +1,11 @@
-// The request pipeline; see pipeline.hpp. Streams run three coroutines joined with `||`: the
-// relay (upstream chunks to the client), a watcher that cancels the upstream call when the client
-// goes away, and a keep-alive that pings while the upstream is silent.
+// The request pipeline; see pipeline.hpp. A stream is one coroutine, the relay (upstream chunks
+// to the client), plus two callbacks: a watcher on the client socket that cancels the upstream
+// call when the client goes away, and a keep-alive timer that pings while the upstream is silent.
 #include "gateway/pipeline.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/monotonic_resource.hpp>
@@ -15,7 +16,6 @@ namespace glmgate {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
-using namespace boost::asio::experimental::awaitable_operators;
 using Clock = std::chrono::steady_clock;
 
 std::int64_t estimate_tokens(std::size_t characters) {
@@ -177,24 +177,55 @@ asio::awaitable<void> relay(Call& call, StreamEncoder& encoder) {
   }
 }
 
-asio::awaitable<void> keep_alive(Call& call, StreamEncoder& encoder,
-                                 std::chrono::milliseconds interval) {
-  try {
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    for (;;) {
-      timer.expires_after(interval);
-      auto [ec] = co_await timer.async_wait(kNoThrow);
-      if (ec) co_return;
-      if (Clock::now() - call.exchange.last_write() < interval) continue;
-      if (!co_await call.exchange.write(encoder.ping())) {
-        call.client_gone = true;
-        call.upstream->abort();
-        co_return;
-      }
-    }
-  } catch (const std::exception&) {
+// Sends the encoder's ping when the stream has been silent for `interval`. A timer callback, not
+// a coroutine: ten thousand quiet streams then cost a timer each. Owned by a shared_ptr that the
+// pending wait holds, so a wait completing after stop() touches nothing else.
+class KeepAlive : public std::enable_shared_from_this<KeepAlive> {
+ public:
+  KeepAlive(const asio::any_io_executor& ex, Call& call, StreamEncoder& encoder,
+            std::chrono::milliseconds interval)
+      : timer_(ex), call_(call), encoder_(encoder), interval_(interval) {}
+
+  void start() { arm(); }
+  void stop() {
+    active_ = false;
+    timer_.cancel();
   }
-}
+
+ private:
+  void arm() {
+    timer_.expires_after(interval_);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || !self->active_) return;
+      if (!self->pinging_ && Clock::now() - self->call_.exchange.last_write() >= self->interval_) {
+        self->pinging_ = true;
+        asio::co_spawn(self->timer_.get_executor(), self->ping(), asio::detached);
+      }
+      self->arm();
+    });
+  }
+
+  asio::awaitable<void> ping() {
+    auto self = shared_from_this();
+    bool ok = false;
+    try {
+      ok = co_await call_.exchange.write(encoder_.ping());
+    } catch (const std::exception&) {
+    }
+    pinging_ = false;
+    if (!ok && active_) {
+      call_.client_gone = true;
+      call_.upstream->abort();
+    }
+  }
+
+  asio::steady_timer timer_;
+  Call& call_;
+  StreamEncoder& encoder_;
+  std::chrono::milliseconds interval_;
+  bool active_ = true;
+  bool pinging_ = false;
+};
 
 asio::awaitable<void> dispatch_unary(Call& call) {
   Result<json::object> result = ApiError::internal("no response");
@@ -241,9 +272,14 @@ asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping
     call.client_gone = true;
     call.upstream->abort();
   } else {
-    co_await (relay(call, *encoder) || keep_alive(call, *encoder, ping_interval));
+    auto pinger = std::make_shared<KeepAlive>(co_await asio::this_coro::executor, call, *encoder,
+                                              ping_interval);
+    pinger->start();
+    co_await relay(call, *encoder);
+    pinger->stop();
     call.finished = true;
     if (!call.client_gone) co_await call.exchange.end_stream();
+    co_await call.exchange.drain_writes();  // a ping in flight must finish before `call` dies
   }
   call.exchange.unwatch_client();
   if (call.client_gone) call.record.status = kClientClosedStatus;

@@ -29,6 +29,8 @@ class Exchange {
   // Sends one chunk. Writes are serialized, so two coroutines of one stream may both call it.
   virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;
   virtual boost::asio::awaitable<void> end_stream() = 0;
+  // Completes when no write is in flight (a handler waits for this before it returns).
+  virtual boost::asio::awaitable<void> drain_writes() = 0;
   // Calls `on_closed` (on this connection's thread) if the client closes its side of the
   // connection before unwatch_client() is called. One watch at a time; unwatch before the
   // handler returns.

@@ -117,6 +117,11 @@ class BeastExchange final : public Exchange {
     streaming_ = false;
   }
 
+  asio::awaitable<void> drain_writes() override {
+    co_await lock();
+    unlock();
+  }
+
   void watch_client(std::function<void()> on_closed) override {
     unwatch_client();
     watch_ = std::make_shared<Watch>();
@@ -337,25 +342,13 @@ struct Server::Impl {
         break;
       }
 
-      auto msg = parser.release();
       // A long stream should not keep the capacity its request needed.
       if (buffer.size() == 0) buffer.shrink_to_fit();
-      HttpRequest req;
-      req.method = std::string(msg.method_string());
-      req.target = std::move(target);
-      req.path = std::move(path);
-      req.query = std::string(url->encoded_query());
-      req.headers.reserve(16);
-      for (const auto& field : msg) {
-        std::string name(field.name_string());
-        for (auto& ch : name)
-          ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        req.headers.push_back({std::move(name), std::string(field.value())});
-      }
-      req.body = std::move(msg.body());
-
-      BeastExchange exchange(stream, std::move(req), request_id, msg.keep_alive(),
-                             stream.get_executor());
+      bool keep_alive = parser.get().keep_alive();
+      std::string query(url->encoded_query());
+      HttpRequest req =
+          to_request(parser.release(), std::move(target), std::move(path), std::move(query));
+      BeastExchange exchange(stream, std::move(req), request_id, keep_alive, stream.get_executor());
       co_await dispatch(exchange);
       if (!exchange.connection_usable()) break;
     }
@@ -363,6 +356,25 @@ struct Server::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream.close();
     open_connections.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  // Beast's message is dropped here, so a long stream keeps only the copy it uses.
+  static HttpRequest to_request(http::request<http::string_body> msg, std::string target,
+                                std::string path, std::string query) {
+    HttpRequest req;
+    req.method = std::string(msg.method_string());
+    req.target = std::move(target);
+    req.path = std::move(path);
+    req.query = std::move(query);
+    req.headers.reserve(12);
+    for (const auto& field : msg) {
+      std::string name(field.name_string());
+      for (auto& ch : name)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      req.headers.push_back({std::move(name), std::string(field.value())});
+    }
+    req.body = std::move(msg.body());
+    return req;
   }
 
   asio::awaitable<void> dispatch(BeastExchange& exchange) {

@@ -194,8 +194,8 @@ class OpenAiCall final : public ProviderCall {
   UpstreamCall call_;
   SseParser parser_;
   std::deque<StreamItem> pending_;
-  unsigned char chunk_buffer_[1024];
-  json::monotonic_resource chunk_arena_{chunk_buffer_, sizeof chunk_buffer_};
+  // No inline block: between reads an idle stream holds nothing here.
+  json::monotonic_resource chunk_arena_{1024};
   bool finished_ = false;
   bool saw_finish_ = false;
 };
