@@ -67,14 +67,16 @@ std::string response(int status, std::string_view content_type, const Headers& h
   return out;
 }
 
-std::string post_request(std::string_view target, std::string_view host, const Headers& headers,
+std::string post_request(std::string_view target, std::string_view host,
+                         std::string_view fixed_headers, const Headers& headers,
                          std::string_view body) {
   std::string out;
-  out.reserve(128 + target.size() + body.size() + headers.size() * 48);
+  out.reserve(64 + target.size() + fixed_headers.size() + body.size() + headers.size() * 48);
   out += "POST ";
   out += target;
   out += " HTTP/1.1\r\n";
   header(out, "Host", host);
+  out += fixed_headers;
   for (const auto& h : headers)
     header(out, h.name, h.value);
   out += "Content-Length: ";

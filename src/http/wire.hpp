@@ -27,8 +27,10 @@ inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
 std::string response(int status, std::string_view content_type, const Headers& headers,
                      std::string_view body, bool keep_alive);
 
-// "POST <target> HTTP/1.1" with headers and the body, as sent upstream.
-std::string post_request(std::string_view target, std::string_view host, const Headers& headers,
+// "POST <target> HTTP/1.1" with headers and the body, as sent upstream. `fixed_headers` is a
+// block of complete header lines prepared once (see header()); `headers` vary per request.
+std::string post_request(std::string_view target, std::string_view host,
+                         std::string_view fixed_headers, const Headers& headers,
                          std::string_view body);
 
 }  // namespace glmgate::wire

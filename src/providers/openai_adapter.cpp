@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <deque>
 
+#include "http/wire.hpp"
 #include "providers/provider.hpp"
 #include "providers/sse_parser.hpp"
 #include "providers/upstream_client.hpp"
@@ -28,6 +29,9 @@ struct OpenAiProvider {
   std::string api_key;
   UpstreamEndpoint endpoint;
   std::string target;  // base path + /chat/completions
+  // Header lines every request carries, prepared once (the key among them).
+  std::string fixed_headers_unary;
+  std::string fixed_headers_stream;
 };
 
 // GLM finish reasons outside OpenAI's set: `sensitive` is a content filter; `network_error` is an
@@ -58,10 +62,7 @@ bool has_finish_reason(const json::object& chunk) {
 class OpenAiCall final : public ProviderCall {
  public:
   OpenAiCall(const OpenAiProvider& provider, CallContext context, json::object request, bool stream)
-      : provider_(provider),
-        context_(std::move(context)),
-        stream_(stream),
-        call_(provider.endpoint) {
+      : provider_(provider), context_(std::move(context)), call_(provider.endpoint) {
     request["model"] = context_.model->upstream_model;
     if (stream) {
       json::object options;
@@ -70,16 +71,15 @@ class OpenAiCall final : public ProviderCall {
       options["include_usage"] = true;
       request["stream_options"] = std::move(options);
     }
-    body_ = json::serialize(request);
+    std::string body = json::serialize(request);
+    Headers headers{{"x-request-id", context_.request_id}};
+    request_ = wire::post_request(
+        provider_.target, provider_.endpoint.host_header,
+        stream ? provider_.fixed_headers_stream : provider_.fixed_headers_unary, headers, body);
   }
 
   asio::awaitable<std::optional<ApiError>> open() override {
-    Headers headers{{"content-type", "application/json"},
-                    {"accept", stream_ ? "text/event-stream" : "application/json"},
-                    {"x-request-id", context_.request_id}};
-    if (!provider_.api_key.empty())
-      headers.push_back({"authorization", "Bearer " + provider_.api_key});
-    auto err = co_await call_.start(provider_.target, std::move(headers), std::move(body_));
+    auto err = co_await call_.start(std::move(request_));
     if (err) co_return map_transport_error(provider_.config.name, *err);
     if (call_.status() != 200) {
       std::string body;
@@ -189,8 +189,7 @@ class OpenAiCall final : public ProviderCall {
 
   const OpenAiProvider& provider_;
   CallContext context_;
-  bool stream_;
-  std::string body_;
+  std::string request_;  // the upstream request's bytes until open() sends them
   UpstreamCall call_;
   SseParser parser_;
   std::deque<StreamItem> pending_;
@@ -214,6 +213,15 @@ class OpenAiAdapter final : public ProviderAdapter {
     }
     provider_.endpoint = make_endpoint(config);
     provider_.target = config.base_path + "/chat/completions";
+    std::string common;
+    wire::header(common, "Content-Type", "application/json");
+    wire::header(common, "User-Agent", "glmgate/0.1");
+    if (!provider_.api_key.empty())
+      wire::header(common, "Authorization", "Bearer " + provider_.api_key);
+    provider_.fixed_headers_unary = common;
+    wire::header(provider_.fixed_headers_unary, "Accept", "application/json");
+    provider_.fixed_headers_stream = common;
+    wire::header(provider_.fixed_headers_stream, "Accept", "text/event-stream");
   }
 
   std::unique_ptr<ProviderCall> call(CallContext context, json::object request,

@@ -10,7 +10,6 @@
 #include <unordered_map>
 
 #include "http/asio_util.hpp"
-#include "http/wire.hpp"
 
 namespace glmgate {
 
@@ -48,10 +47,6 @@ struct ThreadPool {
 };
 thread_local ThreadPool t_pool;
 
-std::string pool_key(const UpstreamEndpoint& e) {
-  return e.name + (e.tls ? "|s|" : "|p|") + e.host + ":" + e.port;
-}
-
 std::chrono::milliseconds min_ms(std::chrono::milliseconds a, Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   if (left < std::chrono::milliseconds(1)) left = std::chrono::milliseconds(1);
@@ -69,6 +64,7 @@ UpstreamEndpoint make_endpoint(const ProviderConfig& p) {
   bool default_port = (p.tls && p.port == "443") || (!p.tls && p.port == "80");
   std::string host = p.host.find(':') != std::string::npos ? "[" + p.host + "]" : p.host;
   e.host_header = default_port ? host : host + ":" + p.port;
+  e.pool_key = p.name + (p.tls ? "|s|" : "|p|") + p.host + ":" + p.port;
   e.connect_timeout = std::chrono::milliseconds(p.connect_timeout_ms);
   e.first_byte_timeout = std::chrono::milliseconds(p.first_byte_timeout_ms);
   e.idle_timeout = std::chrono::milliseconds(p.idle_timeout_ms);
@@ -102,7 +98,7 @@ struct UpstreamCall::Impl {
   explicit Impl(const UpstreamEndpoint& e) : endpoint(e) {}
 
   std::unique_ptr<Connection> take_pooled() {
-    auto it = t_pool.idle.find(pool_key(endpoint));
+    auto it = t_pool.idle.find(endpoint.pool_key);
     if (it == t_pool.idle.end()) return nullptr;
     auto& list = it->second;
     while (!list.empty()) {
@@ -116,7 +112,7 @@ struct UpstreamCall::Impl {
   void release() {
     if (!conn) return;
     if (!aborted && parser && parser->is_done() && parser->keep_alive()) {
-      auto& list = t_pool.idle[pool_key(endpoint)];
+      auto& list = t_pool.idle[endpoint.pool_key];
       if (list.size() < kMaxIdlePerEndpoint) {
         conn->idle_since = Clock::now();
         list.push_back(std::move(conn));
@@ -260,15 +256,10 @@ UpstreamCall::UpstreamCall(const UpstreamEndpoint& endpoint)
 
 UpstreamCall::~UpstreamCall() = default;
 
-asio::awaitable<std::optional<UpstreamError>> UpstreamCall::start(std::string target,
-                                                                  Headers headers,
-                                                                  std::string body) {
+asio::awaitable<std::optional<UpstreamError>> UpstreamCall::start(std::string request) {
   auto& im = *impl_;
   im.deadline = Clock::now() + im.endpoint.total_timeout;
-  headers.push_back({"User-Agent", "glmgate/0.1"});
-  im.request = wire::post_request(target, im.endpoint.host_header, headers, body);
-  body.clear();
-  body.shrink_to_fit();
+  im.request = std::move(request);
   for (;;) {
     ++im.attempts;
     auto err = co_await im.attempt();

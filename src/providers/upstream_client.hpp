@@ -26,6 +26,7 @@ struct UpstreamEndpoint {
   std::string host;
   std::string port;
   std::string host_header;
+  std::string pool_key;  // which idle connections fit this endpoint
   std::shared_ptr<boost::asio::ssl::context> ssl;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds first_byte_timeout{300'000};
@@ -64,9 +65,9 @@ class UpstreamCall {
   UpstreamCall(const UpstreamCall&) = delete;
   UpstreamCall& operator=(const UpstreamCall&) = delete;
 
-  // Sends a POST of `body` to `target` and reads the response head.
-  boost::asio::awaitable<std::optional<UpstreamError>> start(std::string target, Headers headers,
-                                                             std::string body);
+  // Sends `request` (a whole HTTP/1.1 request, see wire::post_request) and reads the response
+  // head.
+  boost::asio::awaitable<std::optional<UpstreamError>> start(std::string request);
   int status() const;
   std::string header(std::string_view name) const;
   // Appends the next piece of the body to `out` (as soon as any arrives); `done` at its end.
