@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <deque>
+#include <optional>
 
 #include "http/wire.hpp"
 #include "providers/provider.hpp"
@@ -118,8 +119,10 @@ class OpenAiCall final : public ProviderCall {
         co_return item;
       }
       if (finished_) co_return StreamItem{};
-      // Every chunk handed out before has been consumed (see provider.hpp): reuse the arena.
-      chunk_arena_.release();
+      // Every chunk handed out before has been consumed (see provider.hpp): start a fresh arena.
+      // A fresh one, not release(): release() keeps the doubled block size, so an arena reused
+      // for every read of a long stream would soon ask for gigabytes.
+      chunk_arena_.emplace(chunk_buffer_, sizeof chunk_buffer_);
       std::string bytes;
       bool done = false;
       if (auto err = co_await call_.read_some(bytes, done)) {
@@ -163,7 +166,7 @@ class OpenAiCall final : public ProviderCall {
       return;
     }
     boost::system::error_code ec;
-    json::value parsed = json::parse(event.data, ec, json::storage_ptr(&chunk_arena_));
+    json::value parsed = json::parse(event.data, ec, json::storage_ptr(&*chunk_arena_));
     if (ec || !parsed.is_object()) {
       spdlog::warn("request {}: upstream {} sent a stream event that is not JSON; skipped",
                    context_.request_id, provider_.config.name);
@@ -193,8 +196,9 @@ class OpenAiCall final : public ProviderCall {
   UpstreamCall call_;
   SseParser parser_;
   std::deque<StreamItem> pending_;
-  // No inline block: between reads an idle stream holds nothing here.
-  json::monotonic_resource chunk_arena_{1024};
+  // Most chunk events fit the inline block; a larger one spills to the heap until the next read.
+  unsigned char chunk_buffer_[512];
+  std::optional<json::monotonic_resource> chunk_arena_;
   bool finished_ = false;
   bool saw_finish_ = false;
 };

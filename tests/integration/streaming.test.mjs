@@ -59,6 +59,14 @@ describe('streaming', () => {
     assert.equal(data.at(-2).choices[0].finish_reason, 'tool_calls');
   });
 
+  it('relays a long stream of many separate events to the end', async () => {
+    // Each event arrives in its own read; per-read state must not grow with the stream's length.
+    const { data } = await readSse(await stream('long fake: chunks=60 delay_ms=15 text=' + 'abcdefghij'.repeat(6)));
+    assert.equal(data.at(-1), '[DONE]');
+    const text = data.slice(0, -1).map((c) => c.choices[0].delta.content ?? '').join('');
+    assert.equal(text, 'abcdefghij'.repeat(6));
+  });
+
   it('sends : ping comments while the upstream is silent', async () => {
     const { data, comments } = await readSse(await stream('slow fake: stall_after=1 stall_ms=700'));
     assert.ok(comments >= 3, `expected pings during a 700 ms stall at 100 ms, got ${comments}`);
