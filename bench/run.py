@@ -396,8 +396,10 @@ def ttft(stack, tmp, results):
 
 
 def soak(stack, tmp, results):
-    body = chat_body(tmp / "soak.json", f"Slow fake: chunks={SOAK_SECONDS} delay_ms=1000",
-                     stream=True)
+    # One character per event, so the stream really lasts SOAK_SECONDS (the fake splits its
+    # text into at most one piece per character).
+    body = chat_body(tmp / "soak.json", f"Slow fake: chunks={SOAK_SECONDS} delay_ms=1000 "
+                     f"text={'s' * SOAK_SECONDS}", stream=True)
     for n in SOAK_STREAMS:
         for name in ("direct", "glmgate"):
             url, headers, pid = stack.targets(True)[name]
