@@ -64,7 +64,8 @@ asio::awaitable<void> one_stream(const Options& o, const tcp::resolver::results_
   http::request<http::string_body> req{http::verb::post, o.target, 11};
   req.set(http::field::host, o.host + ":" + o.port);
   req.set(http::field::content_type, "application/json");
-  for (auto& [k, v] : o.headers) req.set(k, v);
+  for (auto& [k, v] : o.headers)
+    req.set(k, v);
   req.body() = o.body;
   req.prepare_payload();
   auto sent = Clock::now();
@@ -100,8 +101,7 @@ asio::awaitable<void> one_stream(const Options& o, const tcp::resolver::results_
       if (event.find("\"error\"") != std::string::npos) co_return fail("error event");
       stats.events++;
       if (!last) {
-        stats.ttft_us.push_back(
-            std::chrono::duration<double, std::micro>(now - sent).count());
+        stats.ttft_us.push_back(std::chrono::duration<double, std::micro>(now - sent).count());
       } else if (o.streams > 0) {
         double gap = std::chrono::duration<double, std::milli>(now - *last).count();
         stats.gap_excess_ms.push_back(gap - o.interval_ms);
@@ -131,7 +131,8 @@ asio::awaitable<void> sequential(const Options& o, Stats& stats) {
   auto ex = co_await asio::this_coro::executor;
   tcp::resolver resolver(ex);
   auto endpoints = co_await resolver.async_resolve(o.host, o.port, asio::use_awaitable);
-  for (int i = 0; i < o.sequential; ++i) co_await one_stream(o, endpoints, stats);
+  for (int i = 0; i < o.sequential; ++i)
+    co_await one_stream(o, endpoints, stats);
 }
 
 }  // namespace
@@ -141,7 +142,8 @@ int main(int argc, char** argv) {
   std::string url;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
-    if (a == "--url") url = v;
+    if (a == "--url")
+      url = v;
     else if (a == "--body-file") {
       std::ifstream in(v);
       std::stringstream ss;
@@ -150,9 +152,12 @@ int main(int argc, char** argv) {
     } else if (a == "--header") {
       auto c = v.find(':');
       o.headers.emplace_back(v.substr(0, c), v.substr(c + 1));
-    } else if (a == "--streams") o.streams = std::stoi(v);
-    else if (a == "--sequential") o.sequential = std::stoi(v);
-    else if (a == "--interval-ms") o.interval_ms = std::stoi(v);
+    } else if (a == "--streams")
+      o.streams = std::stoi(v);
+    else if (a == "--sequential")
+      o.sequential = std::stoi(v);
+    else if (a == "--interval-ms")
+      o.interval_ms = std::stoi(v);
     else {
       std::cerr << "usage: sse_load --url URL --body-file F [--header K:V]... "
                    "(--streams N [--interval-ms MS] | --sequential N)\n";

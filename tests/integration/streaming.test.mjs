@@ -5,6 +5,17 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startStack, chat, readSse, user, sleep } from '../lib/harness.mjs';
 
+// Polls the fake's stats every 100 ms, up to `tries` times, until it saw a cancelled stream.
+async function cancelledStats(fake, tries) {
+  let stats;
+  for (let i = 0; i < tries; i++) {
+    await sleep(100);
+    stats = await fake.stats();
+    if (stats.streams_cancelled > 0) break;
+  }
+  return stats;
+}
+
 describe('streaming', () => {
   let s;
   before(async () => {
@@ -81,12 +92,7 @@ describe('streaming', () => {
     const reader = r.body.getReader();
     await reader.read();
     ctl.abort();
-    let stats;
-    for (let i = 0; i < 40; i++) {
-      await sleep(100);
-      stats = await s.fake.stats();
-      if (stats.streams_cancelled > 0) break;
-    }
+    const stats = await cancelledStats(s.fake, 40);
     assert.equal(stats.streams_cancelled, 1, 'the fake saw glmgate close the upstream stream');
     assert.equal(stats.streams_completed, 0);
   });
@@ -100,12 +106,7 @@ describe('streaming', () => {
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     await new Promise((r) => sock.once('data', r));
     sock.destroy();
-    let stats;
-    for (let i = 0; i < 20; i++) {
-      await sleep(100);
-      stats = await s.fake.stats();
-      if (stats.streams_cancelled > 0) break;
-    }
+    const stats = await cancelledStats(s.fake, 20);
     assert.equal(stats.streams_cancelled, 1, 'cancelled well before the 3 s stall ended');
   });
 

@@ -76,7 +76,7 @@ asio::awaitable<bool> send(Stream& stream, int status, std::string_view content_
 }
 
 template <class Stream>
-asio::awaitable<bool> stream_chat(Stream& stream, int fd, const fake::Scenario& s,
+asio::awaitable<bool> stream_chat(Stream& stream, const fake::Scenario& s,
                                   const std::vector<std::string>& events) {
   http::response<http::empty_body> res{http::status::ok, 11};
   res.set(http::field::content_type, "text/event-stream");
@@ -139,7 +139,7 @@ struct Prebuilt {
 thread_local std::unordered_map<std::string, Prebuilt> t_prebuilt;
 
 template <class Stream>
-asio::awaitable<bool> handle_chat(Stream& stream, int fd, http::request<http::string_body>& req) {
+asio::awaitable<bool> handle_chat(Stream& stream, http::request<http::string_body>& req) {
   g_stats.requests++;
   boost::system::error_code ec;
   json::value parsed = json::parse(req.body(), ec);
@@ -197,12 +197,12 @@ asio::awaitable<bool> handle_chat(Stream& stream, int fd, http::request<http::st
   }
   if (!s.stream)
     co_return co_await send(stream, 200, "application/json", built->body, req.keep_alive());
-  bool ok = co_await stream_chat(stream, fd, s, built->events);
+  bool ok = co_await stream_chat(stream, s, built->events);
   co_return ok&& req.keep_alive();
 }
 
 template <class Stream>
-asio::awaitable<void> session(Stream stream, int fd) {
+asio::awaitable<void> session(Stream stream) {
   g_stats.connections++;
   bool carried_chat = false;
   beast::flat_buffer buffer;
@@ -247,7 +247,7 @@ asio::awaitable<void> session(Stream stream, int fd) {
         carried_chat = true;
         g_stats.chat_connections++;
       }
-      keep = co_await handle_chat(stream, fd, req);
+      keep = co_await handle_chat(stream, req);
     } else {
       keep = co_await send(
           stream, 404, "application/json",
@@ -262,11 +262,10 @@ asio::awaitable<void> session(Stream stream, int fd) {
 }
 
 asio::awaitable<void> tls_session(tcp::socket socket, asio::ssl::context& ctx) {
-  int fd = socket.native_handle();
   beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), ctx);
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
   if (ec) co_return;
-  co_await session(std::move(stream), fd);
+  co_await session(std::move(stream));
 }
 
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::ssl::context* tls) {
@@ -279,8 +278,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::ssl::context* t
     if (tls) {
       asio::co_spawn(executor, tls_session(std::move(socket), *tls), asio::detached);
     } else {
-      int fd = socket.native_handle();
-      asio::co_spawn(executor, session(beast::tcp_stream(std::move(socket)), fd), asio::detached);
+      asio::co_spawn(executor, session(beast::tcp_stream(std::move(socket))), asio::detached);
     }
   }
 }
