@@ -10,8 +10,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/monotonic_resource.hpp>
 
-#include "http/asio_util.hpp"
-
 namespace glmgate {
 
 namespace asio = boost::asio;
@@ -72,7 +70,6 @@ struct Call {
   std::optional<Usage> usage;
   std::size_t generated_chars = 0;
   bool client_gone = false;
-  bool finished = false;
   std::optional<Clock::time_point> first_token;
 };
 
@@ -111,31 +108,28 @@ std::optional<ApiError> validate_against_model(Call& call, std::int64_t default_
 // connection's thread.
 void watch_client(Call& call) {
   call.exchange.watch_client([&call] {
-    if (call.finished) return;
     call.client_gone = true;
     call.upstream->abort();
   });
 }
 
-asio::awaitable<void> run_unary(Call& call, Result<json::object>& out) {
+// The upstream call's outcome as a value: an exception here must not leave the watcher armed on
+// a call that is being unwound.
+asio::awaitable<Result<json::object>> call_unary(Call& call) {
   try {
-    if (auto err = co_await call.upstream->open())
-      out = *err;
-    else
-      out = co_await call.upstream->response(json::storage_ptr(&call.arena));
+    if (auto err = co_await call.upstream->open()) co_return *err;
+    co_return co_await call.upstream->response(json::storage_ptr(&call.arena));
   } catch (const std::exception& e) {
-    out = ApiError::internal(std::string("upstream call failed: ") + e.what());
+    co_return ApiError::internal(std::string("upstream call failed: ") + e.what());
   }
-  call.finished = true;
 }
 
-asio::awaitable<void> run_open(Call& call, std::optional<ApiError>& out) {
+asio::awaitable<std::optional<ApiError>> open_stream(Call& call) {
   try {
-    out = co_await call.upstream->open();
+    co_return co_await call.upstream->open();
   } catch (const std::exception& e) {
-    out = ApiError::internal(std::string("upstream call failed: ") + e.what());
+    co_return ApiError::internal(std::string("upstream call failed: ") + e.what());
   }
-  call.finished = true;
 }
 
 asio::awaitable<void> relay(Call& call, StreamEncoder& encoder) {
@@ -228,9 +222,8 @@ class KeepAlive : public std::enable_shared_from_this<KeepAlive> {
 };
 
 asio::awaitable<void> dispatch_unary(Call& call) {
-  Result<json::object> result = ApiError::internal("no response");
   watch_client(call);
-  co_await run_unary(call, result);
+  Result<json::object> result = co_await call_unary(call);
   call.exchange.unwatch_client();
   if (call.client_gone) {
     call.record.status = kClientClosedStatus;
@@ -252,9 +245,8 @@ asio::awaitable<void> dispatch_unary(Call& call) {
 }
 
 asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping_interval) {
-  std::optional<ApiError> open_error;
   watch_client(call);
-  co_await run_open(call, open_error);
+  std::optional<ApiError> open_error = co_await open_stream(call);
   if (call.client_gone || open_error) {
     call.exchange.unwatch_client();
     if (call.client_gone)
@@ -263,7 +255,6 @@ asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping
       co_await send_error(call, *open_error);
     co_return;
   }
-  call.finished = false;
   auto encoder = call.surface.stream_encoder(call.request);
   Headers headers = encoder->headers();
   for (auto& h : call.extra_headers)
@@ -277,7 +268,6 @@ asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping
     pinger->start();
     co_await relay(call, *encoder);
     pinger->stop();
-    call.finished = true;
     if (!call.client_gone) co_await call.exchange.end_stream();
     co_await call.exchange.drain_writes();  // a ping in flight must finish before `call` dies
   }

@@ -19,6 +19,10 @@
 namespace glmgate {
 
 struct CanonicalRequest {
+  CanonicalRequest() = default;
+  // Moves `body` in without copying it out of its storage (a request arena).
+  explicit CanonicalRequest(boost::json::object b) : body(std::move(b)) {}
+
   boost::json::object body;  // OpenAI Chat Completions request; unknown fields kept as sent
   std::string model;         // public model ID
   bool stream = false;
