@@ -291,9 +291,13 @@ def make_store(path, count):
     a time would take hours."""
     cfg = path.with_suffix(".toml")
     cfg.write_text(f'store = "sqlite:{path}"\n')
-    out = subprocess.run([str(BUILD / "glmgate"), "keys", "create", "--name", "bench",
-                          "--json", "--config", str(cfg)], capture_output=True, text=True,
-                         check=True)
+    cli = lambda *args: subprocess.run([str(BUILD / "glmgate"), *args, "--config", str(cfg)],
+                                       capture_output=True, text=True, check=True)
+    cli("accounts", "create", "bench")
+    cli("credits", "grant", "bench", "1000000")
+    # The full pipeline runs (limit, reservation, settlement, usage record); the limit is set
+    # high enough that the benchmark measures the gateway, not the limiter refusing it.
+    out = cli("keys", "create", "--account", "bench", "--rpm", "100000000", "--json")
     secret = json.loads(out.stdout)["key"]
     db = sqlite3.connect(path)
     rows = []

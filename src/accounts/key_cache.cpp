@@ -46,6 +46,9 @@ void KeyCache::apply(const std::vector<KeyRecord>& changes) {
       info->prefix = record.prefix;
       info->account_id = record.account_id;
       info->admin = record.admin;
+      info->rpm = record.rpm;
+      info->tpm = record.tpm;
+      info->max_concurrency = record.max_concurrency;
       shard.keys[hash] = std::move(info);
     }
     if (record.rev > rev_) rev_ = record.rev;

@@ -23,8 +23,11 @@ struct KeyInfo {
   std::string id;
   std::string name;
   std::string prefix;
-  std::string account_id;
+  std::string account_id;  // empty: an admin key of no account (not billed)
   bool admin = false;
+  std::int64_t rpm = 0;  // 0: the account's tier or the default
+  std::int64_t tpm = 0;
+  std::int64_t max_concurrency = 0;
 };
 
 class KeyCache {

@@ -1,28 +1,54 @@
 // KeyService; see key_service.hpp.
 #include "accounts/key_service.hpp"
 
-#include <stdexcept>
-
 namespace glmgate {
 
-GeneratedKey KeyService::create(std::string name, bool admin) {
-  if (name.empty()) throw std::invalid_argument("a key needs a name");
-  auto key = generate_key(std::move(name), admin);
-  store_.insert_key(key.record);
+GeneratedKey KeyService::create(const KeyOptions& options) {
+  if (options.rpm < 0 || options.tpm < 0 || options.max_concurrency < 0)
+    throw ServiceError(400, "rpm, tpm and max_concurrency must be 0 or more");
+  std::string account_id;
+  if (!options.account.empty()) {
+    auto account = store_.find_account(options.account);
+    if (!account)
+      throw ServiceError(404, "no account is named or has the id \"" + options.account +
+                                  "\" (see `glmgate accounts list`)");
+    account_id = account->id;
+  } else if (!options.admin) {
+    throw ServiceError(400, "a key needs an account (--account NAME), or --admin for an admin key");
+  }
+  std::string name = options.name;
+  if (name.empty()) name = options.account.empty() ? "admin" : options.account;
+  auto key = generate_key(std::move(name), options.admin);
+  key.record.account_id = account_id;
+  key.record.rpm = options.rpm;
+  key.record.tpm = options.tpm;
+  key.record.max_concurrency = options.max_concurrency;
+  try {
+    store_.insert_key(key.record);
+  } catch (const StoreConflict& e) {
+    throw ServiceError(409, e.what());
+  }
   return key;
 }
 
-std::vector<KeyRecord> KeyService::list() {
-  return store_.list_keys();
+std::vector<KeyRecord> KeyService::list(const std::optional<std::string>& account) {
+  if (!account) return store_.list_keys(std::nullopt);
+  auto a = store_.find_account(*account);
+  if (!a) throw ServiceError(404, "no account is named or has the id \"" + *account + "\"");
+  return store_.list_keys(a->id);
 }
 
-bool KeyService::revoke(const std::string& id) {
-  return store_.revoke_key(id);
+void KeyService::revoke(const std::string& id) {
+  if (!store_.revoke_key(id))
+    throw ServiceError(404, "no key has the id \"" + id + "\" (see `glmgate keys list`)");
 }
 
 std::optional<GeneratedKey> KeyService::bootstrap_admin() {
   if (store_.count_keys() > 0) return std::nullopt;
-  return create("admin", true);
+  KeyOptions options;
+  options.name = "admin";
+  options.admin = true;
+  return create(options);
 }
 
 }  // namespace glmgate

@@ -1,6 +1,6 @@
-// KeyService: the one service layer for API keys, used by the CLI now and the admin API later,
-// so that neither reaches around it to the store. Blocking (it writes the store): never call it
-// on an I/O thread.
+// KeyService: the one service layer for API keys, used by the CLI and the admin API alike, so
+// that neither reaches around it to the store. Blocking (it writes the store): never call it on
+// an I/O thread. Throws ServiceError for requests it refuses.
 #pragma once
 
 #include <optional>
@@ -8,18 +8,28 @@
 #include <vector>
 
 #include "accounts/api_key.hpp"
+#include "accounts/service_error.hpp"
 #include "store/store.hpp"
 
 namespace glmgate {
+
+struct KeyOptions {
+  std::string name;
+  std::string account;  // id or name; empty only for admin keys
+  bool admin = false;
+  std::int64_t rpm = 0;
+  std::int64_t tpm = 0;
+  std::int64_t max_concurrency = 0;
+};
 
 class KeyService {
  public:
   explicit KeyService(Store& store) : store_(store) {}
   // Creates and stores a key; the returned secret is the only copy there will ever be.
-  GeneratedKey create(std::string name, bool admin = false);
-  std::vector<KeyRecord> list();
-  // False when no key has this id.
-  bool revoke(const std::string& id);
+  GeneratedKey create(const KeyOptions& options);
+  std::vector<KeyRecord> list(const std::optional<std::string>& account = std::nullopt);
+  // ServiceError 404 when no key has this id.
+  void revoke(const std::string& id);
   // Creates an admin key when the store holds no key at all (first start); else nullopt.
   std::optional<GeneratedKey> bootstrap_admin();
 

@@ -1,7 +1,9 @@
-// Command-line parsing with CLI11; the commands themselves live in serve.cpp and keys.cpp.
+// Command-line parsing with CLI11; the commands themselves live in serve.cpp, keys.cpp,
+// accounts.cpp and usage.cpp.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "accounts/service_error.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 
@@ -14,27 +16,85 @@ int run(int argc, char** argv) {
   app.add_option("--config", config_path,
                  "TOML config file (default: ./glmgate.toml when present, else built-in defaults)")
       ->check(CLI::ExistingFile);
+  // Every subcommand accepts --config after its own arguments too.
+  auto sub = [](CLI::App* parent, const char* name, const char* about) {
+    auto* cmd = parent->add_subcommand(name, about);
+    cmd->fallthrough();
+    return cmd;
+  };
 
-  auto* serve_cmd = app.add_subcommand("serve", "Run the gateway");
-  serve_cmd->fallthrough();
+  auto* serve_cmd = sub(&app, "serve", "Run the gateway");
 
-  auto* keys = app.add_subcommand("keys", "Create, list and revoke API keys");
+  auto* keys = sub(&app, "keys", "Create, list and revoke API keys");
   keys->require_subcommand(1);
-  keys->fallthrough();
   KeyCreateOptions create;
-  auto* create_cmd = keys->add_subcommand("create", "Create a key and print it once");
-  create_cmd->add_option("--name", create.name, "A name for the key")->required();
+  auto* create_cmd = sub(keys, "create", "Create a key and print it once");
+  create_cmd->add_option("--account", create.account, "The account it bills (name or id)");
+  create_cmd->add_option("--name", create.name, "A name for the key (default: the account's)");
   create_cmd->add_flag("--admin", create.admin, "The key may use the admin API");
-  create_cmd->add_flag("--json", create.json, "Print {\"id\",\"key\",\"prefix\",\"name\"}");
-  create_cmd->fallthrough();
+  create_cmd->add_option("--rpm", create.rpm, "Requests per minute (default: tier or config)")
+      ->check(CLI::NonNegativeNumber);
+  create_cmd->add_option("--tpm", create.tpm, "Tokens per minute (default: tier, else none)")
+      ->check(CLI::NonNegativeNumber);
+  create_cmd->add_option("--max-concurrency", create.max_concurrency, "Requests in flight at once")
+      ->check(CLI::NonNegativeNumber);
+  create_cmd->add_flag("--json", create.json, "Print {\"id\",\"key\",\"prefix\",\"name\",...}");
   bool list_json = false;
-  auto* list_cmd = keys->add_subcommand("list", "List keys (never their secrets)");
+  std::string list_account;
+  auto* list_cmd = sub(keys, "list", "List keys (never their secrets)");
+  list_cmd->add_option("--account", list_account, "Only this account's keys");
   list_cmd->add_flag("--json", list_json, "Print a JSON array");
-  list_cmd->fallthrough();
   std::string revoke_id;
-  auto* revoke_cmd = keys->add_subcommand("revoke", "Revoke a key by id");
+  auto* revoke_cmd = sub(keys, "revoke", "Revoke a key by id");
   revoke_cmd->add_option("id", revoke_id, "The key's id (key_...)")->required();
-  revoke_cmd->fallthrough();
+
+  auto* accounts = sub(&app, "accounts", "Create and list accounts");
+  accounts->require_subcommand(1);
+  std::string account_name;
+  bool accounts_json = false;
+  auto* acreate_cmd = sub(accounts, "create", "Create an account (balance 0)");
+  acreate_cmd->add_option("name", account_name, "A unique name")->required();
+  acreate_cmd->add_flag("--json", accounts_json, "Print the account as JSON");
+  auto* alist_cmd = sub(accounts, "list", "List accounts with their stored balances");
+  alist_cmd->add_flag("--json", accounts_json, "Print a JSON array");
+
+  auto* credits = sub(&app, "credits", "Grant, adjust and show an account's credits");
+  credits->require_subcommand(1);
+  CreditsOptions change;
+  auto* grant_cmd = sub(credits, "grant", "Add credits (USD) to an account");
+  auto* adjust_cmd = sub(credits, "adjust", "Correct a balance by a signed amount (use -- -5)");
+  for (auto* cmd : {grant_cmd, adjust_cmd}) {
+    cmd->add_option("account", change.account, "Account name or id")->required();
+    cmd->add_option("amount", change.amount, "USD, e.g. 10 or 2.50")->required();
+    cmd->add_option("--note", change.note, "Why, for the ledger");
+    cmd->add_flag("--json", change.json, "Print the ledger row as JSON");
+  }
+  std::string show_account;
+  bool show_json = false;
+  auto* show_cmd = sub(credits, "show", "Show balance, open reservations and spend");
+  show_cmd->add_option("account", show_account, "Account name or id")->required();
+  show_cmd->add_flag("--json", show_json,
+                     "Print {\"account\",\"balance_usd\",\"reserved_usd\",...}");
+
+  std::string ledger_account;
+  bool ledger_json = false;
+  auto* ledger_cmd = sub(&app, "ledger", "List every change to an account's balance");
+  ledger_cmd->add_option("account", ledger_account, "Account name or id")->required();
+  ledger_cmd->add_flag("--json", ledger_json, "Print a JSON array");
+
+  UsageOptions usage_options;
+  auto* usage_cmd = sub(&app, "usage", "Report usage records");
+  usage_cmd->add_option("--account", usage_options.account, "Only this account (name or id)");
+  usage_cmd->add_option("--since", usage_options.since,
+                        "From a date, UTC time, unix seconds or age (24h, 7d)");
+  usage_cmd->add_option("--format", usage_options.format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  usage_cmd->add_option("--group-by", usage_options.group_by, "model, day or model,day");
+  usage_cmd->add_option("--limit", usage_options.limit, "Rows when not grouped (newest first)")
+      ->check(CLI::Range(1, 1'000'000));
+
+  auto* pause_cmd = sub(&app, "pause", "Make every public API call answer 503");
+  auto* resume_cmd = sub(&app, "resume", "Serve the public API again");
 
   try {
     app.parse(argc, argv);
@@ -45,11 +105,25 @@ int run(int argc, char** argv) {
   try {
     if (*serve_cmd) return serve(config_path);
     if (*create_cmd) return keys_create(config_path, create);
-    if (*list_cmd) return keys_list(config_path, list_json);
+    if (*list_cmd) return keys_list(config_path, list_account, list_json);
     if (*revoke_cmd) return keys_revoke(config_path, revoke_id);
+    if (*acreate_cmd) return accounts_create(config_path, account_name, accounts_json);
+    if (*alist_cmd) return accounts_list(config_path, accounts_json);
+    if (*grant_cmd || *adjust_cmd) {
+      change.adjustment = adjust_cmd->parsed();
+      return credits_change(config_path, change);
+    }
+    if (*show_cmd) return credits_show(config_path, show_account, show_json);
+    if (*ledger_cmd) return ledger(config_path, ledger_account, ledger_json);
+    if (*usage_cmd) return usage(config_path, usage_options);
+    if (*pause_cmd) return set_paused(config_path, true);
+    if (*resume_cmd) return set_paused(config_path, false);
   } catch (const ConfigError& e) {
     std::cerr << "glmgate: config error: " << e.what() << "\n";
     return 2;
+  } catch (const ServiceError& e) {
+    std::cerr << "glmgate: " << e.what() << "\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "glmgate: " << e.what() << "\n";
     return 1;

@@ -1,7 +1,9 @@
-// The glmgate command line: `serve` and the key commands. Each command returns the process exit
-// code; errors are printed to stderr with what to do about them.
+// The glmgate command line: `serve` and the operator commands (keys, accounts, credits, ledger,
+// usage, pause). Each command returns the process exit code; errors are printed to stderr with
+// what to do about them. The operator commands go through the same services as the admin API.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -13,11 +15,42 @@ int serve(const std::optional<std::string>& config_path);
 
 struct KeyCreateOptions {
   std::string name;
+  std::string account;
   bool admin = false;
+  std::int64_t rpm = 0;
+  std::int64_t tpm = 0;
+  std::int64_t max_concurrency = 0;
   bool json = false;
 };
 int keys_create(const std::optional<std::string>& config_path, const KeyCreateOptions& options);
-int keys_list(const std::optional<std::string>& config_path, bool json);
+int keys_list(const std::optional<std::string>& config_path, const std::string& account, bool json);
 int keys_revoke(const std::optional<std::string>& config_path, const std::string& id);
+
+int accounts_create(const std::optional<std::string>& config_path, const std::string& name,
+                    bool json);
+int accounts_list(const std::optional<std::string>& config_path, bool json);
+
+struct CreditsOptions {
+  std::string account;
+  std::string amount;
+  std::string note;
+  bool adjustment = false;
+  bool json = false;
+};
+int credits_change(const std::optional<std::string>& config_path, const CreditsOptions& options);
+int credits_show(const std::optional<std::string>& config_path, const std::string& account,
+                 bool json);
+int ledger(const std::optional<std::string>& config_path, const std::string& account, bool json);
+
+struct UsageOptions {
+  std::string account;
+  std::string since;
+  std::string format = "table";
+  std::string group_by;
+  std::int64_t limit = 100;
+};
+int usage(const std::optional<std::string>& config_path, const UsageOptions& options);
+
+int set_paused(const std::optional<std::string>& config_path, bool paused);
 
 }  // namespace glmgate::cli

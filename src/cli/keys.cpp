@@ -2,9 +2,11 @@
 // as the last line of standard output, and never again.
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <cstdio>
 #include <iostream>
 
 #include "accounts/key_service.hpp"
+#include "accounts/views.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 
@@ -16,12 +18,20 @@ int keys_create(const std::optional<std::string>& config_path, const KeyCreateOp
   Config config = load_config(config_path);
   auto store = open_store(config.store);
   KeyService service(*store);
-  auto key = service.create(options.name, options.admin);
+  KeyOptions o;
+  o.name = options.name;
+  o.account = options.account;
+  o.admin = options.admin;
+  o.rpm = options.rpm;
+  o.tpm = options.tpm;
+  o.max_concurrency = options.max_concurrency;
+  auto key = service.create(o);
   if (options.json) {
     std::cout << json::serialize(json::object{{"id", key.record.id},
                                               {"key", key.secret},
                                               {"prefix", key.record.prefix},
-                                              {"name", key.record.name}})
+                                              {"name", key.record.name},
+                                              {"account_id", key.record.account_id}})
               << "\n";
   } else {
     std::cout << "Created key " << key.record.id << " (" << key.record.name
@@ -31,27 +41,27 @@ int keys_create(const std::optional<std::string>& config_path, const KeyCreateOp
   return 0;
 }
 
-int keys_list(const std::optional<std::string>& config_path, bool as_json) {
+int keys_list(const std::optional<std::string>& config_path, const std::string& account,
+              bool as_json) {
   Config config = load_config(config_path);
   auto store = open_store(config.store);
   KeyService service(*store);
-  auto keys = service.list();
+  auto keys =
+      service.list(account.empty() ? std::nullopt : std::optional<std::string>(account));
   if (as_json) {
     json::array out;
     for (const auto& k : keys)
-      out.push_back(json::object{{"id", k.id},
-                                 {"name", k.name},
-                                 {"prefix", k.prefix},
-                                 {"state", k.revoked ? "revoked" : "active"},
-                                 {"admin", k.admin},
-                                 {"created_at", k.created_at}});
+      out.push_back(views::key(k));
     std::cout << json::serialize(out) << "\n";
     return 0;
   }
-  std::printf("%-22s %-20s %-14s %-8s %s\n", "ID", "NAME", "PREFIX", "STATE", "ROLE");
+  std::printf("%-22s %-20s %-14s %-8s %-6s %-22s %s\n", "ID", "NAME", "PREFIX", "STATE", "ROLE",
+              "ACCOUNT", "RPM");
   for (const auto& k : keys)
-    std::printf("%-22s %-20s %-14s %-8s %s\n", k.id.c_str(), k.name.c_str(), k.prefix.c_str(),
-                k.revoked ? "revoked" : "active", k.admin ? "admin" : "user");
+    std::printf("%-22s %-20s %-14s %-8s %-6s %-22s %s\n", k.id.c_str(), k.name.c_str(),
+                k.prefix.c_str(), k.revoked ? "revoked" : "active", k.admin ? "admin" : "user",
+                k.account_id.empty() ? "-" : k.account_id.c_str(),
+                k.rpm ? std::to_string(k.rpm).c_str() : "default");
   return 0;
 }
 
@@ -59,10 +69,7 @@ int keys_revoke(const std::optional<std::string>& config_path, const std::string
   Config config = load_config(config_path);
   auto store = open_store(config.store);
   KeyService service(*store);
-  if (!service.revoke(id)) {
-    std::cerr << "glmgate: no key has the id \"" << id << "\" (see `glmgate keys list`)\n";
-    return 1;
-  }
+  service.revoke(id);
   std::cout << "Revoked " << id << "\n";
   return 0;
 }

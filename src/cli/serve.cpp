@@ -1,5 +1,5 @@
-// `glmgate serve`: wires config, store, key cache, catalog, pipeline and server together, and
-// runs until SIGINT/SIGTERM. The only place that knows all the parts.
+// `glmgate serve`: wires config, store, key cache, accounts, limits, catalog, pipeline, admin API
+// and server together, and runs until SIGINT/SIGTERM, then commits what is left to write. The only place that knows all the parts.
 #include <sys/resource.h>
 
 #include <spdlog/async.h>
@@ -7,15 +7,21 @@
 #include <spdlog/spdlog.h>
 #include <iostream>
 
+#include "accounts/account_book.hpp"
+#include "accounts/account_service.hpp"
+#include "accounts/batch_writer.hpp"
 #include "accounts/key_cache.hpp"
-#include "accounts/key_refresher.hpp"
 #include "accounts/key_service.hpp"
+#include "accounts/store_sync.hpp"
+#include "core/random.hpp"
+#include "gateway/admin_routes.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "gateway/catalog.hpp"
 #include "gateway/pipeline.hpp"
 #include "gateway/routes.hpp"
 #include "http/server.hpp"
+#include "limits/key_limiter.hpp"
 
 namespace glmgate::cli {
 
@@ -47,25 +53,42 @@ int serve(const std::optional<std::string>& config_path) {
   raise_fd_limit();
 
   auto store = open_store(config.store);
+  store->clear_reserved();  // reservations of a previous run died with it
   KeyService keys(*store);
   if (auto admin = keys.bootstrap_admin()) {
     std::cout << "No API key existed, so an admin key was created (" << admin->record.id
               << "). It is shown only this once:\n"
               << admin->secret << std::endl;
   }
+
+  // This process's ledger rows carry its own origin, so the sync skips what it already applied.
+  const std::string origin = random_id("srv_", 12);
+  BatchWriter writer(*store, std::chrono::milliseconds(config.flush_interval_ms));
+  AccountBook book(config.free_calls_per_model, writer, origin);
+  writer.set_reserved_source([&book] { return book.take_changed_reservations(); });
   KeyCache cache;
-  cache.apply(store->keys_changed_since(0));
-  KeyRefresher refresher(*store, cache, std::chrono::milliseconds(config.key_refresh_ms));
+  PauseSwitch pause;
+  StoreSync sync(*store, cache, book, pause, origin,
+                 std::chrono::milliseconds(config.key_refresh_ms));
+  sync.poll();
+  book.load_free_calls(store->free_calls_used());
+  sync.start();
+  writer.start();
 
   Catalog catalog(config);
-  NoRateLimit limiter;
-  UnmeteredWallet wallet;
-  LogUsageSink usage;
-  PauseSwitch pause;
-  Pipeline pipeline({cache, catalog, limiter, wallet, usage, pause});
+  KeyLimiter limiter(config.rate_limit_burst_seconds);
+  Pipeline pipeline({cache, catalog, limiter, book, writer, pause});
   PublicRoutes routes(pipeline);
+  AccountService account_service(*store, "admin-api");
+  account_service.set_live_figures([&book](const std::string& id) -> std::optional<Balance> {
+    auto f = book.figures(id);
+    if (!f) return std::nullopt;
+    return Balance{id, {}, f->balance, f->reserved, f->spent};
+  });
+  AdminRoutes admin({cache, keys, account_service, sync});
   Router router;
   routes.register_on(router);
+  admin.register_on(router);
 
   ServerOptions options;
   options.host = config.listen_host;
@@ -83,7 +106,8 @@ int serve(const std::optional<std::string>& config_path) {
                config.providers.size(), cache.size());
   server.run();
   spdlog::info("stopped");
-  refresher.stop();
+  sync.stop();
+  writer.stop();  // commits the last usage records and charges
   spdlog::shutdown();
   return 0;
 }

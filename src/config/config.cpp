@@ -3,6 +3,7 @@
 
 #include <toml++/toml.h>
 #include <boost/url/parse.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -132,7 +133,8 @@ ProviderConfig parse_provider(const toml::table& t, const std::string& source,
                               const std::string& path) {
   TableReader r(t, source, path);
   r.only({"name", "kind", "base_url", "api_key_env", "ca_file", "connect_timeout_ms",
-          "first_byte_timeout_ms", "idle_timeout_ms", "total_timeout_ms"});
+          "first_byte_timeout_ms", "idle_timeout_ms", "total_timeout_ms", "max_concurrency",
+          "queue_timeout_ms"});
   ProviderConfig p;
   r.string("name", p.name, true);
   r.string("kind", p.kind);
@@ -149,6 +151,8 @@ ProviderConfig parse_provider(const toml::table& t, const std::string& source,
   r.integer("first_byte_timeout_ms", p.first_byte_timeout_ms, 1, kDay);
   r.integer("idle_timeout_ms", p.idle_timeout_ms, 1, kDay);
   r.integer("total_timeout_ms", p.total_timeout_ms, 1, kDay);
+  r.integer("max_concurrency", p.max_concurrency, 0, 1'000'000);
+  r.integer("queue_timeout_ms", p.queue_timeout_ms, 0, 600'000);
   return p;
 }
 
@@ -171,6 +175,18 @@ ModelConfig parse_model(const toml::table& t, const std::string& source, const s
   r.price("cached_input_price_per_mtok", m.cached_input_price_per_mtok);
   r.price("output_price_per_mtok", m.output_price_per_mtok);
   return m;
+}
+
+TierConfig parse_tier(const toml::table& t, const std::string& source, const std::string& path) {
+  TableReader r(t, source, path);
+  r.only({"min_spend_usd", "rpm", "tpm"});
+  TierConfig tier;
+  if (!r.has("min_spend_usd")) r.fail("min_spend_usd", "is required (USD spent so far)");
+  r.price("min_spend_usd", tier.min_spend);
+  if (!r.has("rpm")) r.fail("rpm", "is required (requests per minute)");
+  r.integer("rpm", tier.rpm, 1, 100'000'000);
+  r.integer("tpm", tier.tpm, 0, std::int64_t{1} << 40);
+  return tier;
 }
 
 template <class T, class F>
@@ -247,7 +263,8 @@ Config parse_config(const std::string& text, const std::string& source) {
   TableReader r(root, source, "");
   r.only({"listen", "store", "threads", "log_level", "max_body_bytes", "header_timeout_ms",
           "idle_timeout_ms", "max_connections", "stream_ping_interval_ms", "default_max_tokens",
-          "key_refresh_ms", "providers", "models"});
+          "key_refresh_ms", "default_rpm", "rate_limit_burst_seconds", "free_calls_per_model",
+          "flush_interval_ms", "tiers", "providers", "models"});
   parse_listen(c, r);
   r.string("store", c.store);
   if (c.store.rfind("sqlite:", 0) != 0)
@@ -266,6 +283,15 @@ Config parse_config(const std::string& text, const std::string& source) {
   r.integer("stream_ping_interval_ms", c.stream_ping_interval_ms, 10, 3'600'000);
   r.integer("default_max_tokens", c.default_max_tokens, 1, 10'000'000);
   r.integer("key_refresh_ms", c.key_refresh_ms, 10, 60'000);
+  r.integer("default_rpm", c.default_rpm, 0, 100'000'000);
+  r.integer("rate_limit_burst_seconds", c.rate_limit_burst_seconds, 1, 60);
+  r.integer("free_calls_per_model", c.free_calls_per_model, 0, 1'000'000);
+  r.integer("flush_interval_ms", c.flush_interval_ms, 10, 60'000);
+  if (r.has("tiers")) {
+    c.tiers = parse_array<TierConfig>(root, "tiers", source, parse_tier);
+    std::sort(c.tiers.begin(), c.tiers.end(),
+              [](const TierConfig& a, const TierConfig& b) { return a.min_spend < b.min_spend; });
+  }
   if (r.has("providers"))
     c.providers = parse_array<ProviderConfig>(root, "providers", source, parse_provider);
   if (r.has("models")) c.models = parse_array<ModelConfig>(root, "models", source, parse_model);

@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace glmgate {
 
@@ -36,7 +37,42 @@ inline std::string format_usd(NanoUsd nano) {
                                     : static_cast<unsigned long long>(nano);
   std::string frac = std::to_string(abs % kNanoPerUsd);
   frac.insert(0, 9 - frac.size(), '0');
-  return (negative ? "-" : "") + std::to_string(abs / kNanoPerUsd) + "." + frac;
+  std::string out = negative ? "-" : "";
+  out += std::to_string(abs / kNanoPerUsd);
+  out += '.';
+  out += frac;
+  return out;
+}
+
+// Parses a decimal USD amount as a person writes it ("10", "0.05", "-2.5", "$3"), exactly: no
+// floating point, at most 9 decimals, at most $1e9. nullopt for anything else.
+inline std::optional<NanoUsd> parse_usd(std::string_view text) {
+  bool negative = false;
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
+    negative = text[0] == '-';
+    text.remove_prefix(1);
+  }
+  if (!text.empty() && text[0] == '$') text.remove_prefix(1);
+  auto dot = text.find('.');
+  std::string_view whole = text.substr(0, dot);
+  std::string_view frac = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  if (whole.empty() && frac.empty()) return std::nullopt;
+  if (dot != std::string_view::npos && frac.empty()) return std::nullopt;
+  if (whole.size() > 10 || frac.size() > 9) return std::nullopt;
+  NanoUsd units = 0;
+  for (char c : whole) {
+    if (c < '0' || c > '9') return std::nullopt;
+    units = units * 10 + (c - '0');
+  }
+  if (units > 1'000'000'000) return std::nullopt;
+  NanoUsd nanos = 0;
+  for (std::size_t i = 0; i < 9; ++i) {
+    char c = i < frac.size() ? frac[i] : '0';
+    if (c < '0' || c > '9') return std::nullopt;
+    nanos = nanos * 10 + (c - '0');
+  }
+  NanoUsd total = units * kNanoPerUsd + nanos;
+  return negative ? -total : total;
 }
 
 }  // namespace glmgate

@@ -6,8 +6,10 @@ namespace glmgate {
 Catalog::Catalog(const Config& config) : config_(config) {
   for (const auto& m : config.models)
     models_[m.id] = &m;
-  for (const auto& p : config.providers)
+  for (const auto& p : config.providers) {
     adapters_[p.name] = make_adapter(p);
+    if (p.max_concurrency > 0) gates_[p.name] = std::make_unique<ConcurrencyGate>(p.max_concurrency);
+  }
 }
 
 const ModelConfig* Catalog::find(const std::string& id) const {
@@ -17,6 +19,11 @@ const ModelConfig* Catalog::find(const std::string& id) const {
 
 const ProviderAdapter& Catalog::adapter(const std::string& provider) const {
   return *adapters_.at(provider);  // config validation guarantees every model's provider exists
+}
+
+ConcurrencyGate* Catalog::gate(const std::string& provider) const {
+  auto it = gates_.find(provider);
+  return it == gates_.end() ? nullptr : it->second.get();
 }
 
 }  // namespace glmgate

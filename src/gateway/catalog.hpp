@@ -1,4 +1,5 @@
-// Catalog: the configured models by public ID and one adapter per provider. Built at start-up,
+// Catalog: the configured models by public ID, one adapter per provider and the providers'
+// concurrency gates. Built at start-up,
 // then read-only and shared by all threads.
 #pragma once
 
@@ -7,6 +8,7 @@
 #include <unordered_map>
 
 #include "config/config.hpp"
+#include "limits/concurrency_gate.hpp"
 #include "providers/provider.hpp"
 
 namespace glmgate {
@@ -16,12 +18,15 @@ class Catalog {
   explicit Catalog(const Config& config);
   const ModelConfig* find(const std::string& id) const;
   const ProviderAdapter& adapter(const std::string& provider) const;
+  // The provider's concurrency cap, or null when it has none.
+  ConcurrencyGate* gate(const std::string& provider) const;
   const Config& config() const { return config_; }
 
  private:
   const Config& config_;
   std::unordered_map<std::string, const ModelConfig*> models_;
   std::unordered_map<std::string, std::unique_ptr<ProviderAdapter>> adapters_;
+  std::unordered_map<std::string, std::unique_ptr<ConcurrencyGate>> gates_;
 };
 
 }  // namespace glmgate

@@ -10,6 +10,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/monotonic_resource.hpp>
 
+#include "limits/tiers.hpp"
+
 namespace glmgate {
 
 namespace asio = boost::asio;
@@ -50,6 +52,8 @@ std::size_t delta_chars(const json::object& chunk) {
   return n;
 }
 
+}  // namespace
+
 // Everything one generation request carries between the steps.
 struct Call {
   Call(const Surface& s, Exchange& e) : surface(s), exchange(e) {}
@@ -62,16 +66,22 @@ struct Call {
   const ModelConfig* model = nullptr;
   CanonicalRequest request{json::object(json::storage_ptr(&arena))};
   Headers extra_headers;
+  KeyLimits limits;
+  bool admitted = false;  // holds the key's concurrency slot, when it is capped
   Reservation reservation;
   bool reserved = false;
-  CallRecord record;
+  ConcurrencyGate* gate = nullptr;  // a held provider slot
+  UsageRecord record;
   std::unique_ptr<ProviderCall> upstream;
+  bool stream_opened = false;
   // Stream state.
   std::optional<Usage> usage;
   std::size_t generated_chars = 0;
   bool client_gone = false;
   std::optional<Clock::time_point> first_token;
 };
+
+namespace {
 
 asio::awaitable<void> send_error(Call& call, const ApiError& error) {
   call.record.status = error.status;
@@ -255,6 +265,7 @@ asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping
       co_await send_error(call, *open_error);
     co_return;
   }
+  call.stream_opened = true;
   auto encoder = call.surface.stream_encoder(call.request);
   Headers headers = encoder->headers();
   for (auto& h : call.extra_headers)
@@ -276,11 +287,11 @@ asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping
 }
 
 // Usage for the record and the charge: the upstream's, or an estimate when it sent none but
-// generated something (a client that left mid-stream pays for what was produced).
+// generated something (a client that left mid-stream pays for the prompt and what was produced).
 void finish_usage(Call& call) {
   if (call.usage) {
     call.record.usage = *call.usage;
-  } else if (call.generated_chars > 0 || (call.client_gone && call.first_token)) {
+  } else if (call.generated_chars > 0 || (call.client_gone && call.stream_opened)) {
     call.record.usage.prompt_tokens = estimate_tokens(call.exchange.request().body.size());
     call.record.usage.completion_tokens = estimate_tokens(call.generated_chars);
     call.record.usage.estimated = true;
@@ -303,8 +314,115 @@ Result<std::shared_ptr<const KeyInfo>> Pipeline::authenticate(const Surface& sur
   return key;
 }
 
-asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& exchange) const {
+// The steps up to the response; every refusal is sent from here. The caller settles.
+asio::awaitable<void> Pipeline::run(Call& call) const {
   const auto& config = parts_.catalog.config();
+  Exchange& exchange = call.exchange;
+
+  if (parts_.pause.paused.load(std::memory_order_relaxed)) {
+    ApiError paused = ApiError::unavailable("The API is paused by its operator. Try again later.");
+    co_await send_error(call, paused);
+    co_return;
+  }
+
+  NanoUsd spent = call.key->account_id.empty() ? 0 : parts_.wallet.spent(call.key->account_id);
+  call.limits = resolve_limits(*call.key, spent, config);
+  if (auto err = parts_.limiter.admit(*call.key, call.limits, call.extra_headers)) {
+    co_await send_error(call, *err);
+    co_return;
+  }
+  call.admitted = true;
+
+  auto decoded = call.surface.decode(exchange.request(), json::storage_ptr(&call.arena));
+  if (!decoded) {
+    co_await send_error(call, decoded.error());
+    co_return;
+  }
+  call.request = std::move(decoded.value());
+  call.record.model = call.request.model.substr(0, 128);
+  call.record.stream = call.request.stream;
+
+  call.model = parts_.catalog.find(call.request.model);
+  if (!call.model) {
+    ApiError unknown = ApiError::model_not_found(call.request.model);
+    co_await send_error(call, unknown);
+    co_return;
+  }
+  call.record.provider = call.model->provider;
+  if (auto err = validate_against_model(call, config.default_max_tokens)) {
+    co_await send_error(call, *err);
+    co_return;
+  }
+
+  std::int64_t max_tokens = call.request.body.at("max_tokens").to_number<std::int64_t>();
+  NanoUsd bound = token_cost(estimate_tokens(exchange.request().body.size()),
+                             call.model->input_price_per_mtok) +
+                  token_cost(max_tokens, call.model->output_price_per_mtok);
+  auto reservation = parts_.wallet.reserve(*call.key, call.model->id, bound);
+  if (!reservation) {
+    co_await send_error(call, reservation.error());
+    co_return;
+  }
+  call.reservation = reservation.value();
+  call.reserved = true;
+
+  if (ConcurrencyGate* gate = parts_.catalog.gate(call.model->provider)) {
+    const ProviderConfig* provider = config.find_provider(call.model->provider);
+    auto wait = std::chrono::milliseconds(provider->queue_timeout_ms);
+    if (!co_await gate->acquire(wait)) {
+      ApiError busy = ApiError::rate_limited(
+          "The provider of `" + call.model->id + "` is at its concurrency limit. Retry shortly.",
+          "provider_concurrency_limit");
+      call.extra_headers.emplace_back("retry-after", "1");
+      co_await send_error(call, busy);
+      co_return;
+    }
+    call.gate = gate;
+  }
+
+  const auto& adapter = parts_.catalog.adapter(call.model->provider);
+  call.upstream = adapter.call(CallContext{exchange.request_id(), call.model},
+                               std::move(call.request.body), call.request.stream);
+  call.arena.release();  // the adapter serialized the request; a long stream keeps no DOM
+  if (call.request.stream)
+    co_await dispatch_stream(call, std::chrono::milliseconds(config.stream_ping_interval_ms));
+  else
+    co_await dispatch_unary(call);
+}
+
+// Settles every path that got past authentication: frees the slots, charges what was generated
+// (refunds in full when the generation failed) and leaves the usage record.
+void Pipeline::finish(Call& call) const {
+  if (call.gate) call.gate->release();
+  if (call.admitted) parts_.limiter.release(*call.key, call.limits);
+  if (call.reserved) {
+    finish_usage(call);
+    // A generation that failed upstream is not the client's to pay; one it abandoned is.
+    bool billable = call.record.status == 200 || call.client_gone;
+    NanoUsd cost = billable ? price_usage(*call.model, call.record.usage) : 0;
+    Settlement s = parts_.wallet.settle(*call.key, call.model->id, call.reservation, cost,
+                                        call.record.request_id);
+    call.record.cost = s.charged;
+    call.record.free = s.free;
+    if (call.admitted)
+      parts_.limiter.add_tokens(*call.key, call.limits,
+                                call.record.usage.prompt_tokens + call.record.usage.completion_tokens);
+  }
+  auto now = Clock::now();
+  call.record.latency_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(now - call.exchange.received_at())
+          .count();
+  if (call.first_token)
+    call.record.ttft_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                              *call.first_token - call.exchange.received_at())
+                              .count();
+  call.record.created_at = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  parts_.usage.record(std::move(call.record));
+}
+
+asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& exchange) const {
   Call call(surface, exchange);
   call.record.request_id = exchange.request_id();
   call.record.surface = std::string(surface.name());
@@ -317,70 +435,13 @@ asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& excha
   call.key = key.value();
   call.record.key_id = call.key->id;
   call.record.account_id = call.key->account_id;
-
-  if (parts_.pause.paused.load(std::memory_order_relaxed)) {
-    ApiError paused = ApiError::unavailable("The API is paused by its operator. Try again later.");
-    co_await send_error(call, paused);
-    co_return;
+  try {
+    co_await run(call);
+  } catch (...) {
+    finish(call);
+    throw;
   }
-
-  if (auto err = parts_.limiter.admit(*call.key, call.extra_headers)) {
-    co_await send_error(call, *err);
-    co_return;
-  }
-
-  auto decoded = surface.decode(exchange.request(), json::storage_ptr(&call.arena));
-  if (!decoded) {
-    co_await send_error(call, decoded.error());
-    co_return;
-  }
-  call.request = std::move(decoded.value());
-
-  call.model = parts_.catalog.find(call.request.model);
-  if (!call.model) {
-    ApiError unknown = ApiError::model_not_found(call.request.model);
-    co_await send_error(call, unknown);
-    co_return;
-  }
-  call.record.model = call.model->id;
-  call.record.provider = call.model->provider;
-  call.record.stream = call.request.stream;
-  if (auto err = validate_against_model(call, config.default_max_tokens)) {
-    co_await send_error(call, *err);
-    co_return;
-  }
-
-  std::int64_t max_tokens = call.request.body.at("max_tokens").to_number<std::int64_t>();
-  NanoUsd bound = token_cost(estimate_tokens(exchange.request().body.size()),
-                             call.model->input_price_per_mtok) +
-                  token_cost(max_tokens, call.model->output_price_per_mtok);
-  auto reservation = parts_.wallet.reserve(*call.key, bound);
-  if (!reservation) {
-    co_await send_error(call, reservation.error());
-    co_return;
-  }
-  call.reservation = reservation.value();
-
-  const auto& adapter = parts_.catalog.adapter(call.model->provider);
-  call.upstream = adapter.call(CallContext{exchange.request_id(), call.model},
-                               std::move(call.request.body), call.request.stream);
-  call.arena.release();  // the adapter serialized the request; a long stream keeps no DOM
-  if (call.request.stream)
-    co_await dispatch_stream(call, std::chrono::milliseconds(config.stream_ping_interval_ms));
-  else
-    co_await dispatch_unary(call);
-
-  // Settle: a failed generation that produced nothing is refunded in full.
-  finish_usage(call);
-  call.record.cost = price_usage(*call.model, call.record.usage);
-  parts_.wallet.settle(*call.key, call.reservation, call.record.cost);
-  auto now = Clock::now();
-  call.record.latency =
-      std::chrono::duration_cast<std::chrono::microseconds>(now - exchange.received_at());
-  if (call.first_token)
-    call.record.time_to_first_token = std::chrono::duration_cast<std::chrono::microseconds>(
-        *call.first_token - exchange.received_at());
-  parts_.usage.record(std::move(call.record));
+  finish(call);
 }
 
 }  // namespace glmgate

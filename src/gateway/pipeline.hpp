@@ -1,6 +1,6 @@
 // Pipeline: the explicit sequence every model request goes through, whatever its surface:
-// authenticate -> pause check -> rate limit -> decode -> validate against the model -> route ->
-// reserve credits -> dispatch (streamed or not) -> settle. Each step returns an ApiError that
+// authenticate -> pause check -> rate limit -> decode -> validate against the model -> reserve
+// credits -> provider slot -> dispatch (streamed or not) -> settle and record. Each step returns an ApiError that
 // stops the request; settle runs on every path that reserved. Shared by all I/O threads; each
 // request's state lives in its own coroutine frame.
 #pragma once
@@ -24,6 +24,8 @@ struct PipelineParts {
   const PauseSwitch& pause;
 };
 
+struct Call;  // one request's state, private to pipeline.cpp
+
 class Pipeline {
  public:
   explicit Pipeline(PipelineParts parts) : parts_(parts) {}
@@ -38,6 +40,9 @@ class Pipeline {
   const Catalog& catalog() const { return parts_.catalog; }
 
  private:
+  boost::asio::awaitable<void> run(Call& call) const;
+  void finish(Call& call) const;
+
   PipelineParts parts_;
 };
 

@@ -1,7 +1,6 @@
-// The named places of the pipeline that later subsystems fill: rate limiting, credit
-// reservation and settlement, usage records, and the public-API pause switch. This issue ships
-// pass-through implementations; billing (src/accounts) and limits (src/limits) replace them
-// without touching the pipeline. Implementations are called from I/O threads and must not block.
+// The named places of the pipeline that other subsystems fill: rate limiting (src/limits),
+// credit reservation and settlement and usage records (src/accounts), and the public-API pause
+// switch. Implementations are called from I/O threads and must not block.
 #pragma once
 
 #include <atomic>
@@ -15,72 +14,61 @@
 #include "core/api_error.hpp"
 #include "core/money.hpp"
 #include "gateway/usage.hpp"
+#include "store/records.hpp"
 #include "http/message.hpp"
 
 namespace glmgate {
+
+// The limits that apply to one key, resolved from the key, its account's tier and the defaults.
+struct KeyLimits {
+  std::int64_t rpm = 0;              // requests per minute; 0: unlimited
+  std::int64_t tpm = 0;              // tokens per minute; 0: unlimited
+  std::int64_t max_concurrency = 0;  // requests in flight; 0: unlimited
+};
 
 class RateLimiter {
  public:
   virtual ~RateLimiter() = default;
   // Admits one request of `key` or refuses it (429). `headers` receives the x-ratelimit-* headers
-  // that go on the response either way.
-  virtual std::optional<ApiError> admit(const KeyInfo& key, Headers& headers) = 0;
+  // that go on the response either way. An admitted request holds a concurrency slot when the
+  // key is capped; release() frees it.
+  virtual std::optional<ApiError> admit(const KeyInfo& key, const KeyLimits& limits,
+                                        Headers& headers) = 0;
+  virtual void release(const KeyInfo& key, const KeyLimits& limits) = 0;
+  // Counts the tokens a finished request used against the key's tokens-per-minute limit.
+  virtual void add_tokens(const KeyInfo& key, const KeyLimits& limits, std::int64_t tokens) = 0;
 };
 
 struct Reservation {
-  std::int64_t id = 0;
   NanoUsd amount = 0;
+  bool metered = false;  // false: a key without an account (the operator's admin key)
+  bool free = false;     // holds one of the account's free calls for the model
+};
+
+struct Settlement {
+  NanoUsd charged = 0;
+  bool free = false;  // the call used a free call and was recorded at cost 0
 };
 
 class Wallet {
  public:
   virtual ~Wallet() = default;
   // Holds an upper bound of the call's cost; 402 when the account cannot cover it.
-  virtual Result<Reservation> reserve(const KeyInfo& key, NanoUsd amount) = 0;
+  virtual Result<Reservation> reserve(const KeyInfo& key, const std::string& model,
+                                      NanoUsd amount) = 0;
   // Charges `cost` (0 refunds in full) and releases the rest of the reservation.
-  virtual void settle(const KeyInfo& key, const Reservation& reservation, NanoUsd cost) = 0;
-};
-
-// What the pipeline knows of one finished request; the usage record of the billing issue.
-struct CallRecord {
-  std::string request_id;
-  std::string key_id;
-  std::string account_id;
-  std::string model;
-  std::string provider;
-  std::string surface;
-  int status = 0;
-  bool stream = false;
-  Usage usage;
-  NanoUsd cost = 0;
-  std::chrono::microseconds latency{0};
-  std::chrono::microseconds time_to_first_token{0};
+  virtual Settlement settle(const KeyInfo& key, const std::string& model,
+                            const Reservation& reservation, NanoUsd cost,
+                            const std::string& request_id) = 0;
+  // Cumulative charges of the account, for usage tiers.
+  virtual NanoUsd spent(const std::string& account_id) const = 0;
 };
 
 class UsageSink {
  public:
   virtual ~UsageSink() = default;
   // Must not block: a durable implementation queues for a batching writer.
-  virtual void record(CallRecord record) = 0;
-};
-
-class NoRateLimit final : public RateLimiter {
- public:
-  std::optional<ApiError> admit(const KeyInfo&, Headers&) override { return std::nullopt; }
-};
-
-class UnmeteredWallet final : public Wallet {
- public:
-  Result<Reservation> reserve(const KeyInfo&, NanoUsd amount) override {
-    return Reservation{0, amount};
-  }
-  void settle(const KeyInfo&, const Reservation&, NanoUsd) override {}
-};
-
-// Writes each record to the debug log.
-class LogUsageSink final : public UsageSink {
- public:
-  void record(CallRecord record) override;
+  virtual void record(UsageRecord record) = 0;
 };
 
 struct PauseSwitch {

@@ -47,6 +47,11 @@ std::int64_t SqliteStatement::integer(int column) const {
   return sqlite3_column_int64(stmt_, column);
 }
 
+void SqliteStatement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
 SqliteDb::SqliteDb(const std::string& path) {
   if (sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,

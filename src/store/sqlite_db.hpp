@@ -24,6 +24,8 @@ class SqliteStatement {
   bool step();
   std::string text(int column) const;
   std::int64_t integer(int column) const;
+  // Clears the bindings' results so the statement can run again with new bindings.
+  void reset();
 
  private:
   sqlite3* db_;
@@ -40,9 +42,32 @@ class SqliteDb {
   void exec(std::string_view sql);
   SqliteStatement prepare(std::string_view sql) { return SqliteStatement(db_, sql); }
   std::int64_t changes() const { return sqlite3_changes64(db_); }
+  std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
  private:
   sqlite3* db_ = nullptr;
+};
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back when destroyed uncommitted (an exception).
+class SqliteTransaction {
+ public:
+  explicit SqliteTransaction(SqliteDb& db, bool write = true) : db_(db) {
+    db_.exec(write ? "BEGIN IMMEDIATE" : "BEGIN");
+  }
+  ~SqliteTransaction() {
+    if (!done_) try {
+        db_.exec("ROLLBACK");
+      } catch (...) {
+      }
+  }
+  void commit() {
+    db_.exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  SqliteDb& db_;
+  bool done_ = false;
 };
 
 }  // namespace glmgate

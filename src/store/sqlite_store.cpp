@@ -1,5 +1,7 @@
 // SQLite implementation of Store: WAL mode so the CLI and a running server share one file.
-// A mutex serializes this process's use of the connection.
+// A mutex serializes this process's use of the connection; SQLite's own locking (with a busy
+// timeout) serializes the processes.
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 
@@ -26,10 +28,78 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_rev ON api_keys(rev);
 )sql",
+    R"sql(
+ALTER TABLE api_keys ADD COLUMN rpm INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE api_keys ADD COLUMN tpm INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE api_keys ADD COLUMN max_concurrency INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX api_keys_account ON api_keys(account_id);
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  balance INTEGER NOT NULL DEFAULT 0,
+  reserved INTEGER NOT NULL DEFAULT 0,
+  spent INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  rev INTEGER NOT NULL
+);
+CREATE INDEX accounts_rev ON accounts(rev);
+CREATE TABLE ledger (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  kind TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  balance_after INTEGER NOT NULL,
+  request_id TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  origin TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX ledger_account ON ledger(account_id, id);
+CREATE TABLE usage (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  request_id TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  surface TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  stream INTEGER NOT NULL,
+  free INTEGER NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL,
+  estimated INTEGER NOT NULL,
+  cost INTEGER NOT NULL,
+  latency_us INTEGER NOT NULL,
+  ttft_us INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX usage_account_time ON usage(account_id, created_at);
+CREATE INDEX usage_time ON usage(created_at);
+CREATE INDEX usage_free ON usage(account_id, model) WHERE free = 1;
+CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+)sql",
 };
 
 constexpr std::string_view kKeyColumns =
-    "id, name, prefix, hash, revoked, admin, account_id, created_at, rev";
+    "id, name, prefix, hash, revoked, admin, account_id, created_at, rev, rpm, tpm, "
+    "max_concurrency";
+constexpr std::string_view kAccountColumns =
+    "id, name, balance, reserved, spent, created_at, rev";
+constexpr std::string_view kLedgerColumns =
+    "id, account_id, kind, amount, balance_after, request_id, note, origin, created_at";
+constexpr std::string_view kUsageColumns =
+    "request_id, key_id, account_id, model, provider, surface, status, stream, free, "
+    "prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, estimated, cost, "
+    "latency_us, ttft_us, created_at";
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 KeyRecord read_key(const SqliteStatement& s) {
   KeyRecord k;
@@ -42,8 +112,74 @@ KeyRecord read_key(const SqliteStatement& s) {
   k.account_id = s.text(6);
   k.created_at = s.integer(7);
   k.rev = s.integer(8);
+  k.rpm = s.integer(9);
+  k.tpm = s.integer(10);
+  k.max_concurrency = s.integer(11);
   return k;
 }
+
+AccountRecord read_account(const SqliteStatement& s) {
+  AccountRecord a;
+  a.id = s.text(0);
+  a.name = s.text(1);
+  a.balance = s.integer(2);
+  a.reserved = s.integer(3);
+  a.spent = s.integer(4);
+  a.created_at = s.integer(5);
+  a.rev = s.integer(6);
+  return a;
+}
+
+LedgerEntry read_ledger(const SqliteStatement& s) {
+  LedgerEntry e;
+  e.id = s.integer(0);
+  e.account_id = s.text(1);
+  e.kind = s.text(2);
+  e.amount = s.integer(3);
+  e.balance_after = s.integer(4);
+  e.request_id = s.text(5);
+  e.note = s.text(6);
+  e.origin = s.text(7);
+  e.created_at = s.integer(8);
+  return e;
+}
+
+UsageRecord read_usage_row(const SqliteStatement& s) {
+  UsageRecord u;
+  u.request_id = s.text(0);
+  u.key_id = s.text(1);
+  u.account_id = s.text(2);
+  u.model = s.text(3);
+  u.provider = s.text(4);
+  u.surface = s.text(5);
+  u.status = static_cast<int>(s.integer(6));
+  u.stream = s.integer(7) != 0;
+  u.free = s.integer(8) != 0;
+  u.usage.prompt_tokens = s.integer(9);
+  u.usage.cached_tokens = s.integer(10);
+  u.usage.completion_tokens = s.integer(11);
+  u.usage.reasoning_tokens = s.integer(12);
+  u.usage.estimated = s.integer(13) != 0;
+  u.cost = s.integer(14);
+  u.latency_us = s.integer(15);
+  u.ttft_us = s.integer(16);
+  u.created_at = s.integer(17);
+  return u;
+}
+
+// WHERE clause and bindings shared by the usage queries.
+struct UsageFilter {
+  std::string where;
+  explicit UsageFilter(const UsageQuery& q) {
+    if (q.account_id) where += " AND account_id = ?1";
+    if (q.since_ms) where += " AND created_at >= ?2";
+    if (!where.empty()) where = " WHERE" + where.substr(4);
+  }
+  static void bind(SqliteStatement& s, const UsageQuery& q) {
+    if (q.account_id) s.bind(1, *q.account_id);
+    if (q.since_ms) s.bind(2, *q.since_ms);
+  }
+};
 
 class SqliteStore final : public Store {
  public:
@@ -54,26 +190,29 @@ class SqliteStore final : public Store {
 
   void insert_key(const KeyRecord& key) override {
     std::lock_guard lock(mutex_);
-    db_.exec("BEGIN IMMEDIATE");
-    try {
-      auto s = db_.prepare(
-          "INSERT INTO api_keys (id, name, prefix, hash, revoked, admin, account_id, created_at, "
-          "rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(rev), 0) + 1 FROM api_keys))");
-      s.bind(1, key.id).bind(2, key.name).bind(3, key.prefix).bind(4, key.hash);
-      s.bind(5, std::int64_t{key.revoked}).bind(6, std::int64_t{key.admin});
-      s.bind(7, key.account_id).bind(8, key.created_at);
-      s.step();
-      db_.exec("COMMIT");
-    } catch (...) {
-      db_.exec("ROLLBACK");
-      throw;
+    SqliteTransaction tx(db_);
+    if (!key.account_id.empty()) {
+      auto q = db_.prepare("SELECT 1 FROM accounts WHERE id = ?");
+      q.bind(1, key.account_id);
+      if (!q.step()) throw StoreConflict("no account has the id \"" + key.account_id + "\"");
     }
+    auto s = db_.prepare(
+        "INSERT INTO api_keys (id, name, prefix, hash, revoked, admin, account_id, created_at, "
+        "rev, rpm, tpm, max_concurrency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+        "(SELECT COALESCE(MAX(rev), 0) + 1 FROM api_keys), ?, ?, ?)");
+    s.bind(1, key.id).bind(2, key.name).bind(3, key.prefix).bind(4, key.hash);
+    s.bind(5, std::int64_t{key.revoked}).bind(6, std::int64_t{key.admin});
+    s.bind(7, key.account_id).bind(8, key.created_at);
+    s.bind(9, key.rpm).bind(10, key.tpm).bind(11, key.max_concurrency);
+    s.step();
+    tx.commit();
   }
 
-  std::vector<KeyRecord> list_keys() override {
+  std::vector<KeyRecord> list_keys(const std::optional<std::string>& account_id) override {
     std::lock_guard lock(mutex_);
-    auto s = db_.prepare("SELECT " + std::string(kKeyColumns) +
-                         " FROM api_keys ORDER BY created_at, id");
+    auto s = db_.prepare("SELECT " + std::string(kKeyColumns) + " FROM api_keys" +
+                         (account_id ? " WHERE account_id = ?" : "") + " ORDER BY created_at, id");
+    if (account_id) s.bind(1, *account_id);
     std::vector<KeyRecord> out;
     while (s.step())
       out.push_back(read_key(s));
@@ -89,17 +228,6 @@ class SqliteStore final : public Store {
     return db_.changes() > 0;
   }
 
-  std::vector<KeyRecord> keys_changed_since(std::int64_t rev) override {
-    std::lock_guard lock(mutex_);
-    auto s = db_.prepare("SELECT " + std::string(kKeyColumns) +
-                         " FROM api_keys WHERE rev > ? ORDER BY rev");
-    s.bind(1, rev);
-    std::vector<KeyRecord> out;
-    while (s.step())
-      out.push_back(read_key(s));
-    return out;
-  }
-
   std::int64_t count_keys() override {
     std::lock_guard lock(mutex_);
     auto s = db_.prepare("SELECT COUNT(*) FROM api_keys");
@@ -107,25 +235,251 @@ class SqliteStore final : public Store {
     return s.integer(0);
   }
 
+  void insert_account(const AccountRecord& a) override {
+    std::lock_guard lock(mutex_);
+    SqliteTransaction tx(db_);
+    auto q = db_.prepare("SELECT 1 FROM accounts WHERE name = ? OR id = ?");
+    q.bind(1, a.name).bind(2, a.name);
+    if (q.step()) throw StoreConflict("an account named \"" + a.name + "\" already exists");
+    auto s = db_.prepare(
+        "INSERT INTO accounts (id, name, balance, reserved, spent, created_at, rev) VALUES "
+        "(?, ?, 0, 0, 0, ?, (SELECT COALESCE(MAX(rev), 0) + 1 FROM accounts))");
+    s.bind(1, a.id).bind(2, a.name).bind(3, a.created_at);
+    s.step();
+    tx.commit();
+  }
+
+  std::optional<AccountRecord> find_account(const std::string& id_or_name) override {
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT " + std::string(kAccountColumns) +
+                         " FROM accounts WHERE id = ?1 OR name = ?1 ORDER BY id = ?1 DESC");
+    s.bind(1, id_or_name);
+    if (!s.step()) return std::nullopt;
+    return read_account(s);
+  }
+
+  std::vector<AccountRecord> list_accounts() override {
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT " + std::string(kAccountColumns) +
+                         " FROM accounts ORDER BY created_at, id");
+    std::vector<AccountRecord> out;
+    while (s.step())
+      out.push_back(read_account(s));
+    return out;
+  }
+
+  LedgerEntry append_ledger(const LedgerEntry& entry) override {
+    std::lock_guard lock(mutex_);
+    SqliteTransaction tx(db_);
+    auto update = db_.prepare(
+        "UPDATE accounts SET balance = balance + ?1 WHERE id = ?2 RETURNING balance");
+    auto insert = prepare_ledger_insert();
+    auto row = apply_ledger(update, insert, entry);
+    if (!row) throw StoreConflict("no account has the id \"" + entry.account_id + "\"");
+    tx.commit();
+    return *row;
+  }
+
+  std::vector<LedgerEntry> ledger(const std::string& account_id) override {
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT " + std::string(kLedgerColumns) +
+                         " FROM ledger WHERE account_id = ? ORDER BY id");
+    s.bind(1, account_id);
+    std::vector<LedgerEntry> out;
+    while (s.step())
+      out.push_back(read_ledger(s));
+    return out;
+  }
+
+  void commit(const WriteBatch& batch) override {
+    std::lock_guard lock(mutex_);
+    SqliteTransaction tx(db_);
+    if (!batch.charges.empty()) {
+      auto update = db_.prepare(
+          "UPDATE accounts SET balance = balance + ?1, spent = spent - ?1 WHERE id = ?2 "
+          "RETURNING balance");
+      auto insert = prepare_ledger_insert();
+      for (const auto& c : batch.charges)
+        apply_ledger(update, insert, c);  // an unknown account cannot hold a reservation
+    }
+    if (!batch.usage.empty()) {
+      auto s = db_.prepare("INSERT INTO usage (" + std::string(kUsageColumns) +
+                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      for (const auto& u : batch.usage) {
+        s.reset();
+        s.bind(1, u.request_id).bind(2, u.key_id).bind(3, u.account_id).bind(4, u.model);
+        s.bind(5, u.provider).bind(6, u.surface).bind(7, std::int64_t{u.status});
+        s.bind(8, std::int64_t{u.stream}).bind(9, std::int64_t{u.free});
+        s.bind(10, u.usage.prompt_tokens).bind(11, u.usage.cached_tokens);
+        s.bind(12, u.usage.completion_tokens).bind(13, u.usage.reasoning_tokens);
+        s.bind(14, std::int64_t{u.usage.estimated}).bind(15, u.cost);
+        s.bind(16, u.latency_us).bind(17, u.ttft_us).bind(18, u.created_at);
+        s.step();
+      }
+    }
+    if (!batch.reserved.empty()) {
+      auto s = db_.prepare("UPDATE accounts SET reserved = ? WHERE id = ?");
+      for (const auto& [id, amount] : batch.reserved) {
+        s.reset();
+        s.bind(1, amount).bind(2, id);
+        s.step();
+      }
+    }
+    tx.commit();
+  }
+
+  std::vector<UsageRecord> usage(const UsageQuery& q) override {
+    std::lock_guard lock(mutex_);
+    UsageFilter f(q);
+    auto s = db_.prepare("SELECT " + std::string(kUsageColumns) + " FROM usage" + f.where +
+                         " ORDER BY id DESC LIMIT ?3");
+    UsageFilter::bind(s, q);
+    s.bind(3, q.limit);
+    std::vector<UsageRecord> out;
+    while (s.step())
+      out.push_back(read_usage_row(s));
+    return out;
+  }
+
+  std::vector<UsageSummary> usage_summary(const UsageQuery& q) override {
+    std::lock_guard lock(mutex_);
+    UsageFilter f(q);
+    std::string day = q.by_day ? "strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')" : "''";
+    std::string model = q.by_model ? "model" : "''";
+    auto s = db_.prepare("SELECT " + day + " AS d, " + model +
+                         " AS m, COUNT(*), SUM(prompt_tokens), SUM(cached_tokens), "
+                         "SUM(completion_tokens), SUM(reasoning_tokens), SUM(cost) FROM usage" +
+                         f.where + " GROUP BY d, m ORDER BY d, m");
+    UsageFilter::bind(s, q);
+    std::vector<UsageSummary> out;
+    while (s.step()) {
+      UsageSummary u;
+      u.day = s.text(0);
+      u.model = s.text(1);
+      u.requests = s.integer(2);
+      u.usage.prompt_tokens = s.integer(3);
+      u.usage.cached_tokens = s.integer(4);
+      u.usage.completion_tokens = s.integer(5);
+      u.usage.reasoning_tokens = s.integer(6);
+      u.cost = s.integer(7);
+      if (u.requests > 0) out.push_back(std::move(u));
+    }
+    return out;
+  }
+
+  std::vector<FreeCallCount> free_calls_used() override {
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare(
+        "SELECT account_id, model, COUNT(*) FROM usage WHERE free = 1 GROUP BY account_id, model");
+    std::vector<FreeCallCount> out;
+    while (s.step())
+      out.push_back({s.text(0), s.text(1), s.integer(2)});
+    return out;
+  }
+
+  void set_setting(const std::string& name, const std::string& value) override {
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare(
+        "INSERT INTO settings (name, value) VALUES (?1, ?2) "
+        "ON CONFLICT(name) DO UPDATE SET value = ?2");
+    s.bind(1, name).bind(2, value);
+    s.step();
+  }
+
+  std::optional<std::string> setting(const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    return read_setting(name);
+  }
+
+  SyncChanges sync(const SyncCursor& cursor, const std::string& own_origin) override {
+    std::lock_guard lock(mutex_);
+    SqliteTransaction tx(db_, false);  // one read snapshot for all of it
+    SyncChanges out;
+    out.cursor = cursor;
+    {
+      auto s = db_.prepare("SELECT " + std::string(kAccountColumns) +
+                           " FROM accounts WHERE rev > ? ORDER BY rev");
+      s.bind(1, cursor.account_rev);
+      while (s.step()) {
+        out.accounts.push_back(read_account(s));
+        out.cursor.account_rev = out.accounts.back().rev;
+      }
+    }
+    {
+      auto s = db_.prepare("SELECT " + std::string(kKeyColumns) +
+                           " FROM api_keys WHERE rev > ? ORDER BY rev");
+      s.bind(1, cursor.key_rev);
+      while (s.step()) {
+        out.keys.push_back(read_key(s));
+        out.cursor.key_rev = out.keys.back().rev;
+      }
+    }
+    {
+      auto s = db_.prepare("SELECT " + std::string(kLedgerColumns) +
+                           " FROM ledger WHERE id > ? AND origin <> ? ORDER BY id");
+      s.bind(1, cursor.ledger_id).bind(2, own_origin);
+      while (s.step())
+        out.ledger.push_back(read_ledger(s));
+      auto m = db_.prepare("SELECT COALESCE(MAX(id), 0) FROM ledger");
+      m.step();
+      out.cursor.ledger_id = m.integer(0);
+    }
+    out.paused = read_setting("paused").value_or("0") == "1";
+    tx.commit();
+    return out;
+  }
+
+  void clear_reserved() override {
+    std::lock_guard lock(mutex_);
+    db_.exec("UPDATE accounts SET reserved = 0 WHERE reserved <> 0");
+  }
+
  private:
+  SqliteStatement prepare_ledger_insert() {
+    return db_.prepare("INSERT INTO ledger (account_id, kind, amount, balance_after, request_id, "
+                       "note, origin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  }
+
+  // The balance update and its ledger row; nullopt when the account does not exist.
+  std::optional<LedgerEntry> apply_ledger(SqliteStatement& update, SqliteStatement& insert,
+                                          const LedgerEntry& entry) {
+    update.reset();
+    update.bind(1, entry.amount).bind(2, entry.account_id);
+    if (!update.step()) return std::nullopt;
+    LedgerEntry row = entry;
+    row.balance_after = update.integer(0);
+    while (update.step()) {
+    }
+    if (row.created_at == 0) row.created_at = now_ms();
+    insert.reset();
+    insert.bind(1, row.account_id).bind(2, row.kind).bind(3, row.amount);
+    insert.bind(4, row.balance_after).bind(5, row.request_id).bind(6, row.note);
+    insert.bind(7, row.origin).bind(8, row.created_at);
+    insert.step();
+    row.id = db_.last_insert_rowid();
+    return row;
+  }
+
+  std::optional<std::string> read_setting(const std::string& name) {
+    auto s = db_.prepare("SELECT value FROM settings WHERE name = ?");
+    s.bind(1, name);
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+  }
+
   void migrate() {
     db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    db_.exec("BEGIN IMMEDIATE");
-    try {
-      auto q = db_.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
-      q.step();
-      std::int64_t version = q.integer(0);
-      for (std::size_t i = static_cast<std::size_t>(version); i < std::size(kMigrations); ++i) {
-        db_.exec(kMigrations[i]);
-        db_.prepare("INSERT INTO schema_version (version) VALUES (?)")
-            .bind(1, static_cast<std::int64_t>(i + 1))
-            .step();
-      }
-      db_.exec("COMMIT");
-    } catch (...) {
-      db_.exec("ROLLBACK");
-      throw;
+    SqliteTransaction tx(db_);
+    auto q = db_.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    q.step();
+    std::int64_t version = q.integer(0);
+    for (std::size_t i = static_cast<std::size_t>(version); i < std::size(kMigrations); ++i) {
+      db_.exec(kMigrations[i]);
+      db_.prepare("INSERT INTO schema_version (version) VALUES (?)")
+          .bind(1, static_cast<std::int64_t>(i + 1))
+          .step();
     }
+    tx.commit();
   }
 
   std::mutex mutex_;

@@ -1,37 +1,70 @@
-// Store: the durable state behind glmgate (keys now; accounts, ledger and usage later). Every call
-// blocks on disk, so it is used only by the CLI and by background threads, never on an I/O
-// thread. Implementations are safe to call from several threads.
+// Store: the durable state behind glmgate (keys, accounts, ledger, usage records, settings).
+// Every call blocks on disk, so it is used only by the CLI, the admin API's blocking pool and
+// background threads, never on an I/O thread. Implementations are safe to call from several
+// threads and from several processes sharing one store.
 #pragma once
 
-#include <cstdint>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "store/records.hpp"
+
 namespace glmgate {
 
-struct KeyRecord {
-  std::string id;  // "key_…", what the CLI and admin API name a key by
-  std::string name;
-  std::string prefix;  // the first characters of the secret, for listings
-  std::string hash;    // hex SHA-256 of the secret; the secret itself is never stored
-  bool revoked = false;
-  bool admin = false;
-  std::string account_id;       // empty until accounts exist
-  std::int64_t created_at = 0;  // unix seconds
-  std::int64_t rev = 0;         // store-wide change counter, for incremental cache refresh
+// A request the store refuses (unknown account, duplicate name); the message says why.
+struct StoreConflict : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The batching writer's unit: committed in one transaction, all or nothing.
+struct WriteBatch {
+  std::vector<UsageRecord> usage;
+  std::vector<LedgerEntry> charges;  // kind "charge", negative amounts
+  std::vector<std::pair<std::string, NanoUsd>> reserved;  // account id -> open reservations
 };
 
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Keys.
   virtual void insert_key(const KeyRecord& key) = 0;
-  virtual std::vector<KeyRecord> list_keys() = 0;
+  virtual std::vector<KeyRecord> list_keys(const std::optional<std::string>& account_id) = 0;
   // False when no key has that id. Revoking twice is fine.
   virtual bool revoke_key(const std::string& id) = 0;
-  // Keys created or changed after `rev` (ordered by rev): the key cache's refresh query.
-  virtual std::vector<KeyRecord> keys_changed_since(std::int64_t rev) = 0;
   virtual std::int64_t count_keys() = 0;
+
+  // Accounts. Throws StoreConflict when the name is taken.
+  virtual void insert_account(const AccountRecord& account) = 0;
+  // By id ("acct_…") or by name.
+  virtual std::optional<AccountRecord> find_account(const std::string& id_or_name) = 0;
+  virtual std::vector<AccountRecord> list_accounts() = 0;
+
+  // Changes the account's balance by `entry.amount` and appends the ledger row, in one
+  // transaction; returns the row with its id and balance_after. Throws StoreConflict for an
+  // unknown account.
+  virtual LedgerEntry append_ledger(const LedgerEntry& entry) = 0;
+  // The account's ledger, oldest first.
+  virtual std::vector<LedgerEntry> ledger(const std::string& account_id) = 0;
+
+  virtual void commit(const WriteBatch& batch) = 0;
+  virtual std::vector<UsageRecord> usage(const UsageQuery& query) = 0;
+  virtual std::vector<UsageSummary> usage_summary(const UsageQuery& query) = 0;
+  virtual std::vector<FreeCallCount> free_calls_used() = 0;
+
+  // Settings shared by the CLI and the server ("paused").
+  virtual void set_setting(const std::string& name, const std::string& value) = 0;
+  virtual std::optional<std::string> setting(const std::string& name) = 0;
+
+  // Everything changed since `cursor`, read in one transaction so that a new account's balance
+  // and the ledger rows after the cursor never count a row twice. Ledger rows written by
+  // `own_origin` are skipped (the server applied them in memory before writing them).
+  virtual SyncChanges sync(const SyncCursor& cursor, const std::string& own_origin) = 0;
+  // Forgets open reservations left by a server that died (they live only in its memory).
+  virtual void clear_reserved() = 0;
 };
 
 // Opens the store named by a config `store` value ("sqlite:PATH"), creating the file, its

@@ -13,20 +13,20 @@ describe('keys', () => {
   after(async () => { await s.stop(); });
 
   it('prints a new key once, as the last line of standard output', () => {
-    const out = s.gw.cli('keys', 'create', '--name', 'ci').trim().split('\n');
+    const out = s.gw.cli('keys', 'create', '--account', 'test', '--name', 'ci').trim().split('\n');
     assert.match(out.at(-1), /^sk-glm-[0-9A-Za-z]{43}$/);
   });
 
   it('gives {id,key,prefix,name} with --json', () => {
-    const k = JSON.parse(s.gw.cli('keys', 'create', '--name', 'json-key', '--json'));
-    assert.deepEqual(Object.keys(k).sort(), ['id', 'key', 'name', 'prefix']);
+    const k = JSON.parse(s.gw.cli('keys', 'create', '--account', 'test', '--name', 'json-key', '--json'));
+    assert.deepEqual(Object.keys(k).sort(), ['account_id', 'id', 'key', 'name', 'prefix']);
     assert.equal(k.name, 'json-key');
     assert.ok(k.key.startsWith(k.prefix));
     assert.match(k.id, /^key_/);
   });
 
   it('lists keys by id, name, prefix and state, never the secret', () => {
-    const k = JSON.parse(s.gw.cli('keys', 'create', '--name', 'listed', '--json'));
+    const k = JSON.parse(s.gw.cli('keys', 'create', '--account', 'test', '--name', 'listed', '--json'));
     const table = s.gw.cli('keys', 'list');
     assert.ok(table.includes(k.id) && table.includes('listed') && table.includes(k.prefix));
     assert.ok(!table.includes(k.key));
@@ -37,7 +37,7 @@ describe('keys', () => {
   });
 
   it('keeps only a SHA-256 hash of the secret in the store', () => {
-    const k = JSON.parse(s.gw.cli('keys', 'create', '--name', 'hashed', '--json'));
+    const k = JSON.parse(s.gw.cli('keys', 'create', '--account', 'test', '--name', 'hashed', '--json'));
     const dir = dirname(s.gw.store);
     const bytes = readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('');
     assert.ok(!bytes.includes(k.key.slice(12)), 'the secret is not in the database files');
@@ -47,7 +47,7 @@ describe('keys', () => {
   });
 
   it('accepts a key created by the CLI while the server runs, and refuses it within 1 s of revoke', async () => {
-    const k = JSON.parse(s.gw.cli('keys', 'create', '--name', 'short-lived', '--json'));
+    const k = JSON.parse(s.gw.cli('keys', 'create', '--account', 'test', '--name', 'short-lived', '--json'));
     let ok = false;
     for (let i = 0; i < 20 && !ok; i++) {
       ok = (await chat(s, { model: 'glm-test', messages: user('hi') }, { key: k.key })).status === 200;

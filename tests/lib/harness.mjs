@@ -161,13 +161,26 @@ export async function waitForKey(url, key, timeoutMs = 3000) {
   throw new Error('the new key never became valid');
 }
 
-// Fake provider + gateway in one call, with a fresh user key.
-export async function startStack({ config = {}, env, tls } = {}) {
+// Creates an account with `credits` USD and a key for it (with `keyArgs`, e.g. ['--rpm', '5']),
+// and waits until the running gateway accepts the key. Returns { account, key, keyId }.
+export async function newAccount(gw, { name = `acct-${++accountCounter}`, credits = '1000', keyArgs = ['--rpm', '1000000'] } = {}) {
+  const account = JSON.parse(gw.cli('accounts', 'create', name, '--json'));
+  if (Number(credits) > 0) gw.cli('credits', 'grant', name, String(credits));
+  const k = JSON.parse(gw.cli('keys', 'create', '--account', name, ...keyArgs, '--json'));
+  await waitForKey(gw.url, k.key);
+  return { account, name, key: k.key, keyId: k.id };
+}
+let accountCounter = 0;
+
+// Fake provider + gateway in one call, with a fresh account and key (generous credits and rate
+// limit unless `credits` / `keyArgs` say otherwise).
+export async function startStack({ config = {}, env, tls, credits, keyArgs } = {}) {
   const fake = await startFake({ tls });
   const gw = await startGateway(fakeConfig({ baseUrl: `${fake.url}/v1`, ...config }), { env });
-  const key = gw.cli('keys', 'create', '--name', 'test').trim().split('\n').pop();
-  await waitForKey(gw.url, key);
+  const acct = await newAccount(gw, { name: 'test', credits, keyArgs });
+  const key = acct.key;
   return {
+    account: acct,
     fake,
     gw,
     key,

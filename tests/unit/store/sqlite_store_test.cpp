@@ -1,9 +1,11 @@
-// The SQLite store: keys round-trip, revocation, and incremental change reads across two
-// connections (as the CLI and a running server are two processes on one file).
+// The SQLite store: keys, accounts and the ledger round-trip; balance and ledger change together;
+// the sync reads what another connection (the CLI, another process) changed, without the rows of
+// its own origin and without counting a new account's rows twice.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
+#include "accounts/account_service.hpp"
 #include "accounts/key_service.hpp"
 #include "store/store.hpp"
 
@@ -24,10 +26,24 @@ class SqliteStoreTest : public ::testing::Test {
   std::string spec_;
 };
 
+KeyOptions admin_key(std::string name) {
+  KeyOptions o;
+  o.name = std::move(name);
+  o.admin = true;
+  return o;
+}
+
+NanoUsd ledger_sum(Store& store, const std::string& account) {
+  NanoUsd sum = 0;
+  for (const auto& e : store.ledger(account))
+    sum += e.amount;
+  return sum;
+}
+
 TEST_F(SqliteStoreTest, CreatesItsDirectoryAndSchemaAndKeepsKeys) {
   auto store = open_store(spec_);
   KeyService keys(*store);
-  auto k = keys.create("one");
+  auto k = keys.create(admin_key("one"));
   auto list = keys.list();
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0].id, k.record.id);
@@ -46,26 +62,144 @@ TEST_F(SqliteStoreTest, BootstrapsAnAdminKeyOnlyWhenEmpty) {
   auto admin = keys.bootstrap_admin();
   ASSERT_TRUE(admin);
   EXPECT_TRUE(admin->record.admin);
+  EXPECT_TRUE(admin->record.account_id.empty());
   EXPECT_FALSE(keys.bootstrap_admin());
 }
 
-TEST_F(SqliteStoreTest, ReportsChangesMadeThroughAnotherConnection) {
+TEST_F(SqliteStoreTest, AUserKeyNeedsAnExistingAccount) {
+  auto store = open_store(spec_);
+  KeyService keys(*store);
+  AccountService accounts(*store, "test");
+  KeyOptions o;
+  o.name = "k";
+  EXPECT_THROW(keys.create(o), ServiceError);
+  o.account = "nobody";
+  EXPECT_THROW(keys.create(o), ServiceError);
+  auto a = accounts.create_account("acme");
+  o.account = "acme";
+  o.rpm = 120;
+  auto k = keys.create(o);
+  EXPECT_EQ(k.record.account_id, a.id);
+  auto listed = keys.list(std::string("acme"));
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].rpm, 120);
+}
+
+TEST_F(SqliteStoreTest, AccountNamesAreUniqueAndFoundByIdOrName) {
+  auto store = open_store(spec_);
+  AccountService accounts(*store, "test");
+  auto a = accounts.create_account("acme");
+  EXPECT_THROW(accounts.create_account("acme"), ServiceError);
+  EXPECT_THROW(accounts.create_account("bad name"), ServiceError);
+  EXPECT_EQ(accounts.account(a.id).name, "acme");
+  EXPECT_EQ(accounts.account("acme").id, a.id);
+  EXPECT_THROW(accounts.account("nope"), ServiceError);
+}
+
+TEST_F(SqliteStoreTest, BalanceAlwaysEqualsTheLedgerSum) {
+  auto store = open_store(spec_);
+  AccountService accounts(*store, "cli");
+  auto a = accounts.create_account("acme");
+  auto g = accounts.grant("acme", 10 * kNanoPerUsd, "welcome");
+  EXPECT_EQ(g.balance_after, 10 * kNanoPerUsd);
+  EXPECT_EQ(g.kind, "grant");
+  EXPECT_THROW(accounts.grant("acme", -1, ""), ServiceError);
+  accounts.adjust("acme", -3 * kNanoPerUsd / 2, "correction");
+
+  WriteBatch batch;
+  for (int i = 0; i < 3; ++i)
+    batch.charges.push_back(
+        {0, a.id, "charge", -1'000'000, 0, "req_" + std::to_string(i), "m", "srv_x", 0});
+  batch.usage.push_back(UsageRecord{.request_id = "req_0", .account_id = a.id, .model = "m"});
+  batch.reserved.emplace_back(a.id, 777);
+  store->commit(batch);
+
+  auto row = store->find_account(a.id);
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->balance, 10 * kNanoPerUsd - 3 * kNanoPerUsd / 2 - 3'000'000);
+  EXPECT_EQ(row->balance, ledger_sum(*store, a.id));
+  EXPECT_EQ(row->spent, 3'000'000);
+  EXPECT_EQ(row->reserved, 777);
+  auto rows = store->ledger(a.id);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows.back().balance_after, row->balance);
+  store->clear_reserved();
+  EXPECT_EQ(store->find_account(a.id)->reserved, 0);
+}
+
+TEST_F(SqliteStoreTest, SyncReportsOtherProcessesChangesOnce) {
   auto server = open_store(spec_);
   auto cli = open_store(spec_);
+  AccountService cli_accounts(*cli, "cli");
   KeyService cli_keys(*cli);
-  auto a = cli_keys.create("a");
-  auto b = cli_keys.create("b");
-  auto changes = server->keys_changed_since(0);
-  ASSERT_EQ(changes.size(), 2u);
-  std::int64_t seen = changes.back().rev;
-  EXPECT_TRUE(server->keys_changed_since(seen).empty());
-  EXPECT_TRUE(cli_keys.revoke(a.record.id));
-  EXPECT_FALSE(cli_keys.revoke("key_unknown"));
-  auto after = server->keys_changed_since(seen);
-  ASSERT_EQ(after.size(), 1u);
-  EXPECT_EQ(after[0].id, a.record.id);
-  EXPECT_TRUE(after[0].revoked);
-  EXPECT_GT(after[0].rev, seen);
+  auto a = cli_accounts.create_account("acme");
+  cli_accounts.grant("acme", 5 * kNanoPerUsd, "");
+  KeyOptions o;
+  o.account = "acme";
+  auto k = cli_keys.create(o);
+
+  auto first = server->sync({}, "srv_me");
+  ASSERT_EQ(first.accounts.size(), 1u);
+  EXPECT_EQ(first.accounts[0].balance, 5 * kNanoPerUsd);  // the grant is in the snapshot...
+  EXPECT_EQ(first.ledger.size(), 1u);  // ...and listed, for the caller to skip for new accounts
+  ASSERT_EQ(first.keys.size(), 1u);
+  EXPECT_FALSE(first.paused);
+
+  // The server's own charge is not reported back; a CLI grant is, once.
+  WriteBatch own;
+  own.charges.push_back({0, a.id, "charge", -100, 0, "r", "m", "srv_me", 0});
+  server->commit(own);
+  cli_accounts.grant("acme", kNanoPerUsd, "top-up");
+  cli_keys.revoke(k.record.id);
+  cli_accounts.set_paused(true);
+  auto second = server->sync(first.cursor, "srv_me");
+  EXPECT_TRUE(second.accounts.empty());
+  ASSERT_EQ(second.ledger.size(), 1u);
+  EXPECT_EQ(second.ledger[0].amount, kNanoPerUsd);
+  ASSERT_EQ(second.keys.size(), 1u);
+  EXPECT_TRUE(second.keys[0].revoked);
+  EXPECT_TRUE(second.paused);
+  auto third = server->sync(second.cursor, "srv_me");
+  EXPECT_TRUE(third.ledger.empty() && third.keys.empty() && third.accounts.empty());
+}
+
+TEST_F(SqliteStoreTest, ReportsUsageByRowAndGrouped) {
+  auto store = open_store(spec_);
+  AccountService accounts(*store, "cli");
+  auto a = accounts.create_account("acme");
+  WriteBatch batch;
+  std::int64_t day1 = 1'763'700'000'000;  // 2025-11-21
+  for (int i = 0; i < 4; ++i) {
+    UsageRecord u;
+    u.request_id = "r" + std::to_string(i);
+    u.account_id = a.id;
+    u.model = i % 2 ? "glm-a" : "glm-b";
+    u.usage.prompt_tokens = 10;
+    u.usage.completion_tokens = i;
+    u.cost = 100;
+    u.free = i == 3;
+    u.created_at = day1 + i * 86'400'000LL / 2;
+    batch.usage.push_back(u);
+  }
+  store->commit(batch);
+  UsageQuery q;
+  q.account_id = "acme";
+  EXPECT_EQ(accounts.usage(q).size(), 4u);
+  q.since_ms = day1 + 86'400'000LL;
+  EXPECT_EQ(accounts.usage(q).size(), 2u);
+  q.since_ms.reset();
+  q.by_model = true;
+  auto by_model = accounts.usage_summary(q);
+  ASSERT_EQ(by_model.size(), 2u);
+  EXPECT_EQ(by_model[0].model, "glm-a");
+  EXPECT_EQ(by_model[0].requests, 2);
+  EXPECT_EQ(by_model[0].usage.completion_tokens, 1 + 3);
+  q.by_day = true;
+  EXPECT_EQ(accounts.usage_summary(q).size(), 4u);
+  auto free = store->free_calls_used();
+  ASSERT_EQ(free.size(), 1u);
+  EXPECT_EQ(free[0].model, "glm-a");
+  EXPECT_EQ(free[0].used, 1);
 }
 
 TEST(OpenStore, RejectsUnknownSchemes) {

@@ -1,0 +1,177 @@
+// AccountBook; see account_book.hpp. Accounts are never removed, so an Account found once stays
+// valid; the shard lock only guards the map.
+#include "accounts/account_book.hpp"
+
+#include <chrono>
+
+namespace glmgate {
+
+namespace {
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+ApiError insufficient_quota(NanoUsd available, NanoUsd needed) {
+  return ApiError{402, "insufficient_quota", "insufficient_quota",
+                  "Your account's credit balance is too low for this request: it needs up to $" +
+                      format_usd(needed) + " (the prompt and max_tokens at the model's prices) "
+                      "and $" + format_usd(std::max<NanoUsd>(0, available)) +
+                      " is available. Add credits or lower max_tokens.",
+                  {}};
+}
+}  // namespace
+
+AccountBook::AccountBook(std::int64_t free_calls_per_model, ChargeSink& sink, std::string origin)
+    : free_calls_per_model_(free_calls_per_model), sink_(sink), origin_(std::move(origin)) {}
+
+AccountBook::Account* AccountBook::find(const std::string& id) const {
+  const Shard& shard = shards_[std::hash<std::string>{}(id) % kShards];
+  std::shared_lock lock(shard.mutex);
+  auto it = shard.accounts.find(id);
+  return it == shard.accounts.end() ? nullptr : it->second.get();
+}
+
+AccountBook::Account& AccountBook::find_or_add(const std::string& id, bool& added) {
+  Shard& shard = shards_[std::hash<std::string>{}(id) % kShards];
+  std::unique_lock lock(shard.mutex);
+  auto& slot = shard.accounts[id];
+  added = !slot;
+  if (!slot) slot = std::make_unique<Account>();
+  return *slot;
+}
+
+void AccountBook::mark_changed(const std::string& id, Account& account) {
+  if (account.reservation_changed.exchange(true, std::memory_order_acq_rel)) return;
+  std::lock_guard lock(changed_mutex_);
+  changed_.push_back(id);
+}
+
+Result<Reservation> AccountBook::reserve(const KeyInfo& key, const std::string& model,
+                                         NanoUsd amount) {
+  if (key.account_id.empty()) {
+    if (key.admin) return Reservation{0, false, false};  // the operator's own key: not billed
+    return ApiError{403, "permission_error", "no_account",
+                    "This key belongs to no account. Create a key with `glmgate keys create "
+                    "--account NAME`.",
+                    {}};
+  }
+  Account* account = find(key.account_id);
+  if (!account)
+    return ApiError{403, "permission_error", "account_not_found",
+                    "This key's account is not known to the gateway yet; try again shortly.", {}};
+  {
+    std::lock_guard lock(account->mutex);
+    if (free_calls_per_model_ > 0) {
+      FreeCalls& f = account->free[model];
+      if (f.used + f.pending < free_calls_per_model_) {
+        ++f.pending;
+        return Reservation{0, true, true};
+      }
+    }
+    NanoUsd available = account->balance - account->reserved;
+    if (available < amount) return insufficient_quota(available, amount);
+    account->reserved += amount;
+  }
+  mark_changed(key.account_id, *account);
+  return Reservation{amount, true, false};
+}
+
+Settlement AccountBook::settle(const KeyInfo& key, const std::string& model,
+                               const Reservation& reservation, NanoUsd cost,
+                               const std::string& request_id) {
+  if (!reservation.metered) return {cost, false};
+  Account* account = find(key.account_id);
+  if (!account) return {0, false};
+  Settlement out;
+  {
+    std::lock_guard lock(account->mutex);
+    if (reservation.free) {
+      FreeCalls& f = account->free[model];
+      --f.pending;
+      if (cost > 0) {
+        ++f.used;
+        out.free = true;
+      }
+      return out;
+    }
+    account->reserved -= reservation.amount;
+    if (cost > 0) {
+      account->balance -= cost;
+      account->spent += cost;
+    }
+  }
+  mark_changed(key.account_id, *account);
+  if (cost > 0) {
+    LedgerEntry e;
+    e.account_id = key.account_id;
+    e.kind = std::string(ledger_kind::kCharge);
+    e.amount = -cost;
+    e.request_id = request_id;
+    e.note = model;
+    e.origin = origin_;
+    e.created_at = now_ms();
+    sink_.charge(std::move(e));
+  }
+  out.charged = cost;
+  return out;
+}
+
+NanoUsd AccountBook::spent(const std::string& account_id) const {
+  Account* account = find(account_id);
+  if (!account) return 0;
+  std::lock_guard lock(account->mutex);
+  return account->spent;
+}
+
+void AccountBook::load(const AccountRecord& record) {
+  bool added = false;
+  Account& account = find_or_add(record.id, added);
+  if (!added) return;
+  std::lock_guard lock(account.mutex);
+  account.balance = record.balance;
+  account.spent = record.spent;
+}
+
+void AccountBook::apply_external(const LedgerEntry& entry) {
+  Account* account = find(entry.account_id);
+  if (!account) return;
+  std::lock_guard lock(account->mutex);
+  account->balance += entry.amount;
+}
+
+void AccountBook::load_free_calls(const std::vector<FreeCallCount>& counts) {
+  for (const auto& c : counts) {
+    Account* account = find(c.account_id);
+    if (!account) continue;
+    std::lock_guard lock(account->mutex);
+    account->free[c.model].used = c.used;
+  }
+}
+
+std::optional<AccountBook::Figures> AccountBook::figures(const std::string& account_id) const {
+  Account* account = find(account_id);
+  if (!account) return std::nullopt;
+  std::lock_guard lock(account->mutex);
+  return Figures{account->balance, account->reserved, account->spent};
+}
+
+std::vector<std::pair<std::string, NanoUsd>> AccountBook::take_changed_reservations() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(changed_mutex_);
+    ids.swap(changed_);
+  }
+  std::vector<std::pair<std::string, NanoUsd>> out;
+  for (auto& id : ids) {
+    Account* account = find(id);
+    if (!account) continue;
+    account->reservation_changed.store(false, std::memory_order_release);
+    std::lock_guard lock(account->mutex);
+    out.emplace_back(std::move(id), account->reserved);
+  }
+  return out;
+}
+
+}  // namespace glmgate

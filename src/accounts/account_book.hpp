@@ -1,0 +1,84 @@
+// AccountBook: the in-memory Wallet. Every account's balance, open reservations, cumulative spend
+// and free calls live here, so reserving and settling never touch the disk; each charge goes to
+// the batching writer, and changes made by other processes (grants from the CLI) arrive through
+// the store sync. One small mutex per account, held for a few integer operations, so parallel
+// requests on one account are serialized exactly where the balance is checked and changed.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/seams.hpp"
+
+namespace glmgate {
+
+// Where settled charges go to be written durably (the batching writer).
+class ChargeSink {
+ public:
+  virtual ~ChargeSink() = default;
+  virtual void charge(LedgerEntry entry) = 0;
+};
+
+class AccountBook final : public Wallet {
+ public:
+  AccountBook(std::int64_t free_calls_per_model, ChargeSink& sink, std::string origin);
+
+  Result<Reservation> reserve(const KeyInfo& key, const std::string& model,
+                              NanoUsd amount) override;
+  Settlement settle(const KeyInfo& key, const std::string& model, const Reservation& reservation,
+                    NanoUsd cost, const std::string& request_id) override;
+  NanoUsd spent(const std::string& account_id) const override;
+
+  // From the store sync. A new account starts from the stored figures; a known one keeps its own.
+  void load(const AccountRecord& account);
+  // A balance change written by another process (a grant from the CLI or the admin API).
+  void apply_external(const LedgerEntry& entry);
+  void load_free_calls(const std::vector<FreeCallCount>& counts);
+
+  struct Figures {
+    NanoUsd balance = 0;
+    NanoUsd reserved = 0;
+    NanoUsd spent = 0;
+  };
+  std::optional<Figures> figures(const std::string& account_id) const;
+  // Accounts whose open reservations changed since the last call, with their current amount.
+  std::vector<std::pair<std::string, NanoUsd>> take_changed_reservations();
+
+ private:
+  struct FreeCalls {
+    std::int64_t used = 0;
+    std::int64_t pending = 0;
+  };
+  struct Account {
+    mutable std::mutex mutex;
+    NanoUsd balance = 0;
+    NanoUsd reserved = 0;
+    NanoUsd spent = 0;
+    std::unordered_map<std::string, FreeCalls> free;
+    std::atomic<bool> reservation_changed{false};
+  };
+  struct Shard {
+    mutable std::shared_mutex mutex;
+    std::unordered_map<std::string, std::unique_ptr<Account>> accounts;
+  };
+  static constexpr std::size_t kShards = 64;
+
+  Account* find(const std::string& id) const;
+  Account& find_or_add(const std::string& id, bool& added);
+  void mark_changed(const std::string& id, Account& account);
+
+  std::int64_t free_calls_per_model_;
+  ChargeSink& sink_;
+  std::string origin_;
+  std::array<Shard, kShards> shards_;
+  std::mutex changed_mutex_;
+  std::vector<std::string> changed_;
+};
+
+}  // namespace glmgate

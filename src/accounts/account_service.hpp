@@ -1,0 +1,61 @@
+// AccountService: accounts, credits, the ledger, usage reports and the pause switch — the one
+// service layer the CLI and the admin API share. It works on the store, so it also works when no
+// server runs; a running server's live figures (open reservations, balances not yet flushed) are
+// overlaid when it is given a LiveFigures source. Blocking: never call it on an I/O thread.
+// Throws ServiceError for requests it refuses.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "accounts/service_error.hpp"
+#include "store/store.hpp"
+
+namespace glmgate {
+
+struct Balance {
+  std::string account_id;
+  std::string account_name;
+  NanoUsd balance = 0;
+  NanoUsd reserved = 0;
+  NanoUsd spent = 0;
+};
+
+class AccountService {
+ public:
+  // Live figures of a running server, when there is one: {balance, reserved, spent}.
+  using LiveFigures = std::function<std::optional<Balance>(const std::string& account_id)>;
+
+  AccountService(Store& store, std::string origin) : store_(store), origin_(std::move(origin)) {}
+  void set_live_figures(LiveFigures live) { live_ = std::move(live); }
+
+  AccountRecord create_account(const std::string& name);
+  AccountRecord account(const std::string& id_or_name);
+  std::vector<AccountRecord> accounts();
+  Balance balance(const std::string& id_or_name);
+
+  // Adds `amount` (> 0) as a grant; or any non-zero signed amount as an adjustment.
+  LedgerEntry grant(const std::string& id_or_name, NanoUsd amount, const std::string& note);
+  LedgerEntry adjust(const std::string& id_or_name, NanoUsd amount, const std::string& note);
+  std::vector<LedgerEntry> ledger(const std::string& id_or_name);
+
+  // The account (by id or name) in `query.account_id` is resolved to its id.
+  std::vector<UsageRecord> usage(UsageQuery query);
+  std::vector<UsageSummary> usage_summary(UsageQuery query);
+
+  void set_paused(bool paused);
+  bool paused();
+
+ private:
+  LedgerEntry append(const std::string& id_or_name, std::string_view kind, NanoUsd amount,
+                     const std::string& note);
+  void resolve(UsageQuery& query);
+
+  Store& store_;
+  std::string origin_;
+  LiveFigures live_;
+};
+
+}  // namespace glmgate

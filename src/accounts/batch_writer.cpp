@@ -1,0 +1,76 @@
+// BatchWriter; see batch_writer.hpp.
+#include "accounts/batch_writer.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace glmgate {
+
+BatchWriter::BatchWriter(Store& store, std::chrono::milliseconds interval)
+    : store_(store), interval_(interval) {}
+
+BatchWriter::~BatchWriter() {
+  stop();
+}
+
+void BatchWriter::record(UsageRecord record) {
+  std::lock_guard lock(queue_mutex_);
+  queued_.usage.push_back(std::move(record));
+}
+
+void BatchWriter::charge(LedgerEntry entry) {
+  std::lock_guard lock(queue_mutex_);
+  queued_.charges.push_back(std::move(entry));
+}
+
+void BatchWriter::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void BatchWriter::flush() {
+  std::lock_guard commit_lock(commit_mutex_);
+  WriteBatch batch;
+  {
+    std::lock_guard lock(queue_mutex_);
+    batch.usage.swap(queued_.usage);
+    batch.charges.swap(queued_.charges);
+  }
+  if (reserved_source_) batch.reserved = reserved_source_();
+  if (batch.usage.empty() && batch.charges.empty() && batch.reserved.empty()) return;
+  try {
+    store_.commit(batch);
+  } catch (const std::exception& e) {
+    spdlog::error("could not write {} usage records and {} charges, will retry: {}",
+                  batch.usage.size(), batch.charges.size(), e.what());
+    std::lock_guard lock(queue_mutex_);
+    // Put them back in front of what arrived meanwhile; order only matters for readability.
+    batch.usage.insert(batch.usage.end(), std::make_move_iterator(queued_.usage.begin()),
+                       std::make_move_iterator(queued_.usage.end()));
+    batch.charges.insert(batch.charges.end(), std::make_move_iterator(queued_.charges.begin()),
+                         std::make_move_iterator(queued_.charges.end()));
+    queued_.usage.swap(batch.usage);
+    queued_.charges.swap(batch.charges);
+  }
+}
+
+void BatchWriter::stop() {
+  {
+    std::lock_guard lock(wake_mutex_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  flush();
+}
+
+void BatchWriter::run() {
+  std::unique_lock lock(wake_mutex_);
+  while (!stopping_) {
+    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    lock.unlock();
+    flush();
+    lock.lock();
+  }
+}
+
+}  // namespace glmgate

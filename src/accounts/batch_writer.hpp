@@ -1,0 +1,52 @@
+// BatchWriter: the group commit behind usage records and charges. Request threads hand it rows
+// (a short mutex-protected push, never disk I/O); its own thread commits everything queued every
+// `interval` in one store transaction, so balance and ledger change together and the request path
+// never waits for a disk write. A failed commit keeps the rows and retries. What a crash can lose
+// is at most one interval of rows (see README). stop() commits what is left and joins.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "accounts/account_book.hpp"
+#include "gateway/seams.hpp"
+#include "store/store.hpp"
+
+namespace glmgate {
+
+class BatchWriter final : public UsageSink, public ChargeSink {
+ public:
+  using ReservedSource = std::function<std::vector<std::pair<std::string, NanoUsd>>()>;
+  BatchWriter(Store& store, std::chrono::milliseconds interval);
+  ~BatchWriter() override;
+
+  void record(UsageRecord record) override;
+  void charge(LedgerEntry entry) override;
+  // Called at each commit for the open reservations to snapshot (for `credits show`).
+  void set_reserved_source(ReservedSource source) { reserved_source_ = std::move(source); }
+
+  void start();
+  // Commits what is queued now, on the caller's thread (blocking).
+  void flush();
+  void stop();
+
+ private:
+  void run();
+
+  Store& store_;
+  std::chrono::milliseconds interval_;
+  ReservedSource reserved_source_;
+  std::mutex queue_mutex_;
+  WriteBatch queued_;
+  std::mutex commit_mutex_;  // one commit at a time (the thread, or flush())
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace glmgate

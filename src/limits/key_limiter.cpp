@@ -1,0 +1,135 @@
+// KeyLimiter; see key_limiter.hpp.
+#include "limits/key_limiter.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include "limits/gcra.hpp"
+
+namespace glmgate {
+
+namespace {
+
+constexpr std::int64_t kMinuteNs = 60'000'000'000;
+
+GcraRate request_rate(std::int64_t rpm, std::int64_t burst_seconds) {
+  // A burst of `burst_seconds` worth of the limit, at least one request: at most rpm + burst in
+  // any sliding minute.
+  std::int64_t burst = (rpm * burst_seconds + 59) / 60;
+  return gcra_rate(rpm, kMinuteNs, burst);
+}
+
+GcraRate token_rate(std::int64_t tpm) {
+  return gcra_rate(tpm, kMinuteNs, tpm);  // a whole minute's tokens: one call can be large
+}
+
+std::string seconds_header(std::int64_t ns) {
+  return std::to_string(std::max<std::int64_t>(1, (ns + 999'999'999) / 1'000'000'000));
+}
+
+void set_header(Headers& headers, std::string name, std::string value) {
+  headers.emplace_back(std::move(name), std::move(value));
+}
+
+}  // namespace
+
+std::string format_reset(std::int64_t ns) {
+  if (ns <= 0) return "0s";
+  std::int64_t ms = (ns + 999'999) / 1'000'000;
+  if (ms < 1000) return std::to_string(ms) + "ms";
+  if (ms < 60'000) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", static_cast<double>(ms) / 1000.0);
+    return std::string(buf) + "s";
+  }
+  std::int64_t s = ms / 1000;
+  std::string out;
+  if (s >= 3600) out += std::to_string(s / 3600) + "h";
+  out += std::to_string(s % 3600 / 60) + "m" + std::to_string(s % 60) + "s";
+  return out;
+}
+
+KeyLimiter::KeyLimiter(std::int64_t burst_seconds, Clock clock)
+    : burst_seconds_(burst_seconds), clock_(std::move(clock)) {}
+
+std::int64_t KeyLimiter::now() const {
+  if (clock_) return clock_();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+KeyLimiter::Shard& KeyLimiter::shard(const std::string& key_id) {
+  return shards_[std::hash<std::string>{}(key_id) % kShards];
+}
+
+std::optional<ApiError> KeyLimiter::admit(const KeyInfo& key, const KeyLimits& limits,
+                                          Headers& headers) {
+  if (limits.rpm <= 0 && limits.tpm <= 0 && limits.max_concurrency <= 0) return std::nullopt;
+  const std::int64_t t = now();
+  Shard& s = shard(key.id);
+  std::optional<GcraDecision> requests, tokens;
+  std::optional<ApiError> refusal;
+  std::int64_t retry_ns = 0;
+  {
+    std::lock_guard lock(s.mutex);
+    State& state = s.keys[key.id];
+    if (limits.tpm > 0) {
+      tokens = gcra_peek(state.token_tat, t, token_rate(limits.tpm));
+      if (!tokens->allowed) {
+        refusal = ApiError::rate_limited("Rate limit reached for tokens per minute (limit " +
+                                         std::to_string(limits.tpm) + ") on this key.");
+        retry_ns = tokens->retry_after_ns;
+      }
+    }
+    std::int64_t tat = state.request_tat;
+    if (limits.rpm > 0) {
+      requests = gcra_take(tat, t, request_rate(limits.rpm, burst_seconds_));
+      if (!requests->allowed && !refusal) {
+        refusal = ApiError::rate_limited("Rate limit reached for requests per minute (limit " +
+                                         std::to_string(limits.rpm) + ") on this key.");
+        retry_ns = requests->retry_after_ns;
+      }
+    }
+    if (!refusal && limits.max_concurrency > 0 && state.in_flight >= limits.max_concurrency)
+      refusal = ApiError::rate_limited("Too many concurrent requests on this key (limit " +
+                                           std::to_string(limits.max_concurrency) + ").",
+                                       "concurrency_limit_exceeded");
+    if (!refusal) state.request_tat = tat;
+    if (!refusal && limits.max_concurrency > 0) ++state.in_flight;
+  }
+  if (requests) {
+    set_header(headers, "x-ratelimit-limit-requests", std::to_string(limits.rpm));
+    set_header(headers, "x-ratelimit-remaining-requests", std::to_string(requests->remaining));
+    set_header(headers, "x-ratelimit-reset-requests", format_reset(requests->reset_ns));
+  }
+  if (tokens) {
+    set_header(headers, "x-ratelimit-limit-tokens", std::to_string(limits.tpm));
+    set_header(headers, "x-ratelimit-remaining-tokens", std::to_string(tokens->remaining));
+    set_header(headers, "x-ratelimit-reset-tokens", format_reset(tokens->reset_ns));
+  }
+  if (refusal) {
+    if (retry_ns <= 0) retry_ns = 1'000'000'000;  // a concurrency slot: try again shortly
+    set_header(headers, "retry-after", seconds_header(retry_ns));
+    set_header(headers, "retry-after-ms", std::to_string((retry_ns + 999'999) / 1'000'000));
+  }
+  return refusal;
+}
+
+void KeyLimiter::release(const KeyInfo& key, const KeyLimits& limits) {
+  if (limits.max_concurrency <= 0) return;
+  Shard& s = shard(key.id);
+  std::lock_guard lock(s.mutex);
+  auto it = s.keys.find(key.id);
+  if (it != s.keys.end() && it->second.in_flight > 0) --it->second.in_flight;
+}
+
+void KeyLimiter::add_tokens(const KeyInfo& key, const KeyLimits& limits, std::int64_t tokens) {
+  if (limits.tpm <= 0 || tokens <= 0) return;
+  const std::int64_t t = now();
+  Shard& s = shard(key.id);
+  std::lock_guard lock(s.mutex);
+  gcra_debit(s.keys[key.id].token_tat, t, token_rate(limits.tpm), tokens);
+}
+
+}  // namespace glmgate
