@@ -56,7 +56,8 @@ std::size_t delta_chars(const json::object& chunk) {
 
 // Everything one generation request carries between the steps.
 struct Call {
-  Call(const Surface& s, Exchange& e) : surface(s), exchange(e) {}
+  Call(const PipelineParts& p, const Surface& s, Exchange& e) : parts(p), surface(s), exchange(e) {}
+  const PipelineParts& parts;
   // The request's JSON arena: the canonical request and a non-streamed response are built in it
   // and freed at once with the call, instead of one malloc per node.
   json::monotonic_resource arena{4096};
@@ -74,6 +75,7 @@ struct Call {
   UsageRecord record;
   std::unique_ptr<ProviderCall> upstream;
   bool stream_opened = false;
+  bool settled = false;
   // Stream state.
   std::optional<Usage> usage;
   std::size_t generated_chars = 0;
@@ -142,6 +144,42 @@ asio::awaitable<std::optional<ApiError>> open_stream(Call& call) {
   }
 }
 
+// Usage for the record and the charge: the upstream's, or an estimate when it sent none but
+// generated something (a client that left mid-stream pays for the prompt and what was produced).
+void finish_usage(Call& call) {
+  if (call.usage) {
+    call.record.usage = *call.usage;
+  } else if (call.generated_chars > 0 || (call.client_gone && call.stream_opened)) {
+    call.record.usage.prompt_tokens = estimate_tokens(call.exchange.request().body.size());
+    call.record.usage.completion_tokens = estimate_tokens(call.generated_chars);
+    call.record.usage.estimated = true;
+  }
+}
+
+
+// Frees the call's slots, charges what was generated (a full refund when the generation failed)
+// and counts its tokens against the key's limit. Runs once: just before the last byte reaches a
+// client that got an answer, otherwise when the call ends.
+void settle(Call& call) {
+  if (call.settled) return;
+  call.settled = true;
+  if (call.gate) call.gate->release();
+  if (call.admitted) call.parts.limiter.release(*call.key, call.limits);
+  if (!call.reserved) return;
+  finish_usage(call);
+  // A generation that failed upstream is not the client's to pay; one it abandoned is.
+  bool billable = call.record.status == 200 || call.client_gone;
+  NanoUsd cost = billable ? price_usage(*call.model, call.record.usage) : 0;
+  Settlement s = call.parts.wallet.settle(*call.key, call.model->id, call.reservation, cost,
+                                          call.record.request_id);
+  call.record.cost = s.charged;
+  call.record.free = s.free;
+  if (call.admitted)
+    call.parts.limiter.add_tokens(*call.key, call.limits,
+                                  call.record.usage.prompt_tokens +
+                                      call.record.usage.completion_tokens);
+}
+
 asio::awaitable<void> relay(Call& call, StreamEncoder& encoder) {
   try {
     for (;;) {
@@ -158,6 +196,7 @@ asio::awaitable<void> relay(Call& call, StreamEncoder& encoder) {
         case StreamItem::Kind::end:
           encoder.done(call.usage, out);
           call.record.status = 200;
+          settle(call);  // before the client sees the end, so its next request sees the charge
           break;
         case StreamItem::Kind::error:
           if (call.client_gone) co_return;
@@ -251,6 +290,7 @@ asio::awaitable<void> dispatch_unary(Call& call) {
   r.body = call.surface.encode_response(response);
   r.headers = call.extra_headers;
   call.record.status = 200;
+  settle(call);  // before the client sees the answer, so its next request sees the charge
   co_await call.exchange.respond(std::move(r));
 }
 
@@ -284,18 +324,6 @@ asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping
   }
   call.exchange.unwatch_client();
   if (call.client_gone) call.record.status = kClientClosedStatus;
-}
-
-// Usage for the record and the charge: the upstream's, or an estimate when it sent none but
-// generated something (a client that left mid-stream pays for the prompt and what was produced).
-void finish_usage(Call& call) {
-  if (call.usage) {
-    call.record.usage = *call.usage;
-  } else if (call.generated_chars > 0 || (call.client_gone && call.stream_opened)) {
-    call.record.usage.prompt_tokens = estimate_tokens(call.exchange.request().body.size());
-    call.record.usage.completion_tokens = estimate_tokens(call.generated_chars);
-    call.record.usage.estimated = true;
-  }
 }
 
 }  // namespace
@@ -390,24 +418,9 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
     co_await dispatch_unary(call);
 }
 
-// Settles every path that got past authentication: frees the slots, charges what was generated
-// (refunds in full when the generation failed) and leaves the usage record.
+// Records every path that got past authentication, settling first when the dispatch did not.
 void Pipeline::finish(Call& call) const {
-  if (call.gate) call.gate->release();
-  if (call.admitted) parts_.limiter.release(*call.key, call.limits);
-  if (call.reserved) {
-    finish_usage(call);
-    // A generation that failed upstream is not the client's to pay; one it abandoned is.
-    bool billable = call.record.status == 200 || call.client_gone;
-    NanoUsd cost = billable ? price_usage(*call.model, call.record.usage) : 0;
-    Settlement s = parts_.wallet.settle(*call.key, call.model->id, call.reservation, cost,
-                                        call.record.request_id);
-    call.record.cost = s.charged;
-    call.record.free = s.free;
-    if (call.admitted)
-      parts_.limiter.add_tokens(*call.key, call.limits,
-                                call.record.usage.prompt_tokens + call.record.usage.completion_tokens);
-  }
+  settle(call);
   auto now = Clock::now();
   call.record.latency_us =
       std::chrono::duration_cast<std::chrono::microseconds>(now - call.exchange.received_at())
@@ -423,7 +436,7 @@ void Pipeline::finish(Call& call) const {
 }
 
 asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& exchange) const {
-  Call call(surface, exchange);
+  Call call(parts_, surface, exchange);
   call.record.request_id = exchange.request_id();
   call.record.surface = std::string(surface.name());
 

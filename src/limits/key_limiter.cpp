@@ -23,6 +23,15 @@ GcraRate token_rate(std::int64_t tpm) {
   return gcra_rate(tpm, kMinuteNs, tpm);  // a whole minute's tokens: one call can be large
 }
 
+// A key's limit changed (a new tier, a new --rpm): keep the share of the bucket in use, not the
+// time, so a higher limit takes effect at once.
+void rescale(std::int64_t& tat, std::int64_t& interval, std::int64_t now, const GcraRate& rate) {
+  if (interval != 0 && interval != rate.interval_ns && tat > now)
+    tat = now + static_cast<std::int64_t>(static_cast<__int128>(tat - now) * rate.interval_ns /
+                                          interval);
+  interval = rate.interval_ns;
+}
+
 std::string seconds_header(std::int64_t ns) {
   return std::to_string(std::max<std::int64_t>(1, (ns + 999'999'999) / 1'000'000'000));
 }
@@ -75,7 +84,9 @@ std::optional<ApiError> KeyLimiter::admit(const KeyInfo& key, const KeyLimits& l
     std::lock_guard lock(s.mutex);
     State& state = s.keys[key.id];
     if (limits.tpm > 0) {
-      tokens = gcra_peek(state.token_tat, t, token_rate(limits.tpm));
+      GcraRate rate = token_rate(limits.tpm);
+      rescale(state.token_tat, state.token_interval, t, rate);
+      tokens = gcra_peek(state.token_tat, t, rate);
       if (!tokens->allowed) {
         refusal = ApiError::rate_limited("Rate limit reached for tokens per minute (limit " +
                                          std::to_string(limits.tpm) + ") on this key.");
@@ -84,7 +95,10 @@ std::optional<ApiError> KeyLimiter::admit(const KeyInfo& key, const KeyLimits& l
     }
     std::int64_t tat = state.request_tat;
     if (limits.rpm > 0) {
-      requests = gcra_take(tat, t, request_rate(limits.rpm, burst_seconds_));
+      GcraRate rate = request_rate(limits.rpm, burst_seconds_);
+      rescale(state.request_tat, state.request_interval, t, rate);
+      tat = state.request_tat;
+      requests = gcra_take(tat, t, rate);
       if (!requests->allowed && !refusal) {
         refusal = ApiError::rate_limited("Rate limit reached for requests per minute (limit " +
                                          std::to_string(limits.rpm) + ") on this key.");

@@ -32,7 +32,9 @@ class KeyLimiter final : public RateLimiter {
  private:
   struct State {
     std::int64_t request_tat = 0;
+    std::int64_t request_interval = 0;  // the rate the TAT was built with
     std::int64_t token_tat = 0;
+    std::int64_t token_interval = 0;
     std::int64_t in_flight = 0;
   };
   struct Shard {

@@ -141,6 +141,14 @@ export async function startGateway(configText, { env, dir = tempDir(), timeoutMs
     store,
     cli,
     stderr: proc.stderr,
+    // SIGKILL, as a crash: nothing gets to flush. The store stays for a restart.
+    kill: async () => {
+      const { child } = proc;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
     // `keep` leaves the store behind for a restart on the same directory.
     stop: async ({ keep = false } = {}) => {
       await stopProcess(proc, 'glmgate');
@@ -179,16 +187,40 @@ export async function startStack({ config = {}, env, tls, credits, keyArgs } = {
   const gw = await startGateway(fakeConfig({ baseUrl: `${fake.url}/v1`, ...config }), { env });
   const acct = await newAccount(gw, { name: 'test', credits, keyArgs });
   const key = acct.key;
-  return {
+  const stack = {
     account: acct,
     fake,
     gw,
     key,
+    // Stops the gateway the stack holds now (a test may have restarted it) and the fake.
     stop: async () => {
-      await gw.stop();
+      await stack.gw.stop();
       await fake.stop();
     },
   };
+  return stack;
+}
+
+// Calls the admin API with the gateway's admin key; resolves with { status, body }.
+export async function admin(gw, method, path, body, { key = gw.adminKey } = {}) {
+  const r = await fetch(`${gw.url}/admin/v1/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json() };
+}
+
+// Polls `fn` until it returns a truthy value (or throws after `timeoutMs`).
+export async function eventually(fn, { timeoutMs = 5000, what = 'the condition' } = {}) {
+  const until = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < until) {
+    last = await fn();
+    if (last) return last;
+    await sleep(25);
+  }
+  throw new Error(`${what} did not hold within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
 }
 
 // POSTs JSON to the gateway's chat endpoint with `key`.

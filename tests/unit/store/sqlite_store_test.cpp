@@ -110,7 +110,10 @@ TEST_F(SqliteStoreTest, BalanceAlwaysEqualsTheLedgerSum) {
   for (int i = 0; i < 3; ++i)
     batch.charges.push_back(
         {0, a.id, "charge", -1'000'000, 0, "req_" + std::to_string(i), "m", "srv_x", 0});
-  batch.usage.push_back(UsageRecord{.request_id = "req_0", .account_id = a.id, .model = "m"});
+  UsageRecord usage;
+  usage.request_id = "req_0";
+  usage.account_id = a.id;
+  batch.usage.push_back(usage);
   batch.reserved.emplace_back(a.id, 777);
   store->commit(batch);
 
