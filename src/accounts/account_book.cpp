@@ -14,10 +14,14 @@ std::int64_t now_ms() {
 }
 
 ApiError insufficient_quota(NanoUsd available, NanoUsd needed) {
-  return ApiError{402, "insufficient_quota", "insufficient_quota",
+  return ApiError{402,
+                  "insufficient_quota",
+                  "insufficient_quota",
                   "Your account's credit balance is too low for this request: it needs up to $" +
-                      format_usd(needed) + " (the prompt and max_tokens at the model's prices) "
-                      "and $" + format_usd(std::max<NanoUsd>(0, available)) +
+                      format_usd(needed) +
+                      " (the prompt and max_tokens at the model's prices) "
+                      "and $" +
+                      format_usd(std::max<NanoUsd>(0, available)) +
                       " is available. Add credits or lower max_tokens.",
                   {}};
 }
@@ -52,15 +56,20 @@ Result<Reservation> AccountBook::reserve(const KeyInfo& key, const std::string& 
                                          NanoUsd amount) {
   if (key.account_id.empty()) {
     if (key.admin) return Reservation{0, false, false};  // the operator's own key: not billed
-    return ApiError{403, "permission_error", "no_account",
+    return ApiError{403,
+                    "permission_error",
+                    "no_account",
                     "This key belongs to no account. Create a key with `glmgate keys create "
                     "--account NAME`.",
                     {}};
   }
   Account* account = find(key.account_id);
   if (!account)
-    return ApiError{403, "permission_error", "account_not_found",
-                    "This key's account is not known to the gateway yet; try again shortly.", {}};
+    return ApiError{403,
+                    "permission_error",
+                    "account_not_found",
+                    "This key's account is not known to the gateway yet; try again shortly.",
+                    {}};
   {
     std::lock_guard lock(account->mutex);
     if (free_calls_per_model_ > 0) {

@@ -23,8 +23,9 @@ bool valid_name(const std::string& name) {
 
 AccountRecord AccountService::create_account(const std::string& name) {
   if (!valid_name(name))
-    throw ServiceError(400, "an account name is 1 to 64 letters, digits, '-', '_', '.' or '@', "
-                            "and does not start with \"acct_\"");
+    throw ServiceError(400,
+                       "an account name is 1 to 64 letters, digits, '-', '_', '.' or '@', "
+                       "and does not start with \"acct_\"");
   AccountRecord a;
   a.id = random_id("acct_", 16);
   a.name = name;

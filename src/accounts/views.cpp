@@ -40,8 +40,12 @@ json::object balance(const Balance& b) {
 }
 
 json::object ledger_entry(const LedgerEntry& e) {
-  json::object o{{"id", e.id},           {"account_id", e.account_id}, {"kind", e.kind},
-                 {"request_id", e.request_id}, {"note", e.note},      {"origin", e.origin},
+  json::object o{{"id", e.id},
+                 {"account_id", e.account_id},
+                 {"kind", e.kind},
+                 {"request_id", e.request_id},
+                 {"note", e.note},
+                 {"origin", e.origin},
                  {"created_at", e.created_at}};
   money(o, "amount", e.amount);
   money(o, "balance_after", e.balance_after);
@@ -111,8 +115,8 @@ std::optional<std::int64_t> parse_since(std::string_view text, std::int64_t now_
   std::string t(text);
   if (!t.empty() && t.back() == 'Z') t.pop_back();
   int got = std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s);
-  bool shape = (got == 3 && t.size() == 10) || (got == 5 && t.size() == 16) ||
-               (got == 6 && t.size() == 19);
+  bool shape =
+      (got == 3 && t.size() == 10) || (got == 5 && t.size() == 16) || (got == 6 && t.size() == 19);
   if (!shape || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
     return std::nullopt;
   tm.tm_year = y - 1900;

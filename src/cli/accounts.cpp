@@ -70,8 +70,8 @@ int credits_change(const std::optional<std::string>& config_path, const CreditsO
     return 2;
   }
   return with_service(config_path, [&](AccountService& s) {
-    LedgerEntry e = o.adjustment ? s.adjust(o.account, *amount, o.note)
-                                 : s.grant(o.account, *amount, o.note);
+    LedgerEntry e =
+        o.adjustment ? s.adjust(o.account, *amount, o.note) : s.grant(o.account, *amount, o.note);
     if (o.json)
       print_json(views::ledger_entry(e));
     else
@@ -113,8 +113,8 @@ int ledger(const std::optional<std::string>& config_path, const std::string& acc
                 "ORIGIN", "REQUEST / NOTE");
     for (const auto& e : rows)
       std::printf("%-8lld %-10s %18s %18s %-14.14s %s\n", static_cast<long long>(e.id),
-                  e.kind.c_str(), format_usd(e.amount).c_str(),
-                  format_usd(e.balance_after).c_str(), e.origin.c_str(),
+                  e.kind.c_str(), format_usd(e.amount).c_str(), format_usd(e.balance_after).c_str(),
+                  e.origin.c_str(),
                   (e.request_id.empty() ? e.note : e.request_id + " " + e.note).c_str());
     return 0;
   });

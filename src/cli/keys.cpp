@@ -46,8 +46,7 @@ int keys_list(const std::optional<std::string>& config_path, const std::string& 
   Config config = load_config(config_path);
   auto store = open_store(config.store);
   KeyService service(*store);
-  auto keys =
-      service.list(account.empty() ? std::nullopt : std::optional<std::string>(account));
+  auto keys = service.list(account.empty() ? std::nullopt : std::optional<std::string>(account));
   if (as_json) {
     json::array out;
     for (const auto& k : keys)

@@ -1,5 +1,6 @@
 // `glmgate serve`: wires config, store, key cache, accounts, limits, catalog, pipeline, admin API
-// and server together, and runs until SIGINT/SIGTERM, then commits what is left to write. The only place that knows all the parts.
+// and server together, and runs until SIGINT/SIGTERM, then commits what is left to write. The only
+// place that knows all the parts.
 #include <sys/resource.h>
 
 #include <spdlog/async.h>
@@ -13,10 +14,10 @@
 #include "accounts/key_cache.hpp"
 #include "accounts/key_service.hpp"
 #include "accounts/store_sync.hpp"
-#include "core/random.hpp"
-#include "gateway/admin_routes.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
+#include "core/random.hpp"
+#include "gateway/admin_routes.hpp"
 #include "gateway/catalog.hpp"
 #include "gateway/pipeline.hpp"
 #include "gateway/routes.hpp"

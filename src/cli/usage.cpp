@@ -42,23 +42,22 @@ void print_rows(const std::vector<UsageRecord>& rows, const std::string& format)
     for (const auto& u : rows)
       std::cout << utc_time(u.created_at) << "," << csv_field(u.request_id) << "," << u.key_id
                 << "," << u.account_id << "," << csv_field(u.model) << "," << u.provider << ","
-                << u.surface << "," << u.status << "," << u.stream << ","
-                << u.usage.prompt_tokens << "," << u.usage.cached_tokens << ","
-                << u.usage.completion_tokens << "," << u.usage.reasoning_tokens << ","
-                << u.usage.estimated << "," << u.free << "," << format_usd(u.cost) << ","
-                << u.latency_us / 1000.0 << "," << u.ttft_us / 1000.0 << "\n";
+                << u.surface << "," << u.status << "," << u.stream << "," << u.usage.prompt_tokens
+                << "," << u.usage.cached_tokens << "," << u.usage.completion_tokens << ","
+                << u.usage.reasoning_tokens << "," << u.usage.estimated << "," << u.free << ","
+                << format_usd(u.cost) << "," << u.latency_us / 1000.0 << "," << u.ttft_us / 1000.0
+                << "\n";
     return;
   }
-  std::printf("%-20s %-24s %-14s %6s %9s %9s %9s %14s %9s\n", "TIME", "REQUEST", "MODEL",
-              "STATUS", "PROMPT", "CACHED", "OUTPUT", "COST_USD", "LAT_MS");
+  std::printf("%-20s %-24s %-14s %6s %9s %9s %9s %14s %9s\n", "TIME", "REQUEST", "MODEL", "STATUS",
+              "PROMPT", "CACHED", "OUTPUT", "COST_USD", "LAT_MS");
   for (const auto& u : rows)
     std::printf("%-20s %-24.24s %-14.14s %6d %9lld %9lld %9lld %14s %9.1f%s\n",
                 utc_time(u.created_at).c_str(), u.request_id.c_str(), u.model.c_str(), u.status,
                 static_cast<long long>(u.usage.prompt_tokens),
                 static_cast<long long>(u.usage.cached_tokens),
                 static_cast<long long>(u.usage.completion_tokens), format_usd(u.cost).c_str(),
-                u.latency_us / 1000.0,
-                u.usage.estimated ? " estimated" : (u.free ? " free" : ""));
+                u.latency_us / 1000.0, u.usage.estimated ? " estimated" : (u.free ? " free" : ""));
 }
 
 void print_summary(const std::vector<UsageSummary>& rows, const std::string& format) {
@@ -77,8 +76,7 @@ void print_summary(const std::vector<UsageSummary>& rows, const std::string& for
   for (const auto& s : rows)
     std::printf("%-10s %-20.20s %9lld %12lld %12lld %12lld %16s\n",
                 s.day.empty() ? "-" : s.day.c_str(), s.model.empty() ? "-" : s.model.c_str(),
-                static_cast<long long>(s.requests),
-                static_cast<long long>(s.usage.prompt_tokens),
+                static_cast<long long>(s.requests), static_cast<long long>(s.usage.prompt_tokens),
                 static_cast<long long>(s.usage.cached_tokens),
                 static_cast<long long>(s.usage.completion_tokens), format_usd(s.cost).c_str());
 }

@@ -2,8 +2,8 @@
 #include "config/config.hpp"
 
 #include <toml++/toml.h>
-#include <boost/url/parse.hpp>
 #include <algorithm>
+#include <boost/url/parse.hpp>
 #include <filesystem>
 #include <fstream>
 #include <limits>

@@ -27,7 +27,7 @@ struct ProviderConfig {
   std::int64_t first_byte_timeout_ms = 300'000;  // thinking models can be silent for minutes
   std::int64_t idle_timeout_ms = 120'000;        // between two stream chunks
   std::int64_t total_timeout_ms = 900'000;
-  std::int64_t max_concurrency = 0;      // calls in flight to this provider; 0: no cap
+  std::int64_t max_concurrency = 0;       // calls in flight to this provider; 0: no cap
   std::int64_t queue_timeout_ms = 2'000;  // how long a call over the cap waits for a slot
   // Derived from base_url at load.
   bool tls = false;
@@ -71,11 +71,11 @@ struct Config {
   std::int64_t stream_ping_interval_ms = 15'000;
   std::int64_t default_max_tokens = 8192;
   std::int64_t key_refresh_ms = 250;  // how often the server looks for changes in the store
-  std::int64_t default_rpm = 60;       // keys without --rpm, when no tier applies
+  std::int64_t default_rpm = 60;      // keys without --rpm, when no tier applies
   std::int64_t rate_limit_burst_seconds = 10;  // a key may send this many seconds' share at once
   std::int64_t free_calls_per_model = 0;       // per account and model, recorded at cost 0
-  std::int64_t flush_interval_ms = 200;  // the batching writer's commit interval
-  std::vector<TierConfig> tiers;         // ordered by min_spend
+  std::int64_t flush_interval_ms = 200;        // the batching writer's commit interval
+  std::vector<TierConfig> tiers;               // ordered by min_spend
   std::vector<ProviderConfig> providers;
   std::vector<ModelConfig> models;
 

@@ -124,8 +124,11 @@ struct AdminRoutes::Impl {
     try {
       return route(request);
     } catch (const ServiceError& e) {
-      ApiError err{e.status, "invalid_request_error", e.status == 404 ? "not_found" : "invalid_request",
-                   e.what(), {}};
+      ApiError err{e.status,
+                   "invalid_request_error",
+                   e.status == 404 ? "not_found" : "invalid_request",
+                   e.what(),
+                   {}};
       return error_response(err);
     } catch (const std::exception& e) {
       return error_response(ApiError::internal(std::string("admin request failed: ") + e.what()));
@@ -149,7 +152,8 @@ struct AdminRoutes::Impl {
         parts.sync.sync_now();
         return json_response(201, views::account(a));
       }
-      if (n == 2 && m == "GET") return json_response(200, views::balance(parts.accounts.balance(seg[1])));
+      if (n == 2 && m == "GET")
+        return json_response(200, views::balance(parts.accounts.balance(seg[1])));
       if (n == 3 && seg[2] == "credits" && m == "GET")
         return json_response(200, views::balance(parts.accounts.balance(seg[1])));
       if (n == 3 && seg[2] == "credits" && m == "POST") {
@@ -246,8 +250,11 @@ struct AdminRoutes::Impl {
     if (secret.empty()) secret = std::string(ex.request().header("x-api-key"));
     auto key = parts.keys.find(secret);
     if (!key || !key->admin) {
-      ApiError e = key ? ApiError{403, "permission_error", "admin_key_required",
-                                  "This endpoint needs an admin key.", {}}
+      ApiError e = key ? ApiError{403,
+                                  "permission_error",
+                                  "admin_key_required",
+                                  "This endpoint needs an admin key.",
+                                  {}}
                        : ApiError::invalid_api_key("The admin API needs an admin key.");
       HttpResponse r = error_response(e);
       co_await ex.respond(std::move(r));
@@ -266,8 +273,7 @@ AdminRoutes::~AdminRoutes() = default;
 void AdminRoutes::register_on(Router& router) {
   Impl* impl = impl_.get();
   for (const char* method : {"GET", "POST", "DELETE"})
-    router.add_prefix(method, std::string(kBase),
-                      [impl](Exchange& ex) { return impl->serve(ex); });
+    router.add_prefix(method, std::string(kBase), [impl](Exchange& ex) { return impl->serve(ex); });
 }
 
 }  // namespace glmgate

@@ -8,7 +8,8 @@ Catalog::Catalog(const Config& config) : config_(config) {
     models_[m.id] = &m;
   for (const auto& p : config.providers) {
     adapters_[p.name] = make_adapter(p);
-    if (p.max_concurrency > 0) gates_[p.name] = std::make_unique<ConcurrencyGate>(p.max_concurrency);
+    if (p.max_concurrency > 0)
+      gates_[p.name] = std::make_unique<ConcurrencyGate>(p.max_concurrency);
   }
 }
 

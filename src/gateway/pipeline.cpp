@@ -156,7 +156,6 @@ void finish_usage(Call& call) {
   }
 }
 
-
 // Frees the call's slots, charges what was generated (a full refund when the generation failed)
 // and counts its tokens against the key's limit. Runs once: just before the last byte reaches a
 // client that got an answer, otherwise when the call ends.
@@ -175,9 +174,9 @@ void settle(Call& call) {
   call.record.cost = s.charged;
   call.record.free = s.free;
   if (call.admitted)
-    call.parts.limiter.add_tokens(*call.key, call.limits,
-                                  call.record.usage.prompt_tokens +
-                                      call.record.usage.completion_tokens);
+    call.parts.limiter.add_tokens(
+        *call.key, call.limits,
+        call.record.usage.prompt_tokens + call.record.usage.completion_tokens);
 }
 
 asio::awaitable<void> relay(Call& call, StreamEncoder& encoder) {

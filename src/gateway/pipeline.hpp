@@ -1,8 +1,8 @@
 // Pipeline: the explicit sequence every model request goes through, whatever its surface:
 // authenticate -> pause check -> rate limit -> decode -> validate against the model -> reserve
-// credits -> provider slot -> dispatch (streamed or not) -> settle and record. Each step returns an ApiError that
-// stops the request; settle runs on every path that reserved. Shared by all I/O threads; each
-// request's state lives in its own coroutine frame.
+// credits -> provider slot -> dispatch (streamed or not) -> settle and record. Each step returns an
+// ApiError that stops the request; settle runs on every path that reserved. Shared by all I/O
+// threads; each request's state lives in its own coroutine frame.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -14,8 +14,8 @@
 #include "core/api_error.hpp"
 #include "core/money.hpp"
 #include "gateway/usage.hpp"
-#include "store/records.hpp"
 #include "http/message.hpp"
+#include "store/records.hpp"
 
 namespace glmgate {
 

@@ -27,8 +27,8 @@ GcraRate token_rate(std::int64_t tpm) {
 // time, so a higher limit takes effect at once.
 void rescale(std::int64_t& tat, std::int64_t& interval, std::int64_t now, const GcraRate& rate) {
   if (interval != 0 && interval != rate.interval_ns && tat > now)
-    tat = now + static_cast<std::int64_t>(static_cast<__int128>(tat - now) * rate.interval_ns /
-                                          interval);
+    tat = now +
+          static_cast<std::int64_t>(static_cast<__int128>(tat - now) * rate.interval_ns / interval);
   interval = rate.interval_ns;
 }
 

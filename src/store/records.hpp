@@ -19,12 +19,12 @@ struct KeyRecord {
   std::string hash;    // hex SHA-256 of the secret; the secret itself is never stored
   bool revoked = false;
   bool admin = false;
-  std::string account_id;  // empty for admin keys that belong to no account
-  std::int64_t rpm = 0;    // requests per minute; 0: the account's tier or the default
-  std::int64_t tpm = 0;    // tokens per minute; 0: the tier's, else none
+  std::string account_id;            // empty for admin keys that belong to no account
+  std::int64_t rpm = 0;              // requests per minute; 0: the account's tier or the default
+  std::int64_t tpm = 0;              // tokens per minute; 0: the tier's, else none
   std::int64_t max_concurrency = 0;  // 0: no cap
   std::int64_t created_at = 0;       // unix seconds
-  std::int64_t rev = 0;  // store-wide change counter, for incremental cache refresh
+  std::int64_t rev = 0;              // store-wide change counter, for incremental cache refresh
 };
 
 struct AccountRecord {
@@ -47,12 +47,12 @@ inline constexpr std::string_view kAdjustment = "adjustment";
 struct LedgerEntry {
   std::int64_t id = 0;  // assigned by the store, increasing in commit order
   std::string account_id;
-  std::string kind;     // grant, charge, refund, adjustment
-  NanoUsd amount = 0;   // signed: a charge is negative
+  std::string kind;    // grant, charge, refund, adjustment
+  NanoUsd amount = 0;  // signed: a charge is negative
   NanoUsd balance_after = 0;
   std::string request_id;  // charges: the request that caused it
   std::string note;
-  std::string origin;  // who wrote it: "cli", "admin-api", or a server instance's id
+  std::string origin;           // who wrote it: "cli", "admin-api", or a server instance's id
   std::int64_t created_at = 0;  // unix milliseconds
 };
 

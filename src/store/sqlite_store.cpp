@@ -86,8 +86,7 @@ CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 constexpr std::string_view kKeyColumns =
     "id, name, prefix, hash, revoked, admin, account_id, created_at, rev, rpm, tpm, "
     "max_concurrency";
-constexpr std::string_view kAccountColumns =
-    "id, name, balance, reserved, spent, created_at, rev";
+constexpr std::string_view kAccountColumns = "id, name, balance, reserved, spent, created_at, rev";
 constexpr std::string_view kLedgerColumns =
     "id, account_id, kind, amount, balance_after, request_id, note, origin, created_at";
 constexpr std::string_view kUsageColumns =
@@ -271,8 +270,8 @@ class SqliteStore final : public Store {
   LedgerEntry append_ledger(const LedgerEntry& entry) override {
     std::lock_guard lock(mutex_);
     SqliteTransaction tx(db_);
-    auto update = db_.prepare(
-        "UPDATE accounts SET balance = balance + ?1 WHERE id = ?2 RETURNING balance");
+    auto update =
+        db_.prepare("UPDATE accounts SET balance = balance + ?1 WHERE id = ?2 RETURNING balance");
     auto insert = prepare_ledger_insert();
     auto row = apply_ledger(update, insert, entry);
     if (!row) throw StoreConflict("no account has the id \"" + entry.account_id + "\"");
@@ -436,8 +435,9 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStatement prepare_ledger_insert() {
-    return db_.prepare("INSERT INTO ledger (account_id, kind, amount, balance_after, request_id, "
-                       "note, origin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    return db_.prepare(
+        "INSERT INTO ledger (account_id, kind, amount, balance_after, request_id, "
+        "note, origin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   }
 
   // The balance update and its ledger row; nullopt when the account does not exist.

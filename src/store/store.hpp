@@ -22,7 +22,7 @@ struct StoreConflict : std::runtime_error {
 // The batching writer's unit: committed in one transaction, all or nothing.
 struct WriteBatch {
   std::vector<UsageRecord> usage;
-  std::vector<LedgerEntry> charges;  // kind "charge", negative amounts
+  std::vector<LedgerEntry> charges;                       // kind "charge", negative amounts
   std::vector<std::pair<std::string, NanoUsd>> reserved;  // account id -> open reservations
 };
 

@@ -3,13 +3,22 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { startStack } from '../lib/harness.mjs';
+import { startStack, newAccount } from '../lib/harness.mjs';
 
 describe('openai SDK', () => {
   let s;
   let client;
   before(async () => {
-    s = await startStack({ config: { extra: 'stream_ping_interval_ms = 100' } });
+    s = await startStack({
+      config: {
+        extra: 'stream_ping_interval_ms = 100',
+        models: [
+          { id: 'glm-test', upstream_model: 'fake-glm-upstream', reasoning: true, max_output_tokens: 4096 },
+          { id: 'no-tools', upstream_model: 'fake-plain', tools: false },
+          { id: 'priced', upstream_model: 'fake-glm-upstream', input_price_per_mtok: 1, output_price_per_mtok: 2 },
+        ],
+      },
+    });
     client = new OpenAI({ apiKey: s.key, baseURL: `${s.gw.url}/v1`, maxRetries: 0, timeout: 20000 });
   });
   after(async () => { await s.stop(); });
@@ -117,7 +126,7 @@ describe('openai SDK', () => {
   it('lists and retrieves models', async () => {
     const ids = [];
     for await (const m of client.models.list()) ids.push(m.id);
-    assert.deepEqual(ids, ['glm-test', 'no-tools']);
+    assert.deepEqual(ids, ['glm-test', 'no-tools', 'priced']);
     const m = await client.models.retrieve('no-tools');
     assert.equal(m.id, 'no-tools');
   });
@@ -167,5 +176,35 @@ describe('openai SDK', () => {
     await assert.rejects(async () => {
       for await (const chunk of stream) void chunk;
     }, (e) => e instanceof OpenAI.APIError && /upstream/i.test(e.message));
+  });
+
+  it('raises RateLimitError with the headers for a key over its rpm', async () => {
+    const a = await newAccount(s.gw, { keyArgs: ['--rpm', '6'] });  // a burst of one request
+    const limited = new OpenAI({ apiKey: a.key, baseURL: `${s.gw.url}/v1`, maxRetries: 0 });
+    const body = { model: 'glm-test', messages: [{ role: 'user', content: 'x' }] };
+    const { response } = await limited.chat.completions.create(body).withResponse();
+    assert.equal(response.headers.get('x-ratelimit-limit-requests'), '6');
+    await assert.rejects(limited.chat.completions.create(body), (e) => {
+      assert.ok(e instanceof OpenAI.RateLimitError, e.constructor.name);
+      assert.equal(e.status, 429);
+      assert.equal(e.code, 'rate_limit_exceeded');
+      assert.ok(Number(e.headers.get('retry-after')) >= 1);
+      assert.equal(e.headers.get('x-ratelimit-remaining-requests'), '0');
+      return true;
+    });
+  });
+
+  it('raises APIError with status 402 when the credits run out', async () => {
+    const a = await newAccount(s.gw, { credits: '0' });
+    const broke = new OpenAI({ apiKey: a.key, baseURL: `${s.gw.url}/v1`, maxRetries: 0 });
+    await assert.rejects(broke.chat.completions.create({
+      model: 'priced', messages: [{ role: 'user', content: 'x' }],
+    }), (e) => {
+      assert.ok(e instanceof OpenAI.APIError, e.constructor.name);
+      assert.equal(e.status, 402);
+      assert.equal(e.code, 'insufficient_quota');
+      assert.equal(e.type, 'insufficient_quota');
+      return true;
+    });
   });
 });

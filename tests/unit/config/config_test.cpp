@@ -55,6 +55,11 @@ TEST(ExampleConfig, EqualsTheBuiltinDefaults) {
   EXPECT_EQ(file.max_body_bytes, builtin.max_body_bytes);
   EXPECT_EQ(file.stream_ping_interval_ms, builtin.stream_ping_interval_ms);
   EXPECT_EQ(file.default_max_tokens, builtin.default_max_tokens);
+  EXPECT_EQ(file.default_rpm, builtin.default_rpm);
+  EXPECT_EQ(file.rate_limit_burst_seconds, builtin.rate_limit_burst_seconds);
+  EXPECT_EQ(file.flush_interval_ms, builtin.flush_interval_ms);
+  EXPECT_EQ(file.free_calls_per_model, builtin.free_calls_per_model);
+  EXPECT_TRUE(file.tiers.empty());
   ASSERT_EQ(file.providers.size(), builtin.providers.size());
   for (std::size_t i = 0; i < file.providers.size(); ++i) {
     const auto &a = file.providers[i], &b = builtin.providers[i];
@@ -141,6 +146,28 @@ TEST(ParseConfig, ErrorsNameTheFileTheKeyAndTheProblem) {
   expect_error(provider + "[[models]]\nid=\"m\"\nprovider=\"p\"\noutput_price_per_mtok=\"3\"",
                "models[0].output_price_per_mtok: expected a price");
   expect_error("models = 3", "models: expected an array of tables");
+}
+
+TEST(ParseConfig, ReadsTiersSortedBySpend) {
+  Config c = parse_config(R"(
+default_rpm = 20
+[[tiers]]
+min_spend_usd = 50
+rpm = 300
+tpm = 100000
+[[tiers]]
+min_spend_usd = 0
+rpm = 60
+)",
+                          "t.toml");
+  EXPECT_EQ(c.default_rpm, 20);
+  ASSERT_EQ(c.tiers.size(), 2u);
+  EXPECT_EQ(c.tiers[0].rpm, 60);
+  EXPECT_EQ(c.tiers[1].min_spend, 50 * kNanoPerUsd);
+  EXPECT_EQ(c.tiers[1].tpm, 100'000);
+  expect_error("[[tiers]]\nrpm = 5", "tiers[0].min_spend_usd: is required");
+  expect_error("[[tiers]]\nmin_spend_usd = 1\nrpm = 0", "tiers[0].rpm: must be between 1");
+  expect_error("[[tiers]]\nmin_spend_usd = 1\nrpm = 5\nburst = 3", "tiers[0].burst: unknown key");
 }
 
 TEST(LoadConfig, NamesAMissingFile) {

@@ -52,5 +52,18 @@ TEST(Pricing, ChargesCachedInputAtItsOwnPrice) {
   EXPECT_EQ(price_usage(m, u), 500'000 + 800'000);
 }
 
+TEST(Money, ParsesUsdExactlyWithoutFloatingPoint) {
+  EXPECT_EQ(parse_usd("10"), 10 * kNanoPerUsd);
+  EXPECT_EQ(parse_usd("0.1"), 100'000'000);  // exactly, where 0.1 in binary is not
+  EXPECT_EQ(parse_usd("2.50"), 2'500'000'000);
+  EXPECT_EQ(parse_usd("$3"), 3 * kNanoPerUsd);
+  EXPECT_EQ(parse_usd("-1.5"), -1'500'000'000);
+  EXPECT_EQ(parse_usd(".5"), 500'000'000);
+  EXPECT_EQ(parse_usd("0.000000001"), 1);
+  for (const char* bad :
+       {"", "-", ".", "1.", "1.2.3", "ten", "1e3", "0.0000000001", "1 000", "99999999999"})
+    EXPECT_FALSE(parse_usd(bad)) << bad;
+}
+
 }  // namespace
 }  // namespace glmgate
