@@ -15,7 +15,8 @@ TEST(Views, ParsesSinceAsDateTimeUnixOrAge) {
   EXPECT_EQ(views::parse_since("24h", now), now - 86'400'000);
   EXPECT_EQ(views::parse_since("90m", now), now - 5'400'000);
   EXPECT_EQ(views::parse_since("7d", now), now - 7 * 86'400'000LL);
-  for (const char* bad : {"", "yesterday", "2026-13-01", "2026-11-21T25:00", "h", "-3d", "2026-1-1"})
+  for (const char* bad :
+       {"", "yesterday", "2026-13-01", "2026-11-21T25:00", "h", "-3d", "2026-1-1"})
     EXPECT_FALSE(views::parse_since(bad, now)) << bad;
 }
 
