@@ -1,6 +1,7 @@
 // BatchWriter; see batch_writer.hpp.
 #include "accounts/batch_writer.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 namespace glmgate {
@@ -64,6 +65,7 @@ void BatchWriter::stop() {
 }
 
 void BatchWriter::run() {
+  pthread_setname_np(pthread_self(), "glmgate-writer");
   std::unique_lock lock(wake_mutex_);
   while (!stopping_) {
     wake_.wait_for(lock, interval_, [this] { return stopping_; });

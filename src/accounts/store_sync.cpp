@@ -1,6 +1,7 @@
 // StoreSync; see store_sync.hpp.
 #include "accounts/store_sync.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <unordered_set>
@@ -63,6 +64,7 @@ void StoreSync::stop() {
 }
 
 void StoreSync::run() {
+  pthread_setname_np(pthread_self(), "glmgate-sync");
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     wake_.wait_for(lock, interval_, [this] { return stopping_ || requested_ > completed_; });

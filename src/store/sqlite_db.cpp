@@ -52,9 +52,23 @@ void SqliteStatement::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
+namespace {
+// Process-wide settings that must precede the first connection: no memory statistics (they cost
+// a global mutex on every allocation, and the batching writer allocates per row).
+void configure_once() {
+  static const bool done = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)done;
+}
+}  // namespace
+
 SqliteDb::SqliteDb(const std::string& path) {
+  configure_once();
+  // NOMUTEX: each connection is used by one thread at a time (its owner holds a mutex).
   if (sqlite3_open_v2(path.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);

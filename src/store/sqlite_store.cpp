@@ -3,6 +3,7 @@
 // timeout) serializes the processes.
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <mutex>
 
 #include "store/sqlite_db.hpp"
@@ -77,7 +78,6 @@ CREATE TABLE usage (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX usage_account_time ON usage(account_id, created_at);
-CREATE INDEX usage_time ON usage(created_at);
 CREATE INDEX usage_free ON usage(account_id, model) WHERE free = 1;
 CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql",
@@ -294,12 +294,31 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mutex_);
     SqliteTransaction tx(db_);
     if (!batch.charges.empty()) {
+      // One balance update per account, then each charge's row with its running balance.
+      std::map<std::string, NanoUsd> totals;
+      for (const auto& c : batch.charges)
+        totals[c.account_id] += c.amount;
       auto update = db_.prepare(
           "UPDATE accounts SET balance = balance + ?1, spent = spent - ?1 WHERE id = ?2 "
           "RETURNING balance");
+      std::map<std::string, NanoUsd> running;  // the balance before this batch's charges
+      for (const auto& [id, total] : totals) {
+        update.reset();
+        update.bind(1, total).bind(2, id);
+        if (!update.step()) continue;  // an unknown account cannot hold a reservation
+        running[id] = update.integer(0) - total;
+        while (update.step()) {
+        }
+      }
       auto insert = prepare_ledger_insert();
-      for (const auto& c : batch.charges)
-        apply_ledger(update, insert, c);  // an unknown account cannot hold a reservation
+      for (const auto& c : batch.charges) {
+        auto it = running.find(c.account_id);
+        if (it == running.end()) continue;
+        it->second += c.amount;
+        LedgerEntry row = c;
+        row.balance_after = it->second;
+        insert_ledger(insert, row);
+      }
     }
     if (!batch.usage.empty()) {
       auto s = db_.prepare("INSERT INTO usage (" + std::string(kUsageColumns) +
@@ -450,6 +469,11 @@ class SqliteStore final : public Store {
     row.balance_after = update.integer(0);
     while (update.step()) {
     }
+    insert_ledger(insert, row);
+    return row;
+  }
+
+  void insert_ledger(SqliteStatement& insert, LedgerEntry& row) {
     if (row.created_at == 0) row.created_at = now_ms();
     insert.reset();
     insert.bind(1, row.account_id).bind(2, row.kind).bind(3, row.amount);
@@ -457,7 +481,6 @@ class SqliteStore final : public Store {
     insert.bind(7, row.origin).bind(8, row.created_at);
     insert.step();
     row.id = db_.last_insert_rowid();
-    return row;
   }
 
   std::optional<std::string> read_setting(const std::string& name) {
