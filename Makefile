@@ -11,7 +11,7 @@ deps:
 	@bash scripts/install_deps.sh
 
 build: deps
-	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DGLMGATE_SDK_TESTS=ON
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
 run: build
