@@ -2,9 +2,24 @@
 #include "accounts/batch_writer.hpp"
 
 #include <pthread.h>
+#include <sched.h>
 #include <spdlog/spdlog.h>
 
 namespace glmgate {
+
+namespace {
+
+// Beyond this many queued rows the writer stops yielding the CPU (see run()).
+constexpr std::size_t kBacklogRows = 20'000;
+
+// SCHED_IDLE runs the thread only when no request-path thread wants the core, so a commit never
+// delays a request; SCHED_OTHER competes normally.
+void set_background(bool background) {
+  sched_param param{};
+  sched_setscheduler(0, background ? SCHED_IDLE : SCHED_OTHER, &param);
+}
+
+}  // namespace
 
 BatchWriter::BatchWriter(Store& store, std::chrono::milliseconds interval)
     : store_(store), interval_(interval) {}
@@ -64,15 +79,30 @@ void BatchWriter::stop() {
   flush();
 }
 
+// The writer yields the CPU to the request path while it keeps up (on a busy machine a commit of
+// a few thousand rows would otherwise stall the requests in flight for milliseconds), and
+// competes normally when rows pile up, so the queue stays bounded under sustained full load.
 void BatchWriter::run() {
   pthread_setname_np(pthread_self(), "glmgate-writer");
+  bool background = true;
+  set_background(true);
   std::unique_lock lock(wake_mutex_);
   while (!stopping_) {
     wake_.wait_for(lock, interval_, [this] { return stopping_; });
     lock.unlock();
+    std::size_t backlog = queued_rows();
+    if ((backlog > kBacklogRows) == background) {
+      background = !background;
+      set_background(background);
+    }
     flush();
     lock.lock();
   }
+}
+
+std::size_t BatchWriter::queued_rows() {
+  std::lock_guard lock(queue_mutex_);
+  return queued_.usage.size() + queued_.charges.size();
 }
 
 }  // namespace glmgate

@@ -1,8 +1,10 @@
 // BatchWriter: the group commit behind usage records and charges. Request threads hand it rows
 // (a short mutex-protected push, never disk I/O); its own thread commits everything queued every
 // `interval` in one store transaction, so balance and ledger change together and the request path
-// never waits for a disk write. A failed commit keeps the rows and retries. What a crash can lose
-// is at most one interval of rows (see README). stop() commits what is left and joins.
+// never waits for a disk write. A failed commit keeps the rows and retries. The thread runs at idle
+// priority while it keeps up, so its commits never take a core from a request. What a crash can
+// lose is what was queued since the last commit (see README). stop() commits what is left and
+// joins.
 #pragma once
 
 #include <chrono>
@@ -33,6 +35,7 @@ class BatchWriter final : public UsageSink, public ChargeSink {
   // Commits what is queued now, on the caller's thread (blocking).
   void flush();
   void stop();
+  std::size_t queued_rows();
 
  private:
   void run();
