@@ -1,10 +1,14 @@
-// Public routes: the OpenAI chat surface, the model catalog in OpenAI's list shape, /healthz.
+// Public routes: the OpenAI chat and Anthropic Messages surfaces, count_tokens, the model catalog
+// in OpenAI's list shape, /healthz.
 // The model list is serialized once at start-up; handlers only copy it.
 #include "gateway/routes.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "surfaces/anthropic/anthropic_surface.hpp"
+#include "surfaces/anthropic/messages_request.hpp"
 #include "surfaces/openai/openai_surface.hpp"
 
 namespace glmgate {
@@ -42,7 +46,9 @@ json::object model_json(const ModelConfig& m) {
 }  // namespace
 
 PublicRoutes::PublicRoutes(const Pipeline& pipeline)
-    : pipeline_(pipeline), openai_(std::make_unique<openai::OpenAiSurface>()) {
+    : pipeline_(pipeline),
+      openai_(std::make_unique<openai::OpenAiSurface>()),
+      anthropic_(std::make_unique<anthropic::AnthropicSurface>()) {
   json::array data;
   for (const auto& m : pipeline.catalog().config().models) {
     auto obj = model_json(m);
@@ -83,9 +89,35 @@ asio::awaitable<void> PublicRoutes::get_model(Exchange& ex) const {
   co_await ex.respond(std::move(r));
 }
 
+// An estimate in Anthropic's shape; needs a valid key, costs nothing.
+asio::awaitable<void> PublicRoutes::count_tokens(Exchange& ex) const {
+  HttpResponse r;
+  auto key = pipeline_.authenticate(*anthropic_, ex.request());
+  if (!key) {
+    r = anthropic_->render_error(key.error());
+  } else {
+    json::monotonic_resource arena(4096);
+    auto decoded =
+        anthropic::decode_messages_request(ex.request().body, json::storage_ptr(&arena), false);
+    if (!decoded)
+      r = anthropic_->render_error(decoded.error());
+    else
+      r.body = json::serialize(
+          json::object{{"input_tokens", anthropic::estimate_input_tokens(decoded->body)}});
+  }
+  co_await ex.respond(std::move(r));
+}
+
 void PublicRoutes::register_on(Router& router) const {
   const Surface* openai = openai_.get();
+  const Surface* anthropic = anthropic_.get();
   router.set_error_renderer("/", [openai](const ApiError& e) { return openai->render_error(e); });
+  router.set_error_renderer("/v1/messages",
+                            [anthropic](const ApiError& e) { return anthropic->render_error(e); });
+  router.add("POST", "/v1/messages",
+             [this, anthropic](Exchange& ex) { return pipeline_.generate(*anthropic, ex); });
+  router.add("POST", "/v1/messages/count_tokens",
+             [this](Exchange& ex) { return count_tokens(ex); });
   router.add("POST", "/v1/chat/completions",
              [this, openai](Exchange& ex) { return pipeline_.generate(*openai, ex); });
   router.add("GET", "/v1/models", [this](Exchange& ex) { return list_models(ex); });

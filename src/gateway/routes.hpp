@@ -1,6 +1,6 @@
-// The public routes (the OpenAI chat surface, the model catalog, health). The model list is
-// serialized once at construction; handlers only copy it. Owned by the app for as long as the
-// router serves; immutable after construction and shared by all threads.
+// The public routes (the OpenAI chat and Anthropic Messages surfaces, the model catalog, health).
+// The model list is serialized once at construction; handlers only copy it. Owned by the app for as
+// long as the router serves; immutable after construction and shared by all threads.
 #pragma once
 
 #include <memory>
@@ -21,9 +21,11 @@ class PublicRoutes {
  private:
   boost::asio::awaitable<void> list_models(Exchange& ex) const;
   boost::asio::awaitable<void> get_model(Exchange& ex) const;
+  boost::asio::awaitable<void> count_tokens(Exchange& ex) const;
 
   const Pipeline& pipeline_;
   std::unique_ptr<const Surface> openai_;
+  std::unique_ptr<const Surface> anthropic_;
   std::string list_body_;
   std::unordered_map<std::string, std::string> model_bodies_;
 };

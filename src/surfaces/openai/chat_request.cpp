@@ -3,54 +3,22 @@
 
 #include <boost/json/parse.hpp>
 
+#include "surfaces/json_checks.hpp"
+
 namespace glmgate::openai {
 
 namespace json = boost::json;
 
 namespace {
 
-const char* kind(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-      return "an integer";
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "unknown";
-}
-
-ApiError type_error(const std::string& field, std::string_view expected, const json::value& v) {
-  return ApiError::invalid_request("Invalid type for '" + field + "': expected " +
-                                       std::string(expected) + ", but got " + kind(v) + ".",
-                                   field, "invalid_type");
-}
-
 ApiError missing(const std::string& field) {
-  return ApiError::invalid_request("Missing required parameter: '" + field + "'.", field,
-                                   "missing_required_parameter");
+  return missing_field(field);
 }
-
 bool is_integer(const json::value& v) {
-  return v.is_int64() || v.is_uint64() ||
-         (v.is_double() &&
-          v.get_double() == static_cast<double>(static_cast<std::int64_t>(v.get_double())));
+  return is_json_integer(v);
 }
 std::int64_t as_integer(const json::value& v) {
-  if (v.is_int64()) return v.get_int64();
-  if (v.is_uint64())
-    return v.get_uint64() > INT64_MAX ? INT64_MAX : static_cast<std::int64_t>(v.get_uint64());
-  return static_cast<std::int64_t>(v.get_double());
+  return json_integer(v);
 }
 
 std::optional<ApiError> check_number(const json::object& body, std::string_view key, double min,
@@ -247,16 +215,8 @@ std::optional<ApiError> check_scalars(const json::object& body) {
 }  // namespace
 
 Result<CanonicalRequest> decode_chat_request(std::string_view text, json::storage_ptr storage) {
-  boost::system::error_code ec;
-  json::value parsed = json::parse(text, ec, std::move(storage));
-  if (ec)
-    return ApiError::invalid_request("We could not parse the JSON body of your request (" +
-                                         ec.message() + "). The body must be a JSON object.",
-                                     {}, "invalid_json");
-  if (!parsed.is_object())
-    return ApiError::invalid_request(
-        "The request body must be a JSON object, got " + std::string(kind(parsed)) + ".", {},
-        "invalid_json");
+  json::value parsed;
+  if (auto e = parse_body_object(text, std::move(storage), parsed)) return *e;
   CanonicalRequest req{std::move(parsed.get_object())};  // keeps the arena: no copy
   auto& body = req.body;
 

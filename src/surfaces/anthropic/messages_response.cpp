@@ -1,0 +1,124 @@
+// Anthropic response shapes; see messages_response.hpp.
+#include "surfaces/anthropic/messages_response.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "gateway/usage.hpp"
+
+namespace glmgate::anthropic {
+
+namespace json = boost::json;
+
+std::string_view stop_reason(std::string_view finish) {
+  if (finish == "length") return "max_tokens";
+  if (finish == "tool_calls" || finish == "function_call") return "tool_use";
+  if (finish == "content_filter") return "refusal";
+  return "end_turn";
+}
+
+json::object usage_json(const Usage& u) {
+  std::int64_t cached = std::min(u.cached_tokens, u.prompt_tokens);
+  return json::object{{"input_tokens", u.prompt_tokens - cached},
+                      {"output_tokens", u.completion_tokens},
+                      {"cache_read_input_tokens", cached},
+                      {"cache_creation_input_tokens", 0}};
+}
+
+std::string message_id(std::string_view completion_id) {
+  if (completion_id.rfind("msg_", 0) == 0) return std::string(completion_id);
+  std::string_view rest = completion_id;
+  if (rest.rfind("chatcmpl-", 0) == 0) rest.remove_prefix(9);
+  return "msg_" + std::string(rest.empty() ? std::string_view("glmgate") : rest);
+}
+
+namespace {
+std::string_view string_field(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_string() ? std::string_view(it->value().get_string())
+                                                  : std::string_view();
+}
+
+// Tool arguments as an object: what the model sent when it parses, else {} (a model that emits
+// broken JSON must not break the client's decoder).
+json::value tool_input(std::string_view arguments) {
+  boost::system::error_code ec;
+  json::value v = json::parse(arguments, ec);
+  if (ec || !v.is_object()) return json::object();
+  return v;
+}
+}  // namespace
+
+json::object message_from_completion(const json::object& completion) {
+  json::array content;
+  std::string finish = "stop";
+  if (auto choices = completion.find("choices");
+      choices != completion.end() && choices->value().is_array() &&
+      !choices->value().get_array().empty() && choices->value().get_array()[0].is_object()) {
+    const auto& choice = choices->value().get_array()[0].get_object();
+    if (auto f = string_field(choice, "finish_reason"); !f.empty()) finish = f;
+    if (auto m = choice.find("message"); m != choice.end() && m->value().is_object()) {
+      const auto& msg = m->value().get_object();
+      if (auto r = string_field(msg, "reasoning_content"); !r.empty())
+        content.push_back(json::object{{"type", "thinking"}, {"thinking", r}, {"signature", ""}});
+      if (auto t = string_field(msg, "content"); !t.empty())
+        content.push_back(json::object{{"type", "text"}, {"text", t}});
+      if (auto calls = msg.find("tool_calls"); calls != msg.end() && calls->value().is_array()) {
+        for (const auto& c : calls->value().get_array()) {
+          if (!c.is_object()) continue;
+          const auto& call = c.get_object();
+          json::object fn;
+          if (auto f = call.find("function"); f != call.end() && f->value().is_object())
+            fn = f->value().get_object();
+          content.push_back(json::object{{"type", "tool_use"},
+                                         {"id", string_field(call, "id")},
+                                         {"name", string_field(fn, "name")},
+                                         {"input", tool_input(string_field(fn, "arguments"))}});
+        }
+      }
+    }
+  }
+  Usage usage = read_usage(completion).value_or(Usage{});
+  return json::object{{"id", message_id(string_field(completion, "id"))},
+                      {"type", "message"},
+                      {"role", "assistant"},
+                      {"model", completion.contains("model") ? completion.at("model") : ""},
+                      {"content", std::move(content)},
+                      {"stop_reason", stop_reason(finish)},
+                      {"stop_sequence", nullptr},
+                      {"usage", usage_json(usage)}};
+}
+
+std::string_view error_type(int status) {
+  switch (status) {
+    case 400:
+      return "invalid_request_error";
+    case 401:
+      return "authentication_error";
+    case 402:
+      return "billing_error";
+    case 403:
+      return "permission_error";
+    case 404:
+      return "not_found_error";
+    case 413:
+      return "request_too_large";
+    case 429:
+      return "rate_limit_error";
+    case 503:
+    case 529:
+      return "overloaded_error";
+    case 504:
+      return "timeout_error";
+    default:
+      return status >= 500 ? "api_error" : "invalid_request_error";
+  }
+}
+
+std::string error_body(const ApiError& error) {
+  return json::serialize(
+      json::object{{"type", "error"},
+                   {"error", {{"type", error_type(error.status)}, {"message", error.message}}}});
+}
+
+}  // namespace glmgate::anthropic

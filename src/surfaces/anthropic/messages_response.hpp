@@ -1,0 +1,31 @@
+// Canonical (OpenAI chat.completion) responses, usage and finish reasons in Anthropic's terms:
+// the message object, stop reasons, the usage object, and the error shape. Pure functions.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+
+#include "core/api_error.hpp"
+#include "core/usage.hpp"
+
+namespace glmgate::anthropic {
+
+// stop -> end_turn, length -> max_tokens, tool_calls -> tool_use, content_filter -> refusal.
+std::string_view stop_reason(std::string_view finish_reason);
+
+// {input_tokens (without cache reads), output_tokens, cache_read_input_tokens,
+// cache_creation_input_tokens}.
+boost::json::object usage_json(const Usage& usage);
+
+// "msg_..." from the upstream's completion id.
+std::string message_id(std::string_view completion_id);
+
+// The Anthropic message for an OpenAI chat.completion response.
+boost::json::object message_from_completion(const boost::json::object& completion);
+
+// {"type":"error","error":{"type","message"}} with the type Anthropic uses for the status.
+std::string error_body(const ApiError& error);
+std::string_view error_type(int status);
+
+}  // namespace glmgate::anthropic

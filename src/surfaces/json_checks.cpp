@@ -1,0 +1,71 @@
+// Shared decoder helpers; see json_checks.hpp.
+#include "surfaces/json_checks.hpp"
+
+#include <boost/json/parse.hpp>
+
+namespace glmgate {
+
+namespace json = boost::json;
+
+const char* json_kind_name(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
+    case json::kind::int64:
+    case json::kind::uint64:
+      return "an integer";
+    case json::kind::double_:
+      return "a number";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
+  }
+  return "unknown";
+}
+
+ApiError type_error(const std::string& field, std::string_view expected, const json::value& v) {
+  return ApiError::invalid_request("Invalid type for '" + field + "': expected " +
+                                       std::string(expected) + ", but got " + json_kind_name(v) +
+                                       ".",
+                                   field, "invalid_type");
+}
+
+ApiError missing_field(const std::string& field) {
+  return ApiError::invalid_request("Missing required parameter: '" + field + "'.", field,
+                                   "missing_required_parameter");
+}
+
+bool is_json_integer(const json::value& v) {
+  return v.is_int64() || v.is_uint64() ||
+         (v.is_double() &&
+          v.get_double() == static_cast<double>(static_cast<std::int64_t>(v.get_double())));
+}
+
+std::int64_t json_integer(const json::value& v) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64())
+    return v.get_uint64() > INT64_MAX ? INT64_MAX : static_cast<std::int64_t>(v.get_uint64());
+  return static_cast<std::int64_t>(v.get_double());
+}
+
+std::optional<ApiError> parse_body_object(std::string_view text, json::storage_ptr storage,
+                                          json::value& out) {
+  boost::system::error_code ec;
+  out = json::parse(text, ec, std::move(storage));
+  if (ec)
+    return ApiError::invalid_request("We could not parse the JSON body of your request (" +
+                                         ec.message() + "). The body must be a JSON object.",
+                                     {}, "invalid_json");
+  if (!out.is_object())
+    return ApiError::invalid_request(
+        "The request body must be a JSON object, got " + std::string(json_kind_name(out)) + ".", {},
+        "invalid_json");
+  return std::nullopt;
+}
+
+}  // namespace glmgate
