@@ -9,6 +9,8 @@
 
 #include "surfaces/anthropic/anthropic_surface.hpp"
 #include "surfaces/anthropic/messages_request.hpp"
+#include "surfaces/gemini/gemini_surface.hpp"
+#include "surfaces/gemini/generate_response.hpp"
 #include "surfaces/openai/openai_surface.hpp"
 
 namespace glmgate {
@@ -48,13 +50,18 @@ json::object model_json(const ModelConfig& m) {
 PublicRoutes::PublicRoutes(const Pipeline& pipeline)
     : pipeline_(pipeline),
       openai_(std::make_unique<openai::OpenAiSurface>()),
-      anthropic_(std::make_unique<anthropic::AnthropicSurface>()) {
-  json::array data;
+      anthropic_(std::make_unique<anthropic::AnthropicSurface>()),
+      gemini_(std::make_unique<gemini::GeminiSurface>()) {
+  json::array data, gemini_data;
   for (const auto& m : pipeline.catalog().config().models) {
     auto obj = model_json(m);
     model_bodies_[m.id] = json::serialize(obj);
     data.push_back(std::move(obj));
+    auto g = gemini::model_entry(m);
+    gemini_model_bodies_[m.id] = json::serialize(g);
+    gemini_data.push_back(std::move(g));
   }
+  gemini_list_body_ = json::serialize(json::object{{"models", std::move(gemini_data)}});
   list_body_ = json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}});
 }
 
@@ -108,6 +115,26 @@ asio::awaitable<void> PublicRoutes::count_tokens(Exchange& ex) const {
   co_await ex.respond(std::move(r));
 }
 
+// GET /v1beta/models and /v1beta/models/{model} in Gemini's shape.
+asio::awaitable<void> PublicRoutes::gemini_models(Exchange& ex) const {
+  HttpResponse r;
+  auto key = pipeline_.authenticate(*gemini_, ex.request());
+  const std::string& path = ex.request().path;
+  if (!key) {
+    r = gemini_->render_error(key.error());
+  } else if (path == "/v1beta/models" || path == "/v1beta/models/") {
+    r.body = gemini_list_body_;
+  } else {
+    std::string id = path.substr(gemini::kModelsPath.size());
+    auto it = gemini_model_bodies_.find(id);
+    if (it != gemini_model_bodies_.end())
+      r.body = it->second;
+    else
+      r = gemini_->render_error(ApiError::model_not_found(id));
+  }
+  co_await ex.respond(std::move(r));
+}
+
 void PublicRoutes::register_on(Router& router) const {
   const Surface* openai = openai_.get();
   const Surface* anthropic = anthropic_.get();
@@ -118,6 +145,14 @@ void PublicRoutes::register_on(Router& router) const {
              [this, anthropic](Exchange& ex) { return pipeline_.generate(*anthropic, ex); });
   router.add("POST", "/v1/messages/count_tokens",
              [this](Exchange& ex) { return count_tokens(ex); });
+  const Surface* gemini = gemini_.get();
+  router.set_error_renderer("/v1beta",
+                            [gemini](const ApiError& e) { return gemini->render_error(e); });
+  router.add_prefix("POST", std::string(gemini::kModelsPath),
+                    [this, gemini](Exchange& ex) { return pipeline_.generate(*gemini, ex); });
+  router.add("GET", "/v1beta/models", [this](Exchange& ex) { return gemini_models(ex); });
+  router.add_prefix("GET", std::string(gemini::kModelsPath),
+                    [this](Exchange& ex) { return gemini_models(ex); });
   router.add("POST", "/v1/chat/completions",
              [this, openai](Exchange& ex) { return pipeline_.generate(*openai, ex); });
   router.add("GET", "/v1/models", [this](Exchange& ex) { return list_models(ex); });

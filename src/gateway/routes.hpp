@@ -1,6 +1,7 @@
-// The public routes (the OpenAI chat and Anthropic Messages surfaces, the model catalog, health).
-// The model list is serialized once at construction; handlers only copy it. Owned by the app for as
-// long as the router serves; immutable after construction and shared by all threads.
+// The public routes (the OpenAI chat and Anthropic Messages and Gemini surfaces, the model
+// catalogs, health). The model list is serialized once at construction; handlers only copy it.
+// Owned by the app for as long as the router serves; immutable after construction and shared by all
+// threads.
 #pragma once
 
 #include <memory>
@@ -22,10 +23,14 @@ class PublicRoutes {
   boost::asio::awaitable<void> list_models(Exchange& ex) const;
   boost::asio::awaitable<void> get_model(Exchange& ex) const;
   boost::asio::awaitable<void> count_tokens(Exchange& ex) const;
+  boost::asio::awaitable<void> gemini_models(Exchange& ex) const;
 
   const Pipeline& pipeline_;
   std::unique_ptr<const Surface> openai_;
   std::unique_ptr<const Surface> anthropic_;
+  std::unique_ptr<const Surface> gemini_;
+  std::string gemini_list_body_;
+  std::unordered_map<std::string, std::string> gemini_model_bodies_;
   std::string list_body_;
   std::unordered_map<std::string, std::string> model_bodies_;
 };

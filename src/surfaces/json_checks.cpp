@@ -68,4 +68,34 @@ std::optional<ApiError> parse_body_object(std::string_view text, json::storage_p
   return std::nullopt;
 }
 
+std::string_view string_or_empty(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_string() ? std::string_view(it->value().get_string())
+                                                  : std::string_view();
+}
+
+const json::object* first_choice(const json::object& response) {
+  auto choices = response.find("choices");
+  if (choices == response.end() || !choices->value().is_array() ||
+      choices->value().get_array().empty() || !choices->value().get_array()[0].is_object())
+    return nullptr;
+  return &choices->value().get_array()[0].get_object();
+}
+
+json::value arguments_object(std::string_view arguments) {
+  boost::system::error_code ec;
+  json::value v = json::parse(arguments, ec);
+  if (ec || !v.is_object()) return json::object();
+  return v;
+}
+
+json::object canonical_assistant(const std::string& text, const std::string& reasoning,
+                                 json::array calls) {
+  json::object msg{{"role", "assistant"}};
+  msg["content"] = text.empty() && !calls.empty() ? json::value(nullptr) : json::value(text);
+  if (!reasoning.empty()) msg["reasoning_content"] = reasoning;
+  if (!calls.empty()) msg["tool_calls"] = std::move(calls);
+  return msg;
+}
+
 }  // namespace glmgate

@@ -1,7 +1,10 @@
-// Helpers every surface's decoder shares: type names for messages, the typed 400s that name the
-// offending field, integer checks, and parsing a body into a JSON object. Pure functions.
+// Helpers the surfaces share: type names for messages, the typed 400s that name the offending
+// field, integer checks, parsing a body into a JSON object, reading string fields and building
+// the canonical assistant message. Pure functions.
 #pragma once
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
@@ -25,5 +28,20 @@ std::int64_t json_integer(const boost::json::value& v);
 // Parses `text` into `out` (in `storage`); a 400 naming the problem when it is not a JSON object.
 std::optional<ApiError> parse_body_object(std::string_view text, boost::json::storage_ptr storage,
                                           boost::json::value& out);
+
+// The value of a string field, or empty when it is absent or not a string.
+std::string_view string_or_empty(const boost::json::object& o, std::string_view key);
+
+// choices[0] of a canonical response or chunk, when it is an object; else null.
+const boost::json::object* first_choice(const boost::json::object& response);
+
+// Tool-call arguments (JSON text from the model) as an object; {} when they do not parse, so a
+// model's broken JSON never breaks a client's decoder.
+boost::json::value arguments_object(std::string_view arguments);
+
+// The canonical assistant message: content (null when there are only tool calls),
+// reasoning_content when there was thinking, tool_calls when there were calls.
+boost::json::object canonical_assistant(const std::string& text, const std::string& reasoning,
+                                        boost::json::array calls);
 
 }  // namespace glmgate

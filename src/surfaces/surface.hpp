@@ -26,7 +26,8 @@ struct CanonicalRequest {
   boost::json::object body;  // OpenAI Chat Completions request; unknown fields kept as sent
   std::string model;         // public model ID
   bool stream = false;
-  bool include_usage = false;  // the client asked for the usage chunk
+  bool include_usage = false;      // the client asked for the usage chunk
+  bool json_array_stream = false;  // Gemini without alt=sse: the stream is one JSON array
 };
 
 // Turns canonical stream chunks (OpenAI chat.completion.chunk objects carrying the public model

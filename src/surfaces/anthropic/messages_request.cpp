@@ -210,10 +210,8 @@ class Decoder {
   }
 
   Error assistant(const json::value& content, const std::string& field, json::array& messages) {
-    json::object msg{{"role", "assistant"}};
     if (content.is_string()) {
-      msg["content"] = content.get_string();
-      messages.push_back(std::move(msg));
+      messages.push_back(json::object{{"role", "assistant"}, {"content", content.get_string()}});
       return std::nullopt;
     }
     if (!content.is_array())
@@ -249,10 +247,7 @@ class Decoder {
                                      {"function", {{"name", *name}, {"arguments", args}}}});
       }
     }
-    msg["content"] = text.empty() && !calls.empty() ? json::value(nullptr) : json::value(text);
-    if (!reasoning.empty()) msg["reasoning_content"] = reasoning;
-    if (!calls.empty()) msg["tool_calls"] = std::move(calls);
-    messages.push_back(std::move(msg));
+    messages.push_back(canonical_assistant(text, reasoning, std::move(calls)));
     return std::nullopt;
   }
 

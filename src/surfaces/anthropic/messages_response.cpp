@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "gateway/usage.hpp"
+#include "surfaces/json_checks.hpp"
 
 namespace glmgate::anthropic {
 
@@ -32,36 +33,19 @@ std::string message_id(std::string_view completion_id) {
   return "msg_" + std::string(rest.empty() ? std::string_view("glmgate") : rest);
 }
 
-namespace {
-std::string_view string_field(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_string() ? std::string_view(it->value().get_string())
-                                                  : std::string_view();
-}
-
-// Tool arguments as an object: what the model sent when it parses, else {} (a model that emits
-// broken JSON must not break the client's decoder).
-json::value tool_input(std::string_view arguments) {
-  boost::system::error_code ec;
-  json::value v = json::parse(arguments, ec);
-  if (ec || !v.is_object()) return json::object();
-  return v;
-}
-}  // namespace
+namespace {}  // namespace
 
 json::object message_from_completion(const json::object& completion) {
   json::array content;
   std::string finish = "stop";
-  if (auto choices = completion.find("choices");
-      choices != completion.end() && choices->value().is_array() &&
-      !choices->value().get_array().empty() && choices->value().get_array()[0].is_object()) {
-    const auto& choice = choices->value().get_array()[0].get_object();
-    if (auto f = string_field(choice, "finish_reason"); !f.empty()) finish = f;
+  if (const json::object* first = first_choice(completion)) {
+    const auto& choice = *first;
+    if (auto f = string_or_empty(choice, "finish_reason"); !f.empty()) finish = f;
     if (auto m = choice.find("message"); m != choice.end() && m->value().is_object()) {
       const auto& msg = m->value().get_object();
-      if (auto r = string_field(msg, "reasoning_content"); !r.empty())
+      if (auto r = string_or_empty(msg, "reasoning_content"); !r.empty())
         content.push_back(json::object{{"type", "thinking"}, {"thinking", r}, {"signature", ""}});
-      if (auto t = string_field(msg, "content"); !t.empty())
+      if (auto t = string_or_empty(msg, "content"); !t.empty())
         content.push_back(json::object{{"type", "text"}, {"text", t}});
       if (auto calls = msg.find("tool_calls"); calls != msg.end() && calls->value().is_array()) {
         for (const auto& c : calls->value().get_array()) {
@@ -70,16 +54,17 @@ json::object message_from_completion(const json::object& completion) {
           json::object fn;
           if (auto f = call.find("function"); f != call.end() && f->value().is_object())
             fn = f->value().get_object();
-          content.push_back(json::object{{"type", "tool_use"},
-                                         {"id", string_field(call, "id")},
-                                         {"name", string_field(fn, "name")},
-                                         {"input", tool_input(string_field(fn, "arguments"))}});
+          content.push_back(
+              json::object{{"type", "tool_use"},
+                           {"id", string_or_empty(call, "id")},
+                           {"name", string_or_empty(fn, "name")},
+                           {"input", arguments_object(string_or_empty(fn, "arguments"))}});
         }
       }
     }
   }
   Usage usage = read_usage(completion).value_or(Usage{});
-  return json::object{{"id", message_id(string_field(completion, "id"))},
+  return json::object{{"id", message_id(string_or_empty(completion, "id"))},
                       {"type", "message"},
                       {"role", "assistant"},
                       {"model", completion.contains("model") ? completion.at("model") : ""},

@@ -10,18 +10,13 @@
 #include <vector>
 
 #include "surfaces/anthropic/messages_response.hpp"
+#include "surfaces/json_checks.hpp"
 
 namespace glmgate::anthropic {
 
 namespace json = boost::json;
 
 namespace {
-
-std::string_view str(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_string() ? std::string_view(it->value().get_string())
-                                                  : std::string_view();
-}
 
 class MessagesStreamEncoder final : public StreamEncoder {
  public:
@@ -31,15 +26,14 @@ class MessagesStreamEncoder final : public StreamEncoder {
 
   void chunk(json::object& chunk, std::string& out) override {
     start(chunk, out);
-    auto choices = chunk.find("choices");
-    if (choices == chunk.end() || !choices->value().is_array() ||
-        choices->value().get_array().empty() || !choices->value().get_array()[0].is_object())
-      return;
-    const auto& choice = choices->value().get_array()[0].get_object();
+    const json::object* first = first_choice(chunk);
+    if (!first) return;
+    const auto& choice = *first;
     if (auto d = choice.find("delta"); d != choice.end() && d->value().is_object()) {
       const auto& delta = d->value().get_object();
-      if (auto r = str(delta, "reasoning_content"); !r.empty()) text_like(Kind::thinking, r, out);
-      if (auto t = str(delta, "content"); !t.empty()) text_like(Kind::text, t, out);
+      if (auto r = string_or_empty(delta, "reasoning_content"); !r.empty())
+        text_like(Kind::thinking, r, out);
+      if (auto t = string_or_empty(delta, "content"); !t.empty()) text_like(Kind::text, t, out);
       if (auto calls = delta.find("tool_calls");
           calls != delta.end() && calls->value().is_array()) {
         std::int64_t position = 0;
@@ -47,7 +41,7 @@ class MessagesStreamEncoder final : public StreamEncoder {
           if (c.is_object()) tool_delta(c.get_object(), position++, out);
       }
     }
-    if (auto f = str(choice, "finish_reason"); !f.empty()) {
+    if (auto f = string_or_empty(choice, "finish_reason"); !f.empty()) {
       stop_reason_ = std::string(stop_reason(f));
       finish_blocks(out);
     }
@@ -91,10 +85,10 @@ class MessagesStreamEncoder final : public StreamEncoder {
   void start(const json::object& chunk, std::string& out) {
     if (started_) return;
     started_ = true;
-    json::object message{{"id", message_id(str(chunk, "id"))},
+    json::object message{{"id", message_id(string_or_empty(chunk, "id"))},
                          {"type", "message"},
                          {"role", "assistant"},
-                         {"model", str(chunk, "model")},
+                         {"model", string_or_empty(chunk, "model")},
                          {"content", json::array()},
                          {"stop_reason", nullptr},
                          {"stop_sequence", nullptr},
@@ -148,12 +142,14 @@ class MessagesStreamEncoder final : public StreamEncoder {
       index = i->value().get_int64();
     bool is_new = !tools_.count(index);
     Tool& tool = tools_[index];
-    if (auto id = str(call, "id"); !id.empty() && tool.id.empty()) tool.id = std::string(id);
+    if (auto id = string_or_empty(call, "id"); !id.empty() && tool.id.empty())
+      tool.id = std::string(id);
     std::string_view fragment;
     if (auto f = call.find("function"); f != call.end() && f->value().is_object()) {
-      if (auto n = str(f->value().get_object(), "name"); !n.empty() && tool.name.empty())
+      if (auto n = string_or_empty(f->value().get_object(), "name");
+          !n.empty() && tool.name.empty())
         tool.name = std::string(n);
-      fragment = str(f->value().get_object(), "arguments");
+      fragment = string_or_empty(f->value().get_object(), "arguments");
     }
     if (is_new && live_tool_ < 0) {
       live_tool_ = index;

@@ -1,33 +1,21 @@
-// Golden-file tests of the Anthropic converters, both directions: each file under
-// tests/golden/anthropic/ holds an input and the exact expected output. Kinds:
+// Golden-file tests of the Anthropic converters, both directions (tests/golden/anthropic/). Kinds:
 //   "request":  an Anthropic request -> the canonical request (or the 400 it gets)
 //   "response": a canonical chat.completion -> the Anthropic message
 //   "stream":   canonical chunks (+ usage, or an upstream error) -> the Anthropic events
-// GLMGATE_UPDATE_GOLDEN=1 rewrites the expected outputs (review the diff before committing).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "surfaces/anthropic/anthropic_surface.hpp"
 #include "surfaces/anthropic/messages_request.hpp"
 #include "surfaces/anthropic/messages_response.hpp"
 #include "surfaces/anthropic/stream_encoder.hpp"
+#include "surfaces/golden.hpp"
 
 namespace glmgate {
 namespace {
 
 namespace json = boost::json;
-namespace fs = std::filesystem;
-
-json::object read_case(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return json::parse(text.str()).as_object();
-}
 
 // SSE text into [{"event": name, "data": payload}].
 json::array parse_events(const std::string& text) {
@@ -49,39 +37,11 @@ json::value run_case(const json::object& c) {
   std::string_view kind = c.at("kind").as_string();
   if (kind == "request") {
     auto decoded = anthropic::decode_messages_request(json::serialize(c.at("input")));
-    if (!decoded)
-      return json::object{{"status", decoded.error().status},
-                          {"param", decoded.error().param},
-                          {"message", decoded.error().message}};
-    return decoded->body;
+    return golden::request_result(decoded);
   }
   if (kind == "response") return anthropic::message_from_completion(c.at("input").as_object());
   auto encoder = anthropic::make_stream_encoder();
-  std::string out;
-  for (const auto& chunk : c.at("chunks").as_array()) {
-    json::object copy = chunk.as_object();
-    encoder->chunk(copy, out);
-  }
-  if (auto e = c.find("error"); e != c.end()) {
-    ApiError err{static_cast<int>(e->value().at("status").as_int64()),
-                 "upstream_error",
-                 "upstream_error",
-                 std::string(e->value().at("message").as_string()),
-                 {}};
-    encoder->error(err, out);
-  } else {
-    std::optional<Usage> usage;
-    if (auto u = c.find("usage"); u != c.end()) {
-      Usage v;
-      v.prompt_tokens = u->value().at("prompt_tokens").as_int64();
-      v.completion_tokens = u->value().at("completion_tokens").as_int64();
-      if (auto cached = u->value().as_object().find("cached_tokens");
-          cached != u->value().as_object().end())
-        v.cached_tokens = cached->value().as_int64();
-      usage = v;
-    }
-    encoder->done(usage, out);
-  }
+  std::string out = golden::encode_stream(*encoder, c);
   return parse_events(out);
 }
 
@@ -108,24 +68,12 @@ void check_event_grammar(const json::array& events, const std::string& name) {
 }
 
 TEST(AnthropicGolden, EveryCaseMatches) {
-  fs::path dir = fs::path(GLMGATE_SOURCE_DIR) / "tests/golden/anthropic";
-  bool update = std::getenv("GLMGATE_UPDATE_GOLDEN") != nullptr;
-  int cases = 0;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() != ".json") continue;
-    ++cases;
-    json::object c = read_case(entry.path());
-    json::value got = run_case(c);
-    std::string name = entry.path().filename().string();
-    if (c.at("kind").as_string() == "stream") check_event_grammar(got.as_array(), name);
-    if (update) {
-      c["expected"] = got;
-      std::ofstream(entry.path()) << json::serialize(c) << "\n";
-      continue;
-    }
-    ASSERT_TRUE(c.contains("expected")) << name << ": no expected output";
-    EXPECT_EQ(got, c.at("expected")) << name << "\n got: " << json::serialize(got);
-  }
+  int cases =
+      golden::run_dir("tests/golden/anthropic", run_case,
+                      [](const json::object& c, const json::value& got, const std::string& n) {
+                        if (c.at("kind").as_string() == "stream")
+                          check_event_grammar(got.as_array(), n);
+                      });
   EXPECT_GE(cases, 10);
 }
 
