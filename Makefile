@@ -5,7 +5,7 @@ ASAN_DIR ?= build/asan
 JOBS ?= 2
 CONFIG ?=
 
-.PHONY: deps build run test asan sdk-deps bench format clean
+.PHONY: deps build run test asan sdk-deps bench fuzz format clean
 
 deps:
 	@bash scripts/install_deps.sh
@@ -37,8 +37,19 @@ bench: build
 	cd bench/portkey && npm ci --no-audit --no-fund --loglevel=error
 	/usr/bin/python3 bench/run.py
 
+# libFuzzer on the surfaces' decoders and stream encoders (clang-14), FUZZ_SECONDS per target,
+# seeded with tests/fuzz/corpus/; new finds land in build/fuzz/corpus-<target>.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGLMGATE_FUZZ=ON \
+	  -DCMAKE_CXX_COMPILER=clang++-14
+	cmake --build build/fuzz -j$(JOBS)
+	for t in requests streams; do mkdir -p build/fuzz/corpus-$$t && \
+	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; done
+
 format:
-	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+	clang-format -i $$(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp')
 
 clean:
 	rm -rf build

@@ -1,6 +1,9 @@
 // Usage parsing; see usage.hpp.
 #include "gateway/usage.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace glmgate {
 
 namespace {
@@ -8,8 +11,12 @@ std::int64_t int_field(const boost::json::object& o, std::string_view key) {
   auto it = o.find(key);
   if (it == o.end()) return 0;
   if (it->value().is_int64()) return std::max<std::int64_t>(0, it->value().get_int64());
-  if (it->value().is_uint64()) return static_cast<std::int64_t>(it->value().get_uint64());
-  if (it->value().is_double()) return static_cast<std::int64_t>(it->value().get_double());
+  if (it->value().is_uint64())
+    return static_cast<std::int64_t>(std::min<std::uint64_t>(it->value().get_uint64(), INT64_MAX));
+  if (it->value().is_double()) {  // a cast of an out-of-range double is undefined
+    double d = it->value().get_double();
+    return d > 0 && d < 9.2e18 ? static_cast<std::int64_t>(d) : 0;
+  }
   return 0;
 }
 }  // namespace

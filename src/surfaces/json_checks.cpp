@@ -40,17 +40,27 @@ ApiError missing_field(const std::string& field) {
                                    "missing_required_parameter");
 }
 
+namespace {
+// Doubles that convert to int64 without overflow (casting one outside that range is undefined).
+bool fits_int64(double d) {
+  return d >= -9.2e18 && d <= 9.2e18;
+}
+}  // namespace
+
 bool is_json_integer(const json::value& v) {
-  return v.is_int64() || v.is_uint64() ||
-         (v.is_double() &&
-          v.get_double() == static_cast<double>(static_cast<std::int64_t>(v.get_double())));
+  if (v.is_int64() || v.is_uint64()) return true;
+  if (!v.is_double()) return false;
+  double d = v.get_double();
+  return fits_int64(d) && d == static_cast<double>(static_cast<std::int64_t>(d));
 }
 
 std::int64_t json_integer(const json::value& v) {
   if (v.is_int64()) return v.get_int64();
   if (v.is_uint64())
     return v.get_uint64() > INT64_MAX ? INT64_MAX : static_cast<std::int64_t>(v.get_uint64());
-  return static_cast<std::int64_t>(v.get_double());
+  double d = v.is_double() ? v.get_double() : 0.0;
+  if (!fits_int64(d)) return d < 0 ? INT64_MIN : INT64_MAX;
+  return static_cast<std::int64_t>(d);
 }
 
 std::optional<ApiError> parse_body_object(std::string_view text, json::storage_ptr storage,
