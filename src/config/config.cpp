@@ -138,8 +138,9 @@ ProviderConfig parse_provider(const toml::table& t, const std::string& source,
   ProviderConfig p;
   r.string("name", p.name, true);
   r.string("kind", p.kind);
-  if (p.kind != "openai")
-    r.fail("kind", "unknown provider kind \"" + p.kind + "\" (supported: \"openai\")");
+  if (p.kind != "openai" && p.kind != "anthropic")
+    r.fail("kind",
+           "unknown provider kind \"" + p.kind + "\" (supported: \"openai\", \"anthropic\")");
   r.string("base_url", p.base_url, true);
   parse_base_url(p, r);
   r.string("api_key_env", p.api_key_env);

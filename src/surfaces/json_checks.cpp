@@ -99,6 +99,23 @@ json::value arguments_object(std::string_view arguments) {
   return v;
 }
 
+std::vector<ToolCallView> tool_calls_of(const json::object& message) {
+  std::vector<ToolCallView> out;
+  auto calls = message.find("tool_calls");
+  if (calls == message.end() || !calls->value().is_array()) return out;
+  for (const auto& c : calls->value().get_array()) {
+    if (!c.is_object()) continue;
+    ToolCallView view{string_or_empty(c.get_object(), "id"), {}, {}};
+    if (auto f = c.get_object().find("function");
+        f != c.get_object().end() && f->value().is_object()) {
+      view.name = string_or_empty(f->value().get_object(), "name");
+      view.arguments = string_or_empty(f->value().get_object(), "arguments");
+    }
+    out.push_back(view);
+  }
+  return out;
+}
+
 json::object canonical_assistant(const std::string& text, const std::string& reasoning,
                                  json::array calls) {
   json::object msg{{"role", "assistant"}};

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/api_error.hpp"
 
@@ -38,6 +39,14 @@ const boost::json::object* first_choice(const boost::json::object& response);
 // Tool-call arguments (JSON text from the model) as an object; {} when they do not parse, so a
 // model's broken JSON never breaks a client's decoder.
 boost::json::value arguments_object(std::string_view arguments);
+
+// The tool_calls of a canonical assistant message, as views into it.
+struct ToolCallView {
+  std::string_view id;
+  std::string_view name;
+  std::string_view arguments;
+};
+std::vector<ToolCallView> tool_calls_of(const boost::json::object& message);
 
 // The canonical assistant message: content (null when there are only tool calls),
 // reasoning_content when there was thinking, tool_calls when there were calls.

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "surfaces/anthropic/messages_request.hpp"
+#include "surfaces/anthropic/upstream.hpp"
 #include "surfaces/gemini/generate_request.hpp"
 #include "surfaces/openai/chat_request.hpp"
 
@@ -13,9 +14,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 4) {
-    case 0:
-      (void)glmgate::openai::decode_chat_request(body);
+    case 0: {
+      // Also the request toward an Anthropic upstream, from whatever decoded.
+      auto decoded = glmgate::openai::decode_chat_request(body);
+      if (decoded) (void)glmgate::anthropic::encode_request(decoded->body, "m", data[0] & 4);
       break;
+    }
     case 1:
       (void)glmgate::anthropic::decode_messages_request(body);
       break;

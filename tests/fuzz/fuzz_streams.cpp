@@ -1,13 +1,15 @@
 // Fuzz target: the stream encoders (Anthropic, Gemini SSE and JSON array, OpenAI) and the
 // response encoders on arbitrary canonical chunks. Input: a JSON array of chunk objects (anything
 // else is ignored); the first byte picks the encoder and whether the stream ends or fails.
-// Whatever the upstream sends, the encoders must produce output without crashing.
+// With its top bit set, the array holds Anthropic upstream events for the upstream stream
+// decoder instead. Whatever the upstream sends, the converters must not crash.
 #include <boost/json/parse.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "surfaces/anthropic/anthropic_surface.hpp"
+#include "surfaces/anthropic/upstream.hpp"
 #include "surfaces/gemini/gemini_surface.hpp"
 #include "surfaces/openai/openai_surface.hpp"
 
@@ -19,6 +21,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
   if (ec || !v.is_array()) return 0;
+  if (data[0] & 128) {  // Anthropic upstream events: [{"event", "data"}...] into canonical chunks
+    glmgate::anthropic::UpstreamStreamDecoder decoder;
+    for (const auto& item : v.get_array()) {
+      if (!item.is_object()) continue;
+      auto e = item.get_object().find("event");
+      auto d = item.get_object().find("data");
+      if (e == item.get_object().end() || !e->value().is_string() || d == item.get_object().end() ||
+          !d->value().is_object())
+        continue;
+      glmgate::anthropic::UpstreamStreamDecoder::Output out;
+      decoder.feed(e->value().get_string(), d->value().get_object(), out);
+    }
+    for (const auto& item : v.get_array())
+      if (item.is_object()) (void)glmgate::anthropic::completion_from_message(item.get_object());
+    return 0;
+  }
   static const glmgate::openai::OpenAiSurface openai;
   static const glmgate::anthropic::AnthropicSurface anthropic;
   static const glmgate::gemini::GeminiSurface gemini;

@@ -101,12 +101,12 @@ export function fakeConfig({ baseUrl, caFile, apiKeyEnv, provider = {}, models, 
   const p = [
     '[[providers]]',
     'name = "fake"',
-    'kind = "openai"',
+    `kind = ${tomlString(provider.kind ?? 'openai')}`,
     `base_url = ${tomlString(baseUrl)}`,
   ];
   if (caFile) p.push(`ca_file = ${tomlString(caFile)}`);
   if (apiKeyEnv) p.push(`api_key_env = ${tomlString(apiKeyEnv)}`);
-  for (const [k, v] of Object.entries(provider)) p.push(`${k} = ${typeof v === 'string' ? tomlString(v) : v}`);
+  for (const [k, v] of Object.entries(provider).filter(([k]) => k !== 'kind')) p.push(`${k} = ${typeof v === 'string' ? tomlString(v) : v}`);
   const m = models ?? [
     { id: 'glm-test', upstream_model: 'fake-glm-upstream', reasoning: true, max_output_tokens: 4096 },
     { id: 'no-tools', upstream_model: 'fake-plain', tools: false },
@@ -184,7 +184,8 @@ let accountCounter = 0;
 // limit unless `credits` / `keyArgs` say otherwise).
 export async function startStack({ config = {}, env, tls, credits, keyArgs } = {}) {
   const fake = await startFake({ tls });
-  const gw = await startGateway(fakeConfig({ baseUrl: `${fake.url}/v1`, ...config }), { env });
+  // `config.baseUrlSuffix`: the path after the fake's URL ('/v1' for OpenAI-kind providers).
+  const gw = await startGateway(fakeConfig({ baseUrl: `${fake.url}${config.baseUrlSuffix ?? '/v1'}`, ...config }), { env });
   const acct = await newAccount(gw, { name: 'test', credits, keyArgs });
   const key = acct.key;
   const stack = {

@@ -1,5 +1,6 @@
 // fake_provider: a small, fast, deterministic OpenAI-compatible upstream for glmgate's tests and
-// benchmarks. POST */chat/completions answers per the scenario of the request (scenario.hpp);
+// benchmarks. POST */chat/completions answers per the scenario of the request (scenario.hpp), and
+// POST */v1/messages the same scenarios in Anthropic's format;
 // GET /_fake/stats and /_fake/last let tests see what arrived; POST /_fake/reset clears them.
 // Plain HTTP or TLS (--tls-cert/--tls-key). One coroutine per connection on a shared io_context.
 #include <sys/socket.h>
@@ -17,7 +18,11 @@
 #include <thread>
 #include <unordered_map>
 
+#include "gateway/usage.hpp"
 #include "scenario.hpp"
+#include "surfaces/anthropic/messages_request.hpp"
+#include "surfaces/anthropic/messages_response.hpp"
+#include "surfaces/anthropic/stream_encoder.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -107,6 +112,8 @@ asio::awaitable<bool> stream_chat(Stream& stream, const fake::Scenario& s,
       g_stats.streams_cancelled++;
       co_return false;
     }
+    if (events[i].empty())
+      continue;  // a converted event that says nothing (an empty chunk ends the body)
     auto [ec, n] =
         co_await asio::async_write(stream, http::make_chunk(asio::buffer(events[i])), kNoThrow);
     if (ec) {
@@ -138,8 +145,37 @@ struct Prebuilt {
 };
 thread_local std::unordered_map<std::string, Prebuilt> t_prebuilt;
 
+// The Anthropic endpoint answers the same scenarios in Anthropic's wire format, converted by
+// glmgate's Anthropic encoders (golden-tested and checked against the official SDK separately).
+std::string anthropic_body(const std::string& openai_body) {
+  json::object completion = json::parse(openai_body).as_object();
+  return json::serialize(glmgate::anthropic::message_from_completion(completion));
+}
+
+std::vector<std::string> anthropic_events(const std::vector<std::string>& openai_events) {
+  auto encoder = glmgate::anthropic::make_stream_encoder();
+  std::optional<glmgate::Usage> usage;
+  std::vector<std::string> out;
+  for (const auto& e : openai_events) {
+    std::string converted;
+    std::string_view data = std::string_view(e).substr(6);  // "data: "
+    while (!data.empty() && data.back() == '\n')
+      data.remove_suffix(1);
+    if (data == "[DONE]") {
+      encoder->done(usage, converted);
+    } else {
+      json::object chunk = json::parse(data).as_object();
+      if (auto u = glmgate::read_usage(chunk)) usage = u;
+      encoder->chunk(chunk, converted);
+    }
+    out.push_back(std::move(converted));
+  }
+  return out;
+}
+
 template <class Stream>
-asio::awaitable<bool> handle_chat(Stream& stream, http::request<http::string_body>& req) {
+asio::awaitable<bool> handle_chat(Stream& stream, http::request<http::string_body>& req,
+                                  bool anthropic) {
   g_stats.requests++;
   boost::system::error_code ec;
   json::value parsed = json::parse(req.body(), ec);
@@ -153,8 +189,17 @@ asio::awaitable<bool> handle_chat(Stream& stream, http::request<http::string_bod
     std::lock_guard lock(g_stats.mutex);
     g_stats.last = json::object{{"headers", headers_json(req)}, {"body", parsed}};
   }
+  if (anthropic) {
+    auto canonical = glmgate::anthropic::decode_messages_request(req.body());
+    if (!canonical) {
+      std::string body = glmgate::anthropic::error_body(canonical.error());
+      co_return co_await send(stream, 400, "application/json", body, req.keep_alive());
+    }
+    parsed = std::move(canonical->body);
+  }
   std::string_view directive = req["x-fake"];
   fake::Scenario s = fake::parse_scenario(parsed.get_object(), directive);
+  if (anthropic) s.include_usage = true;  // Anthropic streams always report usage
 
   if (s.fail_first > 0) {
     int attempt;
@@ -177,7 +222,7 @@ asio::awaitable<bool> handle_chat(Stream& stream, http::request<http::string_bod
     co_return false;
   }
 
-  bool plain = directive.empty() && req.body().find("fake:") == std::string::npos;
+  bool plain = !anthropic && directive.empty() && req.body().find("fake:") == std::string::npos;
   std::string cache_key = s.model + (s.stream ? "|s" : "|n") + (s.include_usage ? "|u" : "");
   Prebuilt* built = nullptr;
   Prebuilt fresh;
@@ -193,6 +238,12 @@ asio::awaitable<bool> handle_chat(Stream& stream, http::request<http::string_bod
     std::string id = "chatcmpl-fake-" + std::to_string(g_stats.requests.load());
     fresh = Prebuilt{s.stream ? std::string() : fake::completion_body(s, id),
                      s.stream ? fake::stream_events(s, id) : std::vector<std::string>{}};
+    if (anthropic) {
+      if (s.stream)
+        fresh.events = anthropic_events(fresh.events);
+      else
+        fresh.body = anthropic_body(fresh.body);
+    }
     built = &fresh;
   }
   if (!s.stream)
@@ -247,7 +298,10 @@ asio::awaitable<void> session(Stream stream) {
         carried_chat = true;
         g_stats.chat_connections++;
       }
-      keep = co_await handle_chat(stream, req);
+      keep = co_await handle_chat(stream, req, false);
+    } else if (req.method() == http::verb::post && target.size() >= 12 &&
+               target.compare(target.size() - 12, 12, "/v1/messages") == 0) {
+      keep = co_await handle_chat(stream, req, true);
     } else {
       keep = co_await send(
           stream, 404, "application/json",

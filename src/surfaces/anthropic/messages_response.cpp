@@ -47,20 +47,11 @@ json::object message_from_completion(const json::object& completion) {
         content.push_back(json::object{{"type", "thinking"}, {"thinking", r}, {"signature", ""}});
       if (auto t = string_or_empty(msg, "content"); !t.empty())
         content.push_back(json::object{{"type", "text"}, {"text", t}});
-      if (auto calls = msg.find("tool_calls"); calls != msg.end() && calls->value().is_array()) {
-        for (const auto& c : calls->value().get_array()) {
-          if (!c.is_object()) continue;
-          const auto& call = c.get_object();
-          json::object fn;
-          if (auto f = call.find("function"); f != call.end() && f->value().is_object())
-            fn = f->value().get_object();
-          content.push_back(
-              json::object{{"type", "tool_use"},
-                           {"id", string_or_empty(call, "id")},
-                           {"name", string_or_empty(fn, "name")},
-                           {"input", arguments_object(string_or_empty(fn, "arguments"))}});
-        }
-      }
+      for (const auto& call : tool_calls_of(msg))
+        content.push_back(json::object{{"type", "tool_use"},
+                                       {"id", call.id},
+                                       {"name", call.name},
+                                       {"input", arguments_object(call.arguments)}});
     }
   }
   Usage usage = read_usage(completion).value_or(Usage{});

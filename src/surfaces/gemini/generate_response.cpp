@@ -70,17 +70,8 @@ json::object response_from_completion(const json::object& completion) {
         parts.push_back(json::object{{"text", r}, {"thought", true}});
       if (auto t = string_or_empty(msg, "content"); !t.empty())
         parts.push_back(json::object{{"text", t}});
-      if (auto calls = msg.find("tool_calls"); calls != msg.end() && calls->value().is_array())
-        for (const auto& c : calls->value().get_array()) {
-          if (!c.is_object()) continue;
-          json::object fn;
-          if (auto f = c.get_object().find("function");
-              f != c.get_object().end() && f->value().is_object())
-            fn = f->value().get_object();
-          parts.push_back(function_call_part(string_or_empty(c.get_object(), "id"),
-                                             string_or_empty(fn, "name"),
-                                             string_or_empty(fn, "arguments")));
-        }
+      for (const auto& call : tool_calls_of(msg))
+        parts.push_back(function_call_part(call.id, call.name, call.arguments));
     }
   }
   Usage usage = read_usage(completion).value_or(Usage{});

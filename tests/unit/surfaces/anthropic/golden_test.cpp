@@ -2,6 +2,8 @@
 //   "request":  an Anthropic request -> the canonical request (or the 400 it gets)
 //   "response": a canonical chat.completion -> the Anthropic message
 //   "stream":   canonical chunks (+ usage, or an upstream error) -> the Anthropic events
+//   "upstream_request" / "upstream_response" / "upstream_stream": the same pair the other way,
+//               toward a provider of kind "anthropic"
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -10,6 +12,7 @@
 #include "surfaces/anthropic/messages_request.hpp"
 #include "surfaces/anthropic/messages_response.hpp"
 #include "surfaces/anthropic/stream_encoder.hpp"
+#include "surfaces/anthropic/upstream.hpp"
 #include "surfaces/golden.hpp"
 
 namespace glmgate {
@@ -40,6 +43,31 @@ json::value run_case(const json::object& c) {
     return golden::request_result(decoded);
   }
   if (kind == "response") return anthropic::message_from_completion(c.at("input").as_object());
+  // The other direction, toward an Anthropic upstream ("created" is the clock, left out).
+  if (kind == "upstream_request")
+    return anthropic::encode_request(c.at("input").as_object(), "upstream-model",
+                                     c.contains("stream") && c.at("stream").as_bool());
+  if (kind == "upstream_response") {
+    json::object out = anthropic::completion_from_message(c.at("input").as_object());
+    out.erase("created");
+    return out;
+  }
+  if (kind == "upstream_stream") {
+    anthropic::UpstreamStreamDecoder decoder;
+    json::array out;
+    for (const auto& e : c.at("events").as_array()) {
+      anthropic::UpstreamStreamDecoder::Output o;
+      decoder.feed(e.at("event").as_string(), e.at("data").as_object(), o);
+      for (auto& chunk : o.chunks) {
+        chunk.erase("created");
+        out.push_back(std::move(chunk));
+      }
+      if (o.error)
+        out.push_back(json::object{{"error", o.error->message}, {"status", o.error->status}});
+      if (o.finished) out.push_back("finished");
+    }
+    return out;
+  }
   auto encoder = anthropic::make_stream_encoder();
   std::string out = golden::encode_stream(*encoder, c);
   return parse_events(out);

@@ -1,0 +1,13 @@
+// The adapters per provider kind; make_adapter (provider.hpp) picks one by `kind`.
+#pragma once
+
+#include <memory>
+
+#include "providers/provider.hpp"
+
+namespace glmgate {
+
+std::unique_ptr<ProviderAdapter> make_openai_adapter(const ProviderConfig& provider);
+std::unique_ptr<ProviderAdapter> make_anthropic_adapter(const ProviderConfig& provider);
+
+}  // namespace glmgate

@@ -1,0 +1,144 @@
+// HttpCall and HttpProvider; see http_call.hpp.
+#include "providers/http_call.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/json/parse.hpp>
+#include <cstdlib>
+
+#include "http/wire.hpp"
+#include "providers/upstream_errors.hpp"
+
+namespace glmgate {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+constexpr std::size_t kMaxResponseBytes = 64 * 1024 * 1024;
+constexpr std::size_t kMaxErrorBytes = 1024 * 1024;
+
+StreamItem error_item(ApiError error) {
+  StreamItem item;
+  item.kind = StreamItem::Kind::error;
+  item.error = std::move(error);
+  return item;
+}
+}  // namespace
+
+HttpProvider make_http_provider(const ProviderConfig& config, std::string route,
+                                const Headers& extra_headers,
+                                Headers (*auth_headers)(const std::string& key)) {
+  HttpProvider p;
+  p.config = config;
+  if (!config.api_key_env.empty()) {
+    const char* key = std::getenv(config.api_key_env.c_str());
+    if (key && *key)
+      p.api_key = key;
+    else
+      spdlog::warn("provider {}: environment variable {} is not set; calls go without a key",
+                   config.name, config.api_key_env);
+  }
+  p.endpoint = make_endpoint(config);
+  p.target = config.base_path + route;
+  std::string common;
+  wire::header(common, "Content-Type", "application/json");
+  wire::header(common, "User-Agent", "glmgate/0.1");
+  for (const auto& h : extra_headers)
+    wire::header(common, h.name, h.value);
+  if (!p.api_key.empty())
+    for (const auto& h : auth_headers(p.api_key))
+      wire::header(common, h.name, h.value);
+  p.fixed_headers_unary = common;
+  wire::header(p.fixed_headers_unary, "Accept", "application/json");
+  p.fixed_headers_stream = common;
+  wire::header(p.fixed_headers_stream, "Accept", "text/event-stream");
+  return p;
+}
+
+HttpCall::HttpCall(const HttpProvider& provider, CallContext context, std::string body, bool stream)
+    : provider_(provider), context_(std::move(context)), call_(provider.endpoint) {
+  Headers headers{{"x-request-id", context_.request_id}};
+  request_ = wire::post_request(
+      provider_.target, provider_.endpoint.host_header,
+      stream ? provider_.fixed_headers_stream : provider_.fixed_headers_unary, headers, body);
+}
+
+asio::awaitable<std::optional<ApiError>> HttpCall::open() {
+  auto err = co_await call_.start(std::move(request_));
+  if (err) co_return map_transport_error(provider_.config.name, *err);
+  if (call_.status() != 200) {
+    std::string body;
+    auto read_err = co_await call_.read_all(body, kMaxErrorBytes);
+    if (read_err && read_err->kind == UpstreamFailure::aborted)
+      co_return map_transport_error(provider_.config.name, *read_err);
+    co_return map_upstream_response(provider_.config.name, call_.status(), body, provider_.api_key);
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<Result<json::object>> HttpCall::response(json::storage_ptr storage) {
+  std::string body;
+  if (auto err = co_await call_.read_all(body, kMaxResponseBytes))
+    co_return map_transport_error(provider_.config.name, *err);
+  boost::system::error_code ec;
+  json::value parsed = json::parse(body, ec, std::move(storage));
+  if (ec || !parsed.is_object())
+    co_return ApiError::upstream("Upstream " + provider_.config.name +
+                                 " returned a body that is not a JSON object");
+  auto& obj = parsed.get_object();
+  if (obj.contains("error"))
+    co_return map_upstream_response(provider_.config.name, 502, body, provider_.api_key);
+  co_return convert_response(obj, body);
+}
+
+asio::awaitable<StreamItem> HttpCall::next() {
+  for (;;) {
+    if (!pending_.empty()) {
+      StreamItem item = std::move(pending_.front());
+      pending_.pop_front();
+      co_return item;
+    }
+    if (finished_) co_return StreamItem{};
+    // Every chunk handed out before has been consumed (see provider.hpp): start a fresh arena.
+    // A fresh one, not release(): release() keeps the doubled block size, so an arena reused
+    // for every read of a long stream would soon ask for gigabytes.
+    chunk_arena_.emplace(chunk_buffer_, sizeof chunk_buffer_);
+    std::string bytes;
+    bool done = false;
+    if (auto err = co_await call_.read_some(bytes, done)) {
+      finished_ = true;
+      co_return error_item(map_transport_error(provider_.config.name, *err));
+    }
+    std::vector<SseEvent> events;
+    if (!parser_.feed(bytes, events)) {
+      finished_ = true;
+      call_.abort();
+      co_return error_item(ApiError::upstream("Upstream " + provider_.config.name +
+                                              " sent an oversized stream event"));
+    }
+    for (auto& e : events) {
+      if (finished_) break;
+      handle_event(e, json::storage_ptr(&*chunk_arena_));
+    }
+    if (done && !finished_) {
+      finished_ = true;
+      // Some servers end without a terminator; without a finish reason the stream was cut.
+      if (!saw_finish_)
+        pending_.push_back(error_item(ApiError::upstream("Upstream " + provider_.config.name +
+                                                         " closed the stream before it finished")));
+    }
+  }
+}
+
+void HttpCall::push_chunk(json::object chunk, bool finishes) {
+  saw_finish_ = saw_finish_ || finishes;
+  // Move-constructed, so the chunk stays in its arena (assignment would copy it out).
+  pending_.push_back(StreamItem{StreamItem::Kind::chunk, std::move(chunk), {}});
+}
+
+void HttpCall::push_error(ApiError error) {
+  finished_ = true;
+  pending_.push_back(error_item(std::move(error)));
+}
+
+}  // namespace glmgate
