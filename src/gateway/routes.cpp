@@ -12,6 +12,7 @@
 #include "surfaces/gemini/gemini_surface.hpp"
 #include "surfaces/gemini/generate_response.hpp"
 #include "surfaces/openai/openai_surface.hpp"
+#include "surfaces/responses/responses_surface.hpp"
 
 namespace glmgate {
 
@@ -51,7 +52,8 @@ PublicRoutes::PublicRoutes(const Pipeline& pipeline)
     : pipeline_(pipeline),
       openai_(std::make_unique<openai::OpenAiSurface>()),
       anthropic_(std::make_unique<anthropic::AnthropicSurface>()),
-      gemini_(std::make_unique<gemini::GeminiSurface>()) {
+      gemini_(std::make_unique<gemini::GeminiSurface>()),
+      responses_(std::make_unique<responses::ResponsesSurface>()) {
   json::array data, gemini_data;
   for (const auto& m : pipeline.catalog().config().models) {
     auto obj = model_json(m);
@@ -153,6 +155,9 @@ void PublicRoutes::register_on(Router& router) const {
   router.add("GET", "/v1beta/models", [this](Exchange& ex) { return gemini_models(ex); });
   router.add_prefix("GET", std::string(gemini::kModelsPath),
                     [this](Exchange& ex) { return gemini_models(ex); });
+  const Surface* responses = responses_.get();
+  router.add("POST", "/v1/responses",
+             [this, responses](Exchange& ex) { return pipeline_.generate(*responses, ex); });
   router.add("POST", "/v1/chat/completions",
              [this, openai](Exchange& ex) { return pipeline_.generate(*openai, ex); });
   router.add("GET", "/v1/models", [this](Exchange& ex) { return list_models(ex); });

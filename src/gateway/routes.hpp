@@ -29,6 +29,7 @@ class PublicRoutes {
   std::unique_ptr<const Surface> openai_;
   std::unique_ptr<const Surface> anthropic_;
   std::unique_ptr<const Surface> gemini_;
+  std::unique_ptr<const Surface> responses_;
   std::string gemini_list_body_;
   std::unordered_map<std::string, std::string> gemini_model_bodies_;
   std::string list_body_;

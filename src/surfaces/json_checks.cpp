@@ -47,6 +47,10 @@ bool fits_int64(double d) {
 }
 }  // namespace
 
+std::string indexed(const std::string& field, std::size_t i) {
+  return field + "[" + std::to_string(i) + "]";
+}
+
 bool is_json_integer(const json::value& v) {
   if (v.is_int64() || v.is_uint64()) return true;
   if (!v.is_double()) return false;

@@ -23,6 +23,9 @@ ApiError type_error(const std::string& field, std::string_view expected,
                     const boost::json::value& got);
 ApiError missing_field(const std::string& field);
 
+// "messages[3]": the name of an array element in error messages.
+std::string indexed(const std::string& field, std::size_t i);
+
 bool is_json_integer(const boost::json::value& v);
 std::int64_t json_integer(const boost::json::value& v);
 

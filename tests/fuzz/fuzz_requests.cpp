@@ -1,5 +1,6 @@
 // Fuzz target: every surface's request decoder on arbitrary bytes. The first byte picks the
-// surface (OpenAI chat, Anthropic messages, Gemini generateContent); the rest is the body.
+// surface (OpenAI chat, Anthropic messages, Gemini generateContent, OpenAI Responses); the rest
+// is the body.
 // Decoders must answer any input with a value or a 400, never crash, hang or leak.
 #include <cstddef>
 #include <cstdint>
@@ -9,11 +10,12 @@
 #include "surfaces/anthropic/upstream.hpp"
 #include "surfaces/gemini/generate_request.hpp"
 #include "surfaces/openai/chat_request.hpp"
+#include "surfaces/responses/responses_request.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 4) {
+  switch (data[0] % 5) {
     case 0: {
       // Also the request toward an Anthropic upstream, from whatever decoded.
       auto decoded = glmgate::openai::decode_chat_request(body);
@@ -26,8 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 2:
       (void)glmgate::anthropic::decode_messages_request(body, {}, false);
       break;
-    default:
+    case 3:
       (void)glmgate::gemini::decode_generate_request(body, "m", data[0] & 4);
+      break;
+    default:
+      (void)glmgate::responses::decode_responses_request(body);
       break;
   }
   return 0;

@@ -12,6 +12,7 @@
 #include "surfaces/anthropic/upstream.hpp"
 #include "surfaces/gemini/gemini_surface.hpp"
 #include "surfaces/openai/openai_surface.hpp"
+#include "surfaces/responses/responses_surface.hpp"
 
 namespace json = boost::json;
 
@@ -40,8 +41,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const glmgate::openai::OpenAiSurface openai;
   static const glmgate::anthropic::AnthropicSurface anthropic;
   static const glmgate::gemini::GeminiSurface gemini;
-  const glmgate::Surface* surfaces[] = {&openai, &anthropic, &gemini};
-  const glmgate::Surface& surface = *surfaces[data[0] % 3];
+  static const glmgate::responses::ResponsesSurface responses;
+  const glmgate::Surface* surfaces[] = {&openai, &anthropic, &gemini, &responses};
+  const glmgate::Surface& surface = *surfaces[data[0] % 4];
   glmgate::CanonicalRequest request;
   request.include_usage = data[0] & 8;
   request.json_array_stream = data[0] & 16;

@@ -16,10 +16,6 @@ namespace {
 
 using Error = std::optional<ApiError>;
 
-std::string at(const std::string& field, std::size_t i) {
-  return field + "[" + std::to_string(i) + "]";
-}
-
 // A string field of a block, required.
 Result<std::string_view> string_of(const json::object& o, std::string_view key,
                                    const std::string& field) {
@@ -37,7 +33,7 @@ Result<std::string> text_of(const json::value& v, const std::string& field) {
   std::string out;
   const auto& blocks = v.get_array();
   for (std::size_t i = 0; i < blocks.size(); ++i) {
-    std::string bf = at(field, i);
+    std::string bf = indexed(field, i);
     if (!blocks[i].is_object()) return type_error(bf, "an object", blocks[i]);
     const auto& b = blocks[i].get_object();
     auto type = string_of(b, "type", bf);
@@ -133,7 +129,7 @@ class Decoder {
       return ApiError::invalid_request("messages: at least one message is required", "messages",
                                        "invalid_value");
     for (std::size_t i = 0; i < list.size(); ++i) {
-      std::string mf = at("messages", i);
+      std::string mf = indexed("messages", i);
       if (!list[i].is_object()) return type_error(mf, "an object", list[i]);
       const auto& m = list[i].get_object();
       auto role = string_of(m, "role", mf);
@@ -161,7 +157,7 @@ class Decoder {
     bool has_image = false;
     for (std::size_t i = 0; i < content.get_array().size(); ++i) {
       const auto& v = content.get_array()[i];
-      std::string bf = at(field, i);
+      std::string bf = indexed(field, i);
       if (!v.is_object()) return type_error(bf, "an object", v);
       const auto& b = v.get_object();
       auto type = string_of(b, "type", bf);
@@ -220,7 +216,7 @@ class Decoder {
     json::array calls;
     for (std::size_t i = 0; i < content.get_array().size(); ++i) {
       const auto& v = content.get_array()[i];
-      std::string bf = at(field, i);
+      std::string bf = indexed(field, i);
       if (!v.is_object()) return type_error(bf, "an object", v);
       const auto& b = v.get_object();
       auto type = string_of(b, "type", bf);
@@ -258,7 +254,7 @@ class Decoder {
     json::array out;
     const auto& list = it->value().get_array();
     for (std::size_t i = 0; i < list.size(); ++i) {
-      std::string tf = at("tools", i);
+      std::string tf = indexed("tools", i);
       if (!list[i].is_object()) return type_error(tf, "an object", list[i]);
       const auto& t = list[i].get_object();
       if (auto type = t.find("type");

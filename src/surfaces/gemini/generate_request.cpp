@@ -17,10 +17,6 @@ namespace {
 
 using Error = std::optional<ApiError>;
 
-std::string at(const std::string& field, std::size_t i) {
-  return field + "[" + std::to_string(i) + "]";
-}
-
 ApiError invalid(const std::string& field, const std::string& what) {
   return ApiError::invalid_request("Invalid value at '" + field + "': " + what, field,
                                    "invalid_value");
@@ -92,7 +88,7 @@ class Decoder {
     const auto& list = it->value().get_array();
     if (list.empty()) return invalid("contents", "contents is not specified");
     for (std::size_t i = 0; i < list.size(); ++i) {
-      std::string cf = at("contents", i);
+      std::string cf = indexed("contents", i);
       if (!list[i].is_object()) return type_error(cf, "an object", list[i]);
       const auto& c = list[i].get_object();
       std::string_view role = "user";
@@ -116,7 +112,7 @@ class Decoder {
     json::array content;
     bool has_image = false;
     for (std::size_t i = 0; i < parts.size(); ++i) {
-      std::string pf = at(field, i);
+      std::string pf = indexed(field, i);
       if (!parts[i].is_object()) return type_error(pf, "an object", parts[i]);
       const auto& p = parts[i].get_object();
       if (auto t = p.find("text"); t != p.end()) {
@@ -167,7 +163,7 @@ class Decoder {
     std::string text, reasoning;
     json::array calls;
     for (std::size_t i = 0; i < parts.size(); ++i) {
-      std::string pf = at(field, i);
+      std::string pf = indexed(field, i);
       if (!parts[i].is_object()) return type_error(pf, "an object", parts[i]);
       const auto& p = parts[i].get_object();
       if (auto t = p.find("text"); t != p.end()) {
@@ -275,7 +271,7 @@ class Decoder {
     json::array out;
     const auto& list = it->value().get_array();
     for (std::size_t i = 0; i < list.size(); ++i) {
-      std::string tf = at("tools", i);
+      std::string tf = indexed("tools", i);
       if (!list[i].is_object()) return type_error(tf, "an object", list[i]);
       const auto& t = list[i].get_object();
       auto decls = t.find("functionDeclarations");
@@ -290,7 +286,7 @@ class Decoder {
         return type_error(tf + ".functionDeclarations", "an array", decls->value());
       const auto& fns = decls->value().get_array();
       for (std::size_t j = 0; j < fns.size(); ++j) {
-        std::string ff = at(tf + ".functionDeclarations", j);
+        std::string ff = indexed(tf + ".functionDeclarations", j);
         if (!fns[j].is_object()) return type_error(ff, "an object", fns[j]);
         const auto& f = fns[j].get_object();
         auto name = f.find("name");

@@ -1,0 +1,267 @@
+// Responses request decoding; see responses_request.hpp. Consecutive function_call items become
+// one assistant message with several tool_calls; a reasoning item's text rides on the assistant
+// message that follows it as reasoning_content.
+#include "surfaces/responses/responses_request.hpp"
+
+#include "surfaces/json_checks.hpp"
+
+namespace glmgate::responses {
+
+namespace json = boost::json;
+
+namespace {
+
+using Error = std::optional<ApiError>;
+
+// Text of a message's content: a string, or input_text / output_text parts.
+Result<json::value> message_content(const json::value& content, const std::string& field) {
+  if (content.is_string()) return json::value(content.get_string());
+  if (!content.is_array()) return type_error(field, "a string or an array", content);
+  json::array parts;
+  bool image = false;
+  for (std::size_t i = 0; i < content.get_array().size(); ++i) {
+    const auto& p = content.get_array()[i];
+    std::string pf = indexed(field, i);
+    if (!p.is_object()) return type_error(pf, "an object", p);
+    std::string_view type = string_or_empty(p.get_object(), "type");
+    if (type == "input_text" || type == "output_text" || type == "text") {
+      auto t = p.get_object().find("text");
+      if (t == p.get_object().end() || !t->value().is_string()) return missing_field(pf + ".text");
+      parts.push_back(json::object{{"type", "text"}, {"text", t->value()}});
+    } else if (type == "input_image") {
+      std::string_view url = string_or_empty(p.get_object(), "image_url");
+      if (url.empty()) return missing_field(pf + ".image_url");
+      parts.push_back(json::object{{"type", "image_url"}, {"image_url", {{"url", url}}}});
+      image = true;
+    } else {
+      return ApiError::unsupported_parameter(
+          "Content parts of type '" + std::string(type) + "' are not supported.", pf + ".type");
+    }
+  }
+  if (image) return json::value(std::move(parts));
+  std::string joined;
+  for (const auto& p : parts)
+    joined += p.at("text").get_string();
+  return json::value(joined);
+}
+
+class Decoder {
+ public:
+  Decoder(const json::object& in, json::object& out) : in_(in), out_(out) {}
+
+  Error run() {
+    auto model = in_.find("model");
+    if (model == in_.end()) return missing_field("model");
+    if (!model->value().is_string()) return type_error("model", "a string", model->value());
+    out_["model"] = model->value();
+    messages_ = &out_["messages"].emplace_array();
+    if (auto it = in_.find("instructions"); it != in_.end() && !it->value().is_null()) {
+      if (!it->value().is_string()) return type_error("instructions", "a string", it->value());
+      messages_->push_back(json::object{{"role", "system"}, {"content", it->value()}});
+    }
+    if (auto e = input()) return e;
+    if (auto e = tools()) return e;
+    return options();
+  }
+
+ private:
+  Error input() {
+    auto it = in_.find("input");
+    if (it == in_.end()) return missing_field("input");
+    if (it->value().is_string()) {
+      messages_->push_back(json::object{{"role", "user"}, {"content", it->value()}});
+      return std::nullopt;
+    }
+    if (!it->value().is_array()) return type_error("input", "a string or an array", it->value());
+    const auto& items = it->value().get_array();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      std::string f = indexed("input", i);
+      if (!items[i].is_object()) return type_error(f, "an object", items[i]);
+      const auto& item = items[i].get_object();
+      std::string_view type = string_or_empty(item, "type");
+      if (type.empty() || type == "message") {
+        if (auto e = message(item, f)) return e;
+      } else if (type == "function_call") {
+        auto call_id = string_or_empty(item, "call_id");
+        auto name = string_or_empty(item, "name");
+        if (call_id.empty()) return missing_field(f + ".call_id");
+        if (name.empty()) return missing_field(f + ".name");
+        json::object call{
+            {"id", call_id},
+            {"type", "function"},
+            {"function", {{"name", name}, {"arguments", string_or_empty(item, "arguments")}}}};
+        assistant_for_calls().at("tool_calls").as_array().push_back(std::move(call));
+      } else if (type == "function_call_output") {
+        auto call_id = string_or_empty(item, "call_id");
+        if (call_id.empty()) return missing_field(f + ".call_id");
+        auto output = item.find("output");
+        if (output == item.end()) return missing_field(f + ".output");
+        auto text = message_content(output->value(), f + ".output");
+        if (!text) return text.error();
+        std::string content = text->is_string() ? std::string(text->get_string()) : "";
+        messages_->push_back(
+            json::object{{"role", "tool"}, {"tool_call_id", call_id}, {"content", content}});
+        open_calls_.reset();
+      } else if (type == "reasoning") {
+        for (std::string_view key : {"content", "summary"})
+          if (auto parts = item.find(key); parts != item.end() && parts->value().is_array())
+            for (const auto& p : parts->value().get_array())
+              if (p.is_object()) pending_reasoning_ += string_or_empty(p.get_object(), "text");
+      } else {
+        return ApiError::unsupported_parameter(
+            "Input items of type '" + std::string(type) + "' are not supported.", f + ".type");
+      }
+    }
+    return std::nullopt;
+  }
+
+  Error message(const json::object& item, const std::string& f) {
+    std::string_view role = string_or_empty(item, "role");
+    if (role != "user" && role != "assistant" && role != "system" && role != "developer")
+      return ApiError::invalid_request("Invalid value for '" + f + ".role': '" + std::string(role) +
+                                           "'. Supported values are: 'user', 'assistant', "
+                                           "'system' and 'developer'.",
+                                       f + ".role", "invalid_value");
+    auto content = item.find("content");
+    if (content == item.end()) return missing_field(f + ".content");
+    auto value = message_content(content->value(), f + ".content");
+    if (!value) return value.error();
+    json::object msg{{"role", role}, {"content", std::move(*value)}};
+    if (role == "assistant" && !pending_reasoning_.empty()) {
+      msg["reasoning_content"] = pending_reasoning_;
+      pending_reasoning_.clear();
+    }
+    messages_->push_back(std::move(msg));
+    open_calls_.reset();
+    if (role == "assistant") open_calls_ = messages_->size() - 1;
+    return std::nullopt;
+  }
+
+  // The assistant message function_call items attach to: the one just before, or a new one.
+  json::object& assistant_for_calls() {
+    if (!open_calls_) {
+      json::object msg{{"role", "assistant"}, {"content", nullptr}};
+      if (!pending_reasoning_.empty()) {
+        msg["reasoning_content"] = pending_reasoning_;
+        pending_reasoning_.clear();
+      }
+      messages_->push_back(std::move(msg));
+      open_calls_ = messages_->size() - 1;
+    }
+    json::object& msg = (*messages_)[*open_calls_].as_object();
+    if (!msg.contains("tool_calls")) msg["tool_calls"] = json::array();
+    return msg;
+  }
+
+  Error tools() {
+    auto it = in_.find("tools");
+    if (it == in_.end() || it->value().is_null()) return std::nullopt;
+    if (!it->value().is_array()) return type_error("tools", "an array", it->value());
+    json::array out;
+    const auto& list = it->value().get_array();
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      std::string f = indexed("tools", i);
+      if (!list[i].is_object()) return type_error(f, "an object", list[i]);
+      const auto& t = list[i].get_object();
+      if (string_or_empty(t, "type") != "function")
+        return ApiError::unsupported_parameter(
+            "Only function tools are supported (no web_search, file_search...).", f + ".type");
+      auto name = string_or_empty(t, "name");
+      if (name.empty()) return missing_field(f + ".name");
+      json::object fn{{"name", name}};
+      if (auto d = string_or_empty(t, "description"); !d.empty()) fn["description"] = d;
+      auto params = t.find("parameters");
+      fn["parameters"] = params != t.end() && params->value().is_object()
+                             ? params->value()
+                             : json::value(json::object{{"type", "object"}});
+      if (auto s = t.find("strict"); s != t.end() && s->value().is_bool())
+        fn["strict"] = s->value();
+      out.push_back(json::object{{"type", "function"}, {"function", std::move(fn)}});
+    }
+    if (!out.empty()) out_["tools"] = std::move(out);
+    if (auto c = in_.find("tool_choice"); c != in_.end() && !c->value().is_null()) {
+      if (c->value().is_string()) {
+        out_["tool_choice"] = c->value();
+      } else if (c->value().is_object() &&
+                 string_or_empty(c->value().get_object(), "type") == "function") {
+        out_["tool_choice"] = json::object{
+            {"type", "function"},
+            {"function", {{"name", string_or_empty(c->value().get_object(), "name")}}}};
+      } else {
+        return type_error("tool_choice", "a string or a function choice", c->value());
+      }
+    }
+    if (auto p = in_.find("parallel_tool_calls"); p != in_.end() && p->value().is_bool())
+      out_["parallel_tool_calls"] = p->value();
+    return std::nullopt;
+  }
+
+  Error options() {
+    if (auto it = in_.find("max_output_tokens"); it != in_.end() && !it->value().is_null()) {
+      if (!is_json_integer(it->value()) || json_integer(it->value()) < 1)
+        return type_error("max_output_tokens", "a positive integer", it->value());
+      out_["max_tokens"] = json_integer(it->value());
+    }
+    for (std::string_view key : {"temperature", "top_p"})
+      if (auto it = in_.find(key); it != in_.end() && !it->value().is_null()) {
+        if (!it->value().is_number()) return type_error(std::string(key), "a number", it->value());
+        out_[key] = it->value();
+      }
+    if (auto it = in_.find("stream"); it != in_.end() && !it->value().is_null()) {
+      if (!it->value().is_bool()) return type_error("stream", "a boolean", it->value());
+      out_["stream"] = it->value();
+    }
+    if (auto it = in_.find("reasoning"); it != in_.end() && it->value().is_object()) {
+      std::string_view effort = string_or_empty(it->value().get_object(), "effort");
+      if (!effort.empty())
+        out_["thinking"] = json::object{
+            {"type", effort == "none" || effort == "minimal" ? "disabled" : "enabled"}};
+    }
+    if (auto it = in_.find("text"); it != in_.end() && it->value().is_object()) {
+      auto format = it->value().get_object().find("format");
+      if (format != it->value().get_object().end() && format->value().is_object()) {
+        const auto& f = format->value().get_object();
+        std::string_view type = string_or_empty(f, "type");
+        if (type == "json_schema") {
+          json::object schema{{"name", string_or_empty(f, "name")}};
+          if (auto s = f.find("schema"); s != f.end()) schema["schema"] = s->value();
+          if (auto s = f.find("strict"); s != f.end()) schema["strict"] = s->value();
+          out_["response_format"] =
+              json::object{{"type", "json_schema"}, {"json_schema", std::move(schema)}};
+        } else if (type == "json_object") {
+          out_["response_format"] = json::object{{"type", "json_object"}};
+        }
+      }
+    }
+    if (auto it = in_.find("background");
+        it != in_.end() && it->value().is_bool() && it->value().get_bool())
+      return ApiError::unsupported_parameter("Background responses are not available yet.",
+                                             "background");
+    if (auto it = in_.find("previous_response_id"); it != in_.end() && !it->value().is_null())
+      return ApiError::unsupported_parameter(
+          "previous_response_id is not available yet: send the conversation in `input`.",
+          "previous_response_id");
+    return std::nullopt;
+  }
+
+  const json::object& in_;
+  json::object& out_;
+  json::array* messages_ = nullptr;
+  std::optional<std::size_t> open_calls_;  // the assistant message function_calls attach to
+  std::string pending_reasoning_;
+};
+
+}  // namespace
+
+Result<CanonicalRequest> decode_responses_request(std::string_view text,
+                                                  json::storage_ptr storage) {
+  json::value parsed;
+  if (auto e = parse_body_object(text, storage, parsed)) return *e;
+  CanonicalRequest req{json::object(storage)};
+  if (auto e = Decoder(parsed.get_object(), req.body).run()) return *e;
+  req.model = std::string(req.body.at("model").get_string());
+  if (auto it = req.body.find("stream"); it != req.body.end()) req.stream = it->value().get_bool();
+  return req;
+}
+
+}  // namespace glmgate::responses

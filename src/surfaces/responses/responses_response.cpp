@@ -1,0 +1,108 @@
+// Responses shapes; see responses_response.hpp.
+#include "surfaces/responses/responses_response.hpp"
+
+#include <chrono>
+
+#include "core/random.hpp"
+#include "gateway/usage.hpp"
+#include "surfaces/json_checks.hpp"
+
+namespace glmgate::responses {
+
+namespace json = boost::json;
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+json::object usage_json(const Usage& u) {
+  return json::object{{"input_tokens", u.prompt_tokens},
+                      {"input_tokens_details", {{"cached_tokens", u.cached_tokens}}},
+                      {"output_tokens", u.completion_tokens},
+                      {"output_tokens_details", {{"reasoning_tokens", u.reasoning_tokens}}},
+                      {"total_tokens", u.prompt_tokens + u.completion_tokens}};
+}
+
+json::object response_object(std::string_view id, std::string_view model, std::int64_t created_at,
+                             std::string_view status, std::string_view finish, json::array output,
+                             const std::optional<Usage>& usage) {
+  json::value incomplete = nullptr;
+  if (status.empty()) {
+    status = "completed";
+    if (finish == "length" || finish == "content_filter") {
+      status = "incomplete";
+      incomplete =
+          json::object{{"reason", finish == "length" ? "max_output_tokens" : "content_filter"}};
+    }
+  }
+  return json::object{{"id", id},
+                      {"object", "response"},
+                      {"created_at", created_at},
+                      {"status", status},
+                      {"error", nullptr},
+                      {"incomplete_details", std::move(incomplete)},
+                      {"model", model},
+                      {"output", std::move(output)},
+                      {"parallel_tool_calls", true},
+                      {"previous_response_id", nullptr},
+                      {"store", false},
+                      {"text", {{"format", {{"type", "text"}}}}},
+                      {"tool_choice", "auto"},
+                      {"tools", json::array()},
+                      {"metadata", json::object()},
+                      {"usage", usage ? json::value(usage_json(*usage)) : json::value(nullptr)}};
+}
+
+json::object reasoning_item(std::string_view id, std::string_view text) {
+  return json::object{
+      {"type", "reasoning"},
+      {"id", id},
+      {"summary", json::array()},
+      {"content", json::array{json::object{{"type", "reasoning_text"}, {"text", text}}}}};
+}
+
+json::object message_item(std::string_view id, std::string_view text, std::string_view status) {
+  json::array content;
+  if (status == "completed" || !text.empty())
+    content.push_back(
+        json::object{{"type", "output_text"}, {"text", text}, {"annotations", json::array()}});
+  return json::object{{"type", "message"},
+                      {"id", id},
+                      {"status", status},
+                      {"role", "assistant"},
+                      {"content", std::move(content)}};
+}
+
+json::object function_call_item(std::string_view id, std::string_view call_id,
+                                std::string_view name, std::string_view arguments,
+                                std::string_view status) {
+  return json::object{{"type", "function_call"}, {"id", id},
+                      {"call_id", call_id},      {"name", name},
+                      {"arguments", arguments},  {"status", status}};
+}
+
+json::object response_from_completion(const json::object& completion) {
+  json::array output;
+  std::string_view finish = "stop";
+  if (const json::object* choice = first_choice(completion)) {
+    if (auto f = string_or_empty(*choice, "finish_reason"); !f.empty()) finish = f;
+    if (auto m = choice->find("message"); m != choice->end() && m->value().is_object()) {
+      const auto& msg = m->value().get_object();
+      if (auto r = string_or_empty(msg, "reasoning_content"); !r.empty())
+        output.push_back(reasoning_item(fast_id("rs_", 24), r));
+      if (auto t = string_or_empty(msg, "content"); !t.empty())
+        output.push_back(message_item(fast_id("msg_", 24), t));
+      for (const auto& call : tool_calls_of(msg))
+        output.push_back(
+            function_call_item(fast_id("fc_", 24), call.id, call.name, call.arguments));
+    }
+  }
+  std::string_view id = string_or_empty(completion, "id");
+  std::string resp_id = id.rfind("resp_", 0) == 0 ? std::string(id) : fast_id("resp_", 24);
+  return response_object(resp_id, string_or_empty(completion, "model"), now_seconds(), "", finish,
+                         std::move(output), read_usage(completion));
+}
+
+}  // namespace glmgate::responses

@@ -1,0 +1,218 @@
+// Responses stream encoder; see stream_encoder.hpp. Items carry their own output_index and
+// item_id, so tool calls may interleave: each stays open until the choice finishes. Reasoning and
+// message items close when the next kind of output begins.
+#include "surfaces/responses/stream_encoder.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <map>
+
+#include "core/random.hpp"
+#include "surfaces/json_checks.hpp"
+#include "surfaces/openai/openai_surface.hpp"
+#include "surfaces/responses/responses_response.hpp"
+
+namespace glmgate::responses {
+
+namespace json = boost::json;
+
+namespace {
+
+class ResponsesStreamEncoder final : public StreamEncoder {
+ public:
+  Headers headers() const override {
+    return {{"content-type", "text/event-stream"}, {"cache-control", "no-cache"}};
+  }
+
+  void chunk(json::object& chunk, std::string& out) override {
+    start(chunk, out);
+    const json::object* choice = first_choice(chunk);
+    if (!choice) return;
+    if (auto d = choice->find("delta"); d != choice->end() && d->value().is_object()) {
+      const auto& delta = d->value().get_object();
+      if (auto r = string_or_empty(delta, "reasoning_content"); !r.empty())
+        text(Kind::reasoning, r, out);
+      if (auto t = string_or_empty(delta, "content"); !t.empty()) text(Kind::message, t, out);
+      if (auto calls = delta.find("tool_calls");
+          calls != delta.end() && calls->value().is_array()) {
+        std::int64_t position = 0;
+        for (const auto& c : calls->value().get_array())
+          if (c.is_object()) tool(c.get_object(), position++, out);
+      }
+    }
+    if (auto f = string_or_empty(*choice, "finish_reason"); !f.empty()) finish_ = std::string(f);
+  }
+
+  void error(const ApiError& e, std::string& out) override {
+    json::object failed = snapshot("failed", {});
+    failed["error"] =
+        json::object{{"code", e.code.empty() ? "server_error" : e.code}, {"message", e.message}};
+    event(out, "response.failed", json::object{{"response", std::move(failed)}});
+    // The SDKs raise on an error event; response.failed before it carries the state.
+    json::object err{{"code", e.code}, {"message", e.message}, {"param", nullptr}};
+    event(out, "error", json::object{{"code", e.code}, {"message", e.message}, {"error", err}});
+  }
+
+  void done(const std::optional<Usage>& usage, std::string& out) override {
+    json::object none;
+    start(none, out);
+    close_text(out);
+    for (auto& [index, t] : tools_) {
+      event(out, "response.function_call_arguments.done",
+            json::object{{"item_id", t.item_id},
+                         {"output_index", t.output_index},
+                         {"arguments", t.arguments}});
+      finish_item(t.output_index, function_call_item(t.item_id, t.call_id, t.name, t.arguments),
+                  out);
+    }
+    tools_.clear();
+    json::object final = snapshot("", usage);
+    std::string_view status = final.at("status").as_string();
+    event(out, status == "incomplete" ? "response.incomplete" : "response.completed",
+          json::object{{"response", std::move(final)}});
+  }
+
+  std::string_view ping() const override { return ": ping\n\n"; }
+
+ private:
+  enum class Kind { none, reasoning, message };
+  struct Tool {
+    std::string item_id, call_id, name, arguments;
+    std::int64_t output_index = 0;
+  };
+
+  void event(std::string& out, std::string_view type, json::object payload) {
+    payload["type"] = type;
+    payload["sequence_number"] = sequence_++;
+    out += "event: ";
+    out += type;
+    out += "\ndata: ";
+    out += json::serialize(payload);
+    out += "\n\n";
+  }
+
+  json::object snapshot(std::string_view status, const std::optional<Usage>& usage) {
+    json::array output;
+    for (const auto& [index, item] : done_items_)
+      output.push_back(item);
+    return response_object(id_, model_, created_, status, finish_, std::move(output), usage);
+  }
+
+  void start(const json::object& chunk, std::string& out) {
+    if (started_) return;
+    started_ = true;
+    id_ = fast_id("resp_", 24);
+    model_ = std::string(string_or_empty(chunk, "model"));
+    created_ = now_seconds();
+    event(out, "response.created",
+          json::object{{"response", snapshot("in_progress", std::nullopt)}});
+    event(out, "response.in_progress",
+          json::object{{"response", snapshot("in_progress", std::nullopt)}});
+  }
+
+  void text(Kind kind, std::string_view delta, std::string& out) {
+    bool reasoning = kind == Kind::reasoning;
+    if (open_ != kind) {
+      close_text(out);
+      open_ = kind;
+      item_id_ = fast_id(reasoning ? "rs_" : "msg_", 24);
+      item_index_ = next_index_++;
+      json::object item =
+          reasoning ? reasoning_item(item_id_, "") : message_item(item_id_, "", "in_progress");
+      if (reasoning) item["content"] = json::array();
+      event(out, "response.output_item.added",
+            json::object{{"output_index", item_index_}, {"item", item}});
+      event(out, "response.content_part.added",
+            json::object{{"item_id", item_id_},
+                         {"output_index", item_index_},
+                         {"content_index", 0},
+                         {"part", part(reasoning, "")}});
+      text_.clear();
+    }
+    text_ += delta;
+    event(out, reasoning ? "response.reasoning_text.delta" : "response.output_text.delta",
+          json::object{{"item_id", item_id_},
+                       {"output_index", item_index_},
+                       {"content_index", 0},
+                       {"delta", delta}});
+  }
+
+  static json::object part(bool reasoning, std::string_view text) {
+    if (reasoning) return json::object{{"type", "reasoning_text"}, {"text", text}};
+    return json::object{{"type", "output_text"}, {"text", text}, {"annotations", json::array()}};
+  }
+
+  void close_text(std::string& out) {
+    if (open_ == Kind::none) return;
+    bool reasoning = open_ == Kind::reasoning;
+    event(out, reasoning ? "response.reasoning_text.done" : "response.output_text.done",
+          json::object{{"item_id", item_id_},
+                       {"output_index", item_index_},
+                       {"content_index", 0},
+                       {"text", text_}});
+    event(out, "response.content_part.done",
+          json::object{{"item_id", item_id_},
+                       {"output_index", item_index_},
+                       {"content_index", 0},
+                       {"part", part(reasoning, text_)}});
+    finish_item(item_index_,
+                reasoning ? reasoning_item(item_id_, text_) : message_item(item_id_, text_), out);
+    open_ = Kind::none;
+  }
+
+  void finish_item(std::int64_t index, json::object item, std::string& out) {
+    event(out, "response.output_item.done", json::object{{"output_index", index}, {"item", item}});
+    done_items_[index] = std::move(item);
+  }
+
+  void tool(const json::object& call, std::int64_t position, std::string& out) {
+    std::int64_t index = position;
+    if (auto i = call.find("index"); i != call.end() && i->value().is_int64())
+      index = i->value().get_int64();
+    auto it = tools_.find(index);
+    if (it == tools_.end()) {
+      close_text(out);
+      Tool t;
+      t.item_id = fast_id("fc_", 24);
+      t.call_id = std::string(string_or_empty(call, "id"));
+      if (t.call_id.empty()) t.call_id = fast_id("call_", 24);
+      if (auto f = call.find("function"); f != call.end() && f->value().is_object())
+        t.name = std::string(string_or_empty(f->value().get_object(), "name"));
+      t.output_index = next_index_++;
+      event(out, "response.output_item.added",
+            json::object{
+                {"output_index", t.output_index},
+                {"item", function_call_item(t.item_id, t.call_id, t.name, "", "in_progress")}});
+      it = tools_.emplace(index, std::move(t)).first;
+    }
+    std::string_view fragment;
+    if (auto f = call.find("function"); f != call.end() && f->value().is_object())
+      fragment = string_or_empty(f->value().get_object(), "arguments");
+    if (fragment.empty()) return;
+    it->second.arguments += fragment;
+    event(out, "response.function_call_arguments.delta",
+          json::object{{"item_id", it->second.item_id},
+                       {"output_index", it->second.output_index},
+                       {"delta", fragment}});
+  }
+
+  bool started_ = false;
+  std::string id_, model_;
+  std::int64_t created_ = 0;
+  std::int64_t sequence_ = 0;
+  std::int64_t next_index_ = 0;
+  Kind open_ = Kind::none;
+  std::string item_id_;
+  std::int64_t item_index_ = 0;
+  std::string text_;
+  std::map<std::int64_t, Tool> tools_;               // by upstream tool index
+  std::map<std::int64_t, json::object> done_items_;  // by output_index
+  std::string finish_;
+};
+
+}  // namespace
+
+std::unique_ptr<StreamEncoder> make_stream_encoder() {
+  return std::make_unique<ResponsesStreamEncoder>();
+}
+
+}  // namespace glmgate::responses

@@ -1,0 +1,16 @@
+// The OpenAI Responses stream encoder: canonical chunks in, Responses events out, each with its
+// sequence_number — response.created / in_progress, output items (reasoning, message,
+// function_call) with their parts and deltas and their done events, then response.completed or
+// response.incomplete with the usage, or response.failed and an error event when the upstream
+// fails. One per stream; not thread-safe.
+#pragma once
+
+#include <memory>
+
+#include "surfaces/surface.hpp"
+
+namespace glmgate::responses {
+
+std::unique_ptr<StreamEncoder> make_stream_encoder();
+
+}  // namespace glmgate::responses
