@@ -134,13 +134,14 @@ NanoUsd AccountBook::spent(const std::string& account_id) const {
   return account->spent;
 }
 
-void AccountBook::load(const AccountRecord& record) {
+bool AccountBook::load(const AccountRecord& record) {
   bool added = false;
   Account& account = find_or_add(record.id, added);
-  if (!added) return;
+  if (!added) return false;
   std::lock_guard lock(account.mutex);
   account.balance = record.balance;
   account.spent = record.spent;
+  return true;
 }
 
 void AccountBook::apply_external(const LedgerEntry& entry) {

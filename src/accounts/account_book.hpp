@@ -35,8 +35,9 @@ class AccountBook final : public Wallet {
                     NanoUsd cost, const std::string& request_id) override;
   NanoUsd spent(const std::string& account_id) const override;
 
-  // From the store sync. A new account starts from the stored figures; a known one keeps its own.
-  void load(const AccountRecord& account);
+  // From the store sync. A new account starts from the stored figures (returns true); a known one
+  // keeps its own.
+  bool load(const AccountRecord& account);
   // A balance change written by another process (a grant from the CLI or the admin API).
   void apply_external(const LedgerEntry& entry);
   void load_free_calls(const std::vector<FreeCallCount>& counts);

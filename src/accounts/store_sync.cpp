@@ -26,10 +26,8 @@ void StoreSync::poll() {
   SyncChanges changes = store_.sync(cursor_, origin_);
   // A new account's stored balance already includes the ledger rows read with it.
   std::unordered_set<std::string> loaded;
-  for (const auto& a : changes.accounts) {
-    if (!accounts_.figures(a.id)) loaded.insert(a.id);
-    accounts_.load(a);
-  }
+  for (const auto& a : changes.accounts)
+    if (accounts_.load(a)) loaded.insert(a.id);
   for (const auto& entry : changes.ledger)
     if (!loaded.count(entry.account_id)) accounts_.apply_external(entry);
   keys_.apply(changes.keys);

@@ -10,6 +10,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <chrono>
+#include <map>
 
 #include "accounts/views.hpp"
 #include "surfaces/openai/openai_surface.hpp"
@@ -102,12 +103,19 @@ std::vector<std::string> segments(const std::string& path) {
   return out;
 }
 
-std::string query_value(const HttpRequest& request, std::string_view name) {
-  auto url = boost::urls::parse_origin_form(request.target);
-  if (!url) return {};
-  auto params = url->params();
+// The request's query parameters, percent-decoded, parsed once.
+std::map<std::string, std::string, std::less<>> query_params(const HttpRequest& request) {
+  std::map<std::string, std::string, std::less<>> out;
+  if (auto url = boost::urls::parse_origin_form(request.target))
+    for (const auto& p : url->params())
+      out.emplace(p.key, p.value);
+  return out;
+}
+
+std::string param(const std::map<std::string, std::string, std::less<>>& params,
+                  std::string_view name) {
   auto it = params.find(name);
-  return it == params.end() ? std::string() : std::string((*it).value);
+  return it == params.end() ? std::string() : it->second;
 }
 
 }  // namespace
@@ -177,7 +185,7 @@ struct AdminRoutes::Impl {
     }
     if (n >= 1 && seg[0] == "keys") {
       if (n == 1 && m == "GET") {
-        std::string account = query_value(request, "account");
+        std::string account = param(query_params(request), "account");
         json::array data;
         auto keys = parts.key_service.list(account.empty() ? std::nullopt
                                                            : std::optional<std::string>(account));
@@ -220,12 +228,13 @@ struct AdminRoutes::Impl {
 
   HttpResponse usage(const HttpRequest& request) {
     UsageQuery q;
-    if (auto a = query_value(request, "account"); !a.empty()) q.account_id = a;
-    if (auto s = query_value(request, "since"); !s.empty()) {
+    auto params = query_params(request);
+    if (auto a = param(params, "account"); !a.empty()) q.account_id = a;
+    if (auto s = param(params, "since"); !s.empty()) {
       q.since_ms = views::parse_since(s, now_ms());
       if (!q.since_ms) throw ServiceError(400, "`since` is a date, a unix time or an age like 24h");
     }
-    if (auto l = query_value(request, "limit"); !l.empty()) {
+    if (auto l = param(params, "limit"); !l.empty()) {
       try {
         q.limit = std::clamp<std::int64_t>(std::stoll(l), 1, 100'000);
       } catch (...) {
@@ -233,7 +242,7 @@ struct AdminRoutes::Impl {
       }
     }
     json::array data;
-    if (auto g = query_value(request, "group_by"); !g.empty()) {
+    if (auto g = param(params, "group_by"); !g.empty()) {
       if (!views::parse_group_by(g, q))
         throw ServiceError(400, "`group_by` is model, day or model,day");
       for (const auto& s : parts.accounts.usage_summary(q))

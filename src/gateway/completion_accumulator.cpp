@@ -22,23 +22,11 @@ void CompletionAccumulator::add(const json::object& chunk) {
   const auto& delta = d->value().get_object();
   content_ += string_or_empty(delta, "content");
   reasoning_ += string_or_empty(delta, "reasoning_content");
-  auto calls = delta.find("tool_calls");
-  if (calls == delta.end() || !calls->value().is_array()) return;
-  std::int64_t position = 0;
-  for (const auto& c : calls->value().get_array()) {
-    if (!c.is_object()) continue;
-    const auto& call = c.get_object();
-    std::int64_t index = position++;
-    if (auto i = call.find("index"); i != call.end() && i->value().is_int64())
-      index = i->value().get_int64();
-    ToolCall& t = tool_calls_[index];
-    if (auto id = string_or_empty(call, "id"); !id.empty() && t.id.empty()) t.id = std::string(id);
-    if (auto f = call.find("function"); f != call.end() && f->value().is_object()) {
-      const auto& fn = f->value().get_object();
-      if (auto n = string_or_empty(fn, "name"); !n.empty() && t.name.empty())
-        t.name = std::string(n);
-      t.arguments += string_or_empty(fn, "arguments");
-    }
+  for (const auto& call : tool_calls_of(delta)) {
+    ToolCall& t = tool_calls_[call.index];
+    if (!call.id.empty() && t.id.empty()) t.id = std::string(call.id);
+    if (!call.name.empty() && t.name.empty()) t.name = std::string(call.name);
+    t.arguments += call.arguments;
   }
 }
 

@@ -11,6 +11,7 @@
 #include <boost/json/monotonic_resource.hpp>
 
 #include "limits/tiers.hpp"
+#include "surfaces/json_checks.hpp"
 
 namespace glmgate {
 
@@ -35,19 +36,9 @@ std::size_t delta_chars(const json::object& chunk) {
     auto delta = c.get_object().find("delta");
     if (delta == c.get_object().end() || !delta->value().is_object()) continue;
     const auto& d = delta->value().get_object();
-    for (std::string_view field : {"content", "reasoning_content"})
-      if (auto it = d.find(field); it != d.end() && it->value().is_string())
-        n += it->value().get_string().size();
-    if (auto tc = d.find("tool_calls"); tc != d.end() && tc->value().is_array())
-      for (const auto& call : tc->value().get_array()) {
-        if (!call.is_object()) continue;
-        auto fn = call.get_object().find("function");
-        if (fn == call.get_object().end() || !fn->value().is_object()) continue;
-        for (std::string_view field : {"name", "arguments"})
-          if (auto it = fn->value().get_object().find(field);
-              it != fn->value().get_object().end() && it->value().is_string())
-            n += it->value().get_string().size();
-      }
+    n += string_or_empty(d, "content").size() + string_or_empty(d, "reasoning_content").size();
+    for (const auto& call : tool_calls_of(d))
+      n += call.name.size() + call.arguments.size();
   }
   return n;
 }

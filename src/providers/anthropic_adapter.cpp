@@ -51,12 +51,8 @@ class AnthropicCall final : public HttpCall {
     }
     anthropic::UpstreamStreamDecoder::Output out;
     decoder_.feed(event.event, data, out);
-    for (auto& c : out.chunks) {
-      bool finishes = false;
-      if (auto ch = c.find("choices"); ch != c.end() && !ch->value().get_array().empty())
-        finishes = !ch->value().get_array()[0].get_object().at("finish_reason").is_null();
-      push_chunk(json::object(std::move(c), arena), finishes);
-    }
+    for (auto& c : out.chunks)
+      push_chunk(json::object(std::move(c), arena), decoder_.saw_finish());
     if (out.error) push_error(*out.error);
     if (out.finished) finish();
   }

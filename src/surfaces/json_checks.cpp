@@ -107,9 +107,12 @@ std::vector<ToolCallView> tool_calls_of(const json::object& message) {
   std::vector<ToolCallView> out;
   auto calls = message.find("tool_calls");
   if (calls == message.end() || !calls->value().is_array()) return out;
+  std::int64_t position = 0;
   for (const auto& c : calls->value().get_array()) {
     if (!c.is_object()) continue;
-    ToolCallView view{string_or_empty(c.get_object(), "id"), {}, {}};
+    ToolCallView view{position++, string_or_empty(c.get_object(), "id"), {}, {}};
+    if (auto i = c.get_object().find("index"); i != c.get_object().end() && i->value().is_int64())
+      view.index = i->value().get_int64();
     if (auto f = c.get_object().find("function");
         f != c.get_object().end() && f->value().is_object()) {
       view.name = string_or_empty(f->value().get_object(), "name");

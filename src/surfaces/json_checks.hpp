@@ -43,8 +43,10 @@ const boost::json::object* first_choice(const boost::json::object& response);
 // model's broken JSON never breaks a client's decoder.
 boost::json::value arguments_object(std::string_view arguments);
 
-// The tool_calls of a canonical assistant message, as views into it.
+// The tool_calls of a canonical assistant message or stream delta, as views into it. `index` is
+// the call's "index" (stream deltas), else its position.
 struct ToolCallView {
+  std::int64_t index = 0;
   std::string_view id;
   std::string_view name;
   std::string_view arguments;

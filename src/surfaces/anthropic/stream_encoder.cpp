@@ -34,12 +34,8 @@ class MessagesStreamEncoder final : public StreamEncoder {
       if (auto r = string_or_empty(delta, "reasoning_content"); !r.empty())
         text_like(Kind::thinking, r, out);
       if (auto t = string_or_empty(delta, "content"); !t.empty()) text_like(Kind::text, t, out);
-      if (auto calls = delta.find("tool_calls");
-          calls != delta.end() && calls->value().is_array()) {
-        std::int64_t position = 0;
-        for (const auto& c : calls->value().get_array())
-          if (c.is_object()) tool_delta(c.get_object(), position++, out);
-      }
+      for (const auto& call : tool_calls_of(delta))
+        tool_delta(call, out);
     }
     if (auto f = string_or_empty(choice, "finish_reason"); !f.empty()) {
       stop_reason_ = std::string(stop_reason(f));
@@ -136,21 +132,13 @@ class MessagesStreamEncoder final : public StreamEncoder {
           out);
   }
 
-  void tool_delta(const json::object& call, std::int64_t position, std::string& out) {
-    std::int64_t index = position;
-    if (auto i = call.find("index"); i != call.end() && i->value().is_int64())
-      index = i->value().get_int64();
+  void tool_delta(const ToolCallView& call, std::string& out) {
+    std::int64_t index = call.index;
     bool is_new = !tools_.count(index);
     Tool& tool = tools_[index];
-    if (auto id = string_or_empty(call, "id"); !id.empty() && tool.id.empty())
-      tool.id = std::string(id);
-    std::string_view fragment;
-    if (auto f = call.find("function"); f != call.end() && f->value().is_object()) {
-      if (auto n = string_or_empty(f->value().get_object(), "name");
-          !n.empty() && tool.name.empty())
-        tool.name = std::string(n);
-      fragment = string_or_empty(f->value().get_object(), "arguments");
-    }
+    if (!call.id.empty() && tool.id.empty()) tool.id = std::string(call.id);
+    if (!call.name.empty() && tool.name.empty()) tool.name = std::string(call.name);
+    std::string_view fragment = call.arguments;
     if (is_new && live_tool_ < 0) {
       live_tool_ = index;
       open_block(Kind::tool,

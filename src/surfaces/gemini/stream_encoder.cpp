@@ -37,12 +37,8 @@ class GenerateStreamEncoder final : public StreamEncoder {
         parts.push_back(json::object{{"text", r}, {"thought", true}});
       if (auto t = string_or_empty(delta, "content"); !t.empty())
         parts.push_back(json::object{{"text", t}});
-      if (auto calls = delta.find("tool_calls");
-          calls != delta.end() && calls->value().is_array()) {
-        std::int64_t position = 0;
-        for (const auto& c : calls->value().get_array())
-          if (c.is_object()) buffer_call(c.get_object(), position++);
-      }
+      for (const auto& call : tool_calls_of(delta))
+        buffer_call(call);
     }
     if (auto f = string_or_empty(choice, "finish_reason"); !f.empty())
       finish_ = std::string(finish_reason(f));
@@ -85,19 +81,11 @@ class GenerateStreamEncoder final : public StreamEncoder {
     std::string arguments;
   };
 
-  void buffer_call(const json::object& c, std::int64_t position) {
-    std::int64_t index = position;
-    if (auto i = c.find("index"); i != c.end() && i->value().is_int64())
-      index = i->value().get_int64();
-    Call& call = calls_[index];
-    if (auto id = string_or_empty(c, "id"); !id.empty() && call.id.empty())
-      call.id = std::string(id);
-    if (auto f = c.find("function"); f != c.end() && f->value().is_object()) {
-      if (auto n = string_or_empty(f->value().get_object(), "name");
-          !n.empty() && call.name.empty())
-        call.name = std::string(n);
-      call.arguments += string_or_empty(f->value().get_object(), "arguments");
-    }
+  void buffer_call(const ToolCallView& c) {
+    Call& call = calls_[c.index];
+    if (!c.id.empty() && call.id.empty()) call.id = std::string(c.id);
+    if (!c.name.empty() && call.name.empty()) call.name = std::string(c.name);
+    call.arguments += c.arguments;
   }
 
   json::object response(json::array parts) const {

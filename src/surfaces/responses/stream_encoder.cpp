@@ -32,12 +32,8 @@ class ResponsesStreamEncoder final : public StreamEncoder {
       if (auto r = string_or_empty(delta, "reasoning_content"); !r.empty())
         text(Kind::reasoning, r, out);
       if (auto t = string_or_empty(delta, "content"); !t.empty()) text(Kind::message, t, out);
-      if (auto calls = delta.find("tool_calls");
-          calls != delta.end() && calls->value().is_array()) {
-        std::int64_t position = 0;
-        for (const auto& c : calls->value().get_array())
-          if (c.is_object()) tool(c.get_object(), position++, out);
-      }
+      for (const auto& call : tool_calls_of(delta))
+        tool(call, out);
     }
     if (auto f = string_or_empty(*choice, "finish_reason"); !f.empty()) finish_ = std::string(f);
   }
@@ -164,29 +160,22 @@ class ResponsesStreamEncoder final : public StreamEncoder {
     done_items_[index] = std::move(item);
   }
 
-  void tool(const json::object& call, std::int64_t position, std::string& out) {
-    std::int64_t index = position;
-    if (auto i = call.find("index"); i != call.end() && i->value().is_int64())
-      index = i->value().get_int64();
-    auto it = tools_.find(index);
+  void tool(const ToolCallView& call, std::string& out) {
+    auto it = tools_.find(call.index);
     if (it == tools_.end()) {
       close_text(out);
       Tool t;
       t.item_id = fast_id("fc_", 24);
-      t.call_id = std::string(string_or_empty(call, "id"));
-      if (t.call_id.empty()) t.call_id = fast_id("call_", 24);
-      if (auto f = call.find("function"); f != call.end() && f->value().is_object())
-        t.name = std::string(string_or_empty(f->value().get_object(), "name"));
+      t.call_id = call.id.empty() ? fast_id("call_", 24) : std::string(call.id);
+      t.name = std::string(call.name);
       t.output_index = next_index_++;
       event(out, "response.output_item.added",
             json::object{
                 {"output_index", t.output_index},
                 {"item", function_call_item(t.item_id, t.call_id, t.name, "", "in_progress")}});
-      it = tools_.emplace(index, std::move(t)).first;
+      it = tools_.emplace(call.index, std::move(t)).first;
     }
-    std::string_view fragment;
-    if (auto f = call.find("function"); f != call.end() && f->value().is_object())
-      fragment = string_or_empty(f->value().get_object(), "arguments");
+    std::string_view fragment = call.arguments;
     if (fragment.empty()) return;
     it->second.arguments += fragment;
     event(out, "response.function_call_arguments.delta",
