@@ -38,6 +38,12 @@ void BatchWriter::charge(LedgerEntry entry) {
   queued_.charges.push_back(std::move(entry));
 }
 
+void BatchWriter::keep(std::optional<StoredOutput> output, std::optional<TaskRecord> task) {
+  std::lock_guard lock(queue_mutex_);
+  if (output) queued_.outputs.push_back(std::move(*output));
+  if (task) queued_.tasks.push_back(std::move(*task));
+}
+
 void BatchWriter::start() {
   thread_ = std::thread([this] { run(); });
 }
@@ -49,11 +55,16 @@ void BatchWriter::flush() {
     std::lock_guard lock(queue_mutex_);
     batch.usage.swap(queued_.usage);
     batch.charges.swap(queued_.charges);
+    batch.outputs.swap(queued_.outputs);
+    batch.tasks.swap(queued_.tasks);
   }
   if (reserved_source_) batch.reserved = reserved_source_();
-  if (batch.usage.empty() && batch.charges.empty() && batch.reserved.empty()) return;
+  if (batch.usage.empty() && batch.charges.empty() && batch.reserved.empty() &&
+      batch.outputs.empty() && batch.tasks.empty())
+    return;
   try {
     store_.commit(batch);
+    if (commit_listener_) commit_listener_(batch);
   } catch (const std::exception& e) {
     spdlog::error("could not write {} usage records and {} charges, will retry: {}",
                   batch.usage.size(), batch.charges.size(), e.what());
@@ -63,8 +74,14 @@ void BatchWriter::flush() {
                        std::make_move_iterator(queued_.usage.end()));
     batch.charges.insert(batch.charges.end(), std::make_move_iterator(queued_.charges.begin()),
                          std::make_move_iterator(queued_.charges.end()));
+    batch.outputs.insert(batch.outputs.end(), std::make_move_iterator(queued_.outputs.begin()),
+                         std::make_move_iterator(queued_.outputs.end()));
+    batch.tasks.insert(batch.tasks.end(), std::make_move_iterator(queued_.tasks.begin()),
+                       std::make_move_iterator(queued_.tasks.end()));
     queued_.usage.swap(batch.usage);
     queued_.charges.swap(batch.charges);
+    queued_.outputs.swap(batch.outputs);
+    queued_.tasks.swap(batch.tasks);
   }
 }
 
@@ -102,7 +119,7 @@ void BatchWriter::run() {
 
 std::size_t BatchWriter::queued_rows() {
   std::lock_guard lock(queue_mutex_);
-  return queued_.usage.size() + queued_.charges.size();
+  return queued_.usage.size() + queued_.charges.size() + queued_.outputs.size();
 }
 
 }  // namespace glmgate

@@ -28,6 +28,12 @@ class BatchWriter final : public UsageSink, public ChargeSink {
 
   void record(UsageRecord record) override;
   void charge(LedgerEntry entry) override;
+  // A stored output and/or a task state, queued together so they commit in one transaction.
+  void keep(std::optional<StoredOutput> output, std::optional<TaskRecord> task);
+  // Called on the writer's thread after each successful commit (OutputStore forgets its copies).
+  void set_commit_listener(std::function<void(const WriteBatch&)> listener) {
+    commit_listener_ = std::move(listener);
+  }
   // Called at each commit for the open reservations to snapshot (for `credits show`).
   void set_reserved_source(ReservedSource source) { reserved_source_ = std::move(source); }
 
@@ -43,6 +49,7 @@ class BatchWriter final : public UsageSink, public ChargeSink {
   Store& store_;
   std::chrono::milliseconds interval_;
   ReservedSource reserved_source_;
+  std::function<void(const WriteBatch&)> commit_listener_;
   std::mutex queue_mutex_;
   WriteBatch queued_;
   std::mutex commit_mutex_;  // one commit at a time (the thread, or flush())

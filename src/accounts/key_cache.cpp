@@ -31,6 +31,12 @@ std::shared_ptr<const KeyInfo> KeyCache::find(std::string_view secret) const {
   return it == shard.keys.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<const KeyInfo> KeyCache::find_id(const std::string& id) const {
+  std::shared_lock lock(ids_mutex_);
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
 void KeyCache::apply(const std::vector<KeyRecord>& changes) {
   for (const auto& record : changes) {
     KeyHash hash;
@@ -39,6 +45,8 @@ void KeyCache::apply(const std::vector<KeyRecord>& changes) {
     std::unique_lock lock(shard.mutex);
     if (record.revoked) {
       shard.keys.erase(hash);
+      std::unique_lock ids(ids_mutex_);
+      by_id_.erase(record.id);
     } else {
       auto info = std::make_shared<KeyInfo>();
       info->id = record.id;
@@ -49,6 +57,10 @@ void KeyCache::apply(const std::vector<KeyRecord>& changes) {
       info->rpm = record.rpm;
       info->tpm = record.tpm;
       info->max_concurrency = record.max_concurrency;
+      {
+        std::unique_lock ids(ids_mutex_);
+        by_id_[record.id] = info;
+      }
       shard.keys[hash] = std::move(info);
     }
     if (record.rev > rev_) rev_ = record.rev;

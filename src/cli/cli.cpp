@@ -93,6 +93,15 @@ int run(int argc, char** argv) {
   usage_cmd->add_option("--limit", usage_options.limit, "Rows when not grouped (newest first)")
       ->check(CLI::Range(1, 1'000'000));
 
+  auto* webhooks = sub(&app, "webhooks", "Webhook signing for task callbacks");
+  webhooks->require_subcommand(1);
+  std::string webhook_account;
+  bool webhook_json = false;
+  auto* secret_cmd =
+      sub(webhooks, "secret", "Create or replace an account's signing secret (shown once)");
+  secret_cmd->add_option("account", webhook_account, "Account name or id")->required();
+  secret_cmd->add_flag("--json", webhook_json, "Print {\"account\",\"secret\"}");
+
   auto* pause_cmd = sub(&app, "pause", "Make every public API call answer 503");
   auto* resume_cmd = sub(&app, "resume", "Serve the public API again");
 
@@ -116,6 +125,7 @@ int run(int argc, char** argv) {
     if (*show_cmd) return credits_show(config_path, show_account, show_json);
     if (*ledger_cmd) return ledger(config_path, ledger_account, ledger_json);
     if (*usage_cmd) return usage(config_path, usage_options);
+    if (*secret_cmd) return webhooks_secret(config_path, webhook_account, webhook_json);
     if (*pause_cmd) return set_paused(config_path, true);
     if (*resume_cmd) return set_paused(config_path, false);
   } catch (const ConfigError& e) {

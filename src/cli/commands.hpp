@@ -51,6 +51,8 @@ struct UsageOptions {
 };
 int usage(const std::optional<std::string>& config_path, const UsageOptions& options);
 
+int webhooks_secret(const std::optional<std::string>& config_path, const std::string& account,
+                    bool json);
 int set_paused(const std::optional<std::string>& config_path, bool paused);
 
 }  // namespace glmgate::cli

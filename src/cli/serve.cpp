@@ -21,8 +21,13 @@
 #include "gateway/catalog.hpp"
 #include "gateway/pipeline.hpp"
 #include "gateway/routes.hpp"
+#include "gateway/task_routes.hpp"
 #include "http/server.hpp"
 #include "limits/key_limiter.hpp"
+#include "outputs/conversations.hpp"
+#include "outputs/output_store.hpp"
+#include "outputs/sweeper.hpp"
+#include "tasks/task_runner.hpp"
 
 namespace glmgate::cli {
 
@@ -69,17 +74,42 @@ int serve(const std::optional<std::string>& config_path) {
   writer.set_reserved_source([&book] { return book.take_changed_reservations(); });
   KeyCache cache;
   PauseSwitch pause;
+  const std::int64_t retention_ms = config.output_retention_days * 86'400'000;
+  OutputStore outputs(*store, writer, retention_ms);
+  BlockingPool pool(2);
+  Conversations conversations(outputs, pool);
+
+  Catalog catalog(config);
+  KeyLimiter limiter(config.rate_limit_burst_seconds);
+  Pipeline pipeline({cache, catalog, limiter, book, writer, pause, outputs, &conversations});
+  PublicRoutes routes(pipeline);
+  TaskParts task_parts{
+      pipeline, cache, *store, outputs, writer, pool, [&routes](const std::string& path) {
+        return routes.surface_for(path);
+      }};
+  task_parts.concurrency = static_cast<std::size_t>(config.task_concurrency);
+  task_parts.retention_ms = retention_ms;
+  task_parts.webhooks.allow_private = config.webhook_allow_private;
+  task_parts.webhooks.retry_for = std::chrono::seconds(config.webhook_retry_seconds);
+  task_parts.webhooks.timeout = std::chrono::milliseconds(config.webhook_timeout_ms);
+  TaskRunner tasks(task_parts);
+  pipeline.set_background(&tasks);
+  writer.set_commit_listener([&outputs, &tasks](const WriteBatch& batch) {
+    outputs.committed(batch);
+    tasks.committed(batch);
+  });
+  tasks.recover();  // before the sync loads balances, so a recovery refund is in them
+
   StoreSync sync(*store, cache, book, pause, origin,
                  std::chrono::milliseconds(config.key_refresh_ms));
   sync.poll();
   book.load_free_calls(store->free_calls_used());
   sync.start();
   writer.start();
-
-  Catalog catalog(config);
-  KeyLimiter limiter(config.rate_limit_burst_seconds);
-  Pipeline pipeline({cache, catalog, limiter, book, writer, pause});
-  PublicRoutes routes(pipeline);
+  tasks.start();
+  Sweeper sweeper(*store, std::chrono::milliseconds(config.output_sweep_interval_ms));
+  sweeper.start();
+  TaskRoutes task_routes({pipeline, outputs, tasks, pool, routes.openai(), routes.responses()});
   AccountService account_service(*store, "admin-api");
   account_service.set_live_figures([&book](const std::string& id) -> std::optional<Balance> {
     auto f = book.figures(id);
@@ -89,6 +119,7 @@ int serve(const std::optional<std::string>& config_path) {
   AdminRoutes admin({cache, keys, account_service, sync});
   Router router;
   routes.register_on(router);
+  task_routes.register_on(router);
   admin.register_on(router);
 
   ServerOptions options;
@@ -107,6 +138,8 @@ int serve(const std::optional<std::string>& config_path) {
                config.providers.size(), cache.size());
   server.run();
   spdlog::info("stopped");
+  tasks.stop();  // runs in flight are abandoned uncharged; the next start runs them again
+  sweeper.stop();
   sync.stop();
   writer.stop();  // commits the last usage records and charges
   spdlog::shutdown();

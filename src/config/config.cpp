@@ -262,10 +262,30 @@ Config parse_config(const std::string& text, const std::string& source) {
   Config c = builtin_config();
   c.source = source;
   TableReader r(root, source, "");
-  r.only({"listen", "store", "threads", "log_level", "max_body_bytes", "header_timeout_ms",
-          "idle_timeout_ms", "max_connections", "stream_ping_interval_ms", "default_max_tokens",
-          "key_refresh_ms", "default_rpm", "rate_limit_burst_seconds", "free_calls_per_model",
-          "flush_interval_ms", "tiers", "providers", "models"});
+  r.only({"listen",
+          "store",
+          "threads",
+          "log_level",
+          "max_body_bytes",
+          "header_timeout_ms",
+          "idle_timeout_ms",
+          "max_connections",
+          "stream_ping_interval_ms",
+          "default_max_tokens",
+          "key_refresh_ms",
+          "default_rpm",
+          "rate_limit_burst_seconds",
+          "free_calls_per_model",
+          "flush_interval_ms",
+          "output_retention_days",
+          "output_sweep_interval_ms",
+          "task_concurrency",
+          "webhook_allow_private",
+          "webhook_retry_seconds",
+          "webhook_timeout_ms",
+          "tiers",
+          "providers",
+          "models"});
   parse_listen(c, r);
   r.string("store", c.store);
   if (c.store.rfind("sqlite:", 0) != 0)
@@ -288,6 +308,12 @@ Config parse_config(const std::string& text, const std::string& source) {
   r.integer("rate_limit_burst_seconds", c.rate_limit_burst_seconds, 1, 60);
   r.integer("free_calls_per_model", c.free_calls_per_model, 0, 1'000'000);
   r.integer("flush_interval_ms", c.flush_interval_ms, 10, 60'000);
+  r.integer("output_retention_days", c.output_retention_days, 0, 36'500);
+  r.integer("output_sweep_interval_ms", c.output_sweep_interval_ms, 10, 86'400'000);
+  r.integer("task_concurrency", c.task_concurrency, 1, 100'000);
+  r.boolean("webhook_allow_private", c.webhook_allow_private);
+  r.integer("webhook_retry_seconds", c.webhook_retry_seconds, 0, 30 * 86'400);
+  r.integer("webhook_timeout_ms", c.webhook_timeout_ms, 10, 600'000);
   if (r.has("tiers")) {
     c.tiers = parse_array<TierConfig>(root, "tiers", source, parse_tier);
     std::sort(c.tiers.begin(), c.tiers.end(),

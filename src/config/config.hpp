@@ -75,7 +75,13 @@ struct Config {
   std::int64_t rate_limit_burst_seconds = 10;  // a key may send this many seconds' share at once
   std::int64_t free_calls_per_model = 0;       // per account and model, recorded at cost 0
   std::int64_t flush_interval_ms = 200;        // the batching writer's commit interval
-  std::vector<TierConfig> tiers;               // ordered by min_spend
+  std::int64_t output_retention_days = 30;     // stored outputs and ended tasks; 0: not stored
+  std::int64_t output_sweep_interval_ms = 60'000;  // how often expired outputs are deleted
+  std::int64_t task_concurrency = 16;              // background tasks running at once
+  bool webhook_allow_private = false;              // callbacks to loopback / private addresses
+  std::int64_t webhook_retry_seconds = 86'400;     // how long a failing webhook is retried
+  std::int64_t webhook_timeout_ms = 10'000;        // per attempt
+  std::vector<TierConfig> tiers;                   // ordered by min_spend
   std::vector<ProviderConfig> providers;
   std::vector<ModelConfig> models;
 

@@ -18,6 +18,7 @@ class CompletionAccumulator {
   void add(const boost::json::object& chunk);
   // The completion so far; `usage` overrides the last usage seen in the chunks.
   boost::json::object completion(const std::optional<Usage>& usage = std::nullopt) const;
+  std::string_view finish_reason() const { return finish_; }
 
  private:
   struct ToolCall {

@@ -10,6 +10,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/monotonic_resource.hpp>
 
+#include <boost/json/serialize.hpp>
+
+#include "core/random.hpp"
+#include "gateway/completion_accumulator.hpp"
 #include "limits/tiers.hpp"
 #include "surfaces/json_checks.hpp"
 
@@ -55,6 +59,8 @@ struct Call {
   const Surface& surface;
   Exchange& exchange;
   std::shared_ptr<const KeyInfo> key;
+  TaskRun* task = nullptr;  // a background task's run
+  std::string output_id;    // the ID the client sees and the output is kept under
   const ModelConfig* model = nullptr;
   CanonicalRequest request{json::object(json::storage_ptr(&arena))};
   Headers extra_headers;
@@ -67,6 +73,15 @@ struct Call {
   std::unique_ptr<ProviderCall> upstream;
   bool stream_opened = false;
   bool settled = false;
+  std::size_t history_chars = 0;  // what previous_response_id added to the prompt
+  // Stored output: the answer, and the Responses turn and echo (kept only when storing).
+  bool keep = false;
+  bool submitted = false;  // queued as a background task: the task's run records the usage
+  std::string answer;
+  std::string finish;  // the non-streamed answer's finish reason  // the canonical completion, JSON
+                       // (non-streamed)
+  std::optional<CompletionAccumulator> accumulated;  // streamed
+  std::string context;
   // Stream state.
   std::optional<Usage> usage;
   std::size_t generated_chars = 0;
@@ -141,10 +156,51 @@ void finish_usage(Call& call) {
   if (call.usage) {
     call.record.usage = *call.usage;
   } else if (call.generated_chars > 0 || (call.client_gone && call.stream_opened)) {
-    call.record.usage.prompt_tokens = estimate_tokens(call.exchange.request().body.size());
+    call.record.usage.prompt_tokens =
+        estimate_tokens(call.exchange.request().body.size() + call.history_chars);
     call.record.usage.completion_tokens = estimate_tokens(call.generated_chars);
     call.record.usage.estimated = true;
   }
+}
+
+std::string_view output_status(const Call& call, std::string_view finish) {
+  if (call.task && call.task->cancelled) return task_status::kCancelled;
+  if (call.client_gone) return "incomplete";
+  if (call.record.status != 200) return task_status::kFailed;
+  if (finish == "length" || finish == "content_filter") return "incomplete";
+  return task_status::kCompleted;
+}
+
+// Hands the answer to the output store (or, for a task, back to its runner), before the client
+// has it all, so a GET right after finds it.
+void keep_output(Call& call) {
+  if (!call.keep || !call.model) return;
+  StoredOutput o;
+  std::string finish;
+  if (call.accumulated) {
+    if (!call.stream_opened) return;
+    finish = std::string(call.accumulated->finish_reason());
+    o.body = json::serialize(call.accumulated->completion(call.usage));
+  } else if (!call.answer.empty()) {
+    finish = call.finish;
+    o.body = std::move(call.answer);
+  } else {
+    return;  // no answer: the error went to the client, nothing was generated
+  }
+  o.id = call.output_id;
+  o.account_id = call.key->account_id;
+  o.key_id = call.key->id;
+  o.surface = std::string(call.surface.name());
+  o.model = call.model->id;
+  o.status = std::string(output_status(call, finish));
+  o.context = std::move(call.context);
+  o.previous_id = call.request.previous_response_id;
+  o.usage = call.record.usage;
+  o.cost = call.record.cost;
+  if (call.task)
+    call.task->output = std::move(o);
+  else
+    call.parts.outputs.keep(std::move(o), std::nullopt);
 }
 
 // Frees the call's slots, charges what was generated (a full refund when the generation failed)
@@ -168,6 +224,7 @@ void settle(Call& call) {
     call.parts.limiter.add_tokens(
         *call.key, call.limits,
         call.record.usage.prompt_tokens + call.record.usage.completion_tokens);
+  keep_output(call);
 }
 
 asio::awaitable<void> relay(Call& call, StreamEncoder& encoder) {
@@ -179,8 +236,10 @@ asio::awaitable<void> relay(Call& call, StreamEncoder& encoder) {
         case StreamItem::Kind::chunk:
           if (!call.first_token) call.first_token = Clock::now();
           item.chunk["model"] = call.model->id;
+          item.chunk["id"] = call.output_id;
           if (auto u = read_usage(item.chunk)) call.usage = u;
           call.generated_chars += delta_chars(item.chunk);
+          if (call.accumulated) call.accumulated->add(item.chunk);
           encoder.chunk(item.chunk, out);
           break;
         case StreamItem::Kind::end:
@@ -274,10 +333,15 @@ asio::awaitable<void> dispatch_unary(Call& call) {
   }
   auto& response = result.value();
   response["model"] = call.model->id;
+  response["id"] = call.output_id;
   if (auto u = read_usage(response)) call.usage = u;
+  if (const json::object* choice = first_choice(response))
+    call.finish = std::string(string_or_empty(*choice, "finish_reason"));
   call.first_token = Clock::now();
   HttpResponse r;
-  r.body = call.surface.encode_response(response);
+  r.body = call.surface.encode_response(response, call.request);
+  // The OpenAI surface's body is the canonical completion itself.
+  if (call.keep) call.answer = call.surface.name() == "openai" ? r.body : json::serialize(response);
   r.headers = call.extra_headers;
   call.record.status = 200;
   settle(call);  // before the client sees the answer, so its next request sees the charge
@@ -316,6 +380,59 @@ asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping
   if (call.client_gone) call.record.status = kClientClosedStatus;
 }
 
+// This turn's own input (after the instructions) and the request fields the response repeats:
+// what a later previous_response_id needs of this response besides its answer.
+void capture_turn(Call& call) {
+  const auto& messages = call.request.body.at("messages").get_array();
+  json::array turn;
+  for (std::size_t i = call.request.turn_start; i < messages.size(); ++i)
+    turn.push_back(messages[i]);
+  call.context =
+      json::serialize(json::object{{"turn", std::move(turn)}, {"echo", call.request.echo}});
+}
+
+// Puts the stored conversation before this turn's input.
+asio::awaitable<std::optional<ApiError>> continue_conversation(Call& call) {
+  const std::string& previous = call.request.previous_response_id;
+  if (!call.parts.conversations)
+    co_return ApiError::unsupported_parameter("previous_response_id is not available.",
+                                              "previous_response_id");
+  auto history = co_await call.parts.conversations->history(previous, call.key->account_id);
+  if (!history) co_return history.error();
+  auto& messages = call.request.body.at("messages").as_array();
+  std::size_t at = std::min(call.request.turn_start, messages.size());
+  for (const auto& m : *history)
+    call.history_chars += json::serialize(m).size();
+  messages.insert(messages.begin() + static_cast<std::ptrdiff_t>(at), history->begin(),
+                  history->end());
+  co_return std::nullopt;
+}
+
+// background: true. The task runs the request again later, as this key, without a new admission.
+asio::awaitable<void> submit_background(Call& call) {
+  std::optional<ApiError> refused;
+  if (!call.parts.background)
+    refused = ApiError::unsupported_parameter("Background runs are not available.", "background");
+  else if (call.request.stream)
+    refused = ApiError::unsupported_parameter(
+        "A background response cannot be streamed; poll GET /v1/responses/{id} instead.", "stream");
+  else if (!call.request.store)
+    refused = ApiError::invalid_request("A background response must be stored (store: true).",
+                                        "store", "invalid_value");
+  if (refused) {
+    co_await send_error(call, *refused);
+    co_return;
+  }
+  const HttpRequest& request = call.exchange.request();
+  HttpResponse r = co_await call.parts.background->submit_background(
+      call.key, call.surface, request.path, request.body, call.request);
+  call.record.status = r.status;
+  call.submitted = true;
+  for (auto& h : call.extra_headers)
+    r.headers.push_back(h);
+  co_await call.exchange.respond(std::move(r));
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const KeyInfo>> Pipeline::authenticate(const Surface& surface,
@@ -343,13 +460,15 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
     co_return;
   }
 
-  NanoUsd spent = call.key->account_id.empty() ? 0 : parts_.wallet.spent(call.key->account_id);
-  call.limits = resolve_limits(*call.key, spent, config);
-  if (auto err = parts_.limiter.admit(*call.key, call.limits, call.extra_headers)) {
-    co_await send_error(call, *err);
-    co_return;
+  if (!call.task) {  // a task was admitted when it was queued
+    NanoUsd spent = call.key->account_id.empty() ? 0 : parts_.wallet.spent(call.key->account_id);
+    call.limits = resolve_limits(*call.key, spent, config);
+    if (auto err = parts_.limiter.admit(*call.key, call.limits, call.extra_headers)) {
+      co_await send_error(call, *err);
+      co_return;
+    }
+    call.admitted = true;
   }
-  call.admitted = true;
 
   auto decoded = call.surface.decode(exchange.request(), json::storage_ptr(&call.arena));
   if (!decoded) {
@@ -372,8 +491,24 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
     co_return;
   }
 
+  if (call.request.background && !call.task) {
+    co_await submit_background(call);
+    co_return;
+  }
+  call.keep = call.task || (parts_.outputs.enabled() && call.request.store);
+  if (call.keep && call.request.stream) call.accumulated.emplace();
+  if (call.keep && call.surface.name() == "responses") capture_turn(call);
+  if (!call.request.previous_response_id.empty()) {
+    // GCC 12 ends the life of a condition variable initialized by co_await too early.
+    std::optional<ApiError> err = co_await continue_conversation(call);
+    if (err) {
+      co_await send_error(call, *err);
+      co_return;
+    }
+  }
+
   std::int64_t max_tokens = call.request.body.at("max_tokens").to_number<std::int64_t>();
-  NanoUsd bound = token_cost(estimate_tokens(exchange.request().body.size()),
+  NanoUsd bound = token_cost(estimate_tokens(exchange.request().body.size() + call.history_chars),
                              call.model->input_price_per_mtok) +
                   token_cost(max_tokens, call.model->output_price_per_mtok);
   auto reservation = parts_.wallet.reserve(*call.key, call.model->id, bound);
@@ -411,6 +546,7 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
 // Records every path that got past authentication, settling first when the dispatch did not.
 void Pipeline::finish(Call& call) const {
   settle(call);
+  if (call.submitted) return;
   auto now = Clock::now();
   call.record.latency_us =
       std::chrono::duration_cast<std::chrono::microseconds>(now - call.exchange.received_at())
@@ -436,6 +572,23 @@ asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& excha
     co_return;
   }
   call.key = key.value();
+  call.output_id = fast_id(surface.id_prefix(), 24);
+  co_await guarded(call);
+}
+
+asio::awaitable<void> Pipeline::run_task(const Surface& surface, Exchange& exchange,
+                                         std::shared_ptr<const KeyInfo> key, TaskRun& task) const {
+  Call call(parts_, surface, exchange);
+  call.record.request_id = exchange.request_id();
+  call.record.surface = std::string(surface.name());
+  call.key = std::move(key);
+  call.task = &task;
+  call.output_id = task.output_id;
+  co_await guarded(call);
+}
+
+// Runs the steps and records the request whatever happens.
+asio::awaitable<void> Pipeline::guarded(Call& call) const {
   call.record.key_id = call.key->id;
   call.record.account_id = call.key->account_id;
   try {

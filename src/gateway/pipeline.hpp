@@ -22,6 +22,18 @@ struct PipelineParts {
   Wallet& wallet;
   UsageSink& usage;
   const PauseSwitch& pause;
+  OutputSink& outputs;
+  ConversationSource* conversations = nullptr;  // previous_response_id; null: refused
+  BackgroundQueue* background = nullptr;        // background: true; null: refused
+};
+
+// A task's run of a generation: its output ID is fixed in advance, the rate limit is not taken
+// again (the task was admitted when it was queued), and the output comes back here instead of
+// being kept, so the task runner can commit it with the task's end.
+struct TaskRun {
+  std::string output_id;
+  bool cancelled = false;  // set by the runner before it aborts the call
+  std::optional<StoredOutput> output;
 };
 
 struct Call;  // one request's state, private to pipeline.cpp
@@ -33,6 +45,13 @@ class Pipeline {
   // POST of a generation request on `surface`.
   boost::asio::awaitable<void> generate(const Surface& surface, Exchange& exchange) const;
 
+  // A task's generation, as `key` (already authenticated and admitted).
+  boost::asio::awaitable<void> run_task(const Surface& surface, Exchange& exchange,
+                                        std::shared_ptr<const KeyInfo> key, TaskRun& run) const;
+
+  void set_background(BackgroundQueue* queue) { parts_.background = queue; }
+  void set_conversations(ConversationSource* source) { parts_.conversations = source; }
+
   // The key's info, or the 401 to send.
   Result<std::shared_ptr<const KeyInfo>> authenticate(const Surface& surface,
                                                       const HttpRequest& request) const;
@@ -41,6 +60,7 @@ class Pipeline {
 
  private:
   boost::asio::awaitable<void> run(Call& call) const;
+  boost::asio::awaitable<void> guarded(Call& call) const;
   void finish(Call& call) const;
 
   PipelineParts parts_;

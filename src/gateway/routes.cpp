@@ -137,6 +137,15 @@ asio::awaitable<void> PublicRoutes::gemini_models(Exchange& ex) const {
   co_await ex.respond(std::move(r));
 }
 
+const Surface* PublicRoutes::surface_for(const std::string& path) const {
+  if (path == "/v1/chat/completions") return openai_.get();
+  if (path == "/v1/messages") return anthropic_.get();
+  if (path == "/v1/responses") return responses_.get();
+  if (path.rfind(gemini::kModelsPath, 0) == 0 && path.ends_with(":generateContent"))
+    return gemini_.get();
+  return nullptr;
+}
+
 void PublicRoutes::register_on(Router& router) const {
   const Surface* openai = openai_.get();
   const Surface* anthropic = anthropic_.get();

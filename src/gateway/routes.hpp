@@ -18,6 +18,10 @@ class PublicRoutes {
   explicit PublicRoutes(const Pipeline& pipeline);
   ~PublicRoutes();
   void register_on(Router& router) const;
+  // The surface behind a generation path (for tasks), or null. Streaming paths give null.
+  const Surface* surface_for(const std::string& path) const;
+  const Surface& openai() const { return *openai_; }
+  const Surface& responses() const { return *responses_; }
 
  private:
   boost::asio::awaitable<void> list_models(Exchange& ex) const;

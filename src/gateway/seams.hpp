@@ -4,6 +4,8 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -69,6 +71,39 @@ class UsageSink {
   virtual ~UsageSink() = default;
   // Must not block: a durable implementation queues for a batching writer.
   virtual void record(UsageRecord record) = 0;
+};
+
+class OutputSink {
+ public:
+  virtual ~OutputSink() = default;
+  // False when outputs are not kept (retention 0): the pipeline then builds none.
+  virtual bool enabled() const = 0;
+  // Keeps a generated output; `task`, when given, is the task state that commits with it. Must
+  // not block.
+  virtual void keep(StoredOutput output, std::optional<TaskRecord> task) = 0;
+};
+
+// The conversation a previous_response_id continues, read from the stored outputs.
+class ConversationSource {
+ public:
+  virtual ~ConversationSource() = default;
+  // The messages up to and including `response_id`'s answer, oldest first, in canonical form; a
+  // 400 (param previous_response_id) when the account has no such response.
+  virtual boost::asio::awaitable<Result<boost::json::array>> history(
+      const std::string& response_id, const std::string& account_id) = 0;
+};
+
+struct CanonicalRequest;
+class Surface;
+
+// Where a request asking to run in the background goes (Responses' `background: true`).
+class BackgroundQueue {
+ public:
+  virtual ~BackgroundQueue() = default;
+  // Queues `body` (the request as sent) to run as `key` on `surface`; the answer to send now.
+  virtual boost::asio::awaitable<HttpResponse> submit_background(
+      std::shared_ptr<const KeyInfo> key, const Surface& surface, const std::string& path,
+      const std::string& body, const CanonicalRequest& request) = 0;
 };
 
 struct PauseSwitch {

@@ -106,6 +106,53 @@ struct SyncChanges {
   SyncCursor cursor;
 };
 
+// A generated output kept for retrieval by its ID (GET /v1/responses/{id}, GET
+// /v1/chat/completions/{id}, tasks). Not the request's input, except for a Responses turn kept for
+// previous_response_id.
+struct StoredOutput {
+  std::string id;  // the ID the client saw: chatcmpl-…, msg_…, resp_…, the Gemini responseId
+  std::string account_id;  // empty for admin keys of no account
+  std::string key_id;
+  std::string surface;  // openai, anthropic, gemini, responses
+  std::string model;
+  std::string status;  // completed, incomplete, failed, cancelled
+  std::string body;    // the canonical chat.completion, JSON
+  // Responses only: {"turn": [this turn's input messages], "echo": {request fields to echo}}.
+  std::string context;
+  std::string previous_id;  // the previous_response_id this turn continued
+  Usage usage;
+  NanoUsd cost = 0;
+  std::int64_t created_at = 0;  // unix milliseconds
+  std::int64_t expires_at = 0;  // unix milliseconds; 0: never
+};
+
+namespace task_status {
+inline constexpr std::string_view kQueued = "queued";
+inline constexpr std::string_view kInProgress = "in_progress";
+inline constexpr std::string_view kCompleted = "completed";
+inline constexpr std::string_view kFailed = "failed";
+inline constexpr std::string_view kCancelled = "cancelled";
+}  // namespace task_status
+
+// A background generation: POST /v1/tasks, or /v1/responses with background: true. The request
+// body is kept only until the task ends (a restart runs it again).
+struct TaskRecord {
+  std::string id;  // task_… (or resp_… for a background response: the response's own ID)
+  std::string account_id;
+  std::string key_id;
+  std::string path;  // the surface's path, e.g. /v1/chat/completions
+  std::string body;  // the request, until the task ends
+  std::string callback_url;
+  std::string status;     // task_status
+  std::string output_id;  // the stored output, once completed
+  int http_status = 0;    // the generation's HTTP status, once ended
+  std::string result;     // the response body in the surface's shape (an error body on failure)
+  std::string webhook;    // "", pending, delivered, failed
+  std::int64_t created_at = 0;  // unix milliseconds
+  std::int64_t updated_at = 0;
+  std::int64_t expires_at = 0;  // 0: never
+};
+
 // Free calls already used, per account and model.
 struct FreeCallCount {
   std::string account_id;

@@ -81,6 +81,48 @@ CREATE INDEX usage_account_time ON usage(account_id, created_at);
 CREATE INDEX usage_free ON usage(account_id, model) WHERE free = 1;
 CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql",
+    R"sql(
+ALTER TABLE accounts ADD COLUMN webhook_secret TEXT NOT NULL DEFAULT '';
+CREATE TABLE outputs (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  surface TEXT NOT NULL,
+  model TEXT NOT NULL,
+  status TEXT NOT NULL,
+  body TEXT NOT NULL,
+  context TEXT NOT NULL,
+  previous_id TEXT NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL,
+  estimated INTEGER NOT NULL,
+  cost INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX outputs_expiry ON outputs(expires_at) WHERE expires_at > 0;
+CREATE TABLE tasks (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  body TEXT NOT NULL,
+  callback_url TEXT NOT NULL,
+  status TEXT NOT NULL,
+  output_id TEXT NOT NULL,
+  http_status INTEGER NOT NULL,
+  result TEXT NOT NULL,
+  webhook TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX tasks_open ON tasks(status) WHERE status IN ('queued', 'in_progress');
+CREATE INDEX tasks_expiry ON tasks(expires_at) WHERE expires_at > 0;
+CREATE INDEX ledger_task ON ledger(request_id) WHERE request_id GLOB 'task_*';
+)sql",
 };
 
 constexpr std::string_view kKeyColumns =
@@ -93,6 +135,13 @@ constexpr std::string_view kUsageColumns =
     "request_id, key_id, account_id, model, provider, surface, status, stream, free, "
     "prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, estimated, cost, "
     "latency_us, ttft_us, created_at";
+
+constexpr std::string_view kOutputColumns =
+    "id, account_id, key_id, surface, model, status, body, context, previous_id, prompt_tokens, "
+    "cached_tokens, completion_tokens, reasoning_tokens, estimated, cost, created_at, expires_at";
+constexpr std::string_view kTaskColumns =
+    "id, account_id, key_id, path, body, callback_url, status, output_id, http_status, result, "
+    "webhook, created_at, updated_at, expires_at";
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -164,6 +213,54 @@ UsageRecord read_usage_row(const SqliteStatement& s) {
   u.ttft_us = s.integer(16);
   u.created_at = s.integer(17);
   return u;
+}
+
+StoredOutput read_output(const SqliteStatement& s) {
+  StoredOutput o;
+  o.id = s.text(0);
+  o.account_id = s.text(1);
+  o.key_id = s.text(2);
+  o.surface = s.text(3);
+  o.model = s.text(4);
+  o.status = s.text(5);
+  o.body = s.text(6);
+  o.context = s.text(7);
+  o.previous_id = s.text(8);
+  o.usage.prompt_tokens = s.integer(9);
+  o.usage.cached_tokens = s.integer(10);
+  o.usage.completion_tokens = s.integer(11);
+  o.usage.reasoning_tokens = s.integer(12);
+  o.usage.estimated = s.integer(13) != 0;
+  o.cost = s.integer(14);
+  o.created_at = s.integer(15);
+  o.expires_at = s.integer(16);
+  return o;
+}
+
+TaskRecord read_task(const SqliteStatement& s) {
+  TaskRecord t;
+  t.id = s.text(0);
+  t.account_id = s.text(1);
+  t.key_id = s.text(2);
+  t.path = s.text(3);
+  t.body = s.text(4);
+  t.callback_url = s.text(5);
+  t.status = s.text(6);
+  t.output_id = s.text(7);
+  t.http_status = static_cast<int>(s.integer(8));
+  t.result = s.text(9);
+  t.webhook = s.text(10);
+  t.created_at = s.integer(11);
+  t.updated_at = s.integer(12);
+  t.expires_at = s.integer(13);
+  return t;
+}
+
+void bind_task(SqliteStatement& s, const TaskRecord& t) {
+  s.bind(1, t.id).bind(2, t.account_id).bind(3, t.key_id).bind(4, t.path).bind(5, t.body);
+  s.bind(6, t.callback_url).bind(7, t.status).bind(8, t.output_id);
+  s.bind(9, std::int64_t{t.http_status}).bind(10, t.result).bind(11, t.webhook);
+  s.bind(12, t.created_at).bind(13, t.updated_at).bind(14, t.expires_at);
 }
 
 // WHERE clause and bindings shared by the usage queries.
@@ -335,6 +432,28 @@ class SqliteStore final : public Store {
         s.step();
       }
     }
+    if (!batch.outputs.empty()) {
+      auto s = db_.prepare("INSERT OR REPLACE INTO outputs (" + std::string(kOutputColumns) +
+                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      for (const auto& o : batch.outputs) {
+        s.reset();
+        s.bind(1, o.id).bind(2, o.account_id).bind(3, o.key_id).bind(4, o.surface);
+        s.bind(5, o.model).bind(6, o.status).bind(7, o.body).bind(8, o.context);
+        s.bind(9, o.previous_id).bind(10, o.usage.prompt_tokens).bind(11, o.usage.cached_tokens);
+        s.bind(12, o.usage.completion_tokens).bind(13, o.usage.reasoning_tokens);
+        s.bind(14, std::int64_t{o.usage.estimated}).bind(15, o.cost);
+        s.bind(16, o.created_at).bind(17, o.expires_at);
+        s.step();
+      }
+    }
+    if (!batch.tasks.empty()) {
+      auto s = prepare_task_upsert();
+      for (const auto& t : batch.tasks) {
+        s.reset();
+        bind_task(s, t);
+        s.step();
+      }
+    }
     if (!batch.reserved.empty()) {
       auto s = db_.prepare("UPDATE accounts SET reserved = ? WHERE id = ?");
       for (const auto& [id, amount] : batch.reserved) {
@@ -447,12 +566,107 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  std::optional<StoredOutput> find_output(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT " + std::string(kOutputColumns) + " FROM outputs WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_output(s);
+  }
+
+  bool delete_output(const std::string& id, const std::string& account_id) override {
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("DELETE FROM outputs WHERE id = ? AND account_id = ?");
+    s.bind(1, id).bind(2, account_id);
+    s.step();
+    return db_.changes() > 0;
+  }
+
+  std::int64_t sweep_expired(std::int64_t now, std::int64_t limit) override {
+    std::lock_guard lock(mutex_);
+    SqliteTransaction tx(db_);
+    auto outputs = db_.prepare(
+        "DELETE FROM outputs WHERE id IN (SELECT id FROM outputs WHERE expires_at > 0 AND "
+        "expires_at < ? LIMIT ?)");
+    outputs.bind(1, now).bind(2, limit);
+    outputs.step();
+    std::int64_t n = db_.changes();
+    auto tasks = db_.prepare(
+        "DELETE FROM tasks WHERE id IN (SELECT id FROM tasks WHERE expires_at > 0 AND "
+        "expires_at < ? AND status NOT IN ('queued', 'in_progress') AND webhook != 'pending' "
+        "LIMIT ?)");
+    tasks.bind(1, now).bind(2, limit);
+    tasks.step();
+    n += db_.changes();
+    tx.commit();
+    return n;
+  }
+
+  void insert_task(const TaskRecord& task) override {
+    std::lock_guard lock(mutex_);
+    auto s = prepare_task_upsert();
+    bind_task(s, task);
+    s.step();
+  }
+
+  std::optional<TaskRecord> find_task(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT " + std::string(kTaskColumns) + " FROM tasks WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_task(s);
+  }
+
+  std::vector<TaskRecord> open_tasks() override {
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT " + std::string(kTaskColumns) +
+                         " FROM tasks WHERE status IN ('queued', 'in_progress') OR webhook = "
+                         "'pending' ORDER BY created_at");
+    std::vector<TaskRecord> out;
+    while (s.step())
+      out.push_back(read_task(s));
+    return out;
+  }
+
+  std::vector<LedgerEntry> charges_for(const std::string& request_id) override {
+    std::lock_guard lock(mutex_);
+    auto s =
+        db_.prepare("SELECT " + std::string(kLedgerColumns) +
+                    " FROM ledger WHERE request_id = ?1 AND request_id GLOB 'task_*' AND kind = "
+                    "'charge' ORDER BY id");
+    s.bind(1, request_id);
+    std::vector<LedgerEntry> out;
+    while (s.step())
+      out.push_back(read_ledger(s));
+    return out;
+  }
+
+  void set_webhook_secret(const std::string& account_id, const std::string& secret) override {
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("UPDATE accounts SET webhook_secret = ? WHERE id = ?");
+    s.bind(1, secret).bind(2, account_id);
+    s.step();
+    if (db_.changes() == 0) throw StoreConflict("no account has the id \"" + account_id + "\"");
+  }
+
+  std::string webhook_secret(const std::string& account_id) override {
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT webhook_secret FROM accounts WHERE id = ?");
+    s.bind(1, account_id);
+    return s.step() ? s.text(0) : std::string();
+  }
+
   void clear_reserved() override {
     std::lock_guard lock(mutex_);
     db_.exec("UPDATE accounts SET reserved = 0 WHERE reserved <> 0");
   }
 
  private:
+  SqliteStatement prepare_task_upsert() {
+    return db_.prepare("INSERT OR REPLACE INTO tasks (" + std::string(kTaskColumns) +
+                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  }
+
   SqliteStatement prepare_ledger_insert() {
     return db_.prepare(
         "INSERT INTO ledger (account_id, kind, amount, balance_after, request_id, "

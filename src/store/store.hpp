@@ -24,6 +24,8 @@ struct WriteBatch {
   std::vector<UsageRecord> usage;
   std::vector<LedgerEntry> charges;                       // kind "charge", negative amounts
   std::vector<std::pair<std::string, NanoUsd>> reserved;  // account id -> open reservations
+  std::vector<StoredOutput> outputs;                      // inserted (or replaced)
+  std::vector<TaskRecord> tasks;                          // state changes (replace by id)
 };
 
 class Store {
@@ -54,6 +56,25 @@ class Store {
   virtual std::vector<UsageRecord> usage(const UsageQuery& query) = 0;
   virtual std::vector<UsageSummary> usage_summary(const UsageQuery& query) = 0;
   virtual std::vector<FreeCallCount> free_calls_used() = 0;
+
+  // Stored outputs. Reads return expired rows too until the sweep removes them.
+  virtual std::optional<StoredOutput> find_output(const std::string& id) = 0;
+  // False when no output of that account has the id.
+  virtual bool delete_output(const std::string& id, const std::string& account_id) = 0;
+  // Deletes up to `limit` outputs and ended tasks that expired before `now_ms`; returns how many.
+  virtual std::int64_t sweep_expired(std::int64_t now_ms, std::int64_t limit) = 0;
+
+  // Tasks. insert_task is durable when it returns.
+  virtual void insert_task(const TaskRecord& task) = 0;
+  virtual std::optional<TaskRecord> find_task(const std::string& id) = 0;
+  // Tasks queued or in progress, and ended tasks whose webhook is still pending.
+  virtual std::vector<TaskRecord> open_tasks() = 0;
+  // The charge rows of a task run (its request ID starts with "task_"; others are not indexed).
+  virtual std::vector<LedgerEntry> charges_for(const std::string& request_id) = 0;
+
+  // The account's webhook signing secret ("whsec_…"), or empty.
+  virtual void set_webhook_secret(const std::string& account_id, const std::string& secret) = 0;
+  virtual std::string webhook_secret(const std::string& account_id) = 0;
 
   // Settings shared by the CLI and the server ("paused").
   virtual void set_setting(const std::string& name, const std::string& value) = 0;

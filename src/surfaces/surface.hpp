@@ -28,6 +28,12 @@ struct CanonicalRequest {
   bool stream = false;
   bool include_usage = false;      // the client asked for the usage chunk
   bool json_array_stream = false;  // Gemini without alt=sse: the stream is one JSON array
+  // Responses only.
+  bool store = true;                 // keep the output (the client's `store`)
+  bool background = false;           // run as a task and answer "queued" at once
+  std::string previous_response_id;  // continue from this stored response
+  std::size_t turn_start = 0;        // the first message of this turn's input (after instructions)
+  boost::json::object echo;          // request fields the response object repeats
 };
 
 // Turns canonical stream chunks (OpenAI chat.completion.chunk objects carrying the public model
@@ -49,13 +55,16 @@ class Surface {
  public:
   virtual ~Surface() = default;
   virtual std::string_view name() const = 0;
+  // How this surface's response IDs begin ("chatcmpl-", "msg_"...); glmgate assigns the rest.
+  virtual std::string_view id_prefix() const = 0;
   // The API key as this surface's clients present it; empty when absent.
   virtual std::string api_key(const HttpRequest& request) const = 0;
   // The canonical request's JSON lives in `storage` (the request's arena).
   virtual Result<CanonicalRequest> decode(const HttpRequest& request,
                                           boost::json::storage_ptr storage) const = 0;
   // A canonical (OpenAI chat.completion) response into the surface's response body.
-  virtual std::string encode_response(boost::json::object& response) const = 0;
+  virtual std::string encode_response(boost::json::object& response,
+                                      const CanonicalRequest& request) const = 0;
   virtual std::unique_ptr<StreamEncoder> stream_encoder(const CanonicalRequest& request) const = 0;
   virtual HttpResponse render_error(const ApiError& error) const = 0;
 };

@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     json::object chunk = item.get_object();
     encoder->chunk(chunk, out);
     json::object response = item.get_object();
-    (void)surface.encode_response(response);
+    (void)surface.encode_response(response, request);
   }
   if (data[0] & 32) {
     encoder->error(glmgate::ApiError::upstream("broken"), out);

@@ -20,7 +20,8 @@ Result<CanonicalRequest> AnthropicSurface::decode(const HttpRequest& request,
   return decode_messages_request(request.body, std::move(storage));
 }
 
-std::string AnthropicSurface::encode_response(boost::json::object& response) const {
+std::string AnthropicSurface::encode_response(boost::json::object& response,
+                                              const CanonicalRequest&) const {
   return boost::json::serialize(message_from_completion(response));
 }
 

@@ -27,7 +27,8 @@ Result<CanonicalRequest> GeminiSurface::decode(const HttpRequest& request,
   return req;
 }
 
-std::string GeminiSurface::encode_response(boost::json::object& response) const {
+std::string GeminiSurface::encode_response(boost::json::object& response,
+                                           const CanonicalRequest&) const {
   return boost::json::serialize(response_from_completion(response));
 }
 

@@ -111,7 +111,7 @@ Result<CanonicalRequest> OpenAiSurface::decode(const HttpRequest& request,
   return decode_chat_request(request.body, std::move(storage));
 }
 
-std::string OpenAiSurface::encode_response(json::object& response) const {
+std::string OpenAiSurface::encode_response(json::object& response, const CanonicalRequest&) const {
   return json::serialize(response);
 }
 

@@ -47,7 +47,7 @@ Result<json::value> message_content(const json::value& content, const std::strin
 
 class Decoder {
  public:
-  Decoder(const json::object& in, json::object& out) : in_(in), out_(out) {}
+  Decoder(const json::object& in, CanonicalRequest& req) : in_(in), out_(req.body), req_(req) {}
 
   Error run() {
     auto model = in_.find("model");
@@ -59,6 +59,7 @@ class Decoder {
       if (!it->value().is_string()) return type_error("instructions", "a string", it->value());
       messages_->push_back(json::object{{"role", "system"}, {"content", it->value()}});
     }
+    req_.turn_start = messages_->size();
     if (auto e = input()) return e;
     if (auto e = tools()) return e;
     return options();
@@ -233,19 +234,34 @@ class Decoder {
         }
       }
     }
-    if (auto it = in_.find("background");
-        it != in_.end() && it->value().is_bool() && it->value().get_bool())
-      return ApiError::unsupported_parameter("Background responses are not available yet.",
-                                             "background");
-    if (auto it = in_.find("previous_response_id"); it != in_.end() && !it->value().is_null())
-      return ApiError::unsupported_parameter(
-          "previous_response_id is not available yet: send the conversation in `input`.",
-          "previous_response_id");
+    for (std::string_view key : {"background", "store"})
+      if (auto it = in_.find(key); it != in_.end() && !it->value().is_null()) {
+        if (!it->value().is_bool()) return type_error(std::string(key), "a boolean", it->value());
+        (key == "store" ? req_.store : req_.background) = it->value().get_bool();
+      }
+    if (auto it = in_.find("previous_response_id"); it != in_.end() && !it->value().is_null()) {
+      if (!it->value().is_string() || it->value().get_string().empty())
+        return type_error("previous_response_id", "a response ID", it->value());
+      req_.previous_response_id = std::string(it->value().get_string());
+    }
+    if (auto it = in_.find("metadata"); it != in_.end() && !it->value().is_null()) {
+      if (!it->value().is_object()) return type_error("metadata", "an object", it->value());
+      if (it->value().get_object().size() > 16)
+        return ApiError::invalid_request("'metadata' may have at most 16 keys.", "metadata",
+                                         "invalid_value");
+      for (const auto& kv : it->value().get_object())
+        if (!kv.value().is_string() || kv.value().get_string().size() > 512 || kv.key().size() > 64)
+          return ApiError::invalid_request(
+              "'metadata' values must be strings of at most 512 characters (keys 64).", "metadata",
+              "invalid_value");
+    }
+    req_.echo = echo_fields(in_);
     return std::nullopt;
   }
 
   const json::object& in_;
   json::object& out_;
+  CanonicalRequest& req_;
   json::array* messages_ = nullptr;
   std::optional<std::size_t> open_calls_;  // the assistant message function_calls attach to
   std::string pending_reasoning_;
@@ -253,12 +269,21 @@ class Decoder {
 
 }  // namespace
 
+json::object echo_fields(const json::object& request) {
+  json::object echo;  // default storage: copied out of the request's arena
+  for (std::string_view key : {"instructions", "metadata", "previous_response_id", "store",
+                               "temperature", "top_p", "tools", "tool_choice", "max_output_tokens",
+                               "parallel_tool_calls", "reasoning", "text", "background"})
+    if (auto it = request.find(key); it != request.end()) echo[key] = it->value();
+  return echo;
+}
+
 Result<CanonicalRequest> decode_responses_request(std::string_view text,
                                                   json::storage_ptr storage) {
   json::value parsed;
   if (auto e = parse_body_object(text, storage, parsed)) return *e;
   CanonicalRequest req{json::object(storage)};
-  if (auto e = Decoder(parsed.get_object(), req.body).run()) return *e;
+  if (auto e = Decoder(parsed.get_object(), req).run()) return *e;
   req.model = std::string(req.body.at("model").get_string());
   if (auto it = req.body.find("stream"); it != req.body.end()) req.stream = it->value().get_bool();
   return req;

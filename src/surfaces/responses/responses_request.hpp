@@ -4,6 +4,7 @@
 // metadata. Every 400 names the offending field. Pure function, thread-safe.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/storage_ptr.hpp>
 #include <string_view>
 
@@ -13,5 +14,8 @@ namespace glmgate::responses {
 
 Result<CanonicalRequest> decode_responses_request(std::string_view body,
                                                   boost::json::storage_ptr storage = {});
+
+// The request fields a response object repeats (instructions, metadata, tools...).
+boost::json::object echo_fields(const boost::json::object& request);
 
 }  // namespace glmgate::responses

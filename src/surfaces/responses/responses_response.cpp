@@ -25,9 +25,16 @@ json::object usage_json(const Usage& u) {
                       {"total_tokens", u.prompt_tokens + u.completion_tokens}};
 }
 
+std::string item_id(std::string_view prefix, std::string_view response_id, std::int64_t index) {
+  if (response_id.rfind("resp_", 0) == 0) response_id.remove_prefix(5);
+  std::string id(prefix);
+  id.append(response_id).append("_").append(std::to_string(index));
+  return id;
+}
+
 json::object response_object(std::string_view id, std::string_view model, std::int64_t created_at,
                              std::string_view status, std::string_view finish, json::array output,
-                             const std::optional<Usage>& usage) {
+                             const std::optional<Usage>& usage, const json::object& echo) {
   json::value incomplete = nullptr;
   if (status.empty()) {
     status = "completed";
@@ -37,22 +44,27 @@ json::object response_object(std::string_view id, std::string_view model, std::i
           json::object{{"reason", finish == "length" ? "max_output_tokens" : "content_filter"}};
     }
   }
-  return json::object{{"id", id},
-                      {"object", "response"},
-                      {"created_at", created_at},
-                      {"status", status},
-                      {"error", nullptr},
-                      {"incomplete_details", std::move(incomplete)},
-                      {"model", model},
-                      {"output", std::move(output)},
-                      {"parallel_tool_calls", true},
-                      {"previous_response_id", nullptr},
-                      {"store", false},
-                      {"text", {{"format", {{"type", "text"}}}}},
-                      {"tool_choice", "auto"},
-                      {"tools", json::array()},
-                      {"metadata", json::object()},
-                      {"usage", usage ? json::value(usage_json(*usage)) : json::value(nullptr)}};
+  json::object r{{"id", id},
+                 {"object", "response"},
+                 {"created_at", created_at},
+                 {"status", status},
+                 {"error", nullptr},
+                 {"incomplete_details", std::move(incomplete)},
+                 {"model", model},
+                 {"output", std::move(output)},
+                 {"parallel_tool_calls", true},
+                 {"previous_response_id", nullptr},
+                 {"store", false},
+                 {"text", {{"format", {{"type", "text"}}}}},
+                 {"tool_choice", "auto"},
+                 {"tools", json::array()},
+                 {"metadata", json::object()},
+                 {"usage", usage ? json::value(usage_json(*usage)) : json::value(nullptr)}};
+  r["instructions"] = nullptr;
+  r["store"] = true;
+  for (const auto& kv : echo)
+    r[kv.key()] = kv.value();
+  return r;
 }
 
 json::object reasoning_item(std::string_view id, std::string_view text) {
@@ -83,26 +95,33 @@ json::object function_call_item(std::string_view id, std::string_view call_id,
                       {"arguments", arguments},  {"status", status}};
 }
 
-json::object response_from_completion(const json::object& completion) {
+json::object response_from_completion(const json::object& completion, const json::object& echo,
+                                      std::string_view status) {
+  std::string_view id = string_or_empty(completion, "id");
+  std::string resp_id = id.rfind("resp_", 0) == 0 ? std::string(id) : fast_id("resp_", 24);
   json::array output;
+  auto next_id = [&](std::string_view prefix) {
+    return item_id(prefix, resp_id, static_cast<std::int64_t>(output.size()));
+  };
   std::string_view finish = "stop";
   if (const json::object* choice = first_choice(completion)) {
     if (auto f = string_or_empty(*choice, "finish_reason"); !f.empty()) finish = f;
     if (auto m = choice->find("message"); m != choice->end() && m->value().is_object()) {
       const auto& msg = m->value().get_object();
       if (auto r = string_or_empty(msg, "reasoning_content"); !r.empty())
-        output.push_back(reasoning_item(fast_id("rs_", 24), r));
+        output.push_back(reasoning_item(next_id("rs_"), r));
       if (auto t = string_or_empty(msg, "content"); !t.empty())
-        output.push_back(message_item(fast_id("msg_", 24), t));
+        output.push_back(message_item(next_id("msg_"), t));
       for (const auto& call : tool_calls_of(msg))
-        output.push_back(
-            function_call_item(fast_id("fc_", 24), call.id, call.name, call.arguments));
+        output.push_back(function_call_item(next_id("fc_"), call.id, call.name, call.arguments));
     }
   }
-  std::string_view id = string_or_empty(completion, "id");
-  std::string resp_id = id.rfind("resp_", 0) == 0 ? std::string(id) : fast_id("resp_", 24);
-  return response_object(resp_id, string_or_empty(completion, "model"), now_seconds(), "", finish,
-                         std::move(output), read_usage(completion));
+  std::int64_t created = now_seconds();
+  if (auto c = completion.find("created");
+      c != completion.end() && c->value().is_int64() && c->value().get_int64() > 0)
+    created = c->value().get_int64();
+  return response_object(resp_id, string_or_empty(completion, "model"), created, status, finish,
+                         std::move(output), read_usage(completion), echo);
 }
 
 }  // namespace glmgate::responses

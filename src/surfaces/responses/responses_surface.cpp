@@ -19,12 +19,14 @@ Result<CanonicalRequest> ResponsesSurface::decode(const HttpRequest& request,
   return decode_responses_request(request.body, std::move(storage));
 }
 
-std::string ResponsesSurface::encode_response(boost::json::object& response) const {
-  return boost::json::serialize(response_from_completion(response));
+std::string ResponsesSurface::encode_response(boost::json::object& response,
+                                              const CanonicalRequest& request) const {
+  return boost::json::serialize(response_from_completion(response, request.echo));
 }
 
-std::unique_ptr<StreamEncoder> ResponsesSurface::stream_encoder(const CanonicalRequest&) const {
-  return make_stream_encoder();
+std::unique_ptr<StreamEncoder> ResponsesSurface::stream_encoder(
+    const CanonicalRequest& request) const {
+  return make_stream_encoder(request.echo);
 }
 
 HttpResponse ResponsesSurface::render_error(const ApiError& error) const {

@@ -10,10 +10,12 @@ namespace glmgate::responses {
 class ResponsesSurface final : public Surface {
  public:
   std::string_view name() const override { return "responses"; }
+  std::string_view id_prefix() const override { return "resp_"; }
   std::string api_key(const HttpRequest& request) const override;
   Result<CanonicalRequest> decode(const HttpRequest& request,
                                   boost::json::storage_ptr storage) const override;
-  std::string encode_response(boost::json::object& response) const override;
+  std::string encode_response(boost::json::object& response,
+                              const CanonicalRequest& request) const override;
   std::unique_ptr<StreamEncoder> stream_encoder(const CanonicalRequest& request) const override;
   HttpResponse render_error(const ApiError& error) const override;
 };

@@ -19,6 +19,8 @@ namespace {
 
 class ResponsesStreamEncoder final : public StreamEncoder {
  public:
+  explicit ResponsesStreamEncoder(json::object echo) : echo_(std::move(echo)) {}
+
   Headers headers() const override {
     return {{"content-type", "text/event-stream"}, {"cache-control", "no-cache"}};
   }
@@ -90,13 +92,14 @@ class ResponsesStreamEncoder final : public StreamEncoder {
     json::array output;
     for (const auto& [index, item] : done_items_)
       output.push_back(item);
-    return response_object(id_, model_, created_, status, finish_, std::move(output), usage);
+    return response_object(id_, model_, created_, status, finish_, std::move(output), usage, echo_);
   }
 
   void start(const json::object& chunk, std::string& out) {
     if (started_) return;
     started_ = true;
-    id_ = fast_id("resp_", 24);
+    std::string_view id = string_or_empty(chunk, "id");
+    id_ = id.rfind("resp_", 0) == 0 ? std::string(id) : fast_id("resp_", 24);
     model_ = std::string(string_or_empty(chunk, "model"));
     created_ = now_seconds();
     event(out, "response.created",
@@ -110,8 +113,8 @@ class ResponsesStreamEncoder final : public StreamEncoder {
     if (open_ != kind) {
       close_text(out);
       open_ = kind;
-      item_id_ = fast_id(reasoning ? "rs_" : "msg_", 24);
       item_index_ = next_index_++;
+      item_id_ = item_id(reasoning ? "rs_" : "msg_", id_, item_index_);
       json::object item =
           reasoning ? reasoning_item(item_id_, "") : message_item(item_id_, "", "in_progress");
       if (reasoning) item["content"] = json::array();
@@ -165,10 +168,10 @@ class ResponsesStreamEncoder final : public StreamEncoder {
     if (it == tools_.end()) {
       close_text(out);
       Tool t;
-      t.item_id = fast_id("fc_", 24);
       t.call_id = call.id.empty() ? fast_id("call_", 24) : std::string(call.id);
       t.name = std::string(call.name);
       t.output_index = next_index_++;
+      t.item_id = item_id("fc_", id_, t.output_index);
       event(out, "response.output_item.added",
             json::object{
                 {"output_index", t.output_index},
@@ -185,6 +188,7 @@ class ResponsesStreamEncoder final : public StreamEncoder {
   }
 
   bool started_ = false;
+  json::object echo_;
   std::string id_, model_;
   std::int64_t created_ = 0;
   std::int64_t sequence_ = 0;
@@ -200,8 +204,8 @@ class ResponsesStreamEncoder final : public StreamEncoder {
 
 }  // namespace
 
-std::unique_ptr<StreamEncoder> make_stream_encoder() {
-  return std::make_unique<ResponsesStreamEncoder>();
+std::unique_ptr<StreamEncoder> make_stream_encoder(json::object echo) {
+  return std::make_unique<ResponsesStreamEncoder>(std::move(echo));
 }
 
 }  // namespace glmgate::responses

@@ -5,12 +5,14 @@
 // fails. One per stream; not thread-safe.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <memory>
 
 #include "surfaces/surface.hpp"
 
 namespace glmgate::responses {
 
-std::unique_ptr<StreamEncoder> make_stream_encoder();
+// `echo`: the request fields the response snapshots repeat.
+std::unique_ptr<StreamEncoder> make_stream_encoder(boost::json::object echo = {});
 
 }  // namespace glmgate::responses

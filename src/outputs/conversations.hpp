@@ -1,0 +1,32 @@
+// Conversations: rebuilds the conversation a previous_response_id continues from the stored
+// outputs, following each response's own previous_response_id back to the first turn. Every
+// response keeps only its own turn (its new input and its answer), so a chain of N turns costs
+// N rows, not N² messages. The store reads run on the blocking pool. Thread-safe.
+#pragma once
+
+#include "core/blocking_pool.hpp"
+#include "gateway/seams.hpp"
+#include "outputs/output_store.hpp"
+
+namespace glmgate {
+
+class Conversations final : public ConversationSource {
+ public:
+  Conversations(OutputStore& outputs, BlockingPool& pool) : outputs_(outputs), pool_(pool) {}
+
+  boost::asio::awaitable<Result<boost::json::array>> history(
+      const std::string& response_id, const std::string& account_id) override;
+
+  // Blocking: the same, on the caller's thread.
+  Result<boost::json::array> history_now(const std::string& response_id,
+                                         const std::string& account_id);
+
+ private:
+  OutputStore& outputs_;
+  BlockingPool& pool_;
+};
+
+// The assistant message of a stored canonical completion, as it goes back into a conversation.
+boost::json::object assistant_message(const boost::json::object& completion);
+
+}  // namespace glmgate

@@ -1,0 +1,474 @@
+// TaskRunner; see task_runner.hpp.
+#include "tasks/task_runner.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <ctime>
+
+#include "core/random.hpp"
+#include "surfaces/openai/openai_surface.hpp"
+#include "surfaces/responses/responses_request.hpp"
+#include "surfaces/responses/responses_response.hpp"
+#include "tasks/callback_target.hpp"
+#include "tasks/task_exchange.hpp"
+
+namespace glmgate {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+struct TaskRunner::Live {
+  TaskRecord record;
+  const Surface* surface = nullptr;
+  bool cancel_requested = false;
+  bool ended = false;
+  // Task thread only, while the run is in flight.
+  TaskExchange* exchange = nullptr;
+  TaskRun* run = nullptr;
+};
+
+namespace {
+
+bool ended_status(std::string_view s) {
+  return s == task_status::kCompleted || s == task_status::kFailed || s == task_status::kCancelled;
+}
+
+std::string error_body(int status, std::string_view type, std::string_view code,
+                       std::string_view message) {
+  return json::serialize(json::object{
+      {"error", {{"message", message}, {"type", type}, {"param", nullptr}, {"code", code}}}});
+  (void)status;
+}
+
+std::string iso_time(std::int64_t unix_ms) {
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+json::value parse_or_null(const std::string& text) {
+  if (text.empty()) return nullptr;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return ec ? json::value(nullptr) : v;
+}
+
+json::object task_object(const TaskRecord& t) {
+  json::value result = nullptr, error = nullptr;
+  if (t.status == task_status::kCompleted) {
+    result = parse_or_null(t.result);
+  } else if (t.status == task_status::kFailed) {
+    json::value body = parse_or_null(t.result);
+    if (body.is_object() && body.get_object().contains("error"))
+      error = body.get_object().at("error");
+    else
+      error = body;
+  }
+  auto opt = [](const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); };
+  return json::object{{"id", t.id},
+                      {"object", "task"},
+                      {"status", t.status},
+                      {"path", t.path},
+                      {"created_at", t.created_at / 1000},
+                      {"updated_at", t.updated_at / 1000},
+                      {"callback_url", opt(t.callback_url)},
+                      {"webhook_status", opt(t.webhook)},
+                      {"output_id", opt(t.output_id)},
+                      {"http_status", t.http_status ? json::value(t.http_status) : nullptr},
+                      {"result", std::move(result)},
+                      {"error", std::move(error)}};
+}
+
+// What an ended task keeps of its request: a background response's model and echoed fields (its
+// response object shows them), nothing of the input.
+std::string summary_of(const TaskRecord& t) {
+  if (t.path != "/v1/responses") return {};
+  json::value parsed = parse_or_null(t.body);
+  json::object body = parsed.is_object() ? std::move(parsed.get_object()) : json::object();
+  json::object kept = responses::echo_fields(body);
+  if (auto m = body.find("model"); m != body.end()) kept["model"] = m->value();
+  return json::serialize(kept);
+}
+
+}  // namespace
+
+std::string task_json(const TaskRecord& task) {
+  return json::serialize(task_object(task));
+}
+
+std::string task_request_id(const std::string& task_id) {
+  return task_id.rfind("task_", 0) == 0 ? task_id : "task_" + task_id;
+}
+
+TaskRunner::TaskRunner(TaskParts parts) : parts_(std::move(parts)), webhooks_(parts_.webhooks) {}
+
+TaskRunner::~TaskRunner() {
+  stop();
+}
+
+void TaskRunner::save(const TaskRecord& record, std::optional<StoredOutput> output) {
+  if (output)
+    parts_.outputs.keep(std::move(*output), record);
+  else
+    parts_.writer.keep(std::nullopt, record);
+}
+
+void TaskRunner::recover() {
+  for (TaskRecord t : parts_.store.open_tasks()) {
+    if (!ended_status(t.status)) {
+      auto charges = parts_.store.charges_for(task_request_id(t.id));
+      if (charges.empty()) {
+        t.status = task_status::kQueued;  // never charged: it runs again from the start
+        parts_.store.insert_task(t);
+        recovered_.push_back(std::move(t));
+        continue;
+      }
+      // Charged, but its end never reached the disk: refund it and report the failure.
+      for (const auto& c : charges) {
+        LedgerEntry refund;
+        refund.account_id = c.account_id;
+        refund.kind = std::string(ledger_kind::kRefund);
+        refund.amount = -c.amount;
+        refund.request_id = c.request_id;
+        refund.note = "task interrupted by a restart";
+        refund.origin = "task-recovery";
+        parts_.store.append_ledger(refund);
+      }
+      t.status = task_status::kFailed;
+      t.http_status = 500;
+      t.result = error_body(500, "server_error", "task_interrupted",
+                            "The task was interrupted by a restart of the gateway; its charge "
+                            "was refunded.");
+      t.body = summary_of(t);
+      t.updated_at = unix_ms_now();
+      if (parts_.retention_ms > 0) t.expires_at = t.updated_at + parts_.retention_ms;
+      if (!t.callback_url.empty()) t.webhook = "pending";
+      parts_.store.insert_task(t);
+      spdlog::warn("task {} was charged but not finished before a restart: refunded", t.id);
+    }
+    recovered_.push_back(std::move(t));
+  }
+}
+
+void TaskRunner::start() {
+  work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
+      io_.get_executor());
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "glmgate-tasks");
+    io_.run();
+  });
+  for (auto& t : recovered_) {
+    if (t.status == task_status::kQueued) {
+      auto live = std::make_shared<Live>();
+      live->surface = parts_.surface_for(t.path);
+      live->record = std::move(t);
+      std::lock_guard lock(mutex_);
+      live_[live->record.id] = live;
+      waiting_.push_back(live);
+    } else {
+      asio::co_spawn(io_, notify(std::move(t)), asio::detached);
+    }
+  }
+  if (!recovered_.empty()) spdlog::info("{} tasks resumed after a restart", recovered_.size());
+  recovered_.clear();
+  pump();
+}
+
+void TaskRunner::stop() {
+  if (!thread_.joinable()) return;
+  work_.reset();
+  io_.stop();
+  thread_.join();
+}
+
+asio::awaitable<Result<TaskRecord>> TaskRunner::submit(std::shared_ptr<const KeyInfo> key,
+                                                       const std::string& text) {
+  boost::system::error_code ec;
+  json::value parsed = json::parse(text, ec);
+  if (ec || !parsed.is_object())
+    co_return ApiError::invalid_request("The request body must be a JSON object.");
+  const auto& in = parsed.get_object();
+  auto path = in.find("path");
+  if (path == in.end() || !path->value().is_string())
+    co_return ApiError::invalid_request(
+        "`path` is required: the endpoint to run, e.g. "
+        "/v1/chat/completions.",
+        "path", "missing_required_parameter");
+  auto body = in.find("body");
+  if (body == in.end() || !body->value().is_object())
+    co_return ApiError::invalid_request("`body` is required: the request to run, as an object.",
+                                        "body", "missing_required_parameter");
+  TaskRecord record;
+  record.path = std::string(path->value().get_string());
+  const Surface* surface = parts_.surface_for(record.path);
+  if (!surface)
+    co_return ApiError::invalid_request(
+        "A task cannot run `" + record.path +
+            "`: use /v1/chat/completions, /v1/messages, /v1/responses or "
+            "/v1beta/models/{model}:generateContent.",
+        "path", "invalid_value");
+  if (auto s = body->value().get_object().find("stream");
+      s != body->value().get_object().end() && s->value().is_bool() && s->value().get_bool())
+    co_return ApiError::invalid_request("A task cannot stream; its result is kept for polling.",
+                                        "body.stream", "invalid_value");
+  if (auto cb = in.find("callback_url"); cb != in.end() && !cb->value().is_null()) {
+    if (!cb->value().is_string())
+      co_return ApiError::invalid_request("`callback_url` must be a string.", "callback_url");
+    record.callback_url = std::string(cb->value().get_string());
+    std::string why;
+    auto target = parse_callback_url(record.callback_url, why);
+    if (!target)
+      co_return ApiError::invalid_request("`callback_url` " + why + ".", "callback_url",
+                                          "invalid_value");
+    boost::system::error_code bad;
+    auto literal = asio::ip::make_address(target->host, bad);
+    if (!bad && is_private_address(literal) && !parts_.webhooks.allow_private)
+      co_return ApiError::invalid_request(
+          "`callback_url` points to a private or loopback address, which this gateway does not "
+          "call.",
+          "callback_url", "invalid_value");
+    if (key->account_id.empty())
+      co_return ApiError::invalid_request("Keys without an account cannot take callbacks.",
+                                          "callback_url", "invalid_value");
+    record.webhook = "pending";
+  }
+  record.id = random_id("task_", 24);
+  record.account_id = key->account_id;
+  record.key_id = key->id;
+  record.body = json::serialize(body->value());
+  co_return co_await enqueue(std::move(record));
+}
+
+asio::awaitable<HttpResponse> TaskRunner::submit_background(std::shared_ptr<const KeyInfo> key,
+                                                            const Surface& surface,
+                                                            const std::string& path,
+                                                            const std::string& body,
+                                                            const CanonicalRequest& request) {
+  TaskRecord record;
+  record.id = random_id(std::string(surface.id_prefix()), 24);
+  record.account_id = key->account_id;
+  record.key_id = key->id;
+  record.path = path;
+  record.body = body;
+  auto queued = co_await enqueue(std::move(record));
+  if (!queued) co_return surface.render_error(queued.error());
+  HttpResponse r;
+  r.body = json::serialize(responses::response_object(queued->id, request.model,
+                                                      queued->created_at / 1000, "queued", "",
+                                                      json::array(), std::nullopt, request.echo));
+  co_return r;
+}
+
+asio::awaitable<Result<TaskRecord>> TaskRunner::enqueue(TaskRecord record) {
+  record.status = task_status::kQueued;
+  record.created_at = record.updated_at = unix_ms_now();
+  record.output_id.clear();
+  try {
+    auto insert = [this, record] { parts_.store.insert_task(record); };
+    co_await parts_.pool.run(std::move(insert));
+  } catch (const std::exception& e) {
+    spdlog::error("could not queue task {}: {}", record.id, e.what());
+    co_return ApiError::unavailable("The task could not be queued. Try again later.");
+  }
+  auto live = std::make_shared<Live>();
+  live->surface = parts_.surface_for(record.path);
+  live->record = record;
+  {
+    std::lock_guard lock(mutex_);
+    live_[record.id] = live;
+    waiting_.push_back(live);
+  }
+  pump();
+  co_return record;
+}
+
+void TaskRunner::pump() {
+  std::lock_guard lock(mutex_);
+  while (running_ < parts_.concurrency && !waiting_.empty()) {
+    auto live = std::move(waiting_.front());
+    waiting_.pop_front();
+    if (live->ended) continue;  // cancelled while it waited
+    ++running_;
+    asio::co_spawn(io_, run(std::move(live)), asio::detached);
+  }
+}
+
+asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
+  TaskRecord record;
+  bool cancelled = false;
+  {
+    std::lock_guard lock(mutex_);
+    cancelled = live->cancel_requested;
+    if (!cancelled) {
+      live->record.status = task_status::kInProgress;
+      live->record.updated_at = unix_ms_now();
+    }
+    record = live->record;
+  }
+  std::optional<StoredOutput> output;
+  auto key = parts_.keys.find_id(record.key_id);
+  if (cancelled) {
+    record.status = task_status::kCancelled;
+  } else if (!key || !live->surface) {
+    record.status = task_status::kFailed;
+    record.http_status = 401;
+    record.result = error_body(401, "invalid_request_error", "invalid_api_key",
+                               "The API key that queued this task has been revoked.");
+  } else {
+    save(record);
+    HttpRequest request;
+    request.method = "POST";
+    request.path = request.target = record.path;
+    request.headers.push_back({"content-type", "application/json"});
+    request.body = record.body;
+    TaskExchange exchange(std::move(request), task_request_id(record.id));
+    TaskRun task_run;
+    task_run.output_id =
+        record.path == "/v1/responses" ? record.id : fast_id(live->surface->id_prefix(), 24);
+    live->exchange = &exchange;
+    live->run = &task_run;
+    try {
+      co_await parts_.pipeline.run_task(*live->surface, exchange, key, task_run);
+    } catch (const std::exception& e) {
+      spdlog::error("task {} failed: {}", record.id, e.what());
+    }
+    live->exchange = nullptr;
+    live->run = nullptr;
+    const auto& response = exchange.response();
+    if (exchange.cancelled()) {
+      record.status = task_status::kCancelled;
+    } else if (response && response->status == 200) {
+      record.status = task_status::kCompleted;
+      record.http_status = 200;
+      record.result = response->body;
+      if (task_run.output) record.output_id = task_run.output->id;
+    } else {
+      record.status = task_status::kFailed;
+      record.http_status = response ? response->status : 500;
+      record.result = response ? response->body
+                               : error_body(500, "server_error", "task_failed",
+                                            "The task failed inside the gateway.");
+    }
+    output = std::move(task_run.output);
+  }
+  record.body = summary_of(record);  // the input is not kept once the task has ended
+  record.updated_at = unix_ms_now();
+  if (parts_.retention_ms > 0) record.expires_at = record.updated_at + parts_.retention_ms;
+  {
+    std::lock_guard lock(mutex_);
+    live->record = record;
+    live->ended = true;
+    --running_;
+  }
+  save(record, std::move(output));  // the output and the task's end commit together
+  pump();
+  if (!record.callback_url.empty()) co_await notify(std::move(record));
+}
+
+asio::awaitable<void> TaskRunner::notify(TaskRecord record) {
+  std::string secret;
+  try {
+    auto read = [this, id = record.account_id] { return parts_.store.webhook_secret(id); };
+    secret = co_await parts_.pool.run(std::move(read));
+  } catch (const std::exception& e) {
+    spdlog::warn("task {}: no webhook secret: {}", record.id, e.what());
+  }
+  std::string payload = json::serialize(json::object{{"type", "task." + record.status},
+                                                     {"timestamp", iso_time(record.updated_at)},
+                                                     {"data", task_object(record)}});
+  bool ok = co_await webhooks_.deliver(record.callback_url, secret, payload);
+  record.webhook = ok ? "delivered" : "failed";
+  if (!ok) spdlog::warn("task {}: webhook to its callback URL was not delivered", record.id);
+  save(record);
+}
+
+asio::awaitable<std::optional<TaskRecord>> TaskRunner::find(const std::string& id,
+                                                            const std::string& account_id) {
+  std::optional<TaskRecord> found;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = live_.find(id); it != live_.end()) found = it->second->record;
+  }
+  if (!found) {
+    auto read = [this, id] { return parts_.store.find_task(id); };
+    found = co_await parts_.pool.run(std::move(read));
+  }
+  if (!found || found->account_id != account_id) co_return std::nullopt;
+  co_return found;
+}
+
+asio::awaitable<Result<TaskRecord>> TaskRunner::cancel(const std::string& id,
+                                                       const std::string& account_id) {
+  std::shared_ptr<Live> live;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = live_.find(id); it != live_.end() && it->second->record.account_id == account_id)
+      live = it->second;
+  }
+  if (!live) {
+    auto stored = co_await find(id, account_id);
+    if (!stored) co_return ApiError::not_found("No task or response with id '" + id + "'.");
+    if (stored->status == task_status::kCancelled) co_return *stored;
+    co_return ApiError::invalid_request(
+        "Only a queued or in-progress task can be cancelled; this "
+        "one is " +
+        stored->status + ".");
+  }
+  bool queued_only = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (live->ended) {
+      if (live->record.status == task_status::kCancelled) co_return live->record;
+      co_return ApiError::invalid_request(
+          "Only a queued or in-progress task can be cancelled; "
+          "this one is " +
+          live->record.status + ".");
+    }
+    live->cancel_requested = true;
+    queued_only = live->record.status == task_status::kQueued;
+    if (queued_only) {
+      live->record.status = task_status::kCancelled;
+      live->record.body = summary_of(live->record);
+      live->record.updated_at = unix_ms_now();
+      if (parts_.retention_ms > 0)
+        live->record.expires_at = live->record.updated_at + parts_.retention_ms;
+      live->ended = true;
+    }
+  }
+  if (queued_only) {
+    TaskRecord record = live->record;
+    save(record);
+    if (!record.callback_url.empty()) asio::co_spawn(io_, notify(record), asio::detached);
+    co_return record;
+  }
+  // Running: stop it on its own thread; the run ends as cancelled and releases its reservation.
+  asio::post(io_, [live] {
+    if (live->run) live->run->cancelled = true;
+    if (live->exchange) live->exchange->cancel();
+  });
+  TaskRecord shown;
+  {
+    std::lock_guard lock(mutex_);
+    shown = live->record;
+  }
+  if (!ended_status(shown.status)) shown.status = task_status::kCancelled;
+  co_return shown;
+}
+
+void TaskRunner::committed(const WriteBatch& batch) {
+  if (batch.tasks.empty()) return;
+  std::lock_guard lock(mutex_);
+  for (const auto& t : batch.tasks) {
+    auto it = live_.find(t.id);
+    if (it != live_.end() && it->second->ended && ended_status(t.status)) live_.erase(it);
+  }
+}
+
+}  // namespace glmgate
