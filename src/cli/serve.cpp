@@ -83,16 +83,12 @@ int serve(const std::optional<std::string>& config_path) {
   KeyLimiter limiter(config.rate_limit_burst_seconds);
   Pipeline pipeline({cache, catalog, limiter, book, writer, pause, outputs, &conversations});
   PublicRoutes routes(pipeline);
-  TaskParts task_parts{
-      pipeline, cache, *store, outputs, writer, pool, [&routes](const std::string& path) {
-        return routes.surface_for(path);
-      }};
-  task_parts.concurrency = static_cast<std::size_t>(config.task_concurrency);
-  task_parts.retention_ms = retention_ms;
-  task_parts.webhooks.allow_private = config.webhook_allow_private;
-  task_parts.webhooks.retry_for = std::chrono::seconds(config.webhook_retry_seconds);
-  task_parts.webhooks.timeout = std::chrono::milliseconds(config.webhook_timeout_ms);
-  TaskRunner tasks(task_parts);
+  WebhookOptions webhooks{config.webhook_allow_private,
+                          std::chrono::seconds(config.webhook_retry_seconds),
+                          std::chrono::milliseconds(config.webhook_timeout_ms)};
+  TaskRunner tasks({pipeline, cache, *store, outputs, writer, pool,
+                    [&routes](const std::string& path) { return routes.surface_for(path); },
+                    static_cast<std::size_t>(config.task_concurrency), retention_ms, webhooks});
   pipeline.set_background(&tasks);
   writer.set_commit_listener([&outputs, &tasks](const WriteBatch& batch) {
     outputs.committed(batch);

@@ -7,6 +7,7 @@
 #include "surfaces/json_checks.hpp"
 #include "surfaces/responses/responses_request.hpp"
 #include "surfaces/responses/responses_response.hpp"
+#include "tasks/task_record.hpp"
 
 namespace glmgate {
 

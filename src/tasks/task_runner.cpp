@@ -7,7 +7,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <ctime>
 
 #include "core/random.hpp"
 #include "surfaces/openai/openai_surface.hpp"
@@ -15,6 +14,8 @@
 #include "surfaces/responses/responses_response.hpp"
 #include "tasks/callback_target.hpp"
 #include "tasks/task_exchange.hpp"
+#include "tasks/task_record.hpp"
+#include "tasks/task_recovery.hpp"
 
 namespace glmgate {
 
@@ -31,82 +32,6 @@ struct TaskRunner::Live {
   TaskRun* run = nullptr;
 };
 
-namespace {
-
-bool ended_status(std::string_view s) {
-  return s == task_status::kCompleted || s == task_status::kFailed || s == task_status::kCancelled;
-}
-
-std::string error_body(int status, std::string_view type, std::string_view code,
-                       std::string_view message) {
-  return json::serialize(json::object{
-      {"error", {{"message", message}, {"type", type}, {"param", nullptr}, {"code", code}}}});
-  (void)status;
-}
-
-std::string iso_time(std::int64_t unix_ms) {
-  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-json::value parse_or_null(const std::string& text) {
-  if (text.empty()) return nullptr;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  return ec ? json::value(nullptr) : v;
-}
-
-json::object task_object(const TaskRecord& t) {
-  json::value result = nullptr, error = nullptr;
-  if (t.status == task_status::kCompleted) {
-    result = parse_or_null(t.result);
-  } else if (t.status == task_status::kFailed) {
-    json::value body = parse_or_null(t.result);
-    if (body.is_object() && body.get_object().contains("error"))
-      error = body.get_object().at("error");
-    else
-      error = body;
-  }
-  auto opt = [](const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); };
-  return json::object{{"id", t.id},
-                      {"object", "task"},
-                      {"status", t.status},
-                      {"path", t.path},
-                      {"created_at", t.created_at / 1000},
-                      {"updated_at", t.updated_at / 1000},
-                      {"callback_url", opt(t.callback_url)},
-                      {"webhook_status", opt(t.webhook)},
-                      {"output_id", opt(t.output_id)},
-                      {"http_status", t.http_status ? json::value(t.http_status) : nullptr},
-                      {"result", std::move(result)},
-                      {"error", std::move(error)}};
-}
-
-// What an ended task keeps of its request: a background response's model and echoed fields (its
-// response object shows them), nothing of the input.
-std::string summary_of(const TaskRecord& t) {
-  if (t.path != "/v1/responses") return {};
-  json::value parsed = parse_or_null(t.body);
-  json::object body = parsed.is_object() ? std::move(parsed.get_object()) : json::object();
-  json::object kept = responses::echo_fields(body);
-  if (auto m = body.find("model"); m != body.end()) kept["model"] = m->value();
-  return json::serialize(kept);
-}
-
-}  // namespace
-
-std::string task_json(const TaskRecord& task) {
-  return json::serialize(task_object(task));
-}
-
-std::string task_request_id(const std::string& task_id) {
-  return task_id.rfind("task_", 0) == 0 ? task_id : "task_" + task_id;
-}
-
 TaskRunner::TaskRunner(TaskParts parts) : parts_(std::move(parts)), webhooks_(parts_.webhooks) {}
 
 TaskRunner::~TaskRunner() {
@@ -121,40 +46,7 @@ void TaskRunner::save(const TaskRecord& record, std::optional<StoredOutput> outp
 }
 
 void TaskRunner::recover() {
-  for (TaskRecord t : parts_.store.open_tasks()) {
-    if (!ended_status(t.status)) {
-      auto charges = parts_.store.charges_for(task_request_id(t.id));
-      if (charges.empty()) {
-        t.status = task_status::kQueued;  // never charged: it runs again from the start
-        parts_.store.insert_task(t);
-        recovered_.push_back(std::move(t));
-        continue;
-      }
-      // Charged, but its end never reached the disk: refund it and report the failure.
-      for (const auto& c : charges) {
-        LedgerEntry refund;
-        refund.account_id = c.account_id;
-        refund.kind = std::string(ledger_kind::kRefund);
-        refund.amount = -c.amount;
-        refund.request_id = c.request_id;
-        refund.note = "task interrupted by a restart";
-        refund.origin = "task-recovery";
-        parts_.store.append_ledger(refund);
-      }
-      t.status = task_status::kFailed;
-      t.http_status = 500;
-      t.result = error_body(500, "server_error", "task_interrupted",
-                            "The task was interrupted by a restart of the gateway; its charge "
-                            "was refunded.");
-      t.body = summary_of(t);
-      t.updated_at = unix_ms_now();
-      if (parts_.retention_ms > 0) t.expires_at = t.updated_at + parts_.retention_ms;
-      if (!t.callback_url.empty()) t.webhook = "pending";
-      parts_.store.insert_task(t);
-      spdlog::warn("task {} was charged but not finished before a restart: refunded", t.id);
-    }
-    recovered_.push_back(std::move(t));
-  }
+  recovered_ = recover_tasks(parts_.store, parts_.retention_ms);
 }
 
 void TaskRunner::start() {
@@ -319,8 +211,8 @@ asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
   } else if (!key || !live->surface) {
     record.status = task_status::kFailed;
     record.http_status = 401;
-    record.result = error_body(401, "invalid_request_error", "invalid_api_key",
-                               "The API key that queued this task has been revoked.");
+    record.result = task_error_body("invalid_request_error", "invalid_api_key",
+                                    "The API key that queued this task has been revoked.");
   } else {
     save(record);
     HttpRequest request;
@@ -353,8 +245,8 @@ asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
       record.status = task_status::kFailed;
       record.http_status = response ? response->status : 500;
       record.result = response ? response->body
-                               : error_body(500, "server_error", "task_failed",
-                                            "The task failed inside the gateway.");
+                               : task_error_body("server_error", "task_failed",
+                                                 "The task failed inside the gateway.");
     }
     output = std::move(task_run.output);
   }
@@ -380,9 +272,7 @@ asio::awaitable<void> TaskRunner::notify(TaskRecord record) {
   } catch (const std::exception& e) {
     spdlog::warn("task {}: no webhook secret: {}", record.id, e.what());
   }
-  std::string payload = json::serialize(json::object{{"type", "task." + record.status},
-                                                     {"timestamp", iso_time(record.updated_at)},
-                                                     {"data", task_object(record)}});
+  std::string payload = task_event_json(record);
   bool ok = co_await webhooks_.deliver(record.callback_url, secret, payload);
   record.webhook = ok ? "delivered" : "failed";
   if (!ok) spdlog::warn("task {}: webhook to its callback URL was not delivered", record.id);
@@ -458,7 +348,7 @@ asio::awaitable<Result<TaskRecord>> TaskRunner::cancel(const std::string& id,
     std::lock_guard lock(mutex_);
     shown = live->record;
   }
-  if (!ended_status(shown.status)) shown.status = task_status::kCancelled;
+  if (!is_ended(shown.status)) shown.status = task_status::kCancelled;
   co_return shown;
 }
 
@@ -467,7 +357,7 @@ void TaskRunner::committed(const WriteBatch& batch) {
   std::lock_guard lock(mutex_);
   for (const auto& t : batch.tasks) {
     auto it = live_.find(t.id);
-    if (it != live_.end() && it->second->ended && ended_status(t.status)) live_.erase(it);
+    if (it != live_.end() && it->second->ended && is_ended(t.status)) live_.erase(it);
   }
 }
 

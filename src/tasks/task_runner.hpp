@@ -87,11 +87,4 @@ class TaskRunner final : public BackgroundQueue {
   std::vector<TaskRecord> recovered_;
 };
 
-// The task as GET /v1/tasks/{id} shows it.
-std::string task_json(const TaskRecord& task);
-
-// "task_" + the task's ID unless it already starts so: a task run's request ID, which its charges
-// carry (recovery looks them up by it).
-std::string task_request_id(const std::string& task_id);
-
 }  // namespace glmgate

@@ -1,0 +1,49 @@
+// Task recovery; see task_recovery.hpp.
+#include "tasks/task_recovery.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "outputs/output_store.hpp"
+#include "tasks/task_record.hpp"
+
+namespace glmgate {
+
+std::vector<TaskRecord> recover_tasks(Store& store, std::int64_t retention_ms) {
+  std::vector<TaskRecord> resumed;
+  for (TaskRecord t : store.open_tasks()) {
+    if (!is_ended(t.status)) {
+      auto charges = store.charges_for(task_request_id(t.id));
+      if (charges.empty()) {
+        t.status = std::string(task_status::kQueued);  // never charged: run it again
+        store.insert_task(t);
+        resumed.push_back(std::move(t));
+        continue;
+      }
+      for (const auto& c : charges) {
+        LedgerEntry refund;
+        refund.account_id = c.account_id;
+        refund.kind = std::string(ledger_kind::kRefund);
+        refund.amount = -c.amount;
+        refund.request_id = c.request_id;
+        refund.note = "task interrupted by a restart";
+        refund.origin = "task-recovery";
+        store.append_ledger(refund);
+      }
+      t.status = std::string(task_status::kFailed);
+      t.http_status = 500;
+      t.result = task_error_body("server_error", "task_interrupted",
+                                 "The task was interrupted by a restart of the gateway; its "
+                                 "charge was refunded.");
+      t.body = summary_of(t);
+      t.updated_at = unix_ms_now();
+      if (retention_ms > 0) t.expires_at = t.updated_at + retention_ms;
+      if (!t.callback_url.empty()) t.webhook = "pending";
+      store.insert_task(t);
+      spdlog::warn("task {} was charged but not finished before a restart: refunded", t.id);
+    }
+    resumed.push_back(std::move(t));
+  }
+  return resumed;
+}
+
+}  // namespace glmgate
