@@ -76,18 +76,12 @@ std::string id_in(std::string_view path, std::string_view prefix, bool& cancel) 
 
 }  // namespace
 
-asio::awaitable<void> TaskRoutes::response_by_id(Exchange& ex) const {
-  const Surface& surface = parts_.responses;
-  const HttpRequest& req = ex.request();
-  auto key = parts_.pipeline.authenticate(surface, req);
-  if (!key) {
-    HttpResponse r = surface.render_error(key.error());
-    co_await ex.respond(std::move(r));
-    co_return;
-  }
+asio::awaitable<HttpResponse> TaskRoutes::response_by_id(const HttpRequest& req,
+                                                         const Surface& surface,
+                                                         std::shared_ptr<const KeyInfo> key) const {
   bool cancel = false;
   std::string id = id_in(req.path, kResponses, cancel);
-  const std::string& account = key.value()->account_id;
+  const std::string& account = key->account_id;
   ApiError missing = ApiError::not_found("Response with id '" + id + "' not found.");
   HttpResponse r;
   if (id.empty() || (cancel && req.method != "POST") || (!cancel && req.method == "POST")) {
@@ -118,21 +112,14 @@ asio::awaitable<void> TaskRoutes::response_by_id(Exchange& ex) const {
     else
       r = surface.render_error(missing);
   }
-  co_await ex.respond(std::move(r));
+  co_return r;
 }
 
-asio::awaitable<void> TaskRoutes::completion_by_id(Exchange& ex) const {
-  const Surface& surface = parts_.openai;
-  const HttpRequest& req = ex.request();
-  auto key = parts_.pipeline.authenticate(surface, req);
-  if (!key) {
-    HttpResponse r = surface.render_error(key.error());
-    co_await ex.respond(std::move(r));
-    co_return;
-  }
+asio::awaitable<HttpResponse> TaskRoutes::completion_by_id(
+    const HttpRequest& req, const Surface& surface, std::shared_ptr<const KeyInfo> key) const {
   bool cancel = false;
   std::string id = id_in(req.path, kCompletions, cancel);
-  const std::string& account = key.value()->account_id;
+  const std::string& account = key->account_id;
   ApiError missing =
       ApiError::not_found("No chat completion found with id '" + id + "'.", "not_found");
   HttpResponse r;
@@ -149,34 +136,22 @@ asio::awaitable<void> TaskRoutes::completion_by_id(Exchange& ex) const {
     auto output = co_await parts_.pool.run(std::move(find));
     r = output ? json_response(std::move(output->body)) : surface.render_error(missing);
   }
-  co_await ex.respond(std::move(r));
+  co_return r;
 }
 
-asio::awaitable<void> TaskRoutes::create_task(Exchange& ex) const {
-  const Surface& surface = parts_.openai;
-  auto key = parts_.pipeline.authenticate(surface, ex.request());
-  if (!key) {
-    HttpResponse r = surface.render_error(key.error());
-    co_await ex.respond(std::move(r));
-    co_return;
-  }
-  auto task = co_await parts_.tasks.submit(key.value(), ex.request().body);
+asio::awaitable<HttpResponse> TaskRoutes::create_task(const HttpRequest& req,
+                                                      const Surface& surface,
+                                                      std::shared_ptr<const KeyInfo> key) const {
+  auto task = co_await parts_.tasks.submit(key, req.body);
   HttpResponse r = task ? json_response(task_json(*task)) : surface.render_error(task.error());
-  co_await ex.respond(std::move(r));
+  co_return r;
 }
 
-asio::awaitable<void> TaskRoutes::task_by_id(Exchange& ex) const {
-  const Surface& surface = parts_.openai;
-  const HttpRequest& req = ex.request();
-  auto key = parts_.pipeline.authenticate(surface, req);
-  if (!key) {
-    HttpResponse r = surface.render_error(key.error());
-    co_await ex.respond(std::move(r));
-    co_return;
-  }
+asio::awaitable<HttpResponse> TaskRoutes::task_by_id(const HttpRequest& req, const Surface& surface,
+                                                     std::shared_ptr<const KeyInfo> key) const {
   bool cancel = false;
   std::string id = id_in(req.path, kTasks, cancel);
-  const std::string& account = key.value()->account_id;
+  const std::string& account = key->account_id;
   ApiError missing = ApiError::not_found("No task found with id '" + id + "'.");
   HttpResponse r;
   if (id.empty() || cancel != (req.method == "POST")) {
@@ -189,19 +164,34 @@ asio::awaitable<void> TaskRoutes::task_by_id(Exchange& ex) const {
     auto t = co_await parts_.tasks.find(id, account);
     r = t ? json_response(task_json(*t)) : surface.render_error(missing);
   }
+  co_return r;
+}
+
+asio::awaitable<void> TaskRoutes::serve(Exchange& ex, const Surface& surface, Body body) const {
+  auto key = parts_.pipeline.authenticate(surface, ex.request());
+  HttpResponse r;
+  if (key)
+    r = co_await (this->*body)(ex.request(), surface, key.value());
+  else
+    r = surface.render_error(key.error());
   co_await ex.respond(std::move(r));
 }
 
 void TaskRoutes::register_on(Router& router) const {
-  auto responses = [this](Exchange& ex) { return response_by_id(ex); };
+  auto responses = [this](Exchange& ex) {
+    return serve(ex, parts_.responses, &TaskRoutes::response_by_id);
+  };
   router.add_prefix("GET", std::string(kResponses), responses);
   router.add_prefix("DELETE", std::string(kResponses), responses);
   router.add_prefix("POST", std::string(kResponses), responses);
-  auto completions = [this](Exchange& ex) { return completion_by_id(ex); };
+  auto completions = [this](Exchange& ex) {
+    return serve(ex, parts_.openai, &TaskRoutes::completion_by_id);
+  };
   router.add_prefix("GET", std::string(kCompletions), completions);
   router.add_prefix("DELETE", std::string(kCompletions), completions);
-  router.add("POST", "/v1/tasks", [this](Exchange& ex) { return create_task(ex); });
-  auto tasks = [this](Exchange& ex) { return task_by_id(ex); };
+  router.add("POST", "/v1/tasks",
+             [this](Exchange& ex) { return serve(ex, parts_.openai, &TaskRoutes::create_task); });
+  auto tasks = [this](Exchange& ex) { return serve(ex, parts_.openai, &TaskRoutes::task_by_id); };
   router.add_prefix("GET", std::string(kTasks), tasks);
   router.add_prefix("POST", std::string(kTasks), tasks);
 }

@@ -28,10 +28,20 @@ class TaskRoutes {
   void register_on(Router& router) const;
 
  private:
-  boost::asio::awaitable<void> response_by_id(Exchange& ex) const;
-  boost::asio::awaitable<void> completion_by_id(Exchange& ex) const;
-  boost::asio::awaitable<void> create_task(Exchange& ex) const;
-  boost::asio::awaitable<void> task_by_id(Exchange& ex) const;
+  // A handler's work once `key` is authenticated; its answer in `surface`'s shape.
+  using Body = boost::asio::awaitable<HttpResponse> (TaskRoutes::*)(
+      const HttpRequest& req, const Surface& surface, std::shared_ptr<const KeyInfo> key) const;
+  boost::asio::awaitable<void> serve(Exchange& ex, const Surface& surface, Body body) const;
+  boost::asio::awaitable<HttpResponse> response_by_id(const HttpRequest& req,
+                                                      const Surface& surface,
+                                                      std::shared_ptr<const KeyInfo> key) const;
+  boost::asio::awaitable<HttpResponse> completion_by_id(const HttpRequest& req,
+                                                        const Surface& surface,
+                                                        std::shared_ptr<const KeyInfo> key) const;
+  boost::asio::awaitable<HttpResponse> create_task(const HttpRequest& req, const Surface& surface,
+                                                   std::shared_ptr<const KeyInfo> key) const;
+  boost::asio::awaitable<HttpResponse> task_by_id(const HttpRequest& req, const Surface& surface,
+                                                  std::shared_ptr<const KeyInfo> key) const;
 
   TaskRouteParts parts_;
 };

@@ -59,6 +59,12 @@ TEST(ExampleConfig, EqualsTheBuiltinDefaults) {
   EXPECT_EQ(file.rate_limit_burst_seconds, builtin.rate_limit_burst_seconds);
   EXPECT_EQ(file.flush_interval_ms, builtin.flush_interval_ms);
   EXPECT_EQ(file.free_calls_per_model, builtin.free_calls_per_model);
+  EXPECT_EQ(file.output_retention_days, builtin.output_retention_days);
+  EXPECT_EQ(file.output_sweep_interval_ms, builtin.output_sweep_interval_ms);
+  EXPECT_EQ(file.task_concurrency, builtin.task_concurrency);
+  EXPECT_EQ(file.webhook_allow_private, builtin.webhook_allow_private);
+  EXPECT_EQ(file.webhook_retry_seconds, builtin.webhook_retry_seconds);
+  EXPECT_EQ(file.webhook_timeout_ms, builtin.webhook_timeout_ms);
   EXPECT_TRUE(file.tiers.empty());
   ASSERT_EQ(file.providers.size(), builtin.providers.size());
   for (std::size_t i = 0; i < file.providers.size(); ++i) {
