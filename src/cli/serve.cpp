@@ -90,10 +90,7 @@ int serve(const std::optional<std::string>& config_path) {
                     [&routes](const std::string& path) { return routes.surface_for(path); },
                     static_cast<std::size_t>(config.task_concurrency), retention_ms, webhooks});
   pipeline.set_background(&tasks);
-  writer.set_commit_listener([&outputs, &tasks](const WriteBatch& batch) {
-    outputs.committed(batch);
-    tasks.committed(batch);
-  });
+  writer.set_commit_listener([&tasks](const WriteBatch& batch) { tasks.committed(batch); });
   tasks.recover();  // before the sync loads balances, so a recovery refund is in them
 
   StoreSync sync(*store, cache, book, pause, origin,

@@ -3,6 +3,10 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <vector>
 
@@ -82,6 +86,30 @@ std::string fast_id(std::string_view prefix, std::size_t chars) {
     bits >>= 6;
     --left;
     if (v < 62) out.push_back(kAlphabet[v]);
+  }
+  return out;
+}
+
+namespace {
+constexpr std::size_t kKeyChars = 11;  // 62^11 > 2^63, fixed width so IDs sort by key
+constexpr std::size_t kOutputIdChars = 24;
+constexpr std::int64_t kKeyEpochMs = 1735689600000;  // 2025-01-01: 2^43 ms from it reach 2300
+constexpr int kCounterBits = 20;
+}  // namespace
+
+std::string output_id(std::string_view prefix) {
+  static std::atomic<std::uint64_t> counter{0};
+  std::int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count() -
+                    kKeyEpochMs;
+  std::uint64_t key =
+      (static_cast<std::uint64_t>(std::max<std::int64_t>(ms, 0)) << kCounterBits) |
+      (counter.fetch_add(1, std::memory_order_relaxed) & ((1u << kCounterBits) - 1));
+  std::string out = fast_id(prefix, kOutputIdChars);
+  for (std::size_t i = 0; i < kKeyChars; ++i) {
+    out[prefix.size() + kKeyChars - 1 - i] = kAlphabet[key % 62];
+    key /= 62;
   }
   return out;
 }

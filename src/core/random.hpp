@@ -23,4 +23,10 @@ std::string random_id(std::string_view prefix, std::size_t chars);
 // other labels that are unique but not secret. No syscall, no lock.
 std::string fast_id(std::string_view prefix, std::size_t chars);
 
+// The ID of a stored output: `prefix` + 24 characters, of which the first 11 encode a number that
+// grows with time (milliseconds since 2025 and a per-process counter; fixed-width base62, so the
+// IDs of one prefix sort by creation) and the other 13 are random. New rows then land at the end
+// of the store's ID index instead of on a random page each, which keeps the writer's commits small.
+std::string output_id(std::string_view prefix);
+
 }  // namespace glmgate

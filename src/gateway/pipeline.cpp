@@ -15,6 +15,7 @@
 #include "core/random.hpp"
 #include "gateway/completion_accumulator.hpp"
 #include "limits/tiers.hpp"
+#include "outputs/stored_completion.hpp"
 #include "surfaces/json_checks.hpp"
 
 namespace glmgate {
@@ -180,7 +181,7 @@ void keep_output(Call& call) {
   if (call.accumulated) {
     if (!call.stream_opened) return;
     finish = std::string(call.accumulated->finish_reason());
-    o.body = json::serialize(call.accumulated->completion(call.usage));
+    o.body = compact_completion(call.accumulated->completion(call.usage));
   } else if (!call.answer.empty()) {
     finish = call.finish;
     o.body = std::move(call.answer);
@@ -340,8 +341,7 @@ asio::awaitable<void> dispatch_unary(Call& call) {
   call.first_token = Clock::now();
   HttpResponse r;
   r.body = call.surface.encode_response(response, call.request);
-  // The OpenAI surface's body is the canonical completion itself.
-  if (call.keep) call.answer = call.surface.name() == "openai" ? r.body : json::serialize(response);
+  if (call.keep) call.answer = compact_completion(response);
   r.headers = call.extra_headers;
   call.record.status = 200;
   settle(call);  // before the client sees the answer, so its next request sees the charge
@@ -572,7 +572,7 @@ asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& excha
     co_return;
   }
   call.key = key.value();
-  call.output_id = fast_id(surface.id_prefix(), 24);
+  call.output_id = output_id(surface.id_prefix());
   co_await guarded(call);
 }
 

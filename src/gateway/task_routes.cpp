@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "outputs/stored_completion.hpp"
 #include "surfaces/json_checks.hpp"
 #include "surfaces/responses/responses_request.hpp"
 #include "surfaces/responses/responses_response.hpp"
@@ -36,7 +37,7 @@ std::string render_response(const StoredOutput& o) {
     echo = e->value().get_object();
   std::string_view status =
       o.status == task_status::kCancelled || o.status == task_status::kFailed ? o.status : "";
-  return json::serialize(responses::response_from_completion(parse_object(o.body), echo, status));
+  return json::serialize(responses::response_from_completion(stored_completion(o), echo, status));
 }
 
 // A background response that has no output (yet, or ever) as a Responses object.
@@ -134,7 +135,8 @@ asio::awaitable<HttpResponse> TaskRoutes::completion_by_id(
   } else {
     auto find = [this, id, account] { return parts_.outputs.find(id, account); };
     auto output = co_await parts_.pool.run(std::move(find));
-    r = output ? json_response(std::move(output->body)) : surface.render_error(missing);
+    r = output ? json_response(json::serialize(stored_completion(*output)))
+               : surface.render_error(missing);
   }
   co_return r;
 }

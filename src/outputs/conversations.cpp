@@ -3,6 +3,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "outputs/stored_completion.hpp"
 #include "surfaces/json_checks.hpp"
 
 namespace glmgate {
@@ -61,8 +62,7 @@ Result<json::array> Conversations::history_now(const std::string& response_id,
             t != ctx.get_object().end() && t->value().is_array())
           turn = std::move(t->value().get_array());
     }
-    json::value body = json::parse(output->body, ec);
-    if (!ec && body.is_object()) turn.push_back(assistant_message(body.get_object()));
+    turn.push_back(assistant_message(stored_completion(*output)));
     turns.push_back(std::move(turn));
     id = output->previous_id;
   }

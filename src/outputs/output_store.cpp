@@ -21,30 +21,20 @@ void OutputStore::keep(StoredOutput output, std::optional<TaskRecord> task) {
   if (enabled()) {
     if (output.created_at == 0) output.created_at = unix_ms_now();
     output.expires_at = output.created_at + retention_ms_;
-    std::lock_guard lock(mutex_);
-    pending_[output.id] = output;
   }
   // The output row and the task's end go in one writer batch, so they commit together.
   writer_.keep(enabled() ? std::optional<StoredOutput>(std::move(output)) : std::nullopt,
                std::move(task));
 }
 
-void OutputStore::committed(const WriteBatch& batch) {
-  if (batch.outputs.empty()) return;
-  std::lock_guard lock(mutex_);
-  for (const auto& o : batch.outputs)
-    pending_.erase(o.id);
-}
-
 std::optional<StoredOutput> OutputStore::find(const std::string& id,
                                               const std::string& account_id) {
-  std::optional<StoredOutput> found;
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = pending_.find(id); it != pending_.end()) found = it->second;
+  std::optional<StoredOutput> found = store_.find_output(id);
+  if (!found) {
+    // It may still wait in the writer's queue: commit it now (cheap when the queue is empty).
+    writer_.flush();
+    found = store_.find_output(id);
   }
-  // Missing from the map means committed (the writer erases after its commit) or unknown.
-  if (!found) found = store_.find_output(id);
   if (!found || found->account_id != account_id) return std::nullopt;
   if (found->expires_at > 0 && found->expires_at < unix_ms_now()) return std::nullopt;
   return found;

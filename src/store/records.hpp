@@ -116,7 +116,7 @@ struct StoredOutput {
   std::string surface;  // openai, anthropic, gemini, responses
   std::string model;
   std::string status;  // completed, incomplete, failed, cancelled
-  std::string body;    // the canonical chat.completion, JSON
+  std::string body;    // {"created", "finish_reason", "message"} (see stored_completion.hpp)
   // Responses only: {"turn": [this turn's input messages], "echo": {request fields to echo}}.
   std::string context;
   std::string previous_id;  // the previous_response_id this turn continued

@@ -144,7 +144,7 @@ asio::awaitable<HttpResponse> TaskRunner::submit_background(std::shared_ptr<cons
                                                             const std::string& body,
                                                             const CanonicalRequest& request) {
   TaskRecord record;
-  record.id = random_id(std::string(surface.id_prefix()), 24);
+  record.id = output_id(surface.id_prefix());
   record.account_id = key->account_id;
   record.key_id = key->id;
   record.path = path;
@@ -223,7 +223,7 @@ asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
     TaskExchange exchange(std::move(request), task_request_id(record.id));
     TaskRun task_run;
     task_run.output_id =
-        record.path == "/v1/responses" ? record.id : fast_id(live->surface->id_prefix(), 24);
+        record.path == "/v1/responses" ? record.id : output_id(live->surface->id_prefix());
     live->exchange = &exchange;
     live->run = &task_run;
     try {

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "accounts/account_service.hpp"
+#include "core/random.hpp"
 #include "store/store.hpp"
 #include "tasks/task_record.hpp"
 #include "tasks/task_recovery.hpp"
@@ -118,9 +119,20 @@ TEST_F(TaskStoreTest, LeavesEndedTasksAloneExceptPendingWebhooks) {
   EXPECT_EQ(balance(), 10 * kNanoPerUsd - 100);  // a finished task keeps its charge
 }
 
+TEST(OutputId, SortsByCreationAndEndsRandom) {
+  std::string a = output_id("chatcmpl-");
+  std::string b = output_id("chatcmpl-");
+  ASSERT_EQ(a.size(), 9u + 24u);
+  ASSERT_EQ(a.rfind("chatcmpl-", 0), 0u);
+  EXPECT_LT(a, b);
+  std::string c = output_id("");
+  EXPECT_LT(c, output_id(""));
+  EXPECT_NE(a.substr(20), b.substr(20));  // the random part
+}
+
 TEST_F(TaskStoreTest, OutputsRoundTripAndExpire) {
   StoredOutput o;
-  o.id = "chatcmpl-1";
+  o.id = output_id("chatcmpl-");
   o.account_id = account_;
   o.key_id = "key_1";
   o.surface = "openai";
@@ -133,7 +145,7 @@ TEST_F(TaskStoreTest, OutputsRoundTripAndExpire) {
   o.created_at = 1000;
   o.expires_at = 5000;
   StoredOutput keep = o;
-  keep.id = "chatcmpl-2";
+  keep.id = output_id("chatcmpl-");
   keep.expires_at = 0;  // never
   WriteBatch batch;
   batch.outputs = {o, keep};
@@ -142,21 +154,22 @@ TEST_F(TaskStoreTest, OutputsRoundTripAndExpire) {
   batch.tasks = {ended};
   store_->commit(batch);
 
-  auto found = store_->find_output("chatcmpl-1");
+  auto found = store_->find_output(o.id);
   ASSERT_TRUE(found);
   EXPECT_EQ(found->body, o.body);
   EXPECT_EQ(found->usage.completion_tokens, 5);
   EXPECT_EQ(found->cost, 42);
-  EXPECT_FALSE(store_->delete_output("chatcmpl-1", "acct_other"));  // not its owner
-  EXPECT_TRUE(store_->find_output("chatcmpl-1"));
+  EXPECT_FALSE(store_->delete_output(o.id, "acct_other"));  // not its owner
+  EXPECT_TRUE(store_->find_output(o.id));
+  EXPECT_FALSE(store_->find_output("chatcmpl-1"));
 
   EXPECT_EQ(store_->sweep_expired(4999, 100), 0);
   EXPECT_EQ(store_->sweep_expired(5001, 100), 2);  // the output and the ended task
-  EXPECT_FALSE(store_->find_output("chatcmpl-1"));
+  EXPECT_FALSE(store_->find_output(o.id));
   EXPECT_FALSE(store_->find_task("task_f"));
-  EXPECT_TRUE(store_->find_output("chatcmpl-2"));
-  EXPECT_TRUE(store_->delete_output("chatcmpl-2", account_));
-  EXPECT_FALSE(store_->find_output("chatcmpl-2"));
+  EXPECT_TRUE(store_->find_output(keep.id));
+  EXPECT_TRUE(store_->delete_output(keep.id, account_));
+  EXPECT_FALSE(store_->find_output(keep.id));
 }
 
 }  // namespace
