@@ -31,10 +31,17 @@ std::shared_ptr<const KeyInfo> KeyCache::find(std::string_view secret) const {
   return it == shard.keys.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<const KeyInfo> KeyCache::find_id(const std::string& id) const {
-  std::shared_lock lock(ids_mutex_);
-  auto it = by_id_.find(id);
-  return it == by_id_.end() ? nullptr : it->second;
+std::shared_ptr<const KeyInfo> key_info(const KeyRecord& record) {
+  auto info = std::make_shared<KeyInfo>();
+  info->id = record.id;
+  info->name = record.name;
+  info->prefix = record.prefix;
+  info->account_id = record.account_id;
+  info->admin = record.admin;
+  info->rpm = record.rpm;
+  info->tpm = record.tpm;
+  info->max_concurrency = record.max_concurrency;
+  return info;
 }
 
 void KeyCache::apply(const std::vector<KeyRecord>& changes) {
@@ -45,22 +52,8 @@ void KeyCache::apply(const std::vector<KeyRecord>& changes) {
     std::unique_lock lock(shard.mutex);
     if (record.revoked) {
       shard.keys.erase(hash);
-      std::unique_lock ids(ids_mutex_);
-      by_id_.erase(record.id);
     } else {
-      auto info = std::make_shared<KeyInfo>();
-      info->id = record.id;
-      info->name = record.name;
-      info->prefix = record.prefix;
-      info->account_id = record.account_id;
-      info->admin = record.admin;
-      info->rpm = record.rpm;
-      info->tpm = record.tpm;
-      info->max_concurrency = record.max_concurrency;
-      {
-        std::unique_lock ids(ids_mutex_);
-        by_id_[record.id] = info;
-      }
+      auto info = key_info(record);
       shard.keys[hash] = std::move(info);
     }
     if (record.rev > rev_) rev_ = record.rev;

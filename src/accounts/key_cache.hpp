@@ -30,12 +30,13 @@ struct KeyInfo {
   std::int64_t max_concurrency = 0;
 };
 
+// The cached form of a stored key.
+std::shared_ptr<const KeyInfo> key_info(const KeyRecord& record);
+
 class KeyCache {
  public:
   // The active key whose secret is `secret`, or null (unknown or revoked).
   std::shared_ptr<const KeyInfo> find(std::string_view secret) const;
-  // The active key with this ID ("key_…"), or null: a queued task runs as the key that queued it.
-  std::shared_ptr<const KeyInfo> find_id(const std::string& id) const;
 
   // Applies created, changed or revoked keys; returns the highest rev seen.
   void apply(const std::vector<KeyRecord>& changes);
@@ -57,8 +58,6 @@ class KeyCache {
   static constexpr std::size_t kShards = 64;
 
   std::array<Shard, kShards> shards_;
-  mutable std::shared_mutex ids_mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const KeyInfo>> by_id_;
   std::int64_t rev_ = 0;  // written by the refresher thread only
 };
 

@@ -86,7 +86,7 @@ int serve(const std::optional<std::string>& config_path) {
   WebhookOptions webhooks{config.webhook_allow_private,
                           std::chrono::seconds(config.webhook_retry_seconds),
                           std::chrono::milliseconds(config.webhook_timeout_ms)};
-  TaskRunner tasks({pipeline, cache, *store, outputs, writer, pool,
+  TaskRunner tasks({pipeline, *store, outputs, writer, pool,
                     [&routes](const std::string& path) { return routes.surface_for(path); },
                     static_cast<std::size_t>(config.task_concurrency), retention_ms, webhooks});
   pipeline.set_background(&tasks);

@@ -324,6 +324,14 @@ class SqliteStore final : public Store {
     return db_.changes() > 0;
   }
 
+  std::optional<KeyRecord> find_key(const std::string& id) override {
+    std::lock_guard lock(mutex_);
+    auto s = db_.prepare("SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_key(s);
+  }
+
   std::int64_t count_keys() override {
     std::lock_guard lock(mutex_);
     auto s = db_.prepare("SELECT COUNT(*) FROM api_keys");

@@ -37,6 +37,7 @@ class Store {
   virtual std::vector<KeyRecord> list_keys(const std::optional<std::string>& account_id) = 0;
   // False when no key has that id. Revoking twice is fine.
   virtual bool revoke_key(const std::string& id) = 0;
+  virtual std::optional<KeyRecord> find_key(const std::string& id) = 0;
   virtual std::int64_t count_keys() = 0;
 
   // Accounts. Throws StoreConflict when the name is taken.

@@ -205,7 +205,12 @@ asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
     record = live->record;
   }
   std::optional<StoredOutput> output;
-  auto key = parts_.keys.find_id(record.key_id);
+  // The key as the store has it now: a task runs as the key that queued it, unless revoked since.
+  auto read_key = [this, id = record.key_id] { return parts_.store.find_key(id); };
+  std::optional<KeyRecord> stored_key;
+  if (!cancelled) stored_key = co_await parts_.pool.run(std::move(read_key));
+  std::shared_ptr<const KeyInfo> key;
+  if (stored_key && !stored_key->revoked) key = key_info(*stored_key);
   if (cancelled) {
     record.status = task_status::kCancelled;
   } else if (!key || !live->surface) {

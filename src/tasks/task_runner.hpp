@@ -27,7 +27,6 @@ namespace glmgate {
 
 struct TaskParts {
   const Pipeline& pipeline;
-  const KeyCache& keys;
   Store& store;
   OutputStore& outputs;
   BatchWriter& writer;
