@@ -10,6 +10,7 @@
 #include "accounts/views.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
+#include "core/clock.hpp"
 
 namespace glmgate::cli {
 
@@ -25,23 +26,14 @@ std::string csv_field(std::string s) {
   return out + "\"";
 }
 
-std::string utc_time(std::int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 void print_rows(const std::vector<UsageRecord>& rows, const std::string& format) {
   if (format == "csv") {
     std::cout << "time,request_id,key_id,account_id,model,provider,surface,status,stream,"
                  "prompt_tokens,cached_tokens,completion_tokens,reasoning_tokens,estimated,free,"
                  "cost_usd,latency_ms,ttft_ms\n";
     for (const auto& u : rows)
-      std::cout << utc_time(u.created_at) << "," << csv_field(u.request_id) << "," << u.key_id
-                << "," << u.account_id << "," << csv_field(u.model) << "," << u.provider << ","
+      std::cout << iso_utc(u.created_at) << "," << csv_field(u.request_id) << "," << u.key_id << ","
+                << u.account_id << "," << csv_field(u.model) << "," << u.provider << ","
                 << u.surface << "," << u.status << "," << u.stream << "," << u.usage.prompt_tokens
                 << "," << u.usage.cached_tokens << "," << u.usage.completion_tokens << ","
                 << u.usage.reasoning_tokens << "," << u.usage.estimated << "," << u.free << ","
@@ -53,7 +45,7 @@ void print_rows(const std::vector<UsageRecord>& rows, const std::string& format)
               "PROMPT", "CACHED", "OUTPUT", "COST_USD", "LAT_MS");
   for (const auto& u : rows)
     std::printf("%-20s %-24.24s %-14.14s %6d %9lld %9lld %9lld %14s %9.1f%s\n",
-                utc_time(u.created_at).c_str(), u.request_id.c_str(), u.model.c_str(), u.status,
+                iso_utc(u.created_at).c_str(), u.request_id.c_str(), u.model.c_str(), u.status,
                 static_cast<long long>(u.usage.prompt_tokens),
                 static_cast<long long>(u.usage.cached_tokens),
                 static_cast<long long>(u.usage.completion_tokens), format_usd(u.cost).c_str(),

@@ -1,17 +1,9 @@
 // OutputStore; see output_store.hpp.
 #include "outputs/output_store.hpp"
 
-#include <chrono>
-
 #include "accounts/batch_writer.hpp"
 
 namespace glmgate {
-
-std::int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 OutputStore::OutputStore(Store& store, BatchWriter& writer, std::int64_t retention_ms)
     : store_(store), writer_(writer), retention_ms_(retention_ms) {}

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "core/clock.hpp"
 #include "gateway/seams.hpp"
 #include "store/store.hpp"
 
@@ -35,7 +36,5 @@ class OutputStore final : public OutputSink {
   BatchWriter& writer_;
   std::int64_t retention_ms_;
 };
-
-std::int64_t unix_ms_now();
 
 }  // namespace glmgate

@@ -3,8 +3,8 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <ctime>
 
+#include "core/clock.hpp"
 #include "surfaces/responses/responses_request.hpp"
 
 namespace glmgate {
@@ -12,15 +12,6 @@ namespace glmgate {
 namespace json = boost::json;
 
 namespace {
-
-std::string iso_time(std::int64_t unix_ms) {
-  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 json::value parse_or_null(const std::string& text) {
   if (text.empty()) return nullptr;
@@ -67,7 +58,7 @@ std::string task_json(const TaskRecord& task) {
 
 std::string task_event_json(const TaskRecord& task) {
   return json::serialize(json::object{{"type", "task." + task.status},
-                                      {"timestamp", iso_time(task.updated_at)},
+                                      {"timestamp", iso_utc(task.updated_at)},
                                       {"data", task_object(task)}});
 }
 
