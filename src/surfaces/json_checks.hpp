@@ -26,6 +26,29 @@ ApiError missing_field(const std::string& field);
 // "messages[3]": the name of an array element in error messages.
 std::string indexed(const std::string& field, std::size_t i);
 
+// Calls fn(element, "field[i]") for each element of `array_value`, which must be an array of
+// objects (a 400 naming `field` or the element otherwise); the first error fn returns stops it.
+template <class F>
+std::optional<ApiError> each_object(const boost::json::value& array_value, const std::string& field,
+                                    F&& fn) {
+  if (!array_value.is_array()) return type_error(field, "an array", array_value);
+  const auto& list = array_value.get_array();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    std::string element = indexed(field, i);
+    if (!list[i].is_object()) return type_error(element, "an object", list[i]);
+    if (auto e = fn(list[i].get_object(), element)) return e;
+  }
+  return std::nullopt;
+}
+
+// The same for the optional field `key` of `in` (absent or null: no elements).
+template <class F>
+std::optional<ApiError> each_object(const boost::json::object& in, std::string_view key, F&& fn) {
+  auto it = in.find(key);
+  if (it == in.end() || it->value().is_null()) return std::nullopt;
+  return each_object(it->value(), std::string(key), std::forward<F>(fn));
+}
+
 bool is_json_integer(const boost::json::value& v);
 std::int64_t json_integer(const boost::json::value& v);
 

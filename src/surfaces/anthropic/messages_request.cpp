@@ -248,15 +248,8 @@ class Decoder {
   }
 
   Error tools() {
-    auto it = in_.find("tools");
-    if (it == in_.end() || it->value().is_null()) return std::nullopt;
-    if (!it->value().is_array()) return type_error("tools", "an array", it->value());
     json::array out;
-    const auto& list = it->value().get_array();
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      std::string tf = indexed("tools", i);
-      if (!list[i].is_object()) return type_error(tf, "an object", list[i]);
-      const auto& t = list[i].get_object();
+    auto e = each_object(in_, "tools", [&](const json::object& t, const std::string& tf) -> Error {
       if (auto type = t.find("type");
           type != t.end() && type->value().is_string() && type->value().get_string() != "custom")
         return ApiError::unsupported_parameter(
@@ -273,7 +266,9 @@ class Decoder {
       if (auto d = t.find("description"); d != t.end() && d->value().is_string())
         fn["description"] = d->value();
       out.push_back(json::object{{"type", "function"}, {"function", std::move(fn)}});
-    }
+      return std::nullopt;
+    });
+    if (e) return e;
     if (!out.empty()) out_["tools"] = std::move(out);
     return std::nullopt;
   }

@@ -265,44 +265,35 @@ class Decoder {
   }
 
   Error tools() {
-    auto it = in_.find("tools");
-    if (it == in_.end() || it->value().is_null()) return std::nullopt;
-    if (!it->value().is_array()) return type_error("tools", "an array", it->value());
     json::array out;
-    const auto& list = it->value().get_array();
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      std::string tf = indexed("tools", i);
-      if (!list[i].is_object()) return type_error(tf, "an object", list[i]);
-      const auto& t = list[i].get_object();
+    auto e = each_object(in_, "tools", [&](const json::object& t, const std::string& tf) -> Error {
       auto decls = t.find("functionDeclarations");
       if (decls == t.end()) decls = t.find("function_declarations");
       if (decls == t.end()) {
-        if (t.empty()) continue;
+        if (t.empty()) return std::nullopt;
         return ApiError::unsupported_parameter(
             "Only functionDeclarations tools are supported (no googleSearch, codeExecution...).",
             tf);
       }
-      if (!decls->value().is_array())
-        return type_error(tf + ".functionDeclarations", "an array", decls->value());
-      const auto& fns = decls->value().get_array();
-      for (std::size_t j = 0; j < fns.size(); ++j) {
-        std::string ff = indexed(tf + ".functionDeclarations", j);
-        if (!fns[j].is_object()) return type_error(ff, "an object", fns[j]);
-        const auto& f = fns[j].get_object();
-        auto name = f.find("name");
-        if (name == f.end() || !name->value().is_string()) return missing_field(ff + ".name");
-        json::object fn{{"name", name->value()}};
-        if (auto d = f.find("description"); d != f.end() && d->value().is_string())
-          fn["description"] = d->value();
-        if (auto p = f.find("parametersJsonSchema"); p != f.end() && p->value().is_object())
-          fn["parameters"] = p->value();
-        else if (auto p2 = f.find("parameters"); p2 != f.end() && p2->value().is_object())
-          fn["parameters"] = lower_schema(p2->value());
-        else
-          fn["parameters"] = json::object{{"type", "object"}, {"properties", json::object()}};
-        out.push_back(json::object{{"type", "function"}, {"function", std::move(fn)}});
-      }
-    }
+      return each_object(
+          decls->value(), tf + ".functionDeclarations",
+          [&](const json::object& f, const std::string& ff) -> Error {
+            auto name = f.find("name");
+            if (name == f.end() || !name->value().is_string()) return missing_field(ff + ".name");
+            json::object fn{{"name", name->value()}};
+            if (auto d = f.find("description"); d != f.end() && d->value().is_string())
+              fn["description"] = d->value();
+            if (auto p = f.find("parametersJsonSchema"); p != f.end() && p->value().is_object())
+              fn["parameters"] = p->value();
+            else if (auto p2 = f.find("parameters"); p2 != f.end() && p2->value().is_object())
+              fn["parameters"] = lower_schema(p2->value());
+            else
+              fn["parameters"] = json::object{{"type", "object"}, {"properties", json::object()}};
+            out.push_back(json::object{{"type", "function"}, {"function", std::move(fn)}});
+            return std::nullopt;
+          });
+    });
+    if (e) return e;
     if (!out.empty()) out_["tools"] = std::move(out);
     return std::nullopt;
   }

@@ -155,15 +155,8 @@ class Decoder {
   }
 
   Error tools() {
-    auto it = in_.find("tools");
-    if (it == in_.end() || it->value().is_null()) return std::nullopt;
-    if (!it->value().is_array()) return type_error("tools", "an array", it->value());
     json::array out;
-    const auto& list = it->value().get_array();
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      std::string f = indexed("tools", i);
-      if (!list[i].is_object()) return type_error(f, "an object", list[i]);
-      const auto& t = list[i].get_object();
+    auto e = each_object(in_, "tools", [&](const json::object& t, const std::string& f) -> Error {
       if (string_or_empty(t, "type") != "function")
         return ApiError::unsupported_parameter(
             "Only function tools are supported (no web_search, file_search...).", f + ".type");
@@ -178,7 +171,9 @@ class Decoder {
       if (auto s = t.find("strict"); s != t.end() && s->value().is_bool())
         fn["strict"] = s->value();
       out.push_back(json::object{{"type", "function"}, {"function", std::move(fn)}});
-    }
+      return std::nullopt;
+    });
+    if (e) return e;
     if (!out.empty()) out_["tools"] = std::move(out);
     if (auto c = in_.find("tool_choice"); c != in_.end() && !c->value().is_null()) {
       if (c->value().is_string()) {
