@@ -12,6 +12,10 @@ std::int64_t unix_ms_now() {
       .count();
 }
 
+std::int64_t unix_seconds_now() {
+  return unix_ms_now() / 1000;
+}
+
 std::string iso_utc(std::int64_t unix_ms) {
   std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
   std::tm tm{};

@@ -8,6 +8,7 @@
 namespace glmgate {
 
 std::int64_t unix_ms_now();
+std::int64_t unix_seconds_now();
 // "2026-11-22T04:25:00Z" (seconds precision).
 std::string iso_utc(std::int64_t unix_ms);
 

@@ -497,7 +497,7 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
   }
   call.keep = call.task || (parts_.outputs.enabled() && call.request.store);
   if (call.keep && call.request.stream) call.accumulated.emplace();
-  if (call.keep && call.surface.name() == "responses") capture_turn(call);
+  if (call.keep && call.request.continuable) capture_turn(call);
   if (!call.request.previous_response_id.empty()) {
     // GCC 12 ends the life of a condition variable initialized by co_await too early.
     std::optional<ApiError> err = co_await continue_conversation(call);

@@ -29,6 +29,7 @@ struct CanonicalRequest {
   bool include_usage = false;      // the client asked for the usage chunk
   bool json_array_stream = false;  // Gemini without alt=sse: the stream is one JSON array
   // Responses only.
+  bool continuable = false;          // a later previous_response_id may continue this turn
   bool store = true;                 // keep the output (the client's `store`)
   bool background = false;           // run as a task and answer "queued" at once
   std::string previous_response_id;  // continue from this stored response

@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/clock.hpp"
 #include "core/random.hpp"
 #include "http/wire.hpp"
 #include "providers/upstream_client.hpp"
@@ -23,12 +24,6 @@ namespace {
 
 constexpr std::size_t kMaxReplyBytes = 64 * 1024;
 constexpr std::chrono::seconds kMaxBackoff{300};
-
-std::int64_t unix_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -81,7 +76,7 @@ asio::awaitable<WebhookSender::Outcome> WebhookSender::attempt(const std::string
   endpoint.host_header = default_port ? host : host + ":" + target->port;
   endpoint.pool_key = "webhook|" + p.host + ":" + p.port;
 
-  std::int64_t timestamp = unix_seconds();
+  std::int64_t timestamp = unix_seconds_now();
   Headers headers{{"content-type", "application/json"},
                   {"user-agent", "glmgate-webhooks"},
                   {"webhook-id", id},

@@ -5,8 +5,8 @@
 #include "surfaces/anthropic/upstream.hpp"
 
 #include <boost/json/serialize.hpp>
-#include <chrono>
 
+#include "core/clock.hpp"
 #include "surfaces/json_checks.hpp"
 
 namespace glmgate::anthropic {
@@ -213,11 +213,6 @@ json::object canonical_usage(std::int64_t input, std::int64_t cache_read, std::i
   return u;
 }
 
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 }  // namespace
 
 json::object completion_from_message(const json::object& msg) {
@@ -250,7 +245,7 @@ json::object completion_from_message(const json::object& msg) {
   return json::object{
       {"id", string_or_empty(msg, "id")},
       {"object", "chat.completion"},
-      {"created", now_seconds()},
+      {"created", unix_seconds_now()},
       {"model", string_or_empty(msg, "model")},
       {"choices", json::array{json::object{
                       {"index", 0},
@@ -264,7 +259,7 @@ json::object UpstreamStreamDecoder::chunk(json::object delta,
   return json::object{
       {"id", id_},
       {"object", "chat.completion.chunk"},
-      {"created", now_seconds()},
+      {"created", unix_seconds_now()},
       {"model", model_},
       {"choices", json::array{json::object{
                       {"index", 0},

@@ -280,6 +280,7 @@ Result<CanonicalRequest> decode_responses_request(std::string_view text,
   CanonicalRequest req{json::object(storage)};
   if (auto e = Decoder(parsed.get_object(), req).run()) return *e;
   req.model = std::string(req.body.at("model").get_string());
+  req.continuable = true;
   if (auto it = req.body.find("stream"); it != req.body.end()) req.stream = it->value().get_bool();
   return req;
 }

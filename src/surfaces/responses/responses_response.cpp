@@ -1,8 +1,7 @@
 // Responses shapes; see responses_response.hpp.
 #include "surfaces/responses/responses_response.hpp"
 
-#include <chrono>
-
+#include "core/clock.hpp"
 #include "core/random.hpp"
 #include "gateway/usage.hpp"
 #include "surfaces/json_checks.hpp"
@@ -10,12 +9,6 @@
 namespace glmgate::responses {
 
 namespace json = boost::json;
-
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 json::object usage_json(const Usage& u) {
   return json::object{{"input_tokens", u.prompt_tokens},
@@ -116,7 +109,7 @@ json::object response_from_completion(const json::object& completion, const json
         output.push_back(function_call_item(next_id("fc_"), call.id, call.name, call.arguments));
     }
   }
-  std::int64_t created = now_seconds();
+  std::int64_t created = unix_seconds_now();
   if (auto c = completion.find("created");
       c != completion.end() && c->value().is_int64() && c->value().get_int64() > 0)
     created = c->value().get_int64();

@@ -42,6 +42,4 @@ boost::json::object response_from_completion(const boost::json::object& completi
                                              const boost::json::object& echo = {},
                                              std::string_view status = "");
 
-std::int64_t now_seconds();
-
 }  // namespace glmgate::responses

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <map>
 
+#include "core/clock.hpp"
 #include "core/random.hpp"
 #include "surfaces/json_checks.hpp"
 #include "surfaces/openai/openai_surface.hpp"
@@ -101,7 +102,7 @@ class ResponsesStreamEncoder final : public StreamEncoder {
     std::string_view id = string_or_empty(chunk, "id");
     id_ = id.rfind("resp_", 0) == 0 ? std::string(id) : fast_id("resp_", 24);
     model_ = std::string(string_or_empty(chunk, "model"));
-    created_ = now_seconds();
+    created_ = unix_seconds_now();
     event(out, "response.created",
           json::object{{"response", snapshot("in_progress", std::nullopt)}});
     event(out, "response.in_progress",
