@@ -96,6 +96,20 @@ const json::object* first_choice(const json::object& response) {
   return &choices->value().get_array()[0].get_object();
 }
 
+AnswerView answer_of(const json::object& completion) {
+  AnswerView a;
+  const json::object* choice = first_choice(completion);
+  if (!choice) return a;
+  if (auto f = string_or_empty(*choice, "finish_reason"); !f.empty()) a.finish = f;
+  auto m = choice->find("message");
+  if (m == choice->end() || !m->value().is_object()) return a;
+  const auto& msg = m->value().get_object();
+  a.reasoning = string_or_empty(msg, "reasoning_content");
+  a.text = string_or_empty(msg, "content");
+  a.calls = tool_calls_of(msg);
+  return a;
+}
+
 json::value arguments_object(std::string_view arguments) {
   boost::system::error_code ec;
   json::value v = json::parse(arguments, ec);

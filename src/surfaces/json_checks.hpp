@@ -76,6 +76,17 @@ struct ToolCallView {
 };
 std::vector<ToolCallView> tool_calls_of(const boost::json::object& message);
 
+// What a chat.completion answered, in the order every surface renders it: the first choice's
+// finish reason ("stop" when it has none), its reasoning, text and tool calls. Views into
+// `completion`.
+struct AnswerView {
+  std::string_view finish = "stop";
+  std::string_view reasoning;
+  std::string_view text;
+  std::vector<ToolCallView> calls;
+};
+AnswerView answer_of(const boost::json::object& completion);
+
 // The canonical assistant message: content (null when there are only tool calls),
 // reasoning_content when there was thinking, tool_calls when there were calls.
 boost::json::object canonical_assistant(const std::string& text, const std::string& reasoning,

@@ -33,34 +33,25 @@ std::string message_id(std::string_view completion_id) {
   return "msg_" + std::string(rest.empty() ? std::string_view("glmgate") : rest);
 }
 
-namespace {}  // namespace
-
 json::object message_from_completion(const json::object& completion) {
   json::array content;
-  std::string finish = "stop";
-  if (const json::object* first = first_choice(completion)) {
-    const auto& choice = *first;
-    if (auto f = string_or_empty(choice, "finish_reason"); !f.empty()) finish = f;
-    if (auto m = choice.find("message"); m != choice.end() && m->value().is_object()) {
-      const auto& msg = m->value().get_object();
-      if (auto r = string_or_empty(msg, "reasoning_content"); !r.empty())
-        content.push_back(json::object{{"type", "thinking"}, {"thinking", r}, {"signature", ""}});
-      if (auto t = string_or_empty(msg, "content"); !t.empty())
-        content.push_back(json::object{{"type", "text"}, {"text", t}});
-      for (const auto& call : tool_calls_of(msg))
-        content.push_back(json::object{{"type", "tool_use"},
-                                       {"id", call.id},
-                                       {"name", call.name},
-                                       {"input", arguments_object(call.arguments)}});
-    }
-  }
+  AnswerView a = answer_of(completion);
+  if (!a.reasoning.empty())
+    content.push_back(
+        json::object{{"type", "thinking"}, {"thinking", a.reasoning}, {"signature", ""}});
+  if (!a.text.empty()) content.push_back(json::object{{"type", "text"}, {"text", a.text}});
+  for (const auto& call : a.calls)
+    content.push_back(json::object{{"type", "tool_use"},
+                                   {"id", call.id},
+                                   {"name", call.name},
+                                   {"input", arguments_object(call.arguments)}});
   Usage usage = read_usage(completion).value_or(Usage{});
   return json::object{{"id", message_id(string_or_empty(completion, "id"))},
                       {"type", "message"},
                       {"role", "assistant"},
                       {"model", completion.contains("model") ? completion.at("model") : ""},
                       {"content", std::move(content)},
-                      {"stop_reason", stop_reason(finish)},
+                      {"stop_reason", stop_reason(a.finish)},
                       {"stop_sequence", nullptr},
                       {"usage", usage_json(usage)}};
 }

@@ -60,24 +60,15 @@ json::object function_call_part(std::string_view id, std::string_view name,
 
 json::object response_from_completion(const json::object& completion) {
   json::array parts;
-  std::string_view finish = "stop";
-  if (const json::object* first = first_choice(completion)) {
-    const auto& choice = *first;
-    if (auto f = string_or_empty(choice, "finish_reason"); !f.empty()) finish = f;
-    if (auto m = choice.find("message"); m != choice.end() && m->value().is_object()) {
-      const auto& msg = m->value().get_object();
-      if (auto r = string_or_empty(msg, "reasoning_content"); !r.empty())
-        parts.push_back(json::object{{"text", r}, {"thought", true}});
-      if (auto t = string_or_empty(msg, "content"); !t.empty())
-        parts.push_back(json::object{{"text", t}});
-      for (const auto& call : tool_calls_of(msg))
-        parts.push_back(function_call_part(call.id, call.name, call.arguments));
-    }
-  }
+  AnswerView a = answer_of(completion);
+  if (!a.reasoning.empty()) parts.push_back(json::object{{"text", a.reasoning}, {"thought", true}});
+  if (!a.text.empty()) parts.push_back(json::object{{"text", a.text}});
+  for (const auto& call : a.calls)
+    parts.push_back(function_call_part(call.id, call.name, call.arguments));
   Usage usage = read_usage(completion).value_or(Usage{});
   json::object out{{"candidates", json::array{json::object{
                                       {"content", {{"role", "model"}, {"parts", std::move(parts)}}},
-                                      {"finishReason", finish_reason(finish)},
+                                      {"finishReason", finish_reason(a.finish)},
                                       {"index", 0}}}},
                    {"usageMetadata", usage_metadata(usage)},
                    {"modelVersion", completion.contains("model") ? completion.at("model") : ""},

@@ -96,24 +96,16 @@ json::object response_from_completion(const json::object& completion, const json
   auto next_id = [&](std::string_view prefix) {
     return item_id(prefix, resp_id, static_cast<std::int64_t>(output.size()));
   };
-  std::string_view finish = "stop";
-  if (const json::object* choice = first_choice(completion)) {
-    if (auto f = string_or_empty(*choice, "finish_reason"); !f.empty()) finish = f;
-    if (auto m = choice->find("message"); m != choice->end() && m->value().is_object()) {
-      const auto& msg = m->value().get_object();
-      if (auto r = string_or_empty(msg, "reasoning_content"); !r.empty())
-        output.push_back(reasoning_item(next_id("rs_"), r));
-      if (auto t = string_or_empty(msg, "content"); !t.empty())
-        output.push_back(message_item(next_id("msg_"), t));
-      for (const auto& call : tool_calls_of(msg))
-        output.push_back(function_call_item(next_id("fc_"), call.id, call.name, call.arguments));
-    }
-  }
+  AnswerView a = answer_of(completion);
+  if (!a.reasoning.empty()) output.push_back(reasoning_item(next_id("rs_"), a.reasoning));
+  if (!a.text.empty()) output.push_back(message_item(next_id("msg_"), a.text));
+  for (const auto& call : a.calls)
+    output.push_back(function_call_item(next_id("fc_"), call.id, call.name, call.arguments));
   std::int64_t created = unix_seconds_now();
   if (auto c = completion.find("created");
       c != completion.end() && c->value().is_int64() && c->value().get_int64() > 0)
     created = c->value().get_int64();
-  return response_object(resp_id, string_or_empty(completion, "model"), created, status, finish,
+  return response_object(resp_id, string_or_empty(completion, "model"), created, status, a.finish,
                          std::move(output), read_usage(completion), echo);
 }
 
