@@ -373,11 +373,17 @@ asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping
     pinger->start();
     co_await relay(call, *encoder);
     pinger->stop();
+    // The upstream call is over: a client leaving now must not abort it (which would close a
+    // connection recycle() can still give back to the pool).
+    call.exchange.unwatch_client();
     if (!call.client_gone) co_await call.exchange.end_stream();
     co_await call.exchange.drain_writes();  // a ping in flight must finish before `call` dies
   }
   call.exchange.unwatch_client();
-  if (call.client_gone) call.record.status = kClientClosedStatus;
+  if (call.client_gone)
+    call.record.status = kClientClosedStatus;
+  else if (call.record.status == 200)
+    co_await call.upstream->recycle();
 }
 
 // This turn's own input (after the instructions) and the request fields the response repeats:

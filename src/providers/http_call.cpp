@@ -130,6 +130,13 @@ asio::awaitable<StreamItem> HttpCall::next() {
   }
 }
 
+asio::awaitable<void> HttpCall::recycle() {
+  // A terminator comes right after the last event; an upstream that sends more, or nothing for a
+  // second, loses its connection instead of holding this request.
+  constexpr std::size_t kMaxTrailingBytes = 16 * 1024;
+  co_await call_.finish_body(kMaxTrailingBytes, std::chrono::milliseconds(1000));
+}
+
 void HttpCall::push_chunk(json::object chunk, bool finishes) {
   saw_finish_ = saw_finish_ || finishes;
   // Move-constructed, so the chunk stays in its arena (assignment would copy it out).

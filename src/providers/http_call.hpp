@@ -39,6 +39,7 @@ class HttpCall : public ProviderCall {
   boost::asio::awaitable<Result<boost::json::object>> response(
       boost::json::storage_ptr storage) override;
   boost::asio::awaitable<StreamItem> next() override;
+  boost::asio::awaitable<void> recycle() override;
   void abort() override { call_.abort(); }
 
  protected:

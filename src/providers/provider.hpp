@@ -40,6 +40,10 @@ class ProviderCall {
   // The next canonical chunk, the end, or a mid-stream error (streamed calls). A chunk lives in
   // storage the call reuses: it is valid until the next call of next().
   virtual boost::asio::awaitable<StreamItem> next() = 0;
+  // After a stream's end: lets the call read what the upstream still sends after its last event
+  // (the chunked terminator), so its connection is reused rather than closed. The client has its
+  // answer by then; this only saves the next request a connect.
+  virtual boost::asio::awaitable<void> recycle() = 0;
   // Cancels the upstream request: the client went away.
   virtual void abort() = 0;
 };

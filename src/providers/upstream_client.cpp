@@ -216,6 +216,11 @@ struct UpstreamCall::Impl {
   }
 
   asio::awaitable<std::optional<UpstreamError>> read_some(std::string& out, bool& done) {
+    return read_some_within(out, done, endpoint.idle_timeout);
+  }
+
+  asio::awaitable<std::optional<UpstreamError>> read_some_within(std::string& out, bool& done,
+                                                                 std::chrono::milliseconds idle) {
     done = false;
     if (!parser || !conn) {
       done = true;
@@ -230,7 +235,7 @@ struct UpstreamCall::Impl {
       auto& body = parser->get().body();
       body.data = out.data() + old_size;
       body.size = kReadSize;
-      conn->lowest().expires_after(min_ms(endpoint.idle_timeout, deadline));
+      conn->lowest().expires_after(min_ms(idle, deadline));
       auto [ec, n] = co_await conn->with_stream(
           [&](auto& s) { return http::async_read_some(s, conn->buffer, *parser, kNoThrow); });
       if (ec == http::error::need_buffer) ec = {};
@@ -302,6 +307,22 @@ asio::awaitable<std::optional<UpstreamError>> UpstreamCall::read_all(std::string
       co_return UpstreamError{UpstreamFailure::too_large, "response body over the size limit"};
     }
     if (done) co_return std::nullopt;
+  }
+}
+
+asio::awaitable<void> UpstreamCall::finish_body(std::size_t limit,
+                                                std::chrono::milliseconds timeout) {
+  auto& im = *impl_;
+  std::string rest;
+  for (;;) {
+    if (!im.conn || !im.parser || im.aborted) co_return;
+    bool done = false;
+    auto err = co_await im.read_some_within(rest, done, timeout);
+    if (err || done) co_return;  // read_some released the connection, or dropped it
+    if (rest.size() > limit) {
+      im.conn.reset();
+      co_return;
+    }
   }
 }
 

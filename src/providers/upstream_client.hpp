@@ -74,6 +74,10 @@ class UpstreamCall {
   boost::asio::awaitable<std::optional<UpstreamError>> read_some(std::string& out, bool& done);
   boost::asio::awaitable<std::optional<UpstreamError>> read_all(std::string& out,
                                                                 std::size_t limit);
+  // Reads and drops what is left of the body (a stream's terminator after its last event), for at
+  // most `limit` bytes and `timeout`, so the connection can go back to the pool; closes it
+  // otherwise.
+  boost::asio::awaitable<void> finish_body(std::size_t limit, std::chrono::milliseconds timeout);
   // Closes the connection; a pending read completes with UpstreamFailure::aborted.
   void abort();
   // How many attempts start() made (1, or 2 after a retry).

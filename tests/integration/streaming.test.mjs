@@ -41,6 +41,17 @@ describe('streaming', () => {
     assert.ok(chunks.every((c) => !('usage' in c)), 'no usage without include_usage');
   });
 
+  it('gives the upstream connection of a finished stream back to the pool', async () => {
+    await s.fake.reset();
+    for (let i = 0; i < 20; i++) {
+      const { data } = await readSse(await stream('hi fake: chunks=3'));
+      assert.equal(data.at(-1), '[DONE]');
+    }
+    const opened = (await s.fake.stats()).chat_connections;
+    // One pool per I/O thread; a stream that left its terminator unread would cost a connect.
+    assert.ok(opened <= 2, `opened ${opened} upstream connections for 20 streams`);
+  });
+
   it('always asks the upstream for usage but forwards it only when the client asked', async () => {
     await stream('hi');
     assert.deepEqual((await s.fake.last()).body.stream_options, { include_usage: true });
