@@ -532,7 +532,7 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
       ApiError busy = ApiError::rate_limited(
           "The provider of `" + call.model->id + "` is at its concurrency limit. Retry shortly.",
           "provider_concurrency_limit");
-      call.extra_headers.emplace_back("retry-after", "1");
+      call.extra_headers.push_back({"retry-after", "1"});
       co_await send_error(call, busy);
       co_return;
     }

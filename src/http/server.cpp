@@ -2,8 +2,6 @@
 // own io_context; the Exchange given to handlers writes through the same stream.
 #include "http/server.hpp"
 
-#include <sys/socket.h>
-
 #include <spdlog/spdlog.h>
 #include <atomic>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -138,33 +136,30 @@ class BeastExchange final : public Exchange {
 
   ~BeastExchange() override { unwatch_client(); }
 
-  // A pending wait for the client socket to become readable; the handler owns it, so a
-  // cancelled wait that completes after the exchange is gone touches nothing else.
+  // A pending peek at the client socket; the handler owns it, so a cancelled peek that
+  // completes after the exchange is gone touches nothing else. A receive, not async_wait: Asio
+  // re-registers the descriptor with epoll (a syscall) for every wait, not for a receive.
   struct Watch {
     bool active = true;
+    char peeked = 0;
     std::function<void()> on_closed;
     asio::cancellation_signal cancel;
   };
 
   void arm(std::shared_ptr<Watch> watch) {
-    auto& socket = stream_.socket();
     auto slot = watch->cancel.slot();
-    socket.async_wait(
-        tcp::socket::wait_read,
-        asio::bind_cancellation_slot(slot, [this, watch](boost::system::error_code ec) {
-          if (!watch->active) return;  // unwatched: `this` may be gone
-          char c;
-          ssize_t n =
-              ec ? 0 : ::recv(stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-          if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-            arm(watch);  // spurious wake-up
-            return;
-          }
-          watch->active = false;
-          if (n > 0) return;  // a pipelined request: the client is still there
-          failed_ = true;
-          watch->on_closed();
-        }));
+    auto buffer = asio::buffer(&watch->peeked, 1);
+    stream_.socket().async_receive(
+        buffer, tcp::socket::message_peek,
+        asio::bind_cancellation_slot(slot,
+                                     [this, watch](boost::system::error_code ec, std::size_t n) {
+                                       if (!watch->active) return;  // unwatched: `this` may be gone
+                                       watch->active = false;
+                                       if (!ec && n > 0)
+                                         return;  // a pipelined request: the client is still there
+                                       failed_ = true;  // end of stream or a reset
+                                       watch->on_closed();
+                                     }));
   }
 
  private:

@@ -94,6 +94,7 @@ struct UpstreamCall::Impl {
   Clock::time_point deadline;
   bool aborted = false;
   int attempts = 0;
+  std::size_t taken = 0;  // body bytes the last take_buffered() gave
 
   explicit Impl(const UpstreamEndpoint& e) : endpoint(e) {}
 
@@ -215,6 +216,33 @@ struct UpstreamCall::Impl {
     }
   }
 
+  // Parses the body bytes waiting in the connection's buffer into `out`; sets taken.
+  boost::system::error_code take_buffered(std::string& out) {
+    taken = 0;
+    std::size_t available = conn->buffer.size();  // framing included: the body is no larger
+    if (available == 0 || parser->is_done()) return {};
+    std::size_t old_size = out.size();
+    out.resize(old_size + available);
+    auto& body = parser->get().body();
+    body.data = out.data() + old_size;
+    body.size = available;
+    boost::system::error_code ec;
+    while (conn->buffer.size() > 0 && !parser->is_done()) {
+      std::size_t used = parser->put(conn->buffer.data(), ec);
+      conn->buffer.consume(used);
+      if (ec == http::error::need_buffer || ec == http::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec || used == 0) break;
+    }
+    taken = available - parser->get().body().size;
+    out.resize(old_size + taken);
+    body.data = nullptr;
+    body.size = 0;
+    return ec;
+  }
+
   asio::awaitable<std::optional<UpstreamError>> read_some(std::string& out, bool& done) {
     return read_some_within(out, done, endpoint.idle_timeout);
   }
@@ -226,26 +254,23 @@ struct UpstreamCall::Impl {
       done = true;
       co_return std::nullopt;
     }
-    // Bytes go straight into the caller's string: nothing is held between reads, which matters
-    // when ten thousand streams sit idle.
-    constexpr std::size_t kReadSize = 2 * 1024;
+    // The read waits without a body buffer (an idle stream then holds none, which matters when
+    // ten thousand streams sit idle): the parser stops at the first body byte with need_buffer,
+    // and what the connection's buffer holds is then parsed into the caller's string at once.
     while (!parser->is_done()) {
-      std::size_t old_size = out.size();
-      out.resize(old_size + kReadSize);
       auto& body = parser->get().body();
-      body.data = out.data() + old_size;
-      body.size = kReadSize;
+      body.data = nullptr;
+      body.size = 0;
       conn->lowest().expires_after(min_ms(idle, deadline));
       auto [ec, n] = co_await conn->with_stream(
           [&](auto& s) { return http::async_read_some(s, conn->buffer, *parser, kNoThrow); });
       if (ec == http::error::need_buffer) ec = {};
-      std::size_t got = kReadSize - parser->get().body().size;
-      out.resize(old_size + got);
+      if (!ec) ec = take_buffered(out);
       if (ec) {
         conn.reset();
         co_return read_error(ec, UpstreamFailure::timeout_idle);
       }
-      if (got > 0) break;
+      if (taken > 0) break;
     }
     if (parser->is_done()) {
       done = true;
