@@ -456,14 +456,17 @@ Result<std::shared_ptr<const KeyInfo>> Pipeline::authenticate(const Surface& sur
 }
 
 // The steps up to the response; every refusal is sent from here. The caller settles.
-asio::awaitable<void> Pipeline::run(Call& call) const {
+// Admission, decoding, validation, the conversation and the reservation: every step that can
+// refuse the request, which it then answers itself (false). Its own coroutine so that its many
+// locals are freed before a long stream starts (a coroutine frame keeps all of them).
+asio::awaitable<bool> Pipeline::prepare(Call& call) const {
   const auto& config = parts_.catalog.config();
   Exchange& exchange = call.exchange;
 
   if (parts_.pause.paused.load(std::memory_order_relaxed)) {
     ApiError paused = ApiError::unavailable("The API is paused by its operator. Try again later.");
     co_await send_error(call, paused);
-    co_return;
+    co_return false;
   }
 
   if (!call.task) {  // a task was admitted when it was queued
@@ -471,7 +474,7 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
     call.limits = resolve_limits(*call.key, spent, config);
     if (auto err = parts_.limiter.admit(*call.key, call.limits, call.extra_headers)) {
       co_await send_error(call, *err);
-      co_return;
+      co_return false;
     }
     call.admitted = true;
   }
@@ -479,7 +482,7 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
   auto decoded = call.surface.decode(exchange.request(), json::storage_ptr(&call.arena));
   if (!decoded) {
     co_await send_error(call, decoded.error());
-    co_return;
+    co_return false;
   }
   call.request = std::move(decoded.value());
   call.record.model = call.request.model.substr(0, 128);
@@ -489,17 +492,17 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
   if (!call.model) {
     ApiError unknown = ApiError::model_not_found(call.request.model);
     co_await send_error(call, unknown);
-    co_return;
+    co_return false;
   }
   call.record.provider = call.model->provider;
   if (auto err = validate_against_model(call, config.default_max_tokens)) {
     co_await send_error(call, *err);
-    co_return;
+    co_return false;
   }
 
   if (call.request.background && !call.task) {
     co_await submit_background(call);
-    co_return;
+    co_return false;
   }
   call.keep = call.task || (parts_.outputs.enabled() && call.request.store);
   if (call.keep && call.request.stream) call.accumulated.emplace();
@@ -509,7 +512,7 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
     std::optional<ApiError> err = co_await continue_conversation(call);
     if (err) {
       co_await send_error(call, *err);
-      co_return;
+      co_return false;
     }
   }
 
@@ -520,7 +523,7 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
   auto reservation = parts_.wallet.reserve(*call.key, call.model->id, bound);
   if (!reservation) {
     co_await send_error(call, reservation.error());
-    co_return;
+    co_return false;
   }
   call.reservation = reservation.value();
   call.reserved = true;
@@ -534,13 +537,19 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
           "provider_concurrency_limit");
       call.extra_headers.push_back({"retry-after", "1"});
       co_await send_error(call, busy);
-      co_return;
+      co_return false;
     }
     call.gate = gate;
   }
+  co_return true;
+}
 
+asio::awaitable<void> Pipeline::run(Call& call) const {
+  bool ready = co_await prepare(call);
+  if (!ready) co_return;
+  const auto& config = parts_.catalog.config();
   const auto& adapter = parts_.catalog.adapter(call.model->provider);
-  call.upstream = adapter.call(CallContext{exchange.request_id(), call.model},
+  call.upstream = adapter.call(CallContext{call.exchange.request_id(), call.model},
                                std::move(call.request.body), call.request.stream);
   call.arena.release();  // the adapter serialized the request; a long stream keeps no DOM
   if (call.request.stream)

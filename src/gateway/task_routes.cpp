@@ -35,8 +35,10 @@ std::string render_response(const StoredOutput& o) {
   json::object echo;
   if (auto e = context.find("echo"); e != context.end() && e->value().is_object())
     echo = e->value().get_object();
-  std::string_view status =
-      o.status == task_status::kCancelled || o.status == task_status::kFailed ? o.status : "";
+  // Both arms string_view: with a "" arm the result would be a temporary std::string.
+  std::string_view status = o.status == task_status::kCancelled || o.status == task_status::kFailed
+                                ? std::string_view(o.status)
+                                : std::string_view();
   return json::serialize(responses::response_from_completion(stored_completion(o), echo, status));
 }
 

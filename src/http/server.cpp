@@ -264,93 +264,107 @@ struct Server::Impl {
     }
   }
 
+  // A connection's coroutine. What a request needs lives in read_request's frame and in the
+  // exchange on the heap, both gone when the request is: a coroutine frame keeps every local for
+  // its whole life, and this one lasts as long as the connection (a stream, an idle keep-alive).
   asio::awaitable<void> session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
-    const auto idle = std::chrono::milliseconds(options.idle_timeout_ms);
-    const auto header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
     for (;;) {
       if (buffer.size() == 0) {
         // Idle keep-alive: wait for the first byte of the next request.
-        stream.expires_after(idle);
+        stream.expires_after(std::chrono::milliseconds(options.idle_timeout_ms));
         auto [ec, n] = co_await stream.async_read_some(buffer.prepare(1024), kNoThrow);
         if (ec) break;
         buffer.commit(n);
       }
-      http::request_parser<http::string_body> parser;
-      parser.header_limit(kHeaderLimit);
-      parser.body_limit(static_cast<std::uint64_t>(options.max_body_bytes));
-      // The whole header must arrive within the header timeout: a trickling client is cut off.
-      stream.expires_after(header_timeout);
-      auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
-      if (hec == http::error::body_limit) {  // Content-Length over the limit
-        ApiError too_large =
-            ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
-        std::string path(parser.get().target());
-        if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
-        std::string rid = fast_id("req_", 24);
-        co_await write_error(stream, path, too_large, rid);
-        co_await lingering_close(stream);
-        break;
-      }
-      if (hec) {
-        if (hec != beast::error::timeout && hec != http::error::end_of_stream &&
-            hec != asio::error::eof && hec != asio::error::connection_reset) {
-          std::string rid = fast_id("req_", 24);
-          auto err = ApiError::invalid_request("Malformed HTTP request: " + hec.message());
-          if (hec == http::error::header_limit) err.status = 431;
-          co_await write_error(stream, "/", err, rid);
-        }
-        break;
-      }
-      auto& header = parser.get();
-      std::string target(header.target());
-      auto url = boost::urls::parse_origin_form(target);
-      std::string path = url ? std::string(url->path()) : std::string();
-      std::string request_id(header["x-request-id"]);
-      if (!valid_request_id(request_id)) request_id = fast_id("req_", 24);
-
-      if (auto len = parser.content_length();
-          len && *len > static_cast<std::uint64_t>(options.max_body_bytes)) {
-        ApiError too_large =
-            ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
-        co_await write_error(stream, path, too_large, request_id);
-        co_await lingering_close(stream);
-        break;
-      }
-      if (!url) {
-        ApiError malformed = ApiError::invalid_request("Malformed request target");
-        co_await write_error(stream, "/", malformed, request_id);
-        break;
-      }
-      // The body gets the idle timeout: slow but moving uploads of big prompts are fine.
-      stream.expires_after(std::max(idle, header_timeout));
-      auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kNoThrow);
-      stream.expires_never();
-      if (bec) {
-        if (bec == http::error::body_limit) {
-          ApiError too_large =
-              ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
-          co_await write_error(stream, path, too_large, request_id);
-          co_await lingering_close(stream);
-        }
-        break;
-      }
-
-      // A long stream should not keep the capacity its request needed.
-      if (buffer.size() == 0) buffer.shrink_to_fit();
-      bool keep_alive = parser.get().keep_alive();
-      std::string query(url->encoded_query());
-      HttpRequest req =
-          to_request(parser.release(), std::move(target), std::move(path), std::move(query));
-      BeastExchange exchange(stream, std::move(req), request_id, keep_alive, stream.get_executor());
-      co_await dispatch(exchange);
-      if (!exchange.connection_usable()) break;
+      std::unique_ptr<BeastExchange> exchange = co_await read_request(stream, buffer);
+      if (!exchange) break;
+      co_await dispatch(*exchange);
+      if (!exchange->connection_usable()) break;
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream.close();
     open_connections.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  // Reads one request's header and body. A request that cannot be served (malformed, too large,
+  // cut off) is answered here when it can be, and gives nullptr: the connection closes.
+  asio::awaitable<std::unique_ptr<BeastExchange>> read_request(beast::tcp_stream& stream,
+                                                               beast::flat_buffer& buffer) {
+    const auto idle = std::chrono::milliseconds(options.idle_timeout_ms);
+    const auto header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(static_cast<std::uint64_t>(options.max_body_bytes));
+    // The whole header must arrive within the header timeout: a trickling client is cut off.
+    stream.expires_after(header_timeout);
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+    if (hec == http::error::body_limit) {  // Content-Length over the limit
+      ApiError too_large =
+          ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
+      std::string path(parser.get().target());
+      if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
+      std::string rid = fast_id("req_", 24);
+      co_await write_error(stream, path, too_large, rid);
+      co_await lingering_close(stream);
+      co_return nullptr;
+    }
+    if (hec) {
+      if (hec != beast::error::timeout && hec != http::error::end_of_stream &&
+          hec != asio::error::eof && hec != asio::error::connection_reset) {
+        std::string rid = fast_id("req_", 24);
+        auto err = ApiError::invalid_request("Malformed HTTP request: " + hec.message());
+        if (hec == http::error::header_limit) err.status = 431;
+        const std::string root = "/";
+        co_await write_error(stream, root, err, rid);
+      }
+      co_return nullptr;
+    }
+    auto& header = parser.get();
+    std::string target(header.target());
+    auto url = boost::urls::parse_origin_form(target);
+    std::string path = url ? std::string(url->path()) : std::string();
+    std::string request_id(header["x-request-id"]);
+    if (!valid_request_id(request_id)) request_id = fast_id("req_", 24);
+
+    if (auto len = parser.content_length();
+        len && *len > static_cast<std::uint64_t>(options.max_body_bytes)) {
+      ApiError too_large =
+          ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
+      co_await write_error(stream, path, too_large, request_id);
+      co_await lingering_close(stream);
+      co_return nullptr;
+    }
+    if (!url) {
+      ApiError malformed = ApiError::invalid_request("Malformed request target");
+      const std::string root = "/";
+      co_await write_error(stream, root, malformed, request_id);
+      co_return nullptr;
+    }
+    // The body gets the idle timeout: slow but moving uploads of big prompts are fine.
+    stream.expires_after(std::max(idle, header_timeout));
+    auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+    stream.expires_never();
+    if (bec) {
+      if (bec == http::error::body_limit) {
+        ApiError too_large =
+            ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
+        co_await write_error(stream, path, too_large, request_id);
+        co_await lingering_close(stream);
+      }
+      co_return nullptr;
+    }
+
+    // A long stream should not keep the capacity its request needed.
+    if (buffer.size() == 0) buffer.shrink_to_fit();
+    bool keep_alive = parser.get().keep_alive();
+    std::string query(url->encoded_query());
+    HttpRequest req =
+        to_request(parser.release(), std::move(target), std::move(path), std::move(query));
+    co_return std::make_unique<BeastExchange>(stream, std::move(req), std::move(request_id),
+                                              keep_alive, stream.get_executor());
   }
 
   // Beast's message is dropped here, so a long stream keeps only the copy it uses.
@@ -372,38 +386,50 @@ struct Server::Impl {
     return req;
   }
 
+  // Plain functions, not coroutine code: their temporaries stay off the request's frame.
+  HttpResponse fallback_response(const HttpRequest& req, bool routed, bool path_matched) const {
+    if (routed) return router.render_error(req.path, ApiError::internal("Internal error"));
+    ApiError err =
+        path_matched
+            ? ApiError{405,
+                       "invalid_request_error",
+                       "method_not_allowed",
+                       "Method " + req.method + " is not allowed on " + req.path,
+                       {}}
+            : ApiError::not_found("Unknown path: " + req.method + " " + req.path, "unknown_url");
+    return router.render_error(req.path, err);
+  }
+
+  static void log_request(const BeastExchange& exchange) {
+    const auto& req = exchange.request();
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
+                                                                    exchange.received_at());
+    spdlog::info("{} {} {} {} {:.1f}ms", exchange.request_id(), req.method, req.path,
+                 exchange.status(), us.count() / 1000.0);
+  }
+
+  static void log_crash(const BeastExchange& exchange, const std::exception& e) {
+    spdlog::error("request {}: handler failed: {}", exchange.request_id(), e.what());
+  }
+
   asio::awaitable<void> dispatch(BeastExchange& exchange) {
     const auto& req = exchange.request();
     bool path_matched = false;
     const Handler* handler = router.find(req.method, req.path, path_matched);
-    if (!handler) {
-      ApiError err =
-          path_matched
-              ? ApiError{405,
-                         "invalid_request_error",
-                         "method_not_allowed",
-                         "Method " + req.method + " is not allowed on " + req.path,
-                         {}}
-              : ApiError::not_found("Unknown path: " + req.method + " " + req.path, "unknown_url");
-      HttpResponse r = router.render_error(req.path, err);
-      co_await exchange.respond(std::move(r));
-    } else {
-      bool crashed = false;
+    bool crashed = false;
+    if (handler) {
       try {
         co_await (*handler)(exchange);
       } catch (const std::exception& e) {
-        spdlog::error("request {}: handler failed: {}", exchange.request_id(), e.what());
+        log_crash(exchange, e);
         crashed = true;
       }
-      if (crashed || !exchange.responded()) {
-        HttpResponse r = router.render_error(req.path, ApiError::internal("Internal error"));
-        co_await exchange.respond(std::move(r));
-      }
     }
-    auto ms = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
-                                                                    exchange.received_at());
-    spdlog::info("{} {} {} {} {:.1f}ms", exchange.request_id(), req.method, req.path,
-                 exchange.status(), ms.count() / 1000.0);
+    if (!handler || crashed || !exchange.responded()) {
+      HttpResponse r = fallback_response(req, handler != nullptr, path_matched);
+      co_await exchange.respond(std::move(r));
+    }
+    log_request(exchange);
   }
 };
 

@@ -37,7 +37,7 @@ std::string seconds_header(std::int64_t ns) {
 }
 
 void set_header(Headers& headers, std::string name, std::string value) {
-  headers.emplace_back(std::move(name), std::move(value));
+  headers.push_back({std::move(name), std::move(value)});
 }
 
 }  // namespace
