@@ -228,34 +228,44 @@ void settle(Call& call) {
   keep_output(call);
 }
 
+// One upstream item into the client's bytes. A plain function: relay()'s frame, which a waiting
+// stream keeps, then holds none of its temporaries.
+void encode_item(Call& call, StreamEncoder& encoder, StreamItem& item, std::string& out) {
+  switch (item.kind) {
+    case StreamItem::Kind::chunk:
+      if (!call.first_token) call.first_token = Clock::now();
+      item.chunk["model"] = call.model->id;
+      item.chunk["id"] = call.output_id;
+      if (auto u = read_usage(item.chunk)) call.usage = u;
+      call.generated_chars += delta_chars(item.chunk);
+      if (call.accumulated) call.accumulated->add(item.chunk);
+      encoder.chunk(item.chunk, out);
+      break;
+    case StreamItem::Kind::end:
+      encoder.done(call.usage, out);
+      call.record.status = 200;
+      settle(call);  // before the client sees the end, so its next request sees the charge
+      break;
+    case StreamItem::Kind::error:
+      encoder.error(item.error, out);
+      call.record.status = item.error.status;
+      spdlog::warn("request {}: upstream failed mid-stream: {}", call.record.request_id,
+                   item.error.message);
+      break;
+  }
+}
+
+void log_relay_failure(Call& call, const std::exception& e) {
+  spdlog::error("request {}: stream relay failed: {}", call.record.request_id, e.what());
+}
+
 asio::awaitable<void> relay(Call& call, StreamEncoder& encoder) {
   try {
     for (;;) {
       StreamItem item = co_await call.upstream->next();
+      if (item.kind == StreamItem::Kind::error && call.client_gone) co_return;
       std::string out;
-      switch (item.kind) {
-        case StreamItem::Kind::chunk:
-          if (!call.first_token) call.first_token = Clock::now();
-          item.chunk["model"] = call.model->id;
-          item.chunk["id"] = call.output_id;
-          if (auto u = read_usage(item.chunk)) call.usage = u;
-          call.generated_chars += delta_chars(item.chunk);
-          if (call.accumulated) call.accumulated->add(item.chunk);
-          encoder.chunk(item.chunk, out);
-          break;
-        case StreamItem::Kind::end:
-          encoder.done(call.usage, out);
-          call.record.status = 200;
-          settle(call);  // before the client sees the end, so its next request sees the charge
-          break;
-        case StreamItem::Kind::error:
-          if (call.client_gone) co_return;
-          encoder.error(item.error, out);
-          call.record.status = item.error.status;
-          spdlog::warn("request {}: upstream failed mid-stream: {}", call.record.request_id,
-                       item.error.message);
-          break;
-      }
+      encode_item(call, encoder, item, out);
       if (!out.empty() && !co_await call.exchange.write(out)) {
         call.client_gone = true;
         call.upstream->abort();
@@ -264,7 +274,7 @@ asio::awaitable<void> relay(Call& call, StreamEncoder& encoder) {
       if (item.kind != StreamItem::Kind::chunk) co_return;
     }
   } catch (const std::exception& e) {
-    spdlog::error("request {}: stream relay failed: {}", call.record.request_id, e.what());
+    log_relay_failure(call, e);
     call.upstream->abort();
     if (!call.record.status) call.record.status = 500;
   }
@@ -581,14 +591,22 @@ asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& excha
   call.record.request_id = exchange.request_id();
   call.record.surface = std::string(surface.name());
 
-  auto key = authenticate(surface, exchange.request());
-  if (!key) {
-    co_await send_error(call, key.error());
-    co_return;
-  }
-  call.key = key.value();
+  bool known = co_await identify(call);
+  if (!known) co_return;
   call.output_id = output_id(surface.id_prefix());
   co_await guarded(call);
+}
+
+// The key, or the refusal answered: a coroutine of its own so that the result (an ApiError when
+// refused) is not kept in generate()'s frame for the whole answer.
+asio::awaitable<bool> Pipeline::identify(Call& call) const {
+  auto key = authenticate(call.surface, call.exchange.request());
+  if (!key) {
+    co_await send_error(call, key.error());
+    co_return false;
+  }
+  call.key = key.value();
+  co_return true;
 }
 
 asio::awaitable<void> Pipeline::run_task(const Surface& surface, Exchange& exchange,

@@ -59,6 +59,7 @@ class Pipeline {
   const Catalog& catalog() const { return parts_.catalog; }
 
  private:
+  boost::asio::awaitable<bool> identify(Call& call) const;
   boost::asio::awaitable<bool> prepare(Call& call) const;
   boost::asio::awaitable<void> run(Call& call) const;
   boost::asio::awaitable<void> guarded(Call& call) const;

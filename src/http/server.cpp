@@ -375,7 +375,7 @@ struct Server::Impl {
     req.target = std::move(target);
     req.path = std::move(path);
     req.query = std::move(query);
-    req.headers.reserve(12);
+    req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
     for (const auto& field : msg) {
       std::string name(field.name_string());
       for (auto& ch : name)

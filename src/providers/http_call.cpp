@@ -93,11 +93,7 @@ asio::awaitable<Result<json::object>> HttpCall::response(json::storage_ptr stora
 
 asio::awaitable<StreamItem> HttpCall::next() {
   for (;;) {
-    if (!pending_.empty()) {
-      StreamItem item = std::move(pending_.front());
-      pending_.pop_front();
-      co_return item;
-    }
+    if (next_pending_ < pending_.size()) co_return take_pending();
     if (finished_) co_return StreamItem{};
     // Every chunk handed out before has been consumed (see provider.hpp): start a fresh arena.
     // A fresh one, not release(): release() keeps the doubled block size, so an arena reused
@@ -105,28 +101,45 @@ asio::awaitable<StreamItem> HttpCall::next() {
     chunk_arena_.emplace(chunk_buffer_, sizeof chunk_buffer_);
     std::string bytes;
     bool done = false;
-    if (auto err = co_await call_.read_some(bytes, done)) {
+    std::optional<UpstreamError> err = co_await call_.read_some(bytes, done);
+    if (err) {
       finished_ = true;
-      co_return error_item(map_transport_error(provider_.config.name, *err));
+      push_error(map_transport_error(provider_.config.name, *err));
+    } else {
+      absorb(bytes, done);
     }
-    std::vector<SseEvent> events;
-    if (!parser_.feed(bytes, events)) {
-      finished_ = true;
-      call_.abort();
-      co_return error_item(ApiError::upstream("Upstream " + provider_.config.name +
-                                              " sent an oversized stream event"));
-    }
-    for (auto& e : events) {
-      if (finished_) break;
-      handle_event(e, json::storage_ptr(&*chunk_arena_));
-    }
-    if (done && !finished_) {
-      finished_ = true;
-      // Some servers end without a terminator; without a finish reason the stream was cut.
-      if (!saw_finish_)
-        pending_.push_back(error_item(ApiError::upstream("Upstream " + provider_.config.name +
-                                                         " closed the stream before it finished")));
-    }
+  }
+}
+
+// Out of next()'s coroutine frame, which a waiting stream keeps: its temporaries stay on the
+// stack.
+StreamItem HttpCall::take_pending() {
+  StreamItem item = std::move(pending_[next_pending_++]);
+  if (next_pending_ == pending_.size()) {
+    pending_.clear();
+    next_pending_ = 0;
+  }
+  return item;
+}
+
+void HttpCall::absorb(const std::string& bytes, bool done) {
+  std::vector<SseEvent> events;
+  if (!parser_.feed(bytes, events)) {
+    call_.abort();
+    push_error(ApiError::upstream("Upstream " + provider_.config.name +
+                                  " sent an oversized stream event"));
+    return;
+  }
+  for (auto& e : events) {
+    if (finished_) break;
+    handle_event(e, json::storage_ptr(&*chunk_arena_));
+  }
+  if (done && !finished_) {
+    finished_ = true;
+    // Some servers end without a terminator; without a finish reason the stream was cut.
+    if (!saw_finish_)
+      pending_.push_back(error_item(ApiError::upstream("Upstream " + provider_.config.name +
+                                                       " closed the stream before it finished")));
   }
 }
 

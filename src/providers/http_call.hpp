@@ -5,9 +5,9 @@
 #pragma once
 
 #include <boost/json/monotonic_resource.hpp>
-#include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "providers/provider.hpp"
 #include "providers/sse_parser.hpp"
@@ -57,12 +57,18 @@ class HttpCall : public ProviderCall {
   const CallContext& context() const { return context_; }
 
  private:
+  StreamItem take_pending();
+  void absorb(const std::string& bytes, bool done);
+
   const HttpProvider& provider_;
   CallContext context_;
   std::string request_;  // the upstream request's bytes until open() sends them
   UpstreamCall call_;
   SseParser parser_;
-  std::deque<StreamItem> pending_;
+  // Items of the last read not yet handed out (a vector: a deque's first block is 512 bytes,
+  // and a waiting stream keeps it).
+  std::vector<StreamItem> pending_;
+  std::size_t next_pending_ = 0;
   // Most chunk events fit the inline block; a larger one spills to the heap until the next read.
   unsigned char chunk_buffer_[512];
   std::optional<boost::json::monotonic_resource> chunk_arena_;
