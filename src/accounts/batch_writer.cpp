@@ -57,6 +57,11 @@ void BatchWriter::flush() {
     batch.charges.swap(queued_.charges);
     batch.outputs.swap(queued_.outputs);
     batch.tasks.swap(queued_.tasks);
+    // The next batch will be about as large: without this, request threads would grow the
+    // empty queues again, each doubling moving every row queued so far while they wait.
+    queued_.usage.reserve(batch.usage.size());
+    queued_.charges.reserve(batch.charges.size());
+    queued_.outputs.reserve(batch.outputs.size());
   }
   if (reserved_source_) batch.reserved = reserved_source_();
   if (batch.usage.empty() && batch.charges.empty() && batch.reserved.empty() &&
