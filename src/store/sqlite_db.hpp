@@ -19,6 +19,9 @@ class SqliteStatement {
   SqliteStatement& operator=(const SqliteStatement&) = delete;
 
   SqliteStatement& bind(int index, std::string_view text);
+  // Without SQLite's copy: `text` must stay valid until the statement is reset or destroyed
+  // (the batching writer binds the rows of a batch it holds).
+  SqliteStatement& bind_view(int index, std::string_view text);
   SqliteStatement& bind(int index, std::int64_t value);
   // True while a row is available; throws on error.
   bool step();

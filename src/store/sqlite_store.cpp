@@ -430,8 +430,9 @@ class SqliteStore final : public Store {
                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       for (const auto& u : batch.usage) {
         s.reset();
-        s.bind(1, u.request_id).bind(2, u.key_id).bind(3, u.account_id).bind(4, u.model);
-        s.bind(5, u.provider).bind(6, u.surface).bind(7, std::int64_t{u.status});
+        s.bind_view(1, u.request_id).bind_view(2, u.key_id).bind_view(3, u.account_id);
+        s.bind_view(4, u.model).bind_view(5, u.provider).bind_view(6, u.surface);
+        s.bind(7, std::int64_t{u.status});
         s.bind(8, std::int64_t{u.stream}).bind(9, std::int64_t{u.free});
         s.bind(10, u.usage.prompt_tokens).bind(11, u.usage.cached_tokens);
         s.bind(12, u.usage.completion_tokens).bind(13, u.usage.reasoning_tokens);
@@ -445,9 +446,10 @@ class SqliteStore final : public Store {
                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       for (const auto& o : batch.outputs) {
         s.reset();
-        s.bind(1, o.id).bind(2, o.account_id).bind(3, o.key_id).bind(4, o.surface);
-        s.bind(5, o.model).bind(6, o.status).bind(7, o.body).bind(8, o.context);
-        s.bind(9, o.previous_id).bind(10, o.usage.prompt_tokens).bind(11, o.usage.cached_tokens);
+        s.bind_view(1, o.id).bind_view(2, o.account_id).bind_view(3, o.key_id);
+        s.bind_view(4, o.surface).bind_view(5, o.model).bind_view(6, o.status);
+        s.bind_view(7, o.body).bind_view(8, o.context).bind_view(9, o.previous_id);
+        s.bind(10, o.usage.prompt_tokens).bind(11, o.usage.cached_tokens);
         s.bind(12, o.usage.completion_tokens).bind(13, o.usage.reasoning_tokens);
         s.bind(14, std::int64_t{o.usage.estimated}).bind(15, o.cost);
         s.bind(16, o.created_at).bind(17, o.expires_at);
@@ -698,9 +700,10 @@ class SqliteStore final : public Store {
   void insert_ledger(SqliteStatement& insert, LedgerEntry& row) {
     if (row.created_at == 0) row.created_at = now_ms();
     insert.reset();
-    insert.bind(1, row.account_id).bind(2, row.kind).bind(3, row.amount);
-    insert.bind(4, row.balance_after).bind(5, row.request_id).bind(6, row.note);
-    insert.bind(7, row.origin).bind(8, row.created_at);
+    // `row` outlives the step; the next use resets the statement first.
+    insert.bind_view(1, row.account_id).bind_view(2, row.kind).bind(3, row.amount);
+    insert.bind(4, row.balance_after).bind_view(5, row.request_id).bind_view(6, row.note);
+    insert.bind_view(7, row.origin).bind(8, row.created_at);
     insert.step();
     row.id = db_.last_insert_rowid();
   }
