@@ -415,47 +415,51 @@ class SqliteStore final : public Store {
         while (update.step()) {
         }
       }
-      auto insert = prepare_ledger_insert();
+      std::vector<LedgerEntry> rows;
+      rows.reserve(batch.charges.size());
       for (const auto& c : batch.charges) {
         auto it = running.find(c.account_id);
         if (it == running.end()) continue;
         it->second += c.amount;
-        LedgerEntry row = c;
-        row.balance_after = it->second;
-        insert_ledger(insert, row);
+        rows.push_back(c);
+        rows.back().balance_after = it->second;
+        if (rows.back().created_at == 0) rows.back().created_at = now_ms();
       }
+      insert_rows(
+          "INSERT INTO ledger (account_id, kind, amount, balance_after, request_id, note, "
+          "origin, created_at)",
+          8, rows, [](SqliteStatement& s, int i, const LedgerEntry& row) {
+            s.bind_view(i + 1, row.account_id).bind_view(i + 2, row.kind);
+            s.bind(i + 3, row.amount).bind(i + 4, row.balance_after);
+            s.bind_view(i + 5, row.request_id).bind_view(i + 6, row.note);
+            s.bind_view(i + 7, row.origin).bind(i + 8, row.created_at);
+          });
     }
-    if (!batch.usage.empty()) {
-      auto s = db_.prepare("INSERT INTO usage (" + std::string(kUsageColumns) +
-                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      for (const auto& u : batch.usage) {
-        s.reset();
-        s.bind_view(1, u.request_id).bind_view(2, u.key_id).bind_view(3, u.account_id);
-        s.bind_view(4, u.model).bind_view(5, u.provider).bind_view(6, u.surface);
-        s.bind(7, std::int64_t{u.status});
-        s.bind(8, std::int64_t{u.stream}).bind(9, std::int64_t{u.free});
-        s.bind(10, u.usage.prompt_tokens).bind(11, u.usage.cached_tokens);
-        s.bind(12, u.usage.completion_tokens).bind(13, u.usage.reasoning_tokens);
-        s.bind(14, std::int64_t{u.usage.estimated}).bind(15, u.cost);
-        s.bind(16, u.latency_us).bind(17, u.ttft_us).bind(18, u.created_at);
-        s.step();
-      }
-    }
-    if (!batch.outputs.empty()) {
-      auto s = db_.prepare("INSERT OR REPLACE INTO outputs (" + std::string(kOutputColumns) +
-                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      for (const auto& o : batch.outputs) {
-        s.reset();
-        s.bind_view(1, o.id).bind_view(2, o.account_id).bind_view(3, o.key_id);
-        s.bind_view(4, o.surface).bind_view(5, o.model).bind_view(6, o.status);
-        s.bind_view(7, o.body).bind_view(8, o.context).bind_view(9, o.previous_id);
-        s.bind(10, o.usage.prompt_tokens).bind(11, o.usage.cached_tokens);
-        s.bind(12, o.usage.completion_tokens).bind(13, o.usage.reasoning_tokens);
-        s.bind(14, std::int64_t{o.usage.estimated}).bind(15, o.cost);
-        s.bind(16, o.created_at).bind(17, o.expires_at);
-        s.step();
-      }
-    }
+    insert_rows("INSERT INTO usage (" + std::string(kUsageColumns) + ")", 18, batch.usage,
+                [](SqliteStatement& s, int i, const UsageRecord& u) {
+                  s.bind_view(i + 1, u.request_id).bind_view(i + 2, u.key_id);
+                  s.bind_view(i + 3, u.account_id).bind_view(i + 4, u.model);
+                  s.bind_view(i + 5, u.provider).bind_view(i + 6, u.surface);
+                  s.bind(i + 7, std::int64_t{u.status}).bind(i + 8, std::int64_t{u.stream});
+                  s.bind(i + 9, std::int64_t{u.free}).bind(i + 10, u.usage.prompt_tokens);
+                  s.bind(i + 11, u.usage.cached_tokens).bind(i + 12, u.usage.completion_tokens);
+                  s.bind(i + 13, u.usage.reasoning_tokens);
+                  s.bind(i + 14, std::int64_t{u.usage.estimated}).bind(i + 15, u.cost);
+                  s.bind(i + 16, u.latency_us).bind(i + 17, u.ttft_us);
+                  s.bind(i + 18, u.created_at);
+                });
+    insert_rows("INSERT OR REPLACE INTO outputs (" + std::string(kOutputColumns) + ")", 17,
+                batch.outputs, [](SqliteStatement& s, int i, const StoredOutput& o) {
+                  s.bind_view(i + 1, o.id).bind_view(i + 2, o.account_id);
+                  s.bind_view(i + 3, o.key_id).bind_view(i + 4, o.surface);
+                  s.bind_view(i + 5, o.model).bind_view(i + 6, o.status);
+                  s.bind_view(i + 7, o.body).bind_view(i + 8, o.context);
+                  s.bind_view(i + 9, o.previous_id).bind(i + 10, o.usage.prompt_tokens);
+                  s.bind(i + 11, o.usage.cached_tokens).bind(i + 12, o.usage.completion_tokens);
+                  s.bind(i + 13, o.usage.reasoning_tokens);
+                  s.bind(i + 14, std::int64_t{o.usage.estimated}).bind(i + 15, o.cost);
+                  s.bind(i + 16, o.created_at).bind(i + 17, o.expires_at);
+                });
     if (!batch.tasks.empty()) {
       auto s = prepare_task_upsert();
       for (const auto& t : batch.tasks) {
@@ -675,6 +679,43 @@ class SqliteStore final : public Store {
   SqliteStatement prepare_task_upsert() {
     return db_.prepare("INSERT OR REPLACE INTO tasks (" + std::string(kTaskColumns) +
                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  }
+
+  // Inserts `rows` with statements of up to kRowsPerInsert rows each ("VALUES (...), (...)"):
+  // a statement's fixed cost (opening cursors, finding the last rowid, halting, resetting) is
+  // then paid once per chunk rather than once per row. `bind(statement, offset, row)` binds one
+  // row's `columns` values at parameters offset+1 ... offset+columns; the rows must outlive the
+  // statements (they may be bound without a copy).
+  template <class Row, class Bind>
+  void insert_rows(const std::string& head, int columns, const std::vector<Row>& rows, Bind bind) {
+    constexpr std::size_t kRowsPerInsert = 32;
+    auto sql = [&](std::size_t n) {
+      std::string one = "(?";
+      for (int c = 1; c < columns; ++c)
+        one += ", ?";
+      one += ")";
+      std::string out = head + " VALUES " + one;
+      for (std::size_t r = 1; r < n; ++r)
+        out += ", " + one;
+      return out;
+    };
+    std::optional<SqliteStatement> full;
+    for (std::size_t first = 0; first < rows.size(); first += kRowsPerInsert) {
+      std::size_t n = std::min(kRowsPerInsert, rows.size() - first);
+      std::optional<SqliteStatement> last;
+      SqliteStatement* s = nullptr;
+      if (n == kRowsPerInsert) {
+        if (!full) full.emplace(db_.handle(), sql(n));
+        s = &*full;
+      } else {
+        last.emplace(db_.handle(), sql(n));
+        s = &*last;
+      }
+      s->reset();
+      for (std::size_t k = 0; k < n; ++k)
+        bind(*s, static_cast<int>(k) * columns, rows[first + k]);
+      s->step();
+    }
   }
 
   SqliteStatement prepare_ledger_insert() {

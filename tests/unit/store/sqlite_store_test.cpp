@@ -130,6 +130,65 @@ TEST_F(SqliteStoreTest, BalanceAlwaysEqualsTheLedgerSum) {
   EXPECT_EQ(store->find_account(a.id)->reserved, 0);
 }
 
+// The writer inserts rows in multi-row statements of a fixed size; a batch of a few chunks and a
+// remainder must keep every row, in order, with its own values.
+TEST_F(SqliteStoreTest, ABatchLargerThanOneInsertKeepsEveryRowInOrder) {
+  auto store = open_store(spec_);
+  AccountService accounts(*store, "cli");
+  auto a = accounts.create_account("acme");
+  auto b = accounts.create_account("beta");
+  accounts.grant("acme", 10 * kNanoPerUsd, "");
+  accounts.grant("beta", 10 * kNanoPerUsd, "");
+  constexpr int kRows = 75;  // two full chunks of 32 and a remainder of 11
+  WriteBatch batch;
+  for (int i = 0; i < kRows; ++i) {
+    const auto& account = i % 3 ? a.id : b.id;
+    std::string id = std::to_string(i);
+    batch.charges.push_back({0, account, "charge", -(i + 1), 0, "req_" + id, "", "srv_x", 0});
+    UsageRecord u;
+    u.request_id = "req_" + id;
+    u.account_id = account;
+    u.model = "m" + id;
+    u.usage.completion_tokens = i;
+    batch.usage.push_back(u);
+    StoredOutput o;
+    o.id = "chatcmpl-" + id;
+    o.account_id = account;
+    o.model = "m" + id;
+    o.status = "completed";
+    o.body = "{\"n\":" + id + "}";
+    o.usage.prompt_tokens = 1000 + i;
+    batch.outputs.push_back(o);
+  }
+  store->commit(batch);
+
+  for (const auto& id : {a.id, b.id}) {
+    auto account = store->find_account(id);
+    ASSERT_TRUE(account);
+    EXPECT_EQ(account->balance, ledger_sum(*store, id));
+    auto rows = store->ledger(id);
+    NanoUsd running = 10 * kNanoPerUsd;
+    for (std::size_t r = 1; r < rows.size(); ++r) {  // row 0 is the grant
+      running += rows[r].amount;
+      EXPECT_EQ(rows[r].balance_after, running) << "row " << r;
+      if (r > 1) EXPECT_LT(rows[r].amount, rows[r - 1].amount) << "charges out of order";
+    }
+  }
+  EXPECT_EQ(store->ledger(a.id).size() + store->ledger(b.id).size(), 2u + kRows);
+  UsageQuery q;
+  q.limit = 1000;
+  auto usage = accounts.usage(q);
+  ASSERT_EQ(usage.size(), static_cast<std::size_t>(kRows));
+  for (const auto& u : usage)
+    EXPECT_EQ(u.model, "m" + u.request_id.substr(4));
+  for (int i : {0, 31, 32, 63, 64, 74}) {
+    auto o = store->find_output("chatcmpl-" + std::to_string(i));
+    ASSERT_TRUE(o) << i;
+    EXPECT_EQ(o->body, "{\"n\":" + std::to_string(i) + "}");
+    EXPECT_EQ(o->usage.prompt_tokens, 1000 + i);
+  }
+}
+
 TEST_F(SqliteStoreTest, SyncReportsOtherProcessesChangesOnce) {
   auto server = open_store(spec_);
   auto cli = open_store(spec_);
