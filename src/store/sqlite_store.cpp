@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 
 #include "store/sqlite_db.hpp"
 #include "store/store.hpp"
@@ -681,9 +682,9 @@ class SqliteStore final : public Store {
                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   }
 
-  // Inserts `rows` with statements of up to kRowsPerInsert rows each ("VALUES (...), (...)"):
-  // a statement's fixed cost (opening cursors, finding the last rowid, halting, resetting) is
-  // then paid once per chunk rather than once per row. `bind(statement, offset, row)` binds one
+  // Inserts `rows` kRowsPerInsert at a time ("VALUES (...), (...), ..."), the remainder one by
+  // one: a statement's fixed cost (opening cursors, finding the last rowid, halting, resetting)
+  // is then paid once per chunk rather than once per row. `bind(statement, offset, row)` binds one
   // row's `columns` values at parameters offset+1 ... offset+columns; the rows must outlive the
   // statements (they may be bound without a copy).
   template <class Row, class Bind>
@@ -699,23 +700,32 @@ class SqliteStore final : public Store {
         out += ", " + one;
       return out;
     };
-    std::optional<SqliteStatement> full;
-    for (std::size_t first = 0; first < rows.size(); first += kRowsPerInsert) {
-      std::size_t n = std::min(kRowsPerInsert, rows.size() - first);
-      std::optional<SqliteStatement> last;
-      SqliteStatement* s = nullptr;
-      if (n == kRowsPerInsert) {
-        if (!full) full.emplace(db_.handle(), sql(n));
-        s = &*full;
-      } else {
-        last.emplace(db_.handle(), sql(n));
-        s = &*last;
+    std::size_t first = 0;
+    if (rows.size() >= kRowsPerInsert) {
+      SqliteStatement& s = cached_statement(head, kRowsPerInsert, sql);
+      for (; first + kRowsPerInsert <= rows.size(); first += kRowsPerInsert) {
+        s.reset();
+        for (std::size_t k = 0; k < kRowsPerInsert; ++k)
+          bind(s, static_cast<int>(k) * columns, rows[first + k]);
+        s.step();
       }
-      s->reset();
-      for (std::size_t k = 0; k < n; ++k)
-        bind(*s, static_cast<int>(k) * columns, rows[first + k]);
-      s->step();
     }
+    if (first == rows.size()) return;
+    SqliteStatement& one = cached_statement(head, 1, sql);
+    for (; first < rows.size(); ++first) {
+      one.reset();
+      bind(one, 0, rows[first]);
+      one.step();
+    }
+  }
+
+  // The writer's insert statements, prepared once: a 32-row statement takes SQLite as long to
+  // compile as a few hundred rows take to insert.
+  template <class Sql>
+  SqliteStatement& cached_statement(const std::string& head, std::size_t rows, Sql sql) {
+    auto& slot = batch_statements_[head + "|" + std::to_string(rows)];
+    if (!slot) slot = std::make_unique<SqliteStatement>(db_.handle(), sql(rows));
+    return *slot;
   }
 
   SqliteStatement prepare_ledger_insert() {
@@ -773,6 +783,8 @@ class SqliteStore final : public Store {
 
   std::mutex mutex_;
   SqliteDb db_;
+  // Declared after db_: finalized before the connection closes.
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> batch_statements_;
 };
 
 }  // namespace
