@@ -144,10 +144,12 @@ void HttpCall::absorb(const std::string& bytes, bool done) {
 }
 
 asio::awaitable<void> HttpCall::recycle() {
-  // A terminator comes right after the last event; an upstream that sends more, or nothing for a
-  // second, loses its connection instead of holding this request.
+  // A server writes the terminator right after the last event, so it arrives with it or just
+  // after, whatever the distance. One that sends more, or nothing for 100 ms, loses its
+  // connection (the next request pays a connect) rather than holding the client's connection,
+  // whose next request waits for this.
   constexpr std::size_t kMaxTrailingBytes = 16 * 1024;
-  co_await call_.finish_body(kMaxTrailingBytes, std::chrono::milliseconds(1000));
+  co_await call_.finish_body(kMaxTrailingBytes, std::chrono::milliseconds(100));
 }
 
 void HttpCall::push_chunk(json::object chunk, bool finishes) {
