@@ -193,6 +193,24 @@ LedgerEntry read_ledger(const SqliteStatement& s) {
   return e;
 }
 
+// The token counts as the usage and outputs tables keep them: prompt, cached, completion,
+// reasoning, estimated, from column `first` on.
+Usage read_tokens(const SqliteStatement& s, int first) {
+  Usage u;
+  u.prompt_tokens = s.integer(first);
+  u.cached_tokens = s.integer(first + 1);
+  u.completion_tokens = s.integer(first + 2);
+  u.reasoning_tokens = s.integer(first + 3);
+  u.estimated = s.integer(first + 4) != 0;
+  return u;
+}
+
+void bind_tokens(SqliteStatement& s, int offset, const Usage& u) {
+  s.bind(offset + 1, u.prompt_tokens).bind(offset + 2, u.cached_tokens);
+  s.bind(offset + 3, u.completion_tokens).bind(offset + 4, u.reasoning_tokens);
+  s.bind(offset + 5, std::int64_t{u.estimated});
+}
+
 UsageRecord read_usage_row(const SqliteStatement& s) {
   UsageRecord u;
   u.request_id = s.text(0);
@@ -204,11 +222,7 @@ UsageRecord read_usage_row(const SqliteStatement& s) {
   u.status = static_cast<int>(s.integer(6));
   u.stream = s.integer(7) != 0;
   u.free = s.integer(8) != 0;
-  u.usage.prompt_tokens = s.integer(9);
-  u.usage.cached_tokens = s.integer(10);
-  u.usage.completion_tokens = s.integer(11);
-  u.usage.reasoning_tokens = s.integer(12);
-  u.usage.estimated = s.integer(13) != 0;
+  u.usage = read_tokens(s, 9);
   u.cost = s.integer(14);
   u.latency_us = s.integer(15);
   u.ttft_us = s.integer(16);
@@ -227,11 +241,7 @@ StoredOutput read_output(const SqliteStatement& s) {
   o.body = s.text(6);
   o.context = s.text(7);
   o.previous_id = s.text(8);
-  o.usage.prompt_tokens = s.integer(9);
-  o.usage.cached_tokens = s.integer(10);
-  o.usage.completion_tokens = s.integer(11);
-  o.usage.reasoning_tokens = s.integer(12);
-  o.usage.estimated = s.integer(13) != 0;
+  o.usage = read_tokens(s, 9);
   o.cost = s.integer(14);
   o.created_at = s.integer(15);
   o.expires_at = s.integer(16);
@@ -262,6 +272,44 @@ void bind_task(SqliteStatement& s, const TaskRecord& t) {
   s.bind(6, t.callback_url).bind(7, t.status).bind(8, t.output_id);
   s.bind(9, std::int64_t{t.http_status}).bind(10, t.result).bind(11, t.webhook);
   s.bind(12, t.created_at).bind(13, t.updated_at).bind(14, t.expires_at);
+}
+
+// Row binders for the writer's inserts: one row's values at parameters offset+1 ..., in the
+// order of the insert's columns. Text is bound without a copy: the row must outlive the step.
+constexpr int kLedgerInsertParams = 8;
+constexpr std::string_view kLedgerInsertColumns =
+    "account_id, kind, amount, balance_after, request_id, note, origin, created_at";
+
+void bind_ledger_row(SqliteStatement& s, int offset, const LedgerEntry& row) {
+  s.bind_view(offset + 1, row.account_id).bind_view(offset + 2, row.kind);
+  s.bind(offset + 3, row.amount).bind(offset + 4, row.balance_after);
+  s.bind_view(offset + 5, row.request_id).bind_view(offset + 6, row.note);
+  s.bind_view(offset + 7, row.origin).bind(offset + 8, row.created_at);
+}
+
+constexpr int kUsageParams = 18;  // kUsageColumns
+
+void bind_usage_row(SqliteStatement& s, int offset, const UsageRecord& u) {
+  s.bind_view(offset + 1, u.request_id).bind_view(offset + 2, u.key_id);
+  s.bind_view(offset + 3, u.account_id).bind_view(offset + 4, u.model);
+  s.bind_view(offset + 5, u.provider).bind_view(offset + 6, u.surface);
+  s.bind(offset + 7, std::int64_t{u.status}).bind(offset + 8, std::int64_t{u.stream});
+  s.bind(offset + 9, std::int64_t{u.free});
+  bind_tokens(s, offset + 9, u.usage);
+  s.bind(offset + 15, u.cost).bind(offset + 16, u.latency_us).bind(offset + 17, u.ttft_us);
+  s.bind(offset + 18, u.created_at);
+}
+
+constexpr int kOutputParams = 17;  // kOutputColumns
+
+void bind_output_row(SqliteStatement& s, int offset, const StoredOutput& o) {
+  s.bind_view(offset + 1, o.id).bind_view(offset + 2, o.account_id);
+  s.bind_view(offset + 3, o.key_id).bind_view(offset + 4, o.surface);
+  s.bind_view(offset + 5, o.model).bind_view(offset + 6, o.status);
+  s.bind_view(offset + 7, o.body).bind_view(offset + 8, o.context);
+  s.bind_view(offset + 9, o.previous_id);
+  bind_tokens(s, offset + 9, o.usage);
+  s.bind(offset + 15, o.cost).bind(offset + 16, o.created_at).bind(offset + 17, o.expires_at);
 }
 
 // WHERE clause and bindings shared by the usage queries.
@@ -426,41 +474,13 @@ class SqliteStore final : public Store {
         rows.back().balance_after = it->second;
         if (rows.back().created_at == 0) rows.back().created_at = now_ms();
       }
-      insert_rows(
-          "INSERT INTO ledger (account_id, kind, amount, balance_after, request_id, note, "
-          "origin, created_at)",
-          8, rows, [](SqliteStatement& s, int i, const LedgerEntry& row) {
-            s.bind_view(i + 1, row.account_id).bind_view(i + 2, row.kind);
-            s.bind(i + 3, row.amount).bind(i + 4, row.balance_after);
-            s.bind_view(i + 5, row.request_id).bind_view(i + 6, row.note);
-            s.bind_view(i + 7, row.origin).bind(i + 8, row.created_at);
-          });
+      insert_rows("INSERT INTO ledger (" + std::string(kLedgerInsertColumns) + ")",
+                  kLedgerInsertParams, rows, bind_ledger_row);
     }
-    insert_rows("INSERT INTO usage (" + std::string(kUsageColumns) + ")", 18, batch.usage,
-                [](SqliteStatement& s, int i, const UsageRecord& u) {
-                  s.bind_view(i + 1, u.request_id).bind_view(i + 2, u.key_id);
-                  s.bind_view(i + 3, u.account_id).bind_view(i + 4, u.model);
-                  s.bind_view(i + 5, u.provider).bind_view(i + 6, u.surface);
-                  s.bind(i + 7, std::int64_t{u.status}).bind(i + 8, std::int64_t{u.stream});
-                  s.bind(i + 9, std::int64_t{u.free}).bind(i + 10, u.usage.prompt_tokens);
-                  s.bind(i + 11, u.usage.cached_tokens).bind(i + 12, u.usage.completion_tokens);
-                  s.bind(i + 13, u.usage.reasoning_tokens);
-                  s.bind(i + 14, std::int64_t{u.usage.estimated}).bind(i + 15, u.cost);
-                  s.bind(i + 16, u.latency_us).bind(i + 17, u.ttft_us);
-                  s.bind(i + 18, u.created_at);
-                });
-    insert_rows("INSERT OR REPLACE INTO outputs (" + std::string(kOutputColumns) + ")", 17,
-                batch.outputs, [](SqliteStatement& s, int i, const StoredOutput& o) {
-                  s.bind_view(i + 1, o.id).bind_view(i + 2, o.account_id);
-                  s.bind_view(i + 3, o.key_id).bind_view(i + 4, o.surface);
-                  s.bind_view(i + 5, o.model).bind_view(i + 6, o.status);
-                  s.bind_view(i + 7, o.body).bind_view(i + 8, o.context);
-                  s.bind_view(i + 9, o.previous_id).bind(i + 10, o.usage.prompt_tokens);
-                  s.bind(i + 11, o.usage.cached_tokens).bind(i + 12, o.usage.completion_tokens);
-                  s.bind(i + 13, o.usage.reasoning_tokens);
-                  s.bind(i + 14, std::int64_t{o.usage.estimated}).bind(i + 15, o.cost);
-                  s.bind(i + 16, o.created_at).bind(i + 17, o.expires_at);
-                });
+    insert_rows("INSERT INTO usage (" + std::string(kUsageColumns) + ")", kUsageParams, batch.usage,
+                bind_usage_row);
+    insert_rows("INSERT OR REPLACE INTO outputs (" + std::string(kOutputColumns) + ")",
+                kOutputParams, batch.outputs, bind_output_row);
     if (!batch.tasks.empty()) {
       auto s = prepare_task_upsert();
       for (const auto& t : batch.tasks) {
@@ -729,9 +749,8 @@ class SqliteStore final : public Store {
   }
 
   SqliteStatement prepare_ledger_insert() {
-    return db_.prepare(
-        "INSERT INTO ledger (account_id, kind, amount, balance_after, request_id, "
-        "note, origin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    return db_.prepare("INSERT INTO ledger (" + std::string(kLedgerInsertColumns) +
+                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   }
 
   // The balance update and its ledger row; nullopt when the account does not exist.
@@ -751,10 +770,7 @@ class SqliteStore final : public Store {
   void insert_ledger(SqliteStatement& insert, LedgerEntry& row) {
     if (row.created_at == 0) row.created_at = now_ms();
     insert.reset();
-    // `row` outlives the step; the next use resets the statement first.
-    insert.bind_view(1, row.account_id).bind_view(2, row.kind).bind(3, row.amount);
-    insert.bind(4, row.balance_after).bind_view(5, row.request_id).bind_view(6, row.note);
-    insert.bind_view(7, row.origin).bind(8, row.created_at);
+    bind_ledger_row(insert, 0, row);  // `row` outlives the step
     insert.step();
     row.id = db_.last_insert_rowid();
   }
