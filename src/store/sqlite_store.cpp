@@ -329,7 +329,12 @@ struct UsageFilter {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path) : db_(path) {
-    db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    // 16 KB pages (a new database only; an existing one keeps its size): the writer's commits
+    // append whole pages to the WAL and copy them again at checkpoints, and with 4 KB pages the
+    // kernel's cost per page made the writer spend a fifth more CPU per request.
+    db_.exec(
+        "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA "
+        "foreign_keys=ON;");
     migrate();
   }
 
