@@ -35,6 +35,7 @@ namespace {
 
 constexpr std::size_t kHeaderLimit = 64 * 1024;
 constexpr auto kWriteTimeout = std::chrono::seconds(60);
+constexpr auto kWatchDelay = std::chrono::milliseconds(20);
 
 bool valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -42,6 +43,65 @@ bool valid_request_id(std::string_view id) {
     if (c < 0x21 || c > 0x7e) return false;
   return true;
 }
+
+// A watch on a client socket for as long as a handler waits on the upstream. The peek that
+// watches owns it, so a cancelled peek completing after the exchange is gone touches nothing
+// else; `active` turns false when the exchange unwatches (its owner may be gone after that).
+struct ClientWatch {
+  bool active = true;
+  bool armed = false;
+  char peeked = 0;
+  Clock::time_point since = Clock::now();
+  std::function<void()> on_closed;
+  std::function<void(std::shared_ptr<ClientWatch>)> arm;
+  asio::cancellation_signal cancel;
+};
+
+// Watches start late: arming one costs a receive syscall (Asio tries the read at once) and a
+// cancelled completion, and most calls end before a client could usefully be noticed leaving.
+// One timer per I/O thread arms the watches of calls still running after kWatchDelay, and sleeps
+// while there are none. Only for the server's I/O threads: each runs one io_context, the one
+// whose executor first asks, for its whole life, and holds all its connections.
+class LateWatches {
+ public:
+  static LateWatches& on_this_thread(const asio::any_io_executor& executor) {
+    thread_local LateWatches watches(executor);
+    return watches;
+  }
+
+  void add(std::shared_ptr<ClientWatch> watch) {
+    pending_.push_back(std::move(watch));
+    if (!ticking_) tick();
+  }
+
+ private:
+  explicit LateWatches(const asio::any_io_executor& executor) : timer_(executor) {}
+
+  void tick() {
+    ticking_ = true;
+    timer_.expires_after(kWatchDelay / 2);
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      sweep();
+    });
+  }
+
+  void sweep() {
+    const auto due = Clock::now() - kWatchDelay;
+    std::erase_if(pending_, [due](std::shared_ptr<ClientWatch>& w) {
+      if (!w->active) return true;
+      if (w->since > due) return false;
+      w->arm(w);
+      return true;
+    });
+    ticking_ = false;
+    if (!pending_.empty()) tick();
+  }
+
+  std::vector<std::shared_ptr<ClientWatch>> pending_;
+  asio::steady_timer timer_;
+  bool ticking_ = false;
+};
 
 class BeastExchange final : public Exchange {
  public:
@@ -122,31 +182,26 @@ class BeastExchange final : public Exchange {
 
   void watch_client(std::function<void()> on_closed) override {
     unwatch_client();
-    watch_ = std::make_shared<Watch>();
+    watch_ = std::make_shared<ClientWatch>();
     watch_->on_closed = std::move(on_closed);
-    arm(watch_);
+    watch_->arm = [this](std::shared_ptr<ClientWatch> w) { arm(std::move(w)); };
+    LateWatches::on_this_thread(stream_.get_executor()).add(watch_);
   }
 
   void unwatch_client() override {
     if (!watch_) return;
     watch_->active = false;
-    watch_->cancel.emit(asio::cancellation_type::all);
+    if (watch_->armed) watch_->cancel.emit(asio::cancellation_type::all);
     watch_.reset();
   }
 
   ~BeastExchange() override { unwatch_client(); }
 
-  // A pending peek at the client socket; the handler owns it, so a cancelled peek that
-  // completes after the exchange is gone touches nothing else. A receive, not async_wait: Asio
-  // re-registers the descriptor with epoll (a syscall) for every wait, not for a receive.
-  struct Watch {
-    bool active = true;
-    char peeked = 0;
-    std::function<void()> on_closed;
-    asio::cancellation_signal cancel;
-  };
-
-  void arm(std::shared_ptr<Watch> watch) {
+ private:
+  // A peek, not async_wait: Asio re-registers the descriptor with epoll (a syscall) for every
+  // wait, not for a receive.
+  void arm(std::shared_ptr<ClientWatch> watch) {
+    watch->armed = true;
     auto slot = watch->cancel.slot();
     auto buffer = asio::buffer(&watch->peeked, 1);
     stream_.socket().async_receive(
@@ -162,7 +217,6 @@ class BeastExchange final : public Exchange {
                                      }));
   }
 
- private:
   asio::awaitable<void> send(const std::string& out) {
     stream_.expires_after(kWriteTimeout);
     auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(out), kNoThrow);
@@ -189,7 +243,7 @@ class BeastExchange final : public Exchange {
   std::string pending_head_;  // a stream's head, until the first write
   Clock::time_point received_at_ = Clock::now();
   Clock::time_point last_write_ = Clock::now();
-  std::shared_ptr<Watch> watch_;
+  std::shared_ptr<ClientWatch> watch_;
   // A one-slot channel used as an async mutex: a ping and a data chunk never interleave.
   asio::experimental::channel<void(boost::system::error_code)> write_lock_;
 };

@@ -110,6 +110,26 @@ describe('billing', () => {
     assert.equal(c.amount_nano_usd, -u.cost_nano_usd);
   });
 
+  it('cancels a non-streamed call the client abandons, and charges nothing for it', async () => {
+    const a = await newAccount(s.gw, { credits: '1' });
+    await s.fake.reset();
+    const ctl = new AbortController();
+    const pending = chat(s, { model: 'glm-test', messages: user('fake: head_delay_ms=5000') },
+      { key: a.key, signal: ctl.signal }).catch((e) => e);
+    await sleep(150);
+    ctl.abort();
+    assert.equal((await pending).name, 'AbortError');
+    const [u] = await eventually(() => { const rows = usageRows(s.gw, a.name); return rows.length ? rows : null; });
+    assert.equal(u.status, 499);
+    assert.equal(u.cost_nano_usd, 0);
+    const stats = await s.fake.stats();
+    assert.equal(stats.streams_cancelled, 1, 'the fake saw glmgate give up the call long before its 5 s');
+    assert.equal(charges(ledger(s.gw, a.name)).length, 0);
+    const b = balance(s.gw, a.name);
+    assert.equal(b.balance_nano_usd, 1e9);
+    assert.equal(b.reserved_nano_usd, 0);
+  });
+
   it('charges an estimate for a stream that ends without usage, and says so', async () => {
     const a = await newAccount(s.gw, { credits: '1' });
     const r = await chat(s, { model: 'glm-test', stream: true, messages: user('fake: chunks=6 usage=0') }, { key: a.key });
