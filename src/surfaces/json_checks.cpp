@@ -67,10 +67,9 @@ std::int64_t json_integer(const json::value& v) {
   return static_cast<std::int64_t>(d);
 }
 
-std::optional<ApiError> parse_body_object(std::string_view text, json::storage_ptr storage,
-                                          json::value& out) {
+std::optional<ApiError> parse_body_object(std::string_view text, json::value& out) {
   boost::system::error_code ec;
-  out = json::parse(text, ec, std::move(storage));
+  out = json::parse(text, ec, out.storage());
   if (ec)
     return ApiError::invalid_request("We could not parse the JSON body of your request (" +
                                          ec.message() + "). The body must be a JSON object.",

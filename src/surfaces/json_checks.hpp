@@ -52,9 +52,9 @@ std::optional<ApiError> each_object(const boost::json::object& in, std::string_v
 bool is_json_integer(const boost::json::value& v);
 std::int64_t json_integer(const boost::json::value& v);
 
-// Parses `text` into `out` (in `storage`); a 400 naming the problem when it is not a JSON object.
-std::optional<ApiError> parse_body_object(std::string_view text, boost::json::storage_ptr storage,
-                                          boost::json::value& out);
+// Parses `text` into `out`, in `out`'s own storage (a value assigned from another storage is
+// copied node by node); a 400 naming the problem when it is not a JSON object.
+std::optional<ApiError> parse_body_object(std::string_view text, boost::json::value& out);
 
 // The value of a string field, or empty when it is absent or not a string.
 std::string_view string_or_empty(const boost::json::object& o, std::string_view key);

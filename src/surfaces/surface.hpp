@@ -20,8 +20,9 @@ namespace glmgate {
 
 struct CanonicalRequest {
   CanonicalRequest() = default;
-  // Moves `body` in without copying it out of its storage (a request arena).
-  explicit CanonicalRequest(boost::json::object b) : body(std::move(b)) {}
+  // Moves `body` in without copying it out of its storage (a request arena); `echo` lives in the
+  // same storage, so moving the request into another one of that storage copies nothing.
+  explicit CanonicalRequest(boost::json::object b) : body(std::move(b)), echo(body.storage()) {}
 
   boost::json::object body;  // OpenAI Chat Completions request; unknown fields kept as sent
   std::string model;         // public model ID

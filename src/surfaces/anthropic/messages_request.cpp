@@ -359,8 +359,8 @@ class Decoder {
 
 Result<CanonicalRequest> decode_messages_request(std::string_view text, json::storage_ptr storage,
                                                  bool require_max_tokens) {
-  json::value parsed;
-  if (auto e = parse_body_object(text, storage, parsed)) return *e;
+  json::value parsed(storage);
+  if (auto e = parse_body_object(text, parsed)) return *e;
   CanonicalRequest req{json::object(storage)};
   if (auto e = Decoder(parsed.get_object(), req.body, require_max_tokens).run()) return *e;
   req.model = std::string(req.body.at("model").get_string());

@@ -335,8 +335,8 @@ class Decoder {
 
 Result<CanonicalRequest> decode_generate_request(std::string_view text, std::string_view model,
                                                  bool stream, json::storage_ptr storage) {
-  json::value parsed;
-  if (auto e = parse_body_object(text, storage, parsed)) return *e;
+  json::value parsed(storage);
+  if (auto e = parse_body_object(text, parsed)) return *e;
   CanonicalRequest req{json::object(storage)};
   req.body["model"] = model;
   if (auto e = Decoder(parsed.get_object(), req.body).run()) return *e;

@@ -215,8 +215,8 @@ std::optional<ApiError> check_scalars(const json::object& body) {
 }  // namespace
 
 Result<CanonicalRequest> decode_chat_request(std::string_view text, json::storage_ptr storage) {
-  json::value parsed;
-  if (auto e = parse_body_object(text, std::move(storage), parsed)) return *e;
+  json::value parsed(storage);
+  if (auto e = parse_body_object(text, parsed)) return *e;
   CanonicalRequest req{std::move(parsed.get_object())};  // keeps the arena: no copy
   auto& body = req.body;
 

@@ -275,8 +275,8 @@ json::object echo_fields(const json::object& request) {
 
 Result<CanonicalRequest> decode_responses_request(std::string_view text,
                                                   json::storage_ptr storage) {
-  json::value parsed;
-  if (auto e = parse_body_object(text, storage, parsed)) return *e;
+  json::value parsed(storage);
+  if (auto e = parse_body_object(text, parsed)) return *e;
   CanonicalRequest req{json::object(storage)};
   if (auto e = Decoder(parsed.get_object(), req).run()) return *e;
   req.model = std::string(req.body.at("model").get_string());
