@@ -3,12 +3,28 @@
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstddef>
 
 namespace glmgate {
 
 // Completion token that reports errors as a tuple instead of throwing: errors on the request path
 // are expected (clients vanish, upstreams reset) and handled as values.
 constexpr auto kNoThrow = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+// Sends what `socket` (in non-blocking mode) takes at once and returns how many bytes went out; an
+// error other than "would block" is left in `ec`. Most answers, chunks and upstream requests fit
+// the socket's send buffer: written here they skip an asynchronous round trip and the stream's
+// timeout timer, and only a rest that does not fit has to wait.
+inline std::size_t write_now(boost::asio::ip::tcp::socket& socket, boost::asio::const_buffer data,
+                             boost::system::error_code& ec) {
+  std::size_t n = socket.write_some(data, ec);
+  if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+    ec = {};
+    n = 0;
+  }
+  return n;
+}
 
 }  // namespace glmgate

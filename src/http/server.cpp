@@ -127,11 +127,7 @@ class BeastExchange final : public Exchange {
     status_ = r.status;
     r.headers.push_back({"x-request-id", request_id_});
     std::string out = wire::response(r.status, r.content_type, r.headers, r.body, keep_alive_);
-    stream_.expires_after(kWriteTimeout);
-    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(out), kNoThrow);
-    stream_.expires_never();
-    if (ec) failed_ = true;
-    last_write_ = Clock::now();
+    co_await send(out);
   }
 
   // The head is held back and leaves with the first chunk: one send instead of two, and the
@@ -218,9 +214,14 @@ class BeastExchange final : public Exchange {
   }
 
   asio::awaitable<void> send(const std::string& out) {
-    stream_.expires_after(kWriteTimeout);
-    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(out), kNoThrow);
-    stream_.expires_never();
+    boost::system::error_code ec;
+    std::size_t sent = write_now(stream_.socket(), asio::buffer(out), ec);
+    if (!ec && sent < out.size()) {
+      stream_.expires_after(kWriteTimeout);
+      auto [wec, n] = co_await asio::async_write(stream_, asio::buffer(out) + sent, kNoThrow);
+      stream_.expires_never();
+      ec = wec;
+    }
     if (ec) failed_ = true;
     last_write_ = Clock::now();
   }
@@ -324,6 +325,8 @@ struct Server::Impl {
   asio::awaitable<void> session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
+    boost::system::error_code nb_ec;
+    stream.socket().non_blocking(true, nb_ec);  // for write_now()
     for (;;) {
       if (buffer.size() == 0) {
         // Idle keep-alive: wait for the first byte of the next request.

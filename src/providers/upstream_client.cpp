@@ -146,6 +146,7 @@ struct UpstreamCall::Impl {
       co_return UpstreamError{UpstreamFailure::connect, "cannot connect to " + endpoint.host + ":" +
                                                             endpoint.port + ": " + ec.message()};
     stream->socket().set_option(tcp::no_delay(true), ec);
+    stream->socket().non_blocking(true, ec);  // for write_now()
     if (endpoint.tls) {
       c->tls =
           std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*stream), *endpoint.ssl);
@@ -193,8 +194,14 @@ struct UpstreamCall::Impl {
       }
       if (aborted) co_return UpstreamError{UpstreamFailure::aborted, "cancelled"};
       conn->lowest().expires_after(min_ms(endpoint.first_byte_timeout, deadline));
-      auto [wec, wn] = co_await conn->with_stream(
-          [&](auto& s) { return asio::async_write(s, asio::buffer(request), kNoThrow); });
+      boost::system::error_code wec;
+      std::size_t sent =
+          conn->tls ? 0 : write_now(conn->plain->socket(), asio::buffer(request), wec);
+      if (!wec && sent < request.size()) {
+        auto [aec, wn] = co_await conn->with_stream(
+            [&](auto& s) { return asio::async_write(s, asio::buffer(request) + sent, kNoThrow); });
+        wec = aec;
+      }
       if (wec) {
         conn.reset();
         if (reused && !aborted) continue;

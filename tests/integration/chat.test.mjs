@@ -1,7 +1,8 @@
 // The OpenAI chat surface through the real binary: requests, validation, routing and rewriting.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, chat, user } from '../lib/harness.mjs';
+import net from 'node:net';
+import { startStack, chat, user, sleep } from '../lib/harness.mjs';
 
 describe('chat completions', () => {
   let s;
@@ -17,6 +18,28 @@ describe('chat completions', () => {
     assert.equal(body.choices[0].message.content, 'Hello from the fake provider.');
     assert.equal(body.choices[0].finish_reason, 'stop');
     assert.ok(body.usage.prompt_tokens > 0 && body.usage.completion_tokens > 0);
+  });
+
+  it('delivers a large answer whole to a client that reads it late', async () => {
+    // Far more than loopback's socket buffers hold: the answer's first part is written at once,
+    // the rest waits until the client reads.
+    const text = 'abcdefgh'.repeat(768 * 1024);
+    const body = JSON.stringify({ model: 'glm-test', messages: user(`fake: text=${text}`) });
+    const sock = net.connect(s.gw.port, '127.0.0.1');
+    await new Promise((r) => sock.on('connect', r));
+    sock.pause();
+    sock.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${s.key}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    await sleep(1500);
+    const parts = [];
+    sock.on('data', (d) => parts.push(d));
+    sock.resume();
+    await new Promise((r) => sock.on('end', r));
+    const raw = Buffer.concat(parts).toString();
+    const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
+    assert.match(head, /^HTTP\/1\.1 200/);
+    const answer = JSON.parse(raw.slice(head.length + 4));
+    assert.equal(answer.choices[0].message.content, text);
   });
 
   it('sends the upstream model name, max_tokens and unknown fields upstream', async () => {
