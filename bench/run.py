@@ -257,6 +257,9 @@ id = "{MODEL}"
 provider = "fake"
 upstream_model = "fake-model"
 max_output_tokens = 8192
+# Priced, so that every request is billed: a reservation, a settlement and a charge in the ledger.
+input_price_per_mtok = 1
+output_price_per_mtok = 2
 """)
         self.glmgate = Service("glmgate", [str(BUILD / "glmgate"), "serve", "--config", str(conf)],
                                r"glmgate listening on http://127\.0\.0\.1:(\d+)")
