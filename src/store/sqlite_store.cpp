@@ -591,12 +591,17 @@ class SqliteStore final : public Store {
         out.cursor.key_rev = out.keys.back().rev;
       }
     }
-    {
+    // From account revision 0 every account is in this snapshot, its balance the sum of all its
+    // ledger rows: listing them would only load the whole history (a restart read every charge
+    // ever made into memory, hundreds of MB on a busy store) for the caller to skip.
+    if (cursor.account_rev > 0) {
       auto s = db_.prepare("SELECT " + std::string(kLedgerColumns) +
                            " FROM ledger WHERE id > ? AND origin <> ? ORDER BY id");
       s.bind(1, cursor.ledger_id).bind(2, own_origin);
       while (s.step())
         out.ledger.push_back(read_ledger(s));
+    }
+    {
       auto m = db_.prepare("SELECT COALESCE(MAX(id), 0) FROM ledger");
       m.step();
       out.cursor.ledger_id = m.integer(0);
