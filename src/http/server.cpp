@@ -3,6 +3,7 @@
 #include "http/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -36,6 +37,25 @@ namespace {
 constexpr std::size_t kHeaderLimit = 64 * 1024;
 constexpr auto kWriteTimeout = std::chrono::seconds(60);
 constexpr auto kWatchDelay = std::chrono::milliseconds(20);
+
+// The decoded path and the raw query of an origin-form target; false when it is malformed. A
+// target of unreserved characters and slashes only (every API path) is its own path, without a
+// trip through Boost.URL's parser; anything else (a query, escapes) takes that trip.
+bool split_target(const std::string& target, std::string& path, std::string& query) {
+  auto plain = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
+           c == '-' || c == '.' || c == '_' || c == '~';
+  };
+  if (!target.empty() && target[0] == '/' && std::all_of(target.begin(), target.end(), plain)) {
+    path = target;
+    return true;
+  }
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return false;
+  path = std::string(url->path());
+  query = std::string(url->encoded_query());
+  return true;
+}
 
 bool valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -243,7 +263,7 @@ class BeastExchange final : public Exchange {
   int status_ = 0;
   std::string pending_head_;  // a stream's head, until the first write
   Clock::time_point received_at_ = Clock::now();
-  Clock::time_point last_write_ = Clock::now();
+  Clock::time_point last_write_ = received_at_;
   std::shared_ptr<ClientWatch> watch_;
   // A one-slot channel used as an async mutex: a ping and a data chunk never interleave.
   asio::experimental::channel<void(boost::system::error_code)> write_lock_;
@@ -330,7 +350,9 @@ struct Server::Impl {
     for (;;) {
       if (buffer.size() == 0) {
         // Idle keep-alive: wait for the first byte of the next request.
-        stream.expires_after(std::chrono::milliseconds(options.idle_timeout_ms));
+        // expires_at, not expires_after: Beast's expires_after reads the clock once for each of
+        // its two timers, and a clock read is not free in a VM.
+        stream.expires_at(Clock::now() + std::chrono::milliseconds(options.idle_timeout_ms));
         auto [ec, n] = co_await stream.async_read_some(buffer.prepare(1024), kNoThrow);
         if (ec) break;
         buffer.commit(n);
@@ -356,7 +378,8 @@ struct Server::Impl {
     parser.header_limit(kHeaderLimit);
     parser.body_limit(static_cast<std::uint64_t>(options.max_body_bytes));
     // The whole header must arrive within the header timeout: a trickling client is cut off.
-    stream.expires_after(header_timeout);
+    const auto started = Clock::now();
+    stream.expires_at(started + header_timeout);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
     if (hec == http::error::body_limit) {  // Content-Length over the limit
       ApiError too_large =
@@ -381,8 +404,8 @@ struct Server::Impl {
     }
     auto& header = parser.get();
     std::string target(header.target());
-    auto url = boost::urls::parse_origin_form(target);
-    std::string path = url ? std::string(url->path()) : std::string();
+    std::string path, query;
+    const bool target_ok = split_target(target, path, query);
     std::string request_id(header["x-request-id"]);
     if (!valid_request_id(request_id)) request_id = fast_id("req_", 24);
 
@@ -394,14 +417,14 @@ struct Server::Impl {
       co_await lingering_close(stream);
       co_return nullptr;
     }
-    if (!url) {
+    if (!target_ok) {
       ApiError malformed = ApiError::invalid_request("Malformed request target");
       const std::string root = "/";
       co_await write_error(stream, root, malformed, request_id);
       co_return nullptr;
     }
     // The body gets the idle timeout: slow but moving uploads of big prompts are fine.
-    stream.expires_after(std::max(idle, header_timeout));
+    stream.expires_at(started + std::max(idle, header_timeout));
     auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kNoThrow);
     stream.expires_never();
     if (bec) {
@@ -417,7 +440,6 @@ struct Server::Impl {
     // A long stream should not keep the capacity its request needed.
     if (buffer.size() == 0) buffer.shrink_to_fit();
     bool keep_alive = parser.get().keep_alive();
-    std::string query(url->encoded_query());
     HttpRequest req =
         to_request(parser.release(), std::move(target), std::move(path), std::move(query));
     co_return std::make_unique<BeastExchange>(stream, std::move(req), std::move(request_id),
