@@ -47,10 +47,12 @@ struct ThreadPool {
 };
 thread_local ThreadPool t_pool;
 
-std::chrono::milliseconds min_ms(std::chrono::milliseconds a, Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  if (left < std::chrono::milliseconds(1)) left = std::chrono::milliseconds(1);
-  return std::min(a, left);
+// When a wait of at most `a` must end, and never after the call's deadline (but at least 1 ms
+// from now). A time point for expires_at: Beast's expires_after reads the clock for each of its
+// two timers.
+Clock::time_point due(std::chrono::milliseconds a, Clock::time_point deadline) {
+  const auto now = Clock::now();
+  return std::max(std::min(now + a, deadline), now + std::chrono::milliseconds(1));
 }
 
 }  // namespace
@@ -140,7 +142,7 @@ struct UpstreamCall::Impl {
     }
     auto c = std::make_unique<Connection>();
     auto stream = std::make_unique<beast::tcp_stream>(executor);
-    stream->expires_after(min_ms(endpoint.connect_timeout, deadline));
+    stream->expires_at(due(endpoint.connect_timeout, deadline));
     auto [ec, ep] = co_await stream->async_connect(results, kNoThrow);
     if (ec)
       co_return UpstreamError{UpstreamFailure::connect, "cannot connect to " + endpoint.host + ":" +
@@ -155,7 +157,7 @@ struct UpstreamCall::Impl {
       if (addr_ec)  // SNI only for names, never for IP literals
         SSL_set_tlsext_host_name(c->tls->native_handle(), endpoint.host.c_str());
       c->tls->set_verify_callback(ssl::host_name_verification(endpoint.host));
-      c->lowest().expires_after(min_ms(endpoint.connect_timeout, deadline));
+      c->lowest().expires_at(due(endpoint.connect_timeout, deadline));
       auto [hec] = co_await c->tls->async_handshake(ssl::stream_base::client, kNoThrow);
       if (hec)
         co_return UpstreamError{UpstreamFailure::connect, "TLS handshake with " + endpoint.host +
@@ -193,7 +195,7 @@ struct UpstreamCall::Impl {
         if (auto err = co_await connect()) co_return err;
       }
       if (aborted) co_return UpstreamError{UpstreamFailure::aborted, "cancelled"};
-      conn->lowest().expires_after(min_ms(endpoint.first_byte_timeout, deadline));
+      conn->lowest().expires_at(due(endpoint.first_byte_timeout, deadline));
       boost::system::error_code wec;
       std::size_t sent =
           conn->tls ? 0 : write_now(conn->plain->socket(), asio::buffer(request), wec);
@@ -268,7 +270,7 @@ struct UpstreamCall::Impl {
       auto& body = parser->get().body();
       body.data = nullptr;
       body.size = 0;
-      conn->lowest().expires_after(min_ms(idle, deadline));
+      conn->lowest().expires_at(due(idle, deadline));
       auto [ec, n] = co_await conn->with_stream(
           [&](auto& s) { return http::async_read_some(s, conn->buffer, *parser, kNoThrow); });
       if (ec == http::error::need_buffer) ec = {};
