@@ -457,8 +457,8 @@ struct Server::Impl {
     req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
     for (const auto& field : msg) {
       std::string name(field.name_string());
-      for (auto& ch : name)
-        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      for (auto& ch : name)  // ASCII only, as HTTP field names are; no locale lookup per char
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
       req.headers.push_back({std::move(name), std::string(field.value())});
     }
     req.body = std::move(msg.body());
