@@ -73,19 +73,14 @@ std::string fast_id(std::string_view prefix, std::size_t chars) {
     s[3] = rotl(s[3], 45);
     return result;
   };
-  std::string out(prefix);
-  out.reserve(prefix.size() + chars);
-  std::uint64_t bits = 0;
-  int left = 0;
-  while (out.size() < prefix.size() + chars) {
-    if (left == 0) {
-      bits = next();
-      left = 10;  // 10 draws of 6 bits
-    }
-    unsigned v = bits & 63;
-    bits >>= 6;
-    --left;
-    if (v < 62) out.push_back(kAlphabet[v]);
+  std::string out(prefix.size() + chars, '\0');
+  prefix.copy(out.data(), prefix.size());
+  char* next_char = out.data() + prefix.size();
+  char* const end = out.data() + out.size();
+  while (next_char != end) {
+    std::uint64_t bits = next();
+    for (int draws = 0; draws < 10 && next_char != end; ++draws, bits >>= 6)  // 10 draws of 6 bits
+      if (unsigned v = bits & 63; v < 62) *next_char++ = kAlphabet[v];
   }
   return out;
 }
