@@ -323,6 +323,14 @@ struct Server::Impl {
     co_await asio::async_write(stream, asio::buffer(out), kNoThrow);
   }
 
+  // 413 for a body over max_body_bytes, then the lingering close below.
+  asio::awaitable<void> refuse_too_large(beast::tcp_stream& stream, const std::string& path,
+                                         const std::string& request_id) {
+    ApiError too_large = ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
+    co_await write_error(stream, path, too_large, request_id);
+    co_await lingering_close(stream);
+  }
+
   // After refusing a request whose body is still arriving, read and drop what the client sends
   // for a moment before closing: closing at once would reset the connection, and most clients
   // then report a broken pipe instead of the 413 they were sent.
@@ -382,13 +390,10 @@ struct Server::Impl {
     stream.expires_at(started + header_timeout);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
     if (hec == http::error::body_limit) {  // Content-Length over the limit
-      ApiError too_large =
-          ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
       std::string path(parser.get().target());
       if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
       std::string rid = fast_id("req_", 24);
-      co_await write_error(stream, path, too_large, rid);
-      co_await lingering_close(stream);
+      co_await refuse_too_large(stream, path, rid);
       co_return nullptr;
     }
     if (hec) {
@@ -411,10 +416,7 @@ struct Server::Impl {
 
     if (auto len = parser.content_length();
         len && *len > static_cast<std::uint64_t>(options.max_body_bytes)) {
-      ApiError too_large =
-          ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
-      co_await write_error(stream, path, too_large, request_id);
-      co_await lingering_close(stream);
+      co_await refuse_too_large(stream, path, request_id);
       co_return nullptr;
     }
     if (!target_ok) {
@@ -423,17 +425,13 @@ struct Server::Impl {
       co_await write_error(stream, root, malformed, request_id);
       co_return nullptr;
     }
-    // The body gets the idle timeout: slow but moving uploads of big prompts are fine.
+    // The whole request gets the longer of the idle and header timeouts, counted from its start:
+    // slow but moving uploads of big prompts are fine.
     stream.expires_at(started + std::max(idle, header_timeout));
     auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kNoThrow);
     stream.expires_never();
     if (bec) {
-      if (bec == http::error::body_limit) {
-        ApiError too_large =
-            ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
-        co_await write_error(stream, path, too_large, request_id);
-        co_await lingering_close(stream);
-      }
+      if (bec == http::error::body_limit) co_await refuse_too_large(stream, path, request_id);
       co_return nullptr;
     }
 

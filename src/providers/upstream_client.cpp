@@ -96,7 +96,6 @@ struct UpstreamCall::Impl {
   Clock::time_point deadline;
   bool aborted = false;
   int attempts = 0;
-  std::size_t taken = 0;  // body bytes the last take_buffered() gave
 
   explicit Impl(const UpstreamEndpoint& e) : endpoint(e) {}
 
@@ -225,17 +224,15 @@ struct UpstreamCall::Impl {
     }
   }
 
-  // Parses the body bytes waiting in the connection's buffer into `out`; sets taken.
-  boost::system::error_code take_buffered(std::string& out) {
-    taken = 0;
+  // Parses the body bytes waiting in the connection's buffer into `out`; how many it appended.
+  std::size_t take_buffered(std::string& out, boost::system::error_code& ec) {
     std::size_t available = conn->buffer.size();  // framing included: the body is no larger
-    if (available == 0 || parser->is_done()) return {};
+    if (available == 0 || parser->is_done()) return 0;
     std::size_t old_size = out.size();
     out.resize(old_size + available);
     auto& body = parser->get().body();
     body.data = out.data() + old_size;
     body.size = available;
-    boost::system::error_code ec;
     while (conn->buffer.size() > 0 && !parser->is_done()) {
       std::size_t used = parser->put(conn->buffer.data(), ec);
       conn->buffer.consume(used);
@@ -245,11 +242,11 @@ struct UpstreamCall::Impl {
       }
       if (ec || used == 0) break;
     }
-    taken = available - parser->get().body().size;
+    std::size_t taken = available - parser->get().body().size;
     out.resize(old_size + taken);
     body.data = nullptr;
     body.size = 0;
-    return ec;
+    return taken;
   }
 
   asio::awaitable<std::optional<UpstreamError>> read_some(std::string& out, bool& done) {
@@ -274,7 +271,7 @@ struct UpstreamCall::Impl {
       auto [ec, n] = co_await conn->with_stream(
           [&](auto& s) { return http::async_read_some(s, conn->buffer, *parser, kNoThrow); });
       if (ec == http::error::need_buffer) ec = {};
-      if (!ec) ec = take_buffered(out);
+      std::size_t taken = ec ? 0 : take_buffered(out, ec);
       if (ec) {
         conn.reset();
         co_return read_error(ec, UpstreamFailure::timeout_idle);
