@@ -40,7 +40,7 @@ void BatchWriter::charge(LedgerEntry entry) {
 
 void BatchWriter::keep(std::optional<StoredOutput> output, std::optional<TaskRecord> task) {
   std::lock_guard lock(queue_mutex_);
-  if (output) queued_.outputs.push_back(std::move(*output));
+  if (output) (task ? queued_.task_outputs : queued_.outputs).push_back(std::move(*output));
   if (task) queued_.tasks.push_back(std::move(*task));
 }
 
@@ -56,6 +56,7 @@ void BatchWriter::flush() {
     batch.usage.swap(queued_.usage);
     batch.charges.swap(queued_.charges);
     batch.outputs.swap(queued_.outputs);
+    batch.task_outputs.swap(queued_.task_outputs);
     batch.tasks.swap(queued_.tasks);
     // The next batch will be about as large: without this, request threads would grow the
     // empty queues again, each doubling moving every row queued so far while they wait.
@@ -65,7 +66,7 @@ void BatchWriter::flush() {
   }
   if (reserved_source_) batch.reserved = reserved_source_();
   if (batch.usage.empty() && batch.charges.empty() && batch.reserved.empty() &&
-      batch.outputs.empty() && batch.tasks.empty())
+      batch.outputs.empty() && batch.task_outputs.empty() && batch.tasks.empty())
     return;
   try {
     store_.commit(batch);
@@ -81,11 +82,15 @@ void BatchWriter::flush() {
                          std::make_move_iterator(queued_.charges.end()));
     batch.outputs.insert(batch.outputs.end(), std::make_move_iterator(queued_.outputs.begin()),
                          std::make_move_iterator(queued_.outputs.end()));
+    batch.task_outputs.insert(batch.task_outputs.end(),
+                              std::make_move_iterator(queued_.task_outputs.begin()),
+                              std::make_move_iterator(queued_.task_outputs.end()));
     batch.tasks.insert(batch.tasks.end(), std::make_move_iterator(queued_.tasks.begin()),
                        std::make_move_iterator(queued_.tasks.end()));
     queued_.usage.swap(batch.usage);
     queued_.charges.swap(batch.charges);
     queued_.outputs.swap(batch.outputs);
+    queued_.task_outputs.swap(batch.task_outputs);
     queued_.tasks.swap(batch.tasks);
   }
 }

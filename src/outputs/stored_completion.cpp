@@ -3,6 +3,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 
 #include "gateway/usage.hpp"
 #include "surfaces/json_checks.hpp"
@@ -11,15 +12,31 @@ namespace glmgate {
 
 namespace json = boost::json;
 
+namespace {
+
+// Appends `value`'s JSON text to `out` through one serializer per thread, without the temporary
+// string json::serialize() returns.
+void append_json(std::string& out, const json::value& value) {
+  thread_local json::serializer serializer;
+  serializer.reset(&value);
+  char buffer[512];
+  while (!serializer.done())
+    out.append(serializer.read(buffer, sizeof buffer));
+}
+
+}  // namespace
+
 std::string compact_completion(const json::object& completion) {
   // Serialized piece by piece: no copy of the message into a new object.
-  std::string out = "{";
+  std::string out;
+  out.reserve(256);
+  out += '{';
   auto field = [&out](std::string_view key, const json::value& value) {
     if (out.size() > 1) out += ',';
     out += '"';
     out += key;
     out += "\":";
-    out += json::serialize(value);
+    append_json(out, value);
   };
   if (auto c = completion.find("created"); c != completion.end()) field("created", c->value());
   if (const json::object* choice = first_choice(completion)) {

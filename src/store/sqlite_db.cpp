@@ -59,6 +59,10 @@ void SqliteStatement::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
+void SqliteStatement::rewind() {
+  sqlite3_reset(stmt_);
+}
+
 namespace {
 // Process-wide settings that must precede the first connection: no memory statistics (they cost
 // a global mutex on every allocation, and the batching writer allocates per row).

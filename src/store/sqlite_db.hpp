@@ -29,6 +29,9 @@ class SqliteStatement {
   std::int64_t integer(int column) const;
   // Clears the bindings' results so the statement can run again with new bindings.
   void reset();
+  // Like reset(), but keeps the bindings: only for a caller that binds every parameter again
+  // before the next step (clearing them costs a pass over all of them).
+  void rewind();
 
  private:
   sqlite3* db_;

@@ -336,9 +336,13 @@ class SqliteStore final : public Store {
     // temporary file past 64 KB (four of these pages), which made the writer write each page it
     // touched twice more. A 16 MB page cache holds a whole 200 ms batch, so the writer stops
     // spilling dirty pages to the WAL mid-transaction and reading them back.
+    // Foreign keys are not enforced (SQLite's default): every ledger row is written in the
+    // transaction that first updates its account's balance, which proves the account exists, and
+    // accounts are never deleted. Enforcing them cost a lookup per charge and, with it, a
+    // statement journal for every multi-row insert of the writer (see insert_rows()).
     db_.exec(
         "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; PRAGMA foreign_keys=ON;");
+        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;");
     migrate();
   }
 
@@ -483,13 +487,17 @@ class SqliteStore final : public Store {
         rows.back().balance_after = it->second;
         if (rows.back().created_at == 0) rows.back().created_at = now_ms();
       }
-      insert_rows("INSERT INTO ledger (" + std::string(kLedgerInsertColumns) + ")",
+      insert_rows("INSERT OR FAIL INTO ledger (" + std::string(kLedgerInsertColumns) + ")",
                   kLedgerInsertParams, rows, bind_ledger_row);
     }
-    insert_rows("INSERT INTO usage (" + std::string(kUsageColumns) + ")", kUsageParams, batch.usage,
-                bind_usage_row);
-    insert_rows("INSERT OR REPLACE INTO outputs (" + std::string(kOutputColumns) + ")",
+    insert_rows("INSERT OR FAIL INTO usage (" + std::string(kUsageColumns) + ")", kUsageParams,
+                batch.usage, bind_usage_row);
+    // OR IGNORE: an ID already stored (it cannot be: each call draws a new one) must not fail the
+    // batch, which the writer would then retry forever.
+    insert_rows("INSERT OR IGNORE INTO outputs (" + std::string(kOutputColumns) + ")",
                 kOutputParams, batch.outputs, bind_output_row);
+    insert_rows("INSERT OR REPLACE INTO outputs (" + std::string(kOutputColumns) + ")",
+                kOutputParams, batch.task_outputs, bind_output_row);
     if (!batch.tasks.empty()) {
       auto s = prepare_task_upsert();
       for (const auto& t : batch.tasks) {
@@ -720,7 +728,10 @@ class SqliteStore final : public Store {
   // one: a statement's fixed cost (opening cursors, finding the last rowid, halting, resetting)
   // is then paid once per chunk rather than once per row. `bind(statement, offset, row)` binds one
   // row's `columns` values at parameters offset+1 ... offset+columns; the rows must outlive the
-  // statements (they may be bound without a copy).
+  // statements (they may be bound without a copy). A multi-row statement that can abort halfway
+  // (the default ABORT on a NOT NULL column, a foreign key, REPLACE) keeps a statement journal,
+  // a copy of every page it touches, to undo its own rows: hence the writer's OR FAIL / OR IGNORE
+  // (its batch's transaction is rolled back on any error anyway).
   template <class Row, class Bind>
   void insert_rows(const std::string& head, int columns, const std::vector<Row>& rows, Bind bind) {
     constexpr std::size_t kRowsPerInsert = 32;
@@ -738,7 +749,7 @@ class SqliteStore final : public Store {
     if (rows.size() >= kRowsPerInsert) {
       SqliteStatement& s = cached_statement(head, kRowsPerInsert, sql);
       for (; first + kRowsPerInsert <= rows.size(); first += kRowsPerInsert) {
-        s.reset();
+        s.rewind();  // every parameter is bound again below
         for (std::size_t k = 0; k < kRowsPerInsert; ++k)
           bind(s, static_cast<int>(k) * columns, rows[first + k]);
         s.step();
@@ -747,7 +758,7 @@ class SqliteStore final : public Store {
     if (first == rows.size()) return;
     SqliteStatement& one = cached_statement(head, 1, sql);
     for (; first < rows.size(); ++first) {
-      one.reset();
+      one.rewind();
       bind(one, 0, rows[first]);
       one.step();
     }

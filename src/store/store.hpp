@@ -24,8 +24,9 @@ struct WriteBatch {
   std::vector<UsageRecord> usage;
   std::vector<LedgerEntry> charges;                       // kind "charge", negative amounts
   std::vector<std::pair<std::string, NanoUsd>> reserved;  // account id -> open reservations
-  std::vector<StoredOutput> outputs;                      // inserted (or replaced)
-  std::vector<TaskRecord> tasks;                          // state changes (replace by id)
+  std::vector<StoredOutput> outputs;                      // new IDs (each call draws one): inserted
+  std::vector<StoredOutput> task_outputs;  // a task's, written again if it runs again: replaced
+  std::vector<TaskRecord> tasks;           // state changes (replace by id)
 };
 
 class Store {

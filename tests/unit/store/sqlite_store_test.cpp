@@ -191,6 +191,46 @@ TEST_F(SqliteStoreTest, ABatchLargerThanOneInsertKeepsEveryRowInOrder) {
   }
 }
 
+// A task that runs again after a restart writes its output ID a second time: the newer answer
+// replaces the older. A call's output ID is new by construction; were one stored already, the
+// batch must still commit (the writer would otherwise retry it forever) and keep the first.
+TEST_F(SqliteStoreTest, TaskOutputsReplaceAndARepeatedCallOutputIdNeverFailsTheBatch) {
+  auto store = open_store(spec_);
+  AccountService accounts(*store, "cli");
+  auto a = accounts.create_account("acme");
+  accounts.grant("acme", 10 * kNanoPerUsd, "");
+  StoredOutput o;
+  o.id = "resp_task1";
+  o.account_id = a.id;
+  o.status = "failed";
+  o.body = "{\"run\":1}";
+  WriteBatch first;
+  first.task_outputs.push_back(o);
+  StoredOutput call = o;
+  call.id = "chatcmpl-1";
+  call.body = "{\"call\":1}";
+  first.outputs.push_back(call);
+  store->commit(first);
+
+  WriteBatch second;
+  o.status = "completed";
+  o.body = "{\"run\":2}";
+  second.task_outputs.push_back(o);
+  call.body = "{\"call\":2}";
+  second.outputs.push_back(call);
+  second.charges.push_back({0, a.id, "charge", -5, 0, "req_2", "", "srv_x", 0});
+  store->commit(second);
+
+  auto task_output = store->find_output("resp_task1");
+  ASSERT_TRUE(task_output);
+  EXPECT_EQ(task_output->status, "completed");
+  EXPECT_EQ(task_output->body, "{\"run\":2}");
+  auto call_output = store->find_output("chatcmpl-1");
+  ASSERT_TRUE(call_output);
+  EXPECT_EQ(call_output->body, "{\"call\":1}");
+  EXPECT_EQ(store->find_account(a.id)->balance, 10 * kNanoPerUsd - 5);
+}
+
 TEST_F(SqliteStoreTest, SyncReportsOtherProcessesChangesOnce) {
   auto server = open_store(spec_);
   auto cli = open_store(spec_);
