@@ -376,6 +376,21 @@ struct Server::Impl {
     open_connections.fetch_sub(1, std::memory_order_relaxed);
   }
 
+  // Feeds the parser what the buffer holds, until the message is done or the bytes run out (an
+  // error in `ec` when they are not HTTP, or too large).
+  static void parse_buffered(http::request_parser<http::string_body>& parser,
+                             beast::flat_buffer& buffer, boost::system::error_code& ec) {
+    while (buffer.size() > 0 && !parser.is_done()) {
+      std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec == http::error::need_more) {
+        ec = {};
+        return;
+      }
+      if (ec || used == 0) return;
+    }
+  }
+
   // Reads one request's header and body. A request that cannot be served (malformed, too large,
   // cut off) is answered here when it can be, and gives nullptr: the connection closes.
   asio::awaitable<std::unique_ptr<BeastExchange>> read_request(beast::tcp_stream& stream,
@@ -385,10 +400,18 @@ struct Server::Impl {
     http::request_parser<http::string_body> parser;
     parser.header_limit(kHeaderLimit);
     parser.body_limit(static_cast<std::uint64_t>(options.max_body_bytes));
+    // A request that arrived whole (the common case) is parsed from the buffer here: Beast's
+    // asynchronous read posts its completion through the scheduler even when it has nothing
+    // left to read, and it would run twice (header, body).
+    boost::system::error_code hec;
+    parse_buffered(parser, buffer, hec);
     // The whole header must arrive within the header timeout: a trickling client is cut off.
     const auto started = Clock::now();
-    stream.expires_at(started + header_timeout);
-    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+    if (!hec && !parser.is_header_done()) {
+      stream.expires_at(started + header_timeout);
+      auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kNoThrow);
+      hec = ec;
+    }
     if (hec == http::error::body_limit) {  // Content-Length over the limit
       std::string path(parser.get().target());
       if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
@@ -427,13 +450,15 @@ struct Server::Impl {
     }
     // The whole request gets the longer of the idle and header timeouts, counted from its start:
     // slow but moving uploads of big prompts are fine.
-    stream.expires_at(started + std::max(idle, header_timeout));
-    auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kNoThrow);
-    stream.expires_never();
-    if (bec) {
-      if (bec == http::error::body_limit) co_await refuse_too_large(stream, path, request_id);
-      co_return nullptr;
+    if (!parser.is_done()) {
+      stream.expires_at(started + std::max(idle, header_timeout));
+      auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kNoThrow);
+      if (bec) {
+        if (bec == http::error::body_limit) co_await refuse_too_large(stream, path, request_id);
+        co_return nullptr;
+      }
     }
+    stream.expires_never();
 
     // A long stream should not keep the capacity its request needed.
     if (buffer.size() == 0) buffer.shrink_to_fit();

@@ -264,14 +264,20 @@ struct UpstreamCall::Impl {
     // ten thousand streams sit idle): the parser stops at the first body byte with need_buffer,
     // and what the connection's buffer holds is then parsed into the caller's string at once.
     while (!parser->is_done()) {
-      auto& body = parser->get().body();
-      body.data = nullptr;
-      body.size = 0;
-      conn->lowest().expires_at(due(idle, deadline));
-      auto [ec, n] = co_await conn->with_stream(
-          [&](auto& s) { return http::async_read_some(s, conn->buffer, *parser, kNoThrow); });
-      if (ec == http::error::need_buffer) ec = {};
-      std::size_t taken = ec ? 0 : take_buffered(out, ec);
+      // Bytes that came with the head or a previous read first: Beast's read would hand them
+      // over too, but through a completion posted to the scheduler.
+      boost::system::error_code ec;
+      std::size_t taken = take_buffered(out, ec);
+      if (!ec && taken == 0 && !parser->is_done()) {
+        auto& body = parser->get().body();
+        body.data = nullptr;
+        body.size = 0;
+        conn->lowest().expires_at(due(idle, deadline));
+        auto [rec, n] = co_await conn->with_stream(
+            [&](auto& s) { return http::async_read_some(s, conn->buffer, *parser, kNoThrow); });
+        ec = rec == http::error::need_buffer ? boost::system::error_code() : rec;
+        if (!ec) taken = take_buffered(out, ec);
+      }
       if (ec) {
         conn.reset();
         co_return read_error(ec, UpstreamFailure::timeout_idle);

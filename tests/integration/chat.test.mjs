@@ -42,6 +42,35 @@ describe('chat completions', () => {
     assert.equal(answer.choices[0].message.content, text);
   });
 
+  it('reads a request however its bytes arrive: in pieces, or two in one write', async () => {
+    // The server parses what it has buffered before it waits for more: a header alone, half a
+    // body, or a second request behind the first must all still be read whole.
+    const body = JSON.stringify({ model: 'glm-test', messages: user('in pieces') });
+    const head = `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${s.key}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    const sock = net.connect(s.gw.port, '127.0.0.1');
+    await new Promise((r) => sock.on('connect', r));
+    let raw = '';
+    sock.on('data', (d) => { raw += d; });
+    const answers = () => (raw.match(/"object":"chat\.completion"/g) ?? []).length;
+    const until = async (n) => {
+      for (let i = 0; i < 100 && answers() < n; i++) await sleep(20);
+      return answers();
+    };
+    sock.write(head.slice(0, 20));
+    await sleep(60);
+    sock.write(head.slice(20));
+    await sleep(60);
+    sock.write(body.slice(0, 10));
+    await sleep(60);
+    sock.write(body.slice(10));
+    assert.equal(await until(1), 1, 'the request sent in four pieces is answered');
+    sock.write(head + body + head + body);
+    assert.equal(await until(3), 3, 'both requests of one write are answered');
+    assert.equal((raw.match(/HTTP\/1\.1 200 /g) ?? []).length, 3);
+    sock.destroy();
+  });
+
   it('sends the upstream model name, max_tokens and unknown fields upstream', async () => {
     const r = await chat(s, {
       model: 'glm-test', messages: user('hi'), thinking: { type: 'enabled' }, do_sample: false,
