@@ -352,7 +352,7 @@ asio::awaitable<void> dispatch_unary(Call& call) {
   HttpResponse r;
   r.body = call.surface.encode_response(response, call.request);
   if (call.keep) call.answer = compact_completion(response);
-  r.headers = call.extra_headers;
+  r.headers = std::move(call.extra_headers);  // the answer is the call's last use of them
   call.record.status = 200;
   settle(call);  // before the client sees the answer, so its next request sees the charge
   co_await call.exchange.respond(std::move(r));

@@ -37,7 +37,8 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 200;
-  std::string content_type = "application/json";
+  // A literal (every answer here is JSON): a std::string would allocate for it per response.
+  std::string_view content_type = "application/json";
   Headers headers;
   std::string body;
 };
