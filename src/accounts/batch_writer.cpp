@@ -129,7 +129,8 @@ void BatchWriter::run() {
 
 std::size_t BatchWriter::queued_rows() {
   std::lock_guard lock(queue_mutex_);
-  return queued_.usage.size() + queued_.charges.size() + queued_.outputs.size();
+  return queued_.usage.size() + queued_.charges.size() + queued_.outputs.size() +
+         queued_.task_outputs.size();
 }
 
 }  // namespace glmgate
