@@ -126,11 +126,14 @@ class LateWatches {
 class BeastExchange final : public Exchange {
  public:
   BeastExchange(beast::tcp_stream& stream, HttpRequest request, std::string request_id,
-                bool keep_alive, const asio::any_io_executor& executor)
+                bool keep_alive, Clock::time_point received_at,
+                const asio::any_io_executor& executor)
       : stream_(stream),
         request_(std::move(request)),
         request_id_(std::move(request_id)),
         keep_alive_(keep_alive),
+        received_at_(received_at),
+        last_write_(received_at),
         write_lock_(executor, 1) {}
 
   const HttpRequest& request() const override { return request_; }
@@ -262,8 +265,8 @@ class BeastExchange final : public Exchange {
   bool failed_ = false;
   int status_ = 0;
   std::string pending_head_;  // a stream's head, until the first write
-  Clock::time_point received_at_ = Clock::now();
-  Clock::time_point last_write_ = received_at_;
+  Clock::time_point received_at_;
+  Clock::time_point last_write_;
   std::shared_ptr<ClientWatch> watch_;
   // A one-slot channel used as an async mutex: a ping and a data chunk never interleave.
   asio::experimental::channel<void(boost::system::error_code)> write_lock_;
@@ -466,7 +469,7 @@ struct Server::Impl {
     HttpRequest req =
         to_request(parser.release(), std::move(target), std::move(path), std::move(query));
     co_return std::make_unique<BeastExchange>(stream, std::move(req), std::move(request_id),
-                                              keep_alive, stream.get_executor());
+                                              keep_alive, started, stream.get_executor());
   }
 
   // Beast's message is dropped here, so a long stream keeps only the copy it uses.
@@ -503,6 +506,7 @@ struct Server::Impl {
   }
 
   static void log_request(const BeastExchange& exchange) {
+    if (!spdlog::should_log(spdlog::level::info)) return;  // spares the clock read
     const auto& req = exchange.request();
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
                                                                     exchange.received_at());
