@@ -19,6 +19,15 @@ void set_background(bool background) {
   sched_setscheduler(0, background ? SCHED_IDLE : SCHED_OTHER, &param);
 }
 
+// A failed batch's rows back in front of what arrived meanwhile (order only matters for
+// readability).
+template <class T>
+void requeue(std::vector<T>& failed, std::vector<T>& queued) {
+  failed.insert(failed.end(), std::make_move_iterator(queued.begin()),
+                std::make_move_iterator(queued.end()));
+  queued.swap(failed);
+}
+
 }  // namespace
 
 BatchWriter::BatchWriter(Store& store, std::chrono::milliseconds interval)
@@ -65,9 +74,7 @@ void BatchWriter::flush() {
     queued_.outputs.reserve(batch.outputs.size());
   }
   if (reserved_source_) batch.reserved = reserved_source_();
-  if (batch.usage.empty() && batch.charges.empty() && batch.reserved.empty() &&
-      batch.outputs.empty() && batch.task_outputs.empty() && batch.tasks.empty())
-    return;
+  if (batch.empty()) return;
   try {
     store_.commit(batch);
     if (commit_listener_) commit_listener_(batch);
@@ -75,23 +82,11 @@ void BatchWriter::flush() {
     spdlog::error("could not write {} usage records and {} charges, will retry: {}",
                   batch.usage.size(), batch.charges.size(), e.what());
     std::lock_guard lock(queue_mutex_);
-    // Put them back in front of what arrived meanwhile; order only matters for readability.
-    batch.usage.insert(batch.usage.end(), std::make_move_iterator(queued_.usage.begin()),
-                       std::make_move_iterator(queued_.usage.end()));
-    batch.charges.insert(batch.charges.end(), std::make_move_iterator(queued_.charges.begin()),
-                         std::make_move_iterator(queued_.charges.end()));
-    batch.outputs.insert(batch.outputs.end(), std::make_move_iterator(queued_.outputs.begin()),
-                         std::make_move_iterator(queued_.outputs.end()));
-    batch.task_outputs.insert(batch.task_outputs.end(),
-                              std::make_move_iterator(queued_.task_outputs.begin()),
-                              std::make_move_iterator(queued_.task_outputs.end()));
-    batch.tasks.insert(batch.tasks.end(), std::make_move_iterator(queued_.tasks.begin()),
-                       std::make_move_iterator(queued_.tasks.end()));
-    queued_.usage.swap(batch.usage);
-    queued_.charges.swap(batch.charges);
-    queued_.outputs.swap(batch.outputs);
-    queued_.task_outputs.swap(batch.task_outputs);
-    queued_.tasks.swap(batch.tasks);
+    requeue(batch.usage, queued_.usage);
+    requeue(batch.charges, queued_.charges);
+    requeue(batch.outputs, queued_.outputs);
+    requeue(batch.task_outputs, queued_.task_outputs);
+    requeue(batch.tasks, queued_.tasks);
   }
 }
 

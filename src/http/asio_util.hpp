@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/error.hpp>
 #include <cstddef>
 
 namespace glmgate {
@@ -25,6 +26,24 @@ inline std::size_t write_now(boost::asio::ip::tcp::socket& socket, boost::asio::
     n = 0;
   }
   return n;
+}
+
+// Feeds a Beast parser what `buffer` holds, until the message is done or the bytes run out; what
+// it used is consumed. Running out (need_more, or need_buffer for a parser whose body buffer is
+// full) is not an error; one that is stays in `ec`. Parsing what is already buffered spares an
+// asynchronous read, which posts its completion through the scheduler even with nothing to read.
+template <class Parser, class Buffer>
+void feed_parser(Parser& parser, Buffer& buffer, boost::system::error_code& ec) {
+  namespace http = boost::beast::http;
+  while (buffer.size() > 0 && !parser.is_done()) {
+    std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == http::error::need_more || ec == http::error::need_buffer) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0) return;
+  }
 }
 
 }  // namespace glmgate

@@ -379,21 +379,6 @@ struct Server::Impl {
     open_connections.fetch_sub(1, std::memory_order_relaxed);
   }
 
-  // Feeds the parser what the buffer holds, until the message is done or the bytes run out (an
-  // error in `ec` when they are not HTTP, or too large).
-  static void parse_buffered(http::request_parser<http::string_body>& parser,
-                             beast::flat_buffer& buffer, boost::system::error_code& ec) {
-    while (buffer.size() > 0 && !parser.is_done()) {
-      std::size_t used = parser.put(buffer.data(), ec);
-      buffer.consume(used);
-      if (ec == http::error::need_more) {
-        ec = {};
-        return;
-      }
-      if (ec || used == 0) return;
-    }
-  }
-
   // Reads one request's header and body. A request that cannot be served (malformed, too large,
   // cut off) is answered here when it can be, and gives nullptr: the connection closes.
   asio::awaitable<std::unique_ptr<BeastExchange>> read_request(beast::tcp_stream& stream,
@@ -403,11 +388,10 @@ struct Server::Impl {
     http::request_parser<http::string_body> parser;
     parser.header_limit(kHeaderLimit);
     parser.body_limit(static_cast<std::uint64_t>(options.max_body_bytes));
-    // A request that arrived whole (the common case) is parsed from the buffer here: Beast's
-    // asynchronous read posts its completion through the scheduler even when it has nothing
-    // left to read, and it would run twice (header, body).
+    // A request that arrived whole (the common case) is parsed from the buffer here; Beast's
+    // asynchronous reads (header, then body) would each go through the scheduler for it.
     boost::system::error_code hec;
-    parse_buffered(parser, buffer, hec);
+    feed_parser(parser, buffer, hec);
     // The whole header must arrive within the header timeout: a trickling client is cut off.
     const auto started = Clock::now();
     if (!hec && !parser.is_header_done()) {

@@ -233,15 +233,7 @@ struct UpstreamCall::Impl {
     auto& body = parser->get().body();
     body.data = out.data() + old_size;
     body.size = available;
-    while (conn->buffer.size() > 0 && !parser->is_done()) {
-      std::size_t used = parser->put(conn->buffer.data(), ec);
-      conn->buffer.consume(used);
-      if (ec == http::error::need_buffer || ec == http::error::need_more) {
-        ec = {};
-        break;
-      }
-      if (ec || used == 0) break;
-    }
+    feed_parser(*parser, conn->buffer, ec);
     std::size_t taken = available - parser->get().body().size;
     out.resize(old_size + taken);
     body.data = nullptr;

@@ -27,6 +27,11 @@ struct WriteBatch {
   std::vector<StoredOutput> outputs;                      // new IDs (each call draws one): inserted
   std::vector<StoredOutput> task_outputs;  // a task's, written again if it runs again: replaced
   std::vector<TaskRecord> tasks;           // state changes (replace by id)
+
+  bool empty() const {
+    return usage.empty() && charges.empty() && reserved.empty() && outputs.empty() &&
+           task_outputs.empty() && tasks.empty();
+  }
 };
 
 class Store {
