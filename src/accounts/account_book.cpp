@@ -27,8 +27,8 @@ ApiError insufficient_quota(NanoUsd available, NanoUsd needed) {
 }
 }  // namespace
 
-AccountBook::AccountBook(std::int64_t free_calls_per_model, ChargeSink& sink, std::string origin)
-    : free_calls_per_model_(free_calls_per_model), sink_(sink), origin_(std::move(origin)) {}
+AccountBook::AccountBook(std::int64_t free_calls_per_model, std::string origin)
+    : free_calls_per_model_(free_calls_per_model), origin_(std::move(origin)) {}
 
 AccountBook::Account* AccountBook::find(const std::string& id) const {
   const Shard& shard = shards_[std::hash<std::string>{}(id) % kShards];
@@ -113,7 +113,7 @@ Settlement AccountBook::settle(const KeyInfo& key, const std::string& model,
   }
   mark_changed(key.account_id, *account);
   if (cost > 0) {
-    LedgerEntry e;
+    LedgerEntry& e = out.entry.emplace();
     e.account_id = key.account_id;
     e.kind = std::string(ledger_kind::kCharge);
     e.amount = -cost;
@@ -121,7 +121,6 @@ Settlement AccountBook::settle(const KeyInfo& key, const std::string& model,
     e.note = model;
     e.origin = origin_;
     e.created_at = now_ms();
-    sink_.charge(std::move(e));
   }
   out.charged = cost;
   return out;

@@ -1,8 +1,9 @@
 // AccountBook: the in-memory Wallet. Every account's balance, open reservations, cumulative spend
-// and free calls live here, so reserving and settling never touch the disk; each charge goes to
-// the batching writer, and changes made by other processes (grants from the CLI) arrive through
-// the store sync. One small mutex per account, held for a few integer operations, so parallel
-// requests on one account are serialized exactly where the balance is checked and changed.
+// and free calls live here, so reserving and settling never touch the disk; a charge's ledger row
+// is handed back in the Settlement (the caller queues it with the usage record), and changes made
+// by other processes (grants from the CLI) arrive through the store sync. One small mutex per
+// account, held for a few integer operations, so parallel requests on one account are serialized
+// exactly where the balance is checked and changed.
 #pragma once
 
 #include <array>
@@ -18,16 +19,9 @@
 
 namespace glmgate {
 
-// Where settled charges go to be written durably (the batching writer).
-class ChargeSink {
- public:
-  virtual ~ChargeSink() = default;
-  virtual void charge(LedgerEntry entry) = 0;
-};
-
 class AccountBook final : public Wallet {
  public:
-  AccountBook(std::int64_t free_calls_per_model, ChargeSink& sink, std::string origin);
+  AccountBook(std::int64_t free_calls_per_model, std::string origin);
 
   Result<Reservation> reserve(const KeyInfo& key, const std::string& model,
                               NanoUsd amount) override;
@@ -75,7 +69,6 @@ class AccountBook final : public Wallet {
   void mark_changed(const std::string& id, Account& account);
 
   std::int64_t free_calls_per_model_;
-  ChargeSink& sink_;
   std::string origin_;
   std::array<Shard, kShards> shards_;
   std::mutex changed_mutex_;

@@ -37,14 +37,11 @@ BatchWriter::~BatchWriter() {
   stop();
 }
 
-void BatchWriter::record(UsageRecord record) {
+// One lock for both, so that no commit takes the charge without the record.
+void BatchWriter::record(UsageRecord record, std::optional<LedgerEntry> charge) {
   std::lock_guard lock(queue_mutex_);
   queued_.usage.push_back(std::move(record));
-}
-
-void BatchWriter::charge(LedgerEntry entry) {
-  std::lock_guard lock(queue_mutex_);
-  queued_.charges.push_back(std::move(entry));
+  if (charge) queued_.charges.push_back(std::move(*charge));
 }
 
 void BatchWriter::keep(std::optional<StoredOutput> output, std::optional<TaskRecord> task) {

@@ -20,14 +20,13 @@
 
 namespace glmgate {
 
-class BatchWriter final : public UsageSink, public ChargeSink {
+class BatchWriter final : public UsageSink {
  public:
   using ReservedSource = std::function<std::vector<std::pair<std::string, NanoUsd>>()>;
   BatchWriter(Store& store, std::chrono::milliseconds interval);
   ~BatchWriter() override;
 
-  void record(UsageRecord record) override;
-  void charge(LedgerEntry entry) override;
+  void record(UsageRecord record, std::optional<LedgerEntry> charge) override;
   // A stored output and/or a task state, queued together so they commit in one transaction.
   void keep(std::optional<StoredOutput> output, std::optional<TaskRecord> task);
   // Called on the writer's thread after each successful commit (OutputStore forgets its copies).

@@ -70,7 +70,7 @@ int serve(const std::optional<std::string>& config_path) {
   // This process's ledger rows carry its own origin, so the sync skips what it already applied.
   const std::string origin = random_id("srv_", 12);
   BatchWriter writer(*store, std::chrono::milliseconds(config.flush_interval_ms));
-  AccountBook book(config.free_calls_per_model, writer, origin);
+  AccountBook book(config.free_calls_per_model, origin);
   writer.set_reserved_source([&book] { return book.take_changed_reservations(); });
   KeyCache cache;
   PauseSwitch pause;

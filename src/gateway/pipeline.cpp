@@ -71,6 +71,7 @@ struct Call {
   bool reserved = false;
   ConcurrencyGate* gate = nullptr;  // a held provider slot
   UsageRecord record;
+  std::optional<LedgerEntry> charge;  // settled, queued with the record
   std::unique_ptr<ProviderCall> upstream;
   bool stream_opened = false;
   bool settled = false;
@@ -221,6 +222,7 @@ void settle(Call& call) {
                                           call.record.request_id);
   call.record.cost = s.charged;
   call.record.free = s.free;
+  call.charge = std::move(s.entry);
   if (call.admitted)
     call.parts.limiter.add_tokens(
         *call.key, call.limits,
@@ -583,7 +585,7 @@ void Pipeline::finish(Call& call) const {
   call.record.created_at = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
-  parts_.usage.record(std::move(call.record));
+  parts_.usage.record(std::move(call.record), std::move(call.charge));
 }
 
 asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& exchange) const {

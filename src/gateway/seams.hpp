@@ -50,6 +50,9 @@ struct Reservation {
 struct Settlement {
   NanoUsd charged = 0;
   bool free = false;  // the call used a free call and was recorded at cost 0
+  // The ledger row of a charge, for the usage sink to commit together with the call's usage
+  // record: a crash between two commits must not leave a charge without its record.
+  std::optional<LedgerEntry> entry;
 };
 
 class Wallet {
@@ -69,8 +72,9 @@ class Wallet {
 class UsageSink {
  public:
   virtual ~UsageSink() = default;
-  // Must not block: a durable implementation queues for a batching writer.
-  virtual void record(UsageRecord record) = 0;
+  // Must not block: a durable implementation queues for a batching writer. `charge` is the call's
+  // ledger row (Settlement::entry), stored in the same transaction as the record.
+  virtual void record(UsageRecord record, std::optional<LedgerEntry> charge) = 0;
 };
 
 class OutputSink {

@@ -1,0 +1,84 @@
+// The batching writer: a call's usage record and its charge always land in the same commit (a
+// crash between two commits must never leave a charge without its record), and everything queued
+// is committed by stop().
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "accounts/account_service.hpp"
+#include "accounts/batch_writer.hpp"
+#include "store/store.hpp"
+
+namespace glmgate {
+namespace {
+
+class BatchWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("glmgate-writer-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    store_ = open_store("sqlite:" + (dir_ / "g.db").string());
+    AccountService accounts(*store_, "cli");
+    account_id_ = accounts.create_account("acme").id;
+    accounts.grant("acme", 100 * kNanoPerUsd, "");
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+  std::string account_id_;
+};
+
+TEST_F(BatchWriterTest, CommitsAChargeInTheSameBatchAsItsUsageRecord) {
+  BatchWriter writer(*store_, std::chrono::milliseconds(1));
+  std::atomic<int> split{0};
+  std::atomic<int> batches{0};
+  writer.set_commit_listener([&](const WriteBatch& batch) {
+    ++batches;
+    std::set<std::string> recorded;
+    for (const auto& u : batch.usage)
+      recorded.insert(u.request_id);
+    for (const auto& c : batch.charges)
+      if (!recorded.count(c.request_id)) ++split;
+  });
+  writer.start();
+  constexpr int kThreads = 4;
+  constexpr int kCalls = 3000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        UsageRecord u;
+        u.request_id = "req_" + std::to_string(t) + "_" + std::to_string(i);
+        u.account_id = account_id_;
+        u.model = "m";
+        u.status = 200;
+        u.cost = 7;
+        LedgerEntry charge;
+        charge.account_id = account_id_;
+        charge.kind = "charge";
+        charge.amount = -7;
+        charge.request_id = u.request_id;
+        charge.origin = "srv_test";
+        writer.record(std::move(u), std::move(charge));
+      }
+    });
+  for (auto& t : threads)
+    t.join();
+  writer.stop();
+
+  EXPECT_GT(batches.load(), 1);  // the writer committed while the threads were queueing
+  EXPECT_EQ(split.load(), 0);
+  EXPECT_EQ(store_->find_account(account_id_)->balance, 100 * kNanoPerUsd - 7 * kThreads * kCalls);
+  EXPECT_EQ(static_cast<int>(store_->ledger(account_id_).size()), 1 + kThreads * kCalls);
+}
+
+}  // namespace
+}  // namespace glmgate
