@@ -4,6 +4,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <ctime>
 
 namespace glmgate {
 
@@ -11,12 +14,30 @@ namespace {
 
 // Beyond this many queued rows the writer stops yielding the CPU (see run()).
 constexpr std::size_t kBacklogRows = 20'000;
+// A writer at idle priority this many intervals behind is starved by other load.
+constexpr std::int64_t kOverdueIntervals = 5;
+
+// Milliseconds at the clock tick's resolution: read on every record, so the cheapest clock.
+std::int64_t coarse_now_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
 
 // SCHED_IDLE runs the thread only when no request-path thread wants the core, so a commit never
-// delays a request; SCHED_OTHER competes normally.
-void set_background(bool background) {
+// delays a request; SCHED_OTHER competes normally. `tid` 0: the calling thread.
+bool set_policy(pid_t tid, bool background) {
   sched_param param{};
-  sched_setscheduler(0, background ? SCHED_IDLE : SCHED_OTHER, &param);
+  return sched_setscheduler(tid, background ? SCHED_IDLE : SCHED_OTHER, &param) == 0;
+}
+
+// Leaving SCHED_IDLE takes CAP_SYS_NICE or an RLIMIT_NICE of 20; a writer without them would stay
+// idle for good once idle and, on a saturated machine, fall behind without bound. Tried on a
+// thread of its own, which ends either way.
+bool can_leave_idle() {
+  bool ok = false;
+  std::thread([&ok] { ok = set_policy(0, true) && set_policy(0, false); }).join();
+  return ok;
 }
 
 // A failed batch's rows back in front of what arrived meanwhile (order only matters for
@@ -31,7 +52,7 @@ void requeue(std::vector<T>& failed, std::vector<T>& queued) {
 }  // namespace
 
 BatchWriter::BatchWriter(Store& store, std::chrono::milliseconds interval)
-    : store_(store), interval_(interval) {}
+    : store_(store), interval_(interval), overdue_ms_(kOverdueIntervals * interval.count()) {}
 
 BatchWriter::~BatchWriter() {
   stop();
@@ -39,9 +60,26 @@ BatchWriter::~BatchWriter() {
 
 // One lock for both, so that no commit takes the charge without the record.
 void BatchWriter::record(UsageRecord record, std::optional<LedgerEntry> charge) {
-  std::lock_guard lock(queue_mutex_);
-  queued_.usage.push_back(std::move(record));
-  if (charge) queued_.charges.push_back(std::move(*charge));
+  {
+    std::lock_guard lock(queue_mutex_);
+    queued_.usage.push_back(std::move(record));
+    if (charge) queued_.charges.push_back(std::move(*charge));
+  }
+  wake_if_starved();
+}
+
+void BatchWriter::wake_if_starved() {
+  if (!background_.load(std::memory_order_relaxed)) return;
+  if (coarse_now_ms() - last_pass_ms_.load(std::memory_order_relaxed) <= overdue_ms_) return;
+  std::unique_lock lock(policy_mutex_, std::try_to_lock);
+  if (!lock || !background_.load(std::memory_order_relaxed)) return;
+  if (set_policy(tid_.load(std::memory_order_relaxed), false)) background_ = false;
+}
+
+void BatchWriter::set_background(bool background) {
+  std::lock_guard lock(policy_mutex_);
+  if (background_.load(std::memory_order_relaxed) == background) return;
+  if (set_policy(0, background)) background_ = background;
 }
 
 void BatchWriter::keep(std::optional<StoredOutput> output, std::optional<TaskRecord> task) {
@@ -100,20 +138,23 @@ void BatchWriter::stop() {
 
 // The writer yields the CPU to the request path while it keeps up (on a busy machine a commit of
 // a few thousand rows would otherwise stall the requests in flight for milliseconds), and
-// competes normally when rows pile up, so the queue stays bounded under sustained full load.
+// competes normally when rows pile up, so the queue stays bounded under sustained full load, or
+// when a request thread found it overdue (wake_if_starved), for one commit.
 void BatchWriter::run() {
   pthread_setname_np(pthread_self(), "glmgate-writer");
-  bool background = true;
-  set_background(true);
+  tid_ = gettid();
+  const bool may_idle = can_leave_idle();
+  if (!may_idle)
+    spdlog::info(
+        "the usage writer runs at normal CPU priority: idle priority is used only where "
+        "the process may leave it again (CAP_SYS_NICE or RLIMIT_NICE 20)");
   std::unique_lock lock(wake_mutex_);
   while (!stopping_) {
+    last_pass_ms_.store(coarse_now_ms(), std::memory_order_relaxed);
+    if (may_idle) set_background(queued_rows() <= kBacklogRows);
     wake_.wait_for(lock, interval_, [this] { return stopping_; });
     lock.unlock();
-    std::size_t backlog = queued_rows();
-    if ((backlog > kBacklogRows) == background) {
-      background = !background;
-      set_background(background);
-    }
+    last_pass_ms_.store(coarse_now_ms(), std::memory_order_relaxed);
     flush();
     lock.lock();
   }

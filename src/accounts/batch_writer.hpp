@@ -2,11 +2,15 @@
 // (a short mutex-protected push, never disk I/O); its own thread commits everything queued every
 // `interval` in one store transaction, so balance and ledger change together and the request path
 // never waits for a disk write. A failed commit keeps the rows and retries. The thread runs at idle
-// priority while it keeps up, so its commits never take a core from a request. What a crash can
-// lose is what was queued since the last commit (see README). stop() commits what is left and
-// joins.
+// priority while it keeps up, so its commits never take a core from a request; it competes
+// normally when rows pile up or when a commit is overdue (other load starving it), and never goes
+// idle where the process may not leave idle priority again. What a crash can lose is what was
+// queued since the last commit (see README). stop() commits what is left and joins.
 #pragma once
 
+#include <sys/types.h>
+
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -41,9 +45,14 @@ class BatchWriter final : public UsageSink {
   void flush();
   void stop();
   std::size_t queued_rows();
+  // The writer thread's kernel id once it runs, 0 before (for diagnostics and tests).
+  pid_t thread_id() const { return tid_.load(); }
 
  private:
   void run();
+  // From a request thread: a writer at idle priority that has not run for a while is starved.
+  void wake_if_starved();
+  void set_background(bool background);
 
   Store& store_;
   std::chrono::milliseconds interval_;
@@ -56,6 +65,13 @@ class BatchWriter final : public UsageSink {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::thread thread_;
+  // Priority: changed under policy_mutex_ (try-locked from request threads, which must never
+  // wait for an idle thread), read without it.
+  std::int64_t overdue_ms_;
+  std::atomic<pid_t> tid_{0};
+  std::atomic<bool> background_{false};
+  std::atomic<std::int64_t> last_pass_ms_{0};  // coarse monotonic: the writer's last wake
+  std::mutex policy_mutex_;
 };
 
 }  // namespace glmgate

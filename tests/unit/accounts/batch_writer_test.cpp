@@ -3,8 +3,12 @@
 // is committed by stop().
 #include <gtest/gtest.h>
 
+#include <sched.h>
+
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -78,6 +82,75 @@ TEST_F(BatchWriterTest, CommitsAChargeInTheSameBatchAsItsUsageRecord) {
   EXPECT_EQ(split.load(), 0);
   EXPECT_EQ(store_->find_account(account_id_)->balance, 100 * kNanoPerUsd - 7 * kThreads * kCalls);
   EXPECT_EQ(static_cast<int>(store_->ledger(account_id_).size()), 1 + kThreads * kCalls);
+}
+
+bool eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 400 && !done(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return done();
+}
+
+// The writer commits at idle priority; other load can starve such a thread indefinitely, so a
+// request that finds it overdue puts it back to normal priority for a commit. Where the process
+// may not leave idle priority (no CAP_SYS_NICE), the writer never enters it.
+TEST_F(BatchWriterTest, IdlesWhileItKeepsUpAndIsWokenWhenOverdue) {
+  BatchWriter writer(*store_, std::chrono::milliseconds(10));
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool hold = false;
+  bool held = false;
+  writer.set_commit_listener([&](const WriteBatch&) {
+    std::unique_lock lock(mutex);
+    if (!hold) return;
+    held = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return !hold; });
+  });
+  writer.start();
+  ASSERT_TRUE(eventually([&] { return writer.thread_id() != 0; }));
+  const pid_t tid = writer.thread_id();
+  auto policy = [tid] { return sched_getscheduler(tid); };
+
+  bool may_idle = false;
+  std::thread([&may_idle] {
+    sched_param p{};
+    may_idle =
+        sched_setscheduler(0, SCHED_IDLE, &p) == 0 && sched_setscheduler(0, SCHED_OTHER, &p) == 0;
+  }).join();
+  if (!may_idle) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(policy(), SCHED_OTHER);
+    return;
+  }
+  ASSERT_TRUE(eventually([&] { return policy() == SCHED_IDLE; }));
+
+  auto one_record = [&] {
+    UsageRecord u;
+    u.request_id = "req_x";
+    u.account_id = account_id_;
+    writer.record(std::move(u), std::nullopt);
+  };
+  {
+    std::lock_guard lock(mutex);
+    hold = true;
+  }
+  one_record();
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return held; }));
+  }
+  // The writer is stuck in its commit, as a starved one would be: a record now finds it late.
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  EXPECT_EQ(policy(), SCHED_IDLE);
+  one_record();
+  EXPECT_EQ(policy(), SCHED_OTHER);
+  {
+    std::lock_guard lock(mutex);
+    hold = false;
+  }
+  cv.notify_all();
+  EXPECT_TRUE(eventually([&] { return policy() == SCHED_IDLE; }));  // caught up: idle again
+  writer.stop();
 }
 
 }  // namespace
