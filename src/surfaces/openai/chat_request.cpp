@@ -36,43 +36,62 @@ std::optional<ApiError> check_number(const json::object& body, std::string_view 
   return std::nullopt;
 }
 
-std::optional<ApiError> check_content(const json::value& content, const std::string& field,
+// The name of an array element or of one of its members, for an error message: built only when
+// one is needed, not for every message of a long conversation.
+struct ElementField {
+  std::string_view array;  // "messages"
+  std::size_t index;
+  std::string_view member;  // ".content"; empty: the element itself
+  std::string str(std::string_view more = {}) const {
+    std::string out(array);
+    out += '[';
+    out += std::to_string(index);
+    out += ']';
+    out += member;
+    out += more;
+    return out;
+  }
+  std::string str(std::size_t sub_index, std::string_view more = {}) const {
+    return str("[" + std::to_string(sub_index) + "]" + std::string(more));
+  }
+};
+
+std::optional<ApiError> check_content(const json::value& content, const ElementField& field,
                                       bool nullable) {
   if (content.is_string()) return std::nullopt;
   if (content.is_null()) {
     if (nullable) return std::nullopt;
-    return type_error(field, "a string or an array of content parts", content);
+    return type_error(field.str(), "a string or an array of content parts", content);
   }
   if (!content.is_array())
-    return type_error(field, "a string or an array of content parts", content);
+    return type_error(field.str(), "a string or an array of content parts", content);
   const auto& parts = content.get_array();
   for (std::size_t i = 0; i < parts.size(); ++i) {
-    std::string pf = field + "[" + std::to_string(i) + "]";
-    if (!parts[i].is_object()) return type_error(pf, "an object", parts[i]);
+    if (!parts[i].is_object()) return type_error(field.str(i), "an object", parts[i]);
     const auto& part = parts[i].get_object();
     auto type = part.find("type");
-    if (type == part.end() || !type->value().is_string()) return missing(pf + ".type");
+    if (type == part.end() || !type->value().is_string()) return missing(field.str(i, ".type"));
   }
   return std::nullopt;
 }
 
-std::optional<ApiError> check_tool_calls(const json::value& v, const std::string& field) {
-  if (!v.is_array()) return type_error(field, "an array", v);
+std::optional<ApiError> check_tool_calls(const json::value& v, const ElementField& field) {
+  if (!v.is_array()) return type_error(field.str(), "an array", v);
   const auto& calls = v.get_array();
   for (std::size_t i = 0; i < calls.size(); ++i) {
-    std::string cf = field + "[" + std::to_string(i) + "]";
-    if (!calls[i].is_object()) return type_error(cf, "an object", calls[i]);
+    if (!calls[i].is_object()) return type_error(field.str(i), "an object", calls[i]);
     const auto& call = calls[i].get_object();
     auto id = call.find("id");
-    if (id == call.end() || !id->value().is_string()) return missing(cf + ".id");
+    if (id == call.end() || !id->value().is_string()) return missing(field.str(i, ".id"));
     auto fn = call.find("function");
-    if (fn == call.end() || !fn->value().is_object()) return missing(cf + ".function");
+    if (fn == call.end() || !fn->value().is_object()) return missing(field.str(i, ".function"));
     const auto& f = fn->value().get_object();
     auto name = f.find("name");
-    if (name == f.end() || !name->value().is_string()) return missing(cf + ".function.name");
+    if (name == f.end() || !name->value().is_string())
+      return missing(field.str(i, ".function.name"));
     auto args = f.find("arguments");
     if (args != f.end() && !args->value().is_string())
-      return type_error(cf + ".function.arguments", "a string", args->value());
+      return type_error(field.str(i, ".function.arguments"), "a string", args->value());
   }
   return std::nullopt;
 }
@@ -88,37 +107,39 @@ std::optional<ApiError> check_messages(const json::object& body) {
         "minimum length 1.",
         "messages", "empty_array");
   for (std::size_t i = 0; i < messages.size(); ++i) {
-    std::string mf = "messages[" + std::to_string(i) + "]";
-    if (!messages[i].is_object()) return type_error(mf, "an object", messages[i]);
+    const ElementField mf{"messages", i, {}};
+    if (!messages[i].is_object()) return type_error(mf.str(), "an object", messages[i]);
     const auto& m = messages[i].get_object();
     auto role = m.find("role");
-    if (role == m.end()) return missing(mf + ".role");
-    if (!role->value().is_string()) return type_error(mf + ".role", "a string", role->value());
+    if (role == m.end()) return missing(mf.str(".role"));
+    if (!role->value().is_string()) return type_error(mf.str(".role"), "a string", role->value());
     std::string_view r = role->value().get_string();
     if (r != "system" && r != "user" && r != "assistant" && r != "tool" && r != "developer")
-      return ApiError::invalid_request("Invalid value for '" + mf + ".role': '" + std::string(r) +
+      return ApiError::invalid_request("Invalid value for '" + mf.str(".role") + "': '" +
+                                           std::string(r) +
                                            "'. Supported values are: 'system', "
                                            "'developer', 'user', 'assistant' and 'tool'.",
-                                       mf + ".role", "invalid_value");
+                                       mf.str(".role"), "invalid_value");
     auto content = m.find("content");
-    bool has_tool_calls = m.contains("tool_calls") && !m.at("tool_calls").is_null();
     if (content == m.end()) {
-      if (r != "assistant") return missing(mf + ".content");
-    } else if (auto e = check_content(content->value(), mf + ".content", r == "assistant")) {
+      if (r != "assistant") return missing(mf.str(".content"));
+    } else if (auto e =
+                   check_content(content->value(), {"messages", i, ".content"}, r == "assistant")) {
       return e;
     }
-    if (r == "assistant" && has_tool_calls) {
-      if (auto e = check_tool_calls(m.at("tool_calls"), mf + ".tool_calls")) return e;
+    if (r == "assistant") {
+      if (auto calls = m.find("tool_calls"); calls != m.end() && !calls->value().is_null())
+        if (auto e = check_tool_calls(calls->value(), {"messages", i, ".tool_calls"})) return e;
     }
     if (r == "tool") {
       auto id = m.find("tool_call_id");
-      if (id == m.end()) return missing(mf + ".tool_call_id");
+      if (id == m.end()) return missing(mf.str(".tool_call_id"));
       if (!id->value().is_string())
-        return type_error(mf + ".tool_call_id", "a string", id->value());
+        return type_error(mf.str(".tool_call_id"), "a string", id->value());
     }
     if (auto rc = m.find("reasoning_content");
         rc != m.end() && !rc->value().is_string() && !rc->value().is_null())
-      return type_error(mf + ".reasoning_content", "a string", rc->value());
+      return type_error(mf.str(".reasoning_content"), "a string", rc->value());
   }
   return std::nullopt;
 }
