@@ -3,6 +3,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include <array>
+
 #include "surfaces/json_checks.hpp"
 
 namespace glmgate::openai {
@@ -21,18 +23,76 @@ std::int64_t as_integer(const json::value& v) {
   return json_integer(v);
 }
 
-std::optional<ApiError> check_number(const json::object& body, std::string_view key, double min,
-                                     double max) {
-  auto it = body.find(key);
-  if (it == body.end() || it->value().is_null()) return std::nullopt;
-  const auto& v = it->value();
-  if (!v.is_number()) return type_error(std::string(key), "a number", v);
-  double d = v.to_number<double>();
+// The top-level fields that decoding reads, found in one pass over the body: a dozen separate
+// lookups each walked all of its keys.
+enum Field {
+  kModel,
+  kMessages,
+  kTools,
+  kToolChoice,
+  kMaxTokens,
+  kMaxCompletionTokens,
+  kTemperature,
+  kTopP,
+  kTopK,
+  kSeed,
+  kN,
+  kStop,
+  kStream,
+  kStreamOptions,
+  kResponseFormat,
+  kUser,
+  kFieldCount
+};
+constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"model",
+                                                                   "messages",
+                                                                   "tools",
+                                                                   "tool_choice",
+                                                                   "max_tokens",
+                                                                   "max_completion_tokens",
+                                                                   "temperature",
+                                                                   "top_p",
+                                                                   "top_k",
+                                                                   "seed",
+                                                                   "n",
+                                                                   "stop",
+                                                                   "stream",
+                                                                   "stream_options",
+                                                                   "response_format",
+                                                                   "user"};
+
+class Fields {
+ public:
+  explicit Fields(const json::object& body) {
+    for (const auto& kv : body)
+      for (std::size_t f = 0; f < kFieldCount; ++f)
+        if (kv.key() == kFieldNames[f]) {
+          values_[f] = &kv.value();
+          break;
+        }
+  }
+  const json::value* operator[](Field f) const { return values_[f]; }
+  // Present and not null.
+  const json::value* given(Field f) const {
+    const json::value* v = values_[f];
+    return v && !v->is_null() ? v : nullptr;
+  }
+
+ private:
+  std::array<const json::value*, kFieldCount> values_{};
+};
+
+std::optional<ApiError> check_number(const Fields& fields, Field field, double min, double max) {
+  const json::value* v = fields.given(field);
+  if (!v) return std::nullopt;
+  std::string key(kFieldNames[field]);
+  if (!v->is_number()) return type_error(key, "a number", *v);
+  double d = v->to_number<double>();
   if (d < min || d > max)
-    return ApiError::invalid_request("Invalid value for '" + std::string(key) +
-                                         "': " + std::to_string(d) + " is outside [" +
-                                         std::to_string(min) + ", " + std::to_string(max) + "].",
-                                     std::string(key), "invalid_value");
+    return ApiError::invalid_request("Invalid value for '" + key + "': " + std::to_string(d) +
+                                         " is outside [" + std::to_string(min) + ", " +
+                                         std::to_string(max) + "].",
+                                     key, "invalid_value");
   return std::nullopt;
 }
 
@@ -96,11 +156,11 @@ std::optional<ApiError> check_tool_calls(const json::value& v, const ElementFiel
   return std::nullopt;
 }
 
-std::optional<ApiError> check_messages(const json::object& body) {
-  auto it = body.find("messages");
-  if (it == body.end()) return missing("messages");
-  if (!it->value().is_array()) return type_error("messages", "an array", it->value());
-  const auto& messages = it->value().get_array();
+std::optional<ApiError> check_messages(const Fields& fields) {
+  const json::value* list = fields[kMessages];
+  if (!list) return missing("messages");
+  if (!list->is_array()) return type_error("messages", "an array", *list);
+  const auto& messages = list->get_array();
   if (messages.empty())
     return ApiError::invalid_request(
         "Invalid 'messages': empty array. Expected an array with "
@@ -144,92 +204,84 @@ std::optional<ApiError> check_messages(const json::object& body) {
   return std::nullopt;
 }
 
-std::optional<ApiError> check_tool_choice(const json::object& body);
+std::optional<ApiError> check_tool_choice(const Fields& fields) {
+  const json::value* choice = fields.given(kToolChoice);
+  if (!choice) return std::nullopt;
+  if (choice->is_string()) {
+    std::string_view s = choice->get_string();
+    if (s != "auto" && s != "none" && s != "required")
+      return ApiError::invalid_request("Invalid value for 'tool_choice': '" + std::string(s) +
+                                           "'. Supported values are: 'none', 'auto' and "
+                                           "'required'.",
+                                       "tool_choice", "invalid_value");
+  } else if (!choice->is_object()) {
+    return type_error("tool_choice", "a string or an object", *choice);
+  }
+  return std::nullopt;
+}
 
-std::optional<ApiError> check_tools(const json::object& body) {
-  if (auto e = check_tool_choice(body)) return e;
-  auto it = body.find("tools");
-  if (it == body.end() || it->value().is_null()) return std::nullopt;
-  if (!it->value().is_array()) return type_error("tools", "an array", it->value());
-  const auto& tools = it->value().get_array();
+std::optional<ApiError> check_tools(const Fields& fields) {
+  if (auto e = check_tool_choice(fields)) return e;
+  const json::value* list = fields.given(kTools);
+  if (!list) return std::nullopt;
+  if (!list->is_array()) return type_error("tools", "an array", *list);
+  const auto& tools = list->get_array();
   for (std::size_t i = 0; i < tools.size(); ++i) {
-    std::string tf = "tools[" + std::to_string(i) + "]";
-    if (!tools[i].is_object()) return type_error(tf, "an object", tools[i]);
+    const ElementField tf{"tools", i, {}};
+    if (!tools[i].is_object()) return type_error(tf.str(), "an object", tools[i]);
     const auto& t = tools[i].get_object();
     auto type = t.find("type");
-    if (type == t.end() || !type->value().is_string()) return missing(tf + ".type");
+    if (type == t.end() || !type->value().is_string()) return missing(tf.str(".type"));
     if (type->value().get_string() != "function") continue;  // vendor tools (web_search) pass
     auto fn = t.find("function");
-    if (fn == t.end() || !fn->value().is_object()) return missing(tf + ".function");
+    if (fn == t.end() || !fn->value().is_object()) return missing(tf.str(".function"));
     auto name = fn->value().get_object().find("name");
     if (name == fn->value().get_object().end() || !name->value().is_string())
-      return missing(tf + ".function.name");
+      return missing(tf.str(".function.name"));
   }
   return std::nullopt;
 }
 
-std::optional<ApiError> check_tool_choice(const json::object& body) {
-  auto choice = body.find("tool_choice");
-  if (choice != body.end() && !choice->value().is_null()) {
-    const auto& c = choice->value();
-    if (c.is_string()) {
-      std::string_view s = c.get_string();
-      if (s != "auto" && s != "none" && s != "required")
-        return ApiError::invalid_request("Invalid value for 'tool_choice': '" + std::string(s) +
-                                             "'. Supported values are: 'none', 'auto' and "
-                                             "'required'.",
-                                         "tool_choice", "invalid_value");
-    } else if (!c.is_object()) {
-      return type_error("tool_choice", "a string or an object", c);
+std::optional<ApiError> check_scalars(const Fields& fields) {
+  for (Field f : {kMaxTokens, kMaxCompletionTokens}) {
+    const json::value* v = fields.given(f);
+    if (!v) continue;
+    std::string key(kFieldNames[f]);
+    if (!is_integer(*v)) return type_error(key, "an integer", *v);
+    if (as_integer(*v) < 1)
+      return ApiError::invalid_request("Invalid value for '" + key + "': it must be at least 1.",
+                                       key, "invalid_value");
+  }
+  if (auto e = check_number(fields, kTemperature, 0, 2)) return e;
+  if (auto e = check_number(fields, kTopP, 0, 1)) return e;
+  for (Field f : {kTopK, kSeed, kN}) {
+    const json::value* v = fields.given(f);
+    if (v && !is_integer(*v)) return type_error(std::string(kFieldNames[f]), "an integer", *v);
+  }
+  if (const json::value* v = fields.given(kStop)) {
+    if (v->is_array()) {
+      for (const auto& s : v->get_array())
+        if (!s.is_string()) return type_error("stop", "a string or an array of strings", *v);
+    } else if (!v->is_string()) {
+      return type_error("stop", "a string or an array of strings", *v);
     }
   }
-  return std::nullopt;
-}
-
-std::optional<ApiError> check_scalars(const json::object& body) {
-  for (std::string_view key : {"max_tokens", "max_completion_tokens"}) {
-    auto it = body.find(key);
-    if (it == body.end() || it->value().is_null()) continue;
-    if (!is_integer(it->value())) return type_error(std::string(key), "an integer", it->value());
-    if (as_integer(it->value()) < 1)
-      return ApiError::invalid_request(
-          "Invalid value for '" + std::string(key) + "': it must be at least 1.", std::string(key),
-          "invalid_value");
-  }
-  if (auto e = check_number(body, "temperature", 0, 2)) return e;
-  if (auto e = check_number(body, "top_p", 0, 1)) return e;
-  for (std::string_view key : {"top_k", "seed", "n"}) {
-    auto it = body.find(key);
-    if (it != body.end() && !it->value().is_null() && !is_integer(it->value()))
-      return type_error(std::string(key), "an integer", it->value());
-  }
-  if (auto it = body.find("stop"); it != body.end() && !it->value().is_null()) {
-    const auto& v = it->value();
-    if (v.is_array()) {
-      for (const auto& s : v.get_array())
-        if (!s.is_string()) return type_error("stop", "a string or an array of strings", v);
-    } else if (!v.is_string()) {
-      return type_error("stop", "a string or an array of strings", v);
-    }
-  }
-  if (auto it = body.find("stream");
-      it != body.end() && !it->value().is_null() && !it->value().is_bool())
-    return type_error("stream", "a boolean", it->value());
-  if (auto it = body.find("stream_options"); it != body.end() && !it->value().is_null()) {
-    if (!it->value().is_object()) return type_error("stream_options", "an object", it->value());
-    const auto& so = it->value().get_object();
+  if (const json::value* v = fields.given(kStream); v && !v->is_bool())
+    return type_error("stream", "a boolean", *v);
+  if (const json::value* v = fields.given(kStreamOptions)) {
+    if (!v->is_object()) return type_error("stream_options", "an object", *v);
+    const auto& so = v->get_object();
     if (auto iu = so.find("include_usage"); iu != so.end() && !iu->value().is_bool())
       return type_error("stream_options.include_usage", "a boolean", iu->value());
   }
-  if (auto it = body.find("response_format"); it != body.end() && !it->value().is_null()) {
-    if (!it->value().is_object()) return type_error("response_format", "an object", it->value());
-    auto type = it->value().get_object().find("type");
-    if (type == it->value().get_object().end() || !type->value().is_string())
+  if (const json::value* v = fields.given(kResponseFormat)) {
+    if (!v->is_object()) return type_error("response_format", "an object", *v);
+    auto type = v->get_object().find("type");
+    if (type == v->get_object().end() || !type->value().is_string())
       return missing("response_format.type");
   }
-  if (auto it = body.find("user");
-      it != body.end() && !it->value().is_null() && !it->value().is_string())
-    return type_error("user", "a string", it->value());
+  if (const json::value* v = fields.given(kUser); v && !v->is_string())
+    return type_error("user", "a string", *v);
   return std::nullopt;
 }
 
@@ -241,26 +293,28 @@ Result<CanonicalRequest> decode_chat_request(std::string_view text, json::storag
   CanonicalRequest req{std::move(parsed.get_object())};  // keeps the arena: no copy
   auto& body = req.body;
 
-  auto model = body.find("model");
-  if (model == body.end()) return missing("model");
-  if (!model->value().is_string()) return type_error("model", "a string", model->value());
-  req.model = std::string(model->value().get_string());
+  const Fields fields(body);  // pointers into `body`: used before it changes below
+  const json::value* model = fields[kModel];
+  if (!model) return missing("model");
+  if (!model->is_string()) return type_error("model", "a string", *model);
+  req.model = std::string(model->get_string());
 
-  if (auto e = check_messages(body)) return *e;
-  if (auto e = check_tools(body)) return *e;
-  if (auto e = check_scalars(body)) return *e;
+  if (auto e = check_messages(fields)) return *e;
+  if (auto e = check_tools(fields)) return *e;
+  if (auto e = check_scalars(fields)) return *e;
 
-  if (auto it = body.find("stream"); it != body.end() && it->value().is_bool())
-    req.stream = it->value().get_bool();
-  if (auto it = body.find("stream_options"); it != body.end() && it->value().is_object()) {
-    auto iu = it->value().get_object().find("include_usage");
-    req.include_usage = iu != it->value().get_object().end() && iu->value().get_bool();
+  if (const json::value* v = fields[kStream]; v && v->is_bool()) req.stream = v->get_bool();
+  if (const json::value* v = fields[kStreamOptions]; v && v->is_object()) {
+    auto iu = v->get_object().find("include_usage");
+    req.include_usage = iu != v->get_object().end() && iu->value().get_bool();
   }
   // Canonical form carries the output cap as max_tokens: GLM and most OpenAI-compatible servers
   // read only that name.
-  if (auto it = body.find("max_completion_tokens"); it != body.end()) {
-    if (!it->value().is_null() && (!body.contains("max_tokens") || body.at("max_tokens").is_null()))
-      body["max_tokens"] = as_integer(it->value());
+  if (const json::value* v = fields[kMaxCompletionTokens]) {
+    if (!v->is_null() && !fields.given(kMaxTokens)) {
+      std::int64_t cap = as_integer(*v);
+      body["max_tokens"] = cap;
+    }
     body.erase("max_completion_tokens");
   }
   return req;
