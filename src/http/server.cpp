@@ -22,6 +22,7 @@
 #include "core/api_error.hpp"
 #include "core/random.hpp"
 #include "http/asio_util.hpp"
+#include "http/request_parser.hpp"
 #include "http/wire.hpp"
 
 namespace glmgate {
@@ -385,7 +386,7 @@ struct Server::Impl {
                                                                beast::flat_buffer& buffer) {
     const auto idle = std::chrono::milliseconds(options.idle_timeout_ms);
     const auto header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
-    http::request_parser<http::string_body> parser;
+    RequestParser parser;
     parser.header_limit(kHeaderLimit);
     parser.body_limit(static_cast<std::uint64_t>(options.max_body_bytes));
     // A request that arrived whole (the common case) is parsed from the buffer here; Beast's
@@ -400,7 +401,7 @@ struct Server::Impl {
       hec = ec;
     }
     if (hec == http::error::body_limit) {  // Content-Length over the limit
-      std::string path(parser.get().target());
+      std::string path(parser.request().target);
       if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
       std::string rid = fast_id("req_", 24);
       co_await refuse_too_large(stream, path, rid);
@@ -417,11 +418,9 @@ struct Server::Impl {
       }
       co_return nullptr;
     }
-    auto& header = parser.get();
-    std::string target(header.target());
     std::string path, query;
-    const bool target_ok = split_target(target, path, query);
-    std::string request_id(header["x-request-id"]);
+    const bool target_ok = split_target(parser.request().target, path, query);
+    std::string request_id(parser.request().header("x-request-id"));
     if (!valid_request_id(request_id)) request_id = fast_id("req_", 24);
 
     if (auto len = parser.content_length();
@@ -449,30 +448,12 @@ struct Server::Impl {
 
     // A long stream should not keep the capacity its request needed.
     if (buffer.size() == 0) buffer.shrink_to_fit();
-    bool keep_alive = parser.get().keep_alive();
-    HttpRequest req =
-        to_request(parser.release(), std::move(target), std::move(path), std::move(query));
-    co_return std::make_unique<BeastExchange>(stream, std::move(req), std::move(request_id),
-                                              keep_alive, started, stream.get_executor());
-  }
-
-  // Beast's message is dropped here, so a long stream keeps only the copy it uses.
-  static HttpRequest to_request(http::request<http::string_body> msg, std::string target,
-                                std::string path, std::string query) {
-    HttpRequest req;
-    req.method = std::string(msg.method_string());
-    req.target = std::move(target);
+    bool keep_alive = parser.keep_alive();
+    HttpRequest req = parser.release();
     req.path = std::move(path);
     req.query = std::move(query);
-    req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
-    for (const auto& field : msg) {
-      std::string name(field.name_string());
-      for (auto& ch : name)  // ASCII only, as HTTP field names are; no locale lookup per char
-        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-      req.headers.push_back({std::move(name), std::string(field.value())});
-    }
-    req.body = std::move(msg.body());
-    return req;
+    co_return std::make_unique<BeastExchange>(stream, std::move(req), std::move(request_id),
+                                              keep_alive, started, stream.get_executor());
   }
 
   // Plain functions, not coroutine code: their temporaries stay off the request's frame.
