@@ -1,6 +1,6 @@
 // The batching writer: a call's usage record and its charge always land in the same commit (a
-// crash between two commits must never leave a charge without its record), and everything queued
-// is committed by stop().
+// crash between two commits must never leave a charge without its record), everything queued is
+// committed by stop(), and the writer idles at low CPU priority but is woken when overdue.
 #include <gtest/gtest.h>
 
 #include <sched.h>
@@ -15,30 +15,12 @@
 #include "accounts/account_service.hpp"
 #include "accounts/batch_writer.hpp"
 #include "store/store.hpp"
+#include "store_fixture.hpp"
 
 namespace glmgate {
 namespace {
 
-class BatchWriterTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("glmgate-writer-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    store_ = open_store("sqlite:" + (dir_ / "g.db").string());
-    AccountService accounts(*store_, "cli");
-    account_id_ = accounts.create_account("acme").id;
-    accounts.grant("acme", 100 * kNanoPerUsd, "");
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  std::filesystem::path dir_;
-  std::unique_ptr<Store> store_;
-  std::string account_id_;
-};
+using BatchWriterTest = FundedStoreTest;
 
 TEST_F(BatchWriterTest, CommitsAChargeInTheSameBatchAsItsUsageRecord) {
   BatchWriter writer(*store_, std::chrono::milliseconds(1));
@@ -61,12 +43,12 @@ TEST_F(BatchWriterTest, CommitsAChargeInTheSameBatchAsItsUsageRecord) {
       for (int i = 0; i < kCalls; ++i) {
         UsageRecord u;
         u.request_id = "req_" + std::to_string(t) + "_" + std::to_string(i);
-        u.account_id = account_id_;
+        u.account_id = account_;
         u.model = "m";
         u.status = 200;
         u.cost = 7;
         LedgerEntry charge;
-        charge.account_id = account_id_;
+        charge.account_id = account_;
         charge.kind = "charge";
         charge.amount = -7;
         charge.request_id = u.request_id;
@@ -80,8 +62,8 @@ TEST_F(BatchWriterTest, CommitsAChargeInTheSameBatchAsItsUsageRecord) {
 
   EXPECT_GT(batches.load(), 1);  // the writer committed while the threads were queueing
   EXPECT_EQ(split.load(), 0);
-  EXPECT_EQ(store_->find_account(account_id_)->balance, 100 * kNanoPerUsd - 7 * kThreads * kCalls);
-  EXPECT_EQ(static_cast<int>(store_->ledger(account_id_).size()), 1 + kThreads * kCalls);
+  EXPECT_EQ(store_->find_account(account_)->balance, kFunds - 7 * kThreads * kCalls);
+  EXPECT_EQ(static_cast<int>(store_->ledger(account_).size()), 1 + kThreads * kCalls);
 }
 
 bool eventually(const std::function<bool()>& done) {
@@ -127,7 +109,7 @@ TEST_F(BatchWriterTest, IdlesWhileItKeepsUpAndIsWokenWhenOverdue) {
   auto one_record = [&] {
     UsageRecord u;
     u.request_id = "req_x";
-    u.account_id = account_id_;
+    u.account_id = account_;
     writer.record(std::move(u), std::nullopt);
   };
   {

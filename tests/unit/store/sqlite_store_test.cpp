@@ -8,6 +8,7 @@
 #include "accounts/account_service.hpp"
 #include "accounts/key_service.hpp"
 #include "store/store.hpp"
+#include "store_fixture.hpp"
 
 namespace glmgate {
 namespace {
@@ -15,10 +16,7 @@ namespace {
 class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("glmgate-store-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = fresh_test_dir("store");
     spec_ = "sqlite:" + (dir_ / "sub" / "g.db").string();
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

@@ -9,29 +9,15 @@
 #include "accounts/account_service.hpp"
 #include "core/random.hpp"
 #include "store/store.hpp"
+#include "store_fixture.hpp"
 #include "tasks/task_record.hpp"
 #include "tasks/task_recovery.hpp"
 
 namespace glmgate {
 namespace {
 
-class TaskStoreTest : public ::testing::Test {
+class TaskStoreTest : public FundedStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("glmgate-tasks-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    store_ = open_store("sqlite:" + (dir_ / "g.db").string());
-    AccountService service(*store_, "test");
-    account_ = service.create_account("alice").id;
-    service.grant(account_, 10 * kNanoPerUsd, "");
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   TaskRecord task(std::string id, std::string_view status) {
     TaskRecord t;
     t.id = std::move(id);
@@ -57,10 +43,6 @@ class TaskStoreTest : public ::testing::Test {
   }
 
   NanoUsd balance() { return store_->find_account(account_)->balance; }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<Store> store_;
-  std::string account_;
 };
 
 TEST_F(TaskStoreTest, RunsAgainATaskThatWasNeverCharged) {
@@ -73,7 +55,7 @@ TEST_F(TaskStoreTest, RunsAgainATaskThatWasNeverCharged) {
     EXPECT_NE(t.body.find("secret input"), std::string::npos);  // kept: it runs again
   }
   EXPECT_EQ(store_->find_task("task_a")->status, task_status::kQueued);
-  EXPECT_EQ(balance(), 10 * kNanoPerUsd);
+  EXPECT_EQ(balance(), kFunds);
 }
 
 TEST_F(TaskStoreTest, RefundsAndFailsATaskChargedWithoutItsEnd) {
@@ -81,7 +63,7 @@ TEST_F(TaskStoreTest, RefundsAndFailsATaskChargedWithoutItsEnd) {
   t.callback_url = "https://example.com/hook";
   store_->insert_task(t);
   charge("task_c", 250'000);
-  ASSERT_EQ(balance(), 10 * kNanoPerUsd - 250'000);
+  ASSERT_EQ(balance(), kFunds - 250'000);
 
   auto resumed = recover_tasks(*store_, 60'000);
   ASSERT_EQ(resumed.size(), 1u);
@@ -93,7 +75,7 @@ TEST_F(TaskStoreTest, RefundsAndFailsATaskChargedWithoutItsEnd) {
   EXPECT_NE(stored->result.find("task_interrupted"), std::string::npos);
   EXPECT_EQ(stored->body.find("secret input"), std::string::npos);  // the input is gone
   EXPECT_GT(stored->expires_at, 0);
-  EXPECT_EQ(balance(), 10 * kNanoPerUsd);
+  EXPECT_EQ(balance(), kFunds);
   NanoUsd sum = 0;
   for (const auto& e : store_->ledger(account_))
     sum += e.amount;
@@ -101,7 +83,7 @@ TEST_F(TaskStoreTest, RefundsAndFailsATaskChargedWithoutItsEnd) {
 
   // A second recovery finds nothing more to do: the refund happens once.
   EXPECT_TRUE(recover_tasks(*store_, 60'000).size() == 1);  // still pending its webhook
-  EXPECT_EQ(balance(), 10 * kNanoPerUsd);
+  EXPECT_EQ(balance(), kFunds);
 }
 
 TEST_F(TaskStoreTest, LeavesEndedTasksAloneExceptPendingWebhooks) {
@@ -116,7 +98,7 @@ TEST_F(TaskStoreTest, LeavesEndedTasksAloneExceptPendingWebhooks) {
   ASSERT_EQ(resumed.size(), 1u);
   EXPECT_EQ(resumed[0].id, "task_e");
   EXPECT_EQ(resumed[0].status, task_status::kCancelled);
-  EXPECT_EQ(balance(), 10 * kNanoPerUsd - 100);  // a finished task keeps its charge
+  EXPECT_EQ(balance(), kFunds - 100);  // a finished task keeps its charge
 }
 
 TEST(OutputId, SortsByCreationAndEndsRandom) {
