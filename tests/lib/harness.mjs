@@ -131,7 +131,9 @@ export async function startGateway(configText, { env, dir = tempDir(), timeoutMs
     /glmgate listening on http:\/\/127\.0\.0\.1:(\d+)/, { env, timeoutMs });
   const port = Number(proc.match[1]);
   const adminKey = proc.lines.find((l) => l.startsWith('sk-glm-'));
-  const cli = (...args) => execFileSync(GLMGATE_BIN, [...args, '--config', configPath], { env: { ...process.env, ...env } }).toString();
+  // Listings of a busy test (the crash test's usage and ledger) run past execFileSync's 1 MB default.
+  const cli = (...args) => execFileSync(GLMGATE_BIN, [...args, '--config', configPath],
+    { env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 }).toString();
   return {
     url: `http://127.0.0.1:${port}`,
     port,
