@@ -23,6 +23,7 @@ class SqliteStatement {
   // (the batching writer binds the rows of a batch it holds).
   SqliteStatement& bind_view(int index, std::string_view text);
   SqliteStatement& bind(int index, std::int64_t value);
+  SqliteStatement& bind_null(int index);
   // True while a row is available; throws on error.
   bool step();
   std::string text(int column) const;

@@ -1,10 +1,12 @@
 // SQLite implementation of Store: WAL mode so the CLI and a running server share one file.
 // A mutex serializes this process's use of the connection; SQLite's own locking (with a busy
 // timeout) serializes the processes.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "store/sqlite_db.hpp"
@@ -129,6 +131,13 @@ CREATE INDEX ledger_task ON ledger(request_id) WHERE request_id GLOB 'task_*';
     R"sql(
 CREATE INDEX ledger_external ON ledger(id) WHERE kind <> 'charge';
 )sql",
+    // A call's charge is kept in its usage row: ledger_id (drawn from the ledger's own sequence)
+    // and balance_after are set on the rows that are charges, NULL on the others and on rows
+    // from before, whose charges are ledger rows.
+    R"sql(
+ALTER TABLE usage ADD COLUMN ledger_id INTEGER;
+ALTER TABLE usage ADD COLUMN balance_after INTEGER;
+)sql",
 };
 
 constexpr std::string_view kKeyColumns =
@@ -137,6 +146,10 @@ constexpr std::string_view kKeyColumns =
 constexpr std::string_view kAccountColumns = "id, name, balance, reserved, spent, created_at, rev";
 constexpr std::string_view kLedgerColumns =
     "id, account_id, kind, amount, balance_after, request_id, note, origin, created_at";
+// A charge kept in its usage row, read as a ledger row (kLedgerColumns' order): its note is the
+// model, as a charge row's was; it has no origin.
+constexpr std::string_view kUsageChargeColumns =
+    "ledger_id, account_id, 'charge', -cost, balance_after, request_id, model, '', created_at";
 constexpr std::string_view kUsageColumns =
     "request_id, key_id, account_id, model, provider, surface, status, stream, free, "
     "prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, estimated, cost, "
@@ -317,6 +330,22 @@ void bind_usage_row(SqliteStatement& s, int offset, const UsageRecord& u) {
   s.bind(offset + 18, u.created_at);
 }
 
+// A usage row of the writer's batch and, when it is its call's charge, the balance after it.
+struct UsageRow {
+  const UsageRecord* record;
+  std::int64_t ledger_id = 0;  // 0: not a charge
+  NanoUsd balance_after = 0;
+};
+
+void bind_usage_insert_row(SqliteStatement& s, int offset, const UsageRow& row) {
+  bind_usage_row(s, offset, *row.record);
+  if (row.ledger_id != 0)
+    s.bind(offset + kUsageParams + 1, row.ledger_id)
+        .bind(offset + kUsageParams + 2, row.balance_after);
+  else
+    s.bind_null(offset + kUsageParams + 1).bind_null(offset + kUsageParams + 2);
+}
+
 constexpr int kOutputParams = 17;  // kOutputColumns
 
 void bind_output_row(SqliteStatement& s, int offset, const StoredOutput& o) {
@@ -465,8 +494,11 @@ class SqliteStore final : public Store {
 
   std::vector<LedgerEntry> ledger(const std::string& account_id) override {
     std::lock_guard lock(mutex_);
+    // The account's ledger rows and the charges kept in its usage rows, in the ledger's ID order.
     auto s = db_.prepare("SELECT " + std::string(kLedgerColumns) +
-                         " FROM ledger WHERE account_id = ? ORDER BY id");
+                         " FROM ledger WHERE account_id = ?1 UNION ALL SELECT " +
+                         std::string(kUsageChargeColumns) +
+                         " FROM usage WHERE account_id = ?1 AND ledger_id IS NOT NULL ORDER BY 1");
     s.bind(1, account_id);
     std::vector<LedgerEntry> out;
     while (s.step())
@@ -477,36 +509,14 @@ class SqliteStore final : public Store {
   void commit(const WriteBatch& batch) override {
     std::lock_guard lock(mutex_);
     SqliteTransaction tx(db_);
-    if (!batch.charges.empty()) {
-      // One balance update per account, then each charge's row with its running balance.
-      std::map<std::string, NanoUsd> totals;
-      for (const auto& c : batch.charges)
-        totals[c.account_id] += c.amount;
-      auto update = db_.prepare(
-          "UPDATE accounts SET balance = balance + ?1, spent = spent - ?1 WHERE id = ?2 "
-          "RETURNING balance");
-      std::map<std::string, NanoUsd> running;  // the balance before this batch's charges
-      for (const auto& [id, total] : totals) {
-        update.reset();
-        update.bind(1, total).bind(2, id);
-        if (!update.step()) continue;  // an unknown account cannot hold a reservation
-        running[id] = update.integer(0) - total;
-        while (update.step()) {
-        }
-      }
-      std::vector<ChargeRow> rows;
-      rows.reserve(batch.charges.size());
-      for (const auto& c : batch.charges) {
-        auto it = running.find(c.account_id);
-        if (it == running.end()) continue;
-        it->second += c.amount;
-        rows.push_back({&c, it->second, c.created_at != 0 ? c.created_at : now_ms()});
-      }
-      insert_rows("INSERT OR FAIL INTO ledger (" + std::string(kLedgerInsertColumns) + ")",
-                  kLedgerInsertParams, rows, bind_charge_row);
-    }
-    insert_rows("INSERT OR FAIL INTO usage (" + std::string(kUsageColumns) + ")", kUsageParams,
-                batch.usage, bind_usage_row);
+    std::vector<UsageRow> usage_rows;
+    usage_rows.reserve(batch.usage.size());
+    for (const auto& u : batch.usage)
+      usage_rows.push_back({&u});
+    if (!batch.charges.empty()) apply_charges(batch, usage_rows);
+    insert_rows(
+        "INSERT OR FAIL INTO usage (" + std::string(kUsageColumns) + ", ledger_id, balance_after)",
+        kUsageParams + 2, usage_rows, bind_usage_insert_row);
     // OR IGNORE: an ID already stored (it cannot be: each call draws a new one) must not fail the
     // batch, which the writer would then retry forever.
     insert_rows("INSERT OR IGNORE INTO outputs (" + std::string(kOutputColumns) + ")",
@@ -740,6 +750,91 @@ class SqliteStore final : public Store {
   SqliteStatement prepare_task_upsert() {
     return db_.prepare("INSERT OR REPLACE INTO tasks (" + std::string(kTaskColumns) +
                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  }
+
+  // The first of `n` IDs reserved from the ledger's AUTOINCREMENT sequence (which SQLite never
+  // hands out again), inside the writer's transaction.
+  std::int64_t reserve_ledger_ids(std::int64_t n) {
+    if (n == 0) return 0;
+    auto bump = db_.prepare(
+        "UPDATE sqlite_sequence SET seq = MAX(seq, (SELECT COALESCE(MAX(id), 0) FROM ledger)) + ?1 "
+        "WHERE name = 'ledger' RETURNING seq");
+    bump.bind(1, n);
+    if (bump.step()) {
+      std::int64_t last = bump.integer(0);
+      while (bump.step()) {
+      }
+      return last - n + 1;
+    }
+    // No ledger row was ever written: the sequence has no row yet.
+    db_.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('ledger', ?1)").bind(1, n).step();
+    return 1;
+  }
+
+  // One balance update per account, then each charge's running balance. A charge whose call's
+  // usage row is in the batch is kept in that row (ledger_id and balance_after set); any other
+  // becomes a ledger row. One row per request instead of two: the ledger row and
+  // its index entry were a quarter of the bytes and ~9% of the instructions a request cost.
+  void apply_charges(const WriteBatch& batch, std::vector<UsageRow>& usage_rows) {
+    std::map<std::string, NanoUsd> totals;
+    for (const auto& c : batch.charges)
+      totals[c.account_id] += c.amount;
+    auto update = db_.prepare(
+        "UPDATE accounts SET balance = balance + ?1, spent = spent - ?1 WHERE id = ?2 "
+        "RETURNING balance");
+    std::map<std::string, NanoUsd> running;  // the balance before this batch's charges
+    for (const auto& [id, total] : totals) {
+      update.reset();
+      update.bind(1, total).bind(2, id);
+      if (!update.step()) continue;  // an unknown account cannot hold a reservation
+      running[id] = update.integer(0) - total;
+      while (update.step()) {
+      }
+    }
+    // BatchWriter queues a call's usage row and its charge together, so the charges follow the
+    // order of their rows: one walk pairs them. A background task's charge stays a ledger row,
+    // where its recovery after a restart looks for it (charges_for).
+    std::vector<std::pair<const LedgerEntry*, UsageRow*>> kept;  // charges kept in usage rows
+    std::vector<const LedgerEntry*> own_rows;                    // charges as ledger rows
+    kept.reserve(batch.charges.size());
+    std::size_t next_row = 0;
+    for (const auto& c : batch.charges) {
+      if (!running.count(c.account_id)) continue;
+      UsageRow* row = nullptr;
+      if (c.request_id.rfind("task_", 0) != 0) {
+        std::size_t i = next_row;
+        while (i < usage_rows.size() && usage_rows[i].record->request_id != c.request_id)
+          ++i;
+        if (i < usage_rows.size()) {
+          const UsageRecord& u = *usage_rows[i].record;
+          if (u.account_id == c.account_id && u.cost == -c.amount) row = &usage_rows[i];
+          next_row = i + 1;
+        }
+      }
+      if (row)
+        kept.emplace_back(&c, row);
+      else
+        own_rows.push_back(&c);
+    }
+    // The kept charges take the next IDs of the ledger's AUTOINCREMENT sequence, so a listing of
+    // both kinds by ID is unique and in the order the balance changed; the ledger rows inserted
+    // below then come after them.
+    std::int64_t next_id = reserve_ledger_ids(static_cast<std::int64_t>(kept.size()));
+    for (auto& [charge, row] : kept) {
+      NanoUsd& balance = running[charge->account_id];
+      balance += charge->amount;
+      row->ledger_id = next_id++;
+      row->balance_after = balance;
+    }
+    std::vector<ChargeRow> ledger_rows;
+    ledger_rows.reserve(own_rows.size());
+    for (const LedgerEntry* c : own_rows) {
+      NanoUsd& balance = running[c->account_id];
+      balance += c->amount;
+      ledger_rows.push_back({c, balance, c->created_at != 0 ? c->created_at : now_ms()});
+    }
+    insert_rows("INSERT OR FAIL INTO ledger (" + std::string(kLedgerInsertColumns) + ")",
+                kLedgerInsertParams, ledger_rows, bind_charge_row);
   }
 
   // Inserts `rows` 32 at a time ("VALUES (...), (...), ..."), the remainder 8 and then one at a

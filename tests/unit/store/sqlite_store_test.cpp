@@ -7,6 +7,7 @@
 
 #include "accounts/account_service.hpp"
 #include "accounts/key_service.hpp"
+#include "core/clock.hpp"
 #include "store/store.hpp"
 #include "store_fixture.hpp"
 
@@ -187,6 +188,70 @@ TEST_F(SqliteStoreTest, ABatchLargerThanOneInsertKeepsEveryRowInOrder) {
     EXPECT_EQ(o->body, "{\"n\":" + std::to_string(i) + "}");
     EXPECT_EQ(o->usage.prompt_tokens, 1000 + i);
   }
+}
+
+// A call's charge is kept in its own usage row and listed as a ledger row (kind, amount, request,
+// running balance, the model as its note) with an ID from the ledger's sequence; a charge whose
+// usage row is not in the batch, and a background task's (its recovery looks for it there), is a
+// ledger row of its own. The ledger still sums to the balance.
+using ChargeStorageTest = FundedStoreTest;
+
+TEST_F(ChargeStorageTest, KeepsACallsChargeInItsUsageRowAndListsItInTheLedger) {
+  const std::int64_t t = unix_ms_now() + 1000;
+  auto usage = [&](std::string request_id, NanoUsd cost, std::int64_t at) {
+    UsageRecord u;
+    u.request_id = std::move(request_id);
+    u.account_id = account_;
+    u.model = "glm-test";
+    u.status = 200;
+    u.cost = cost;
+    u.created_at = at;
+    return u;
+  };
+  auto charge = [&](std::string request_id, NanoUsd cost, std::int64_t at) {
+    return LedgerEntry{0, account_, "charge", -cost, 0, std::move(request_id), "m", "srv_x", at};
+  };
+  WriteBatch batch;
+  batch.usage = {usage("req_1", 100, t + 2), usage("req_free", 0, t + 3),
+                 usage("task_abc", 50, t + 1)};
+  batch.charges = {charge("req_1", 100, t + 2), charge("task_abc", 50, t + 1),
+                   charge("req_lone", 7, t + 5)};
+  store_->commit(batch);
+
+  auto rows = store_->ledger(account_);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].kind, "grant");
+  EXPECT_EQ(rows[1].request_id, "req_1");
+  EXPECT_EQ(rows[2].request_id, "task_abc");
+  EXPECT_EQ(rows[3].request_id, "req_lone");
+  for (std::size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(rows[i].kind, "charge");
+    EXPECT_GT(rows[i].id, rows[i - 1].id);  // one ID sequence for both kinds of row
+  }
+  EXPECT_EQ(rows[1].amount, -100);
+  EXPECT_EQ(rows[1].balance_after, kFunds - 100);
+  EXPECT_EQ(rows[1].note, "glm-test");  // the usage row's model
+  EXPECT_EQ(rows[1].origin, "");        // kept in the usage row
+  EXPECT_EQ(rows[1].created_at, t + 2);
+  EXPECT_EQ(rows[2].amount, -50);
+  EXPECT_EQ(rows[2].balance_after, kFunds - 150);
+  EXPECT_EQ(rows[2].origin, "srv_x");  // a task's charge: a ledger row
+  EXPECT_EQ(rows[3].balance_after, kFunds - 157);
+  EXPECT_EQ(rows[3].origin, "srv_x");  // no usage row in the batch: a ledger row
+
+  // A grant written after them (the CLI's) takes a later ID than the charges kept in usage rows.
+  AccountService(*store_, "cli").grant(account_, 1000, "");
+  auto after = store_->ledger(account_);
+  ASSERT_EQ(after.size(), 5u);
+  EXPECT_EQ(after.back().kind, "grant");
+  EXPECT_GT(after.back().id, after[3].id);
+  EXPECT_EQ(store_->find_account(account_)->balance, kFunds - 157 + 1000);
+  EXPECT_EQ(ledger_sum(*store_, account_), kFunds - 157 + 1000);
+
+  auto task_charges = store_->charges_for("task_abc");
+  ASSERT_EQ(task_charges.size(), 1u);
+  EXPECT_EQ(task_charges[0].amount, -50);
+  EXPECT_EQ(store_->usage({account_, std::nullopt, false, false, 10}).size(), 3u);
 }
 
 // A task that runs again after a restart writes its output ID a second time: the newer answer
