@@ -40,8 +40,8 @@ bool can_leave_idle() {
   return ok;
 }
 
-// A failed batch's rows back in front of what arrived meanwhile (order only matters for
-// readability).
+// A failed batch's rows back in front of what arrived meanwhile. Each vector keeps its order: the
+// store pairs the charges with their usage rows in one walk over both (SqliteStore::commit).
 template <class T>
 void requeue(std::vector<T>& failed, std::vector<T>& queued) {
   failed.insert(failed.end(), std::make_move_iterator(queued.begin()),

@@ -1,7 +1,6 @@
 // SQLite implementation of Store: WAL mode so the CLI and a running server share one file.
 // A mutex serializes this process's use of the connection; SQLite's own locking (with a busy
 // timeout) serializes the processes.
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -297,6 +296,11 @@ void bind_task(SqliteStatement& s, const TaskRecord& t) {
 constexpr int kLedgerInsertParams = 8;
 constexpr std::string_view kLedgerInsertColumns =
     "account_id, kind, amount, balance_after, request_id, note, origin, created_at";
+
+// A background task's request ID, as the ledger_task index and charges_for() select them.
+bool is_task_request(std::string_view request_id) {
+  return request_id.substr(0, 5) == "task_";
+}
 
 // A charge of the writer's batch with the figures the commit adds (no copy of its strings).
 struct ChargeRow {
@@ -713,6 +717,8 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  // A background task's charge stays a ledger row (see apply_charges), so this reads only the
+  // ledger table, through ledger_task.
   std::vector<LedgerEntry> charges_for(const std::string& request_id) override {
     std::lock_guard lock(mutex_);
     auto s =
@@ -793,7 +799,7 @@ class SqliteStore final : public Store {
     }
     // BatchWriter queues a call's usage row and its charge together, so the charges follow the
     // order of their rows: one walk pairs them. A background task's charge stays a ledger row,
-    // where its recovery after a restart looks for it (charges_for).
+    // where its recovery after a restart looks for it (charges_for, the ledger_task index).
     std::vector<std::pair<const LedgerEntry*, UsageRow*>> kept;  // charges kept in usage rows
     std::vector<const LedgerEntry*> own_rows;                    // charges as ledger rows
     kept.reserve(batch.charges.size());
@@ -801,7 +807,7 @@ class SqliteStore final : public Store {
     for (const auto& c : batch.charges) {
       if (!running.count(c.account_id)) continue;
       UsageRow* row = nullptr;
-      if (c.request_id.rfind("task_", 0) != 0) {
+      if (!is_task_request(c.request_id)) {
         std::size_t i = next_row;
         while (i < usage_rows.size() && usage_rows[i].record->request_id != c.request_id)
           ++i;

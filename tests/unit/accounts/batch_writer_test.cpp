@@ -7,12 +7,10 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <filesystem>
 #include <functional>
 #include <set>
 #include <thread>
 
-#include "accounts/account_service.hpp"
 #include "accounts/batch_writer.hpp"
 #include "store/store.hpp"
 #include "store_fixture.hpp"
