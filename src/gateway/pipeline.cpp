@@ -332,6 +332,17 @@ class KeepAlive : public std::enable_shared_from_this<KeepAlive> {
   bool pinging_ = false;
 };
 
+// The answer's body. Where the surface answers with the canonical response and the upstream's
+// text is that response but for its id and model, the text goes out with those two replaced:
+// serializing the whole response again cost a twentieth of a request's CPU.
+std::string encode_answer(Call& call, json::object& response) {
+  const UpstreamText* text = call.surface.answers_canonical() ? call.upstream->text() : nullptr;
+  if (!text) return call.surface.encode_response(response, call.request);
+  const TextSpan spans[] = {text->id, text->model};
+  const std::string_view values[] = {call.output_id, call.model->id};
+  return replace_string_values(text->body, spans, values);
+}
+
 asio::awaitable<void> dispatch_unary(Call& call) {
   watch_client(call);
   Result<json::object> result = co_await call_unary(call);
@@ -352,7 +363,7 @@ asio::awaitable<void> dispatch_unary(Call& call) {
     call.finish = std::string(string_or_empty(*choice, "finish_reason"));
   call.first_token = Clock::now();
   HttpResponse r;
-  r.body = call.surface.encode_response(response, call.request);
+  r.body = encode_answer(call, response);
   if (call.keep) call.answer = compact_completion(response);
   r.headers = std::move(call.extra_headers);  // the answer is the call's last use of them
   call.record.status = 200;

@@ -41,11 +41,17 @@ class HttpCall : public ProviderCall {
   boost::asio::awaitable<StreamItem> next() override;
   boost::asio::awaitable<void> recycle() override;
   void abort() override { call_.abort(); }
+  const UpstreamText* text() const override { return text_ ? &*text_ : nullptr; }
 
  protected:
   // The parsed answer of a non-streamed call, into a canonical chat.completion.
   virtual Result<boost::json::object> convert_response(boost::json::object& answer,
                                                        std::string_view raw) = 0;
+  // True where the parsed answer is the canonical response as it stands, but for its id and model
+  // (OpenAI-compatible upstreams): response() then keeps its text (see ProviderCall::text()).
+  virtual bool answer_is_canonical() const { return false; }
+  // For convert_response() that changed the answer beyond its id and model.
+  void forget_text() { text_.reset(); }
   // One stream event; emit with push_chunk / push_error / finish.
   virtual void handle_event(const SseEvent& event, boost::json::storage_ptr arena) = 0;
 
@@ -72,6 +78,7 @@ class HttpCall : public ProviderCall {
   // Most chunk events fit the inline block; a larger one spills to the heap until the next read.
   unsigned char chunk_buffer_[512];
   std::optional<boost::json::monotonic_resource> chunk_arena_;
+  std::optional<UpstreamText> text_;
   bool finished_ = false;
   bool saw_finish_ = false;
 };

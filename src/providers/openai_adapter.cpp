@@ -17,17 +17,23 @@ namespace {
 
 // GLM finish reasons outside OpenAI's set: `sensitive` is a content filter; `network_error` is an
 // upstream failure that must not pass as a normal end.
-bool normalize_choices(json::object& message) {
+enum class Normalized { as_is, changed, failed };
+
+Normalized normalize_choices(json::object& message) {
   auto it = message.find("choices");
-  if (it == message.end() || !it->value().is_array()) return true;
+  if (it == message.end() || !it->value().is_array()) return Normalized::as_is;
+  Normalized result = Normalized::as_is;
   for (auto& c : it->value().get_array()) {
     if (!c.is_object()) continue;
     auto fr = c.get_object().find("finish_reason");
     if (fr == c.get_object().end() || !fr->value().is_string()) continue;
-    if (fr->value().get_string() == "sensitive") fr->value() = "content_filter";
-    if (fr->value().get_string() == "network_error") return false;
+    if (fr->value().get_string() == "sensitive") {
+      fr->value() = "content_filter";
+      result = Normalized::changed;
+    }
+    if (fr->value().get_string() == "network_error") return Normalized::failed;
   }
-  return true;
+  return result;
 }
 
 bool has_finish_reason(const json::object& chunk) {
@@ -58,10 +64,14 @@ class OpenAiCall final : public HttpCall {
       : HttpCall(provider, context, request_body(request, context, stream), stream) {}
 
  private:
+  bool answer_is_canonical() const override { return true; }
+
   Result<json::object> convert_response(json::object& answer, std::string_view) override {
-    if (!normalize_choices(answer))
+    Normalized n = normalize_choices(answer);
+    if (n == Normalized::failed)
       return ApiError::upstream("Upstream " + provider().config.name +
                                 " reported a network error during generation");
+    if (n == Normalized::changed) forget_text();
     return std::move(answer);
   }
 
@@ -83,7 +93,7 @@ class OpenAiCall final : public HttpCall {
           map_upstream_response(provider().config.name, 502, event.data, provider().api_key));
       return;
     }
-    if (!normalize_choices(obj)) {
+    if (normalize_choices(obj) == Normalized::failed) {
       push_error(ApiError::upstream("Upstream " + provider().config.name +
                                     " reported a network error during generation"));
       return;

@@ -13,6 +13,7 @@
 
 #include "config/config.hpp"
 #include "core/api_error.hpp"
+#include "core/json_spans.hpp"
 
 namespace glmgate {
 
@@ -28,6 +29,17 @@ struct StreamItem {
   ApiError error;
 };
 
+// The upstream's own text of a non-streamed answer whose canonical response is that same document
+// except for the values of its top-level "id" and "model" (an OpenAI-compatible upstream's
+// chat.completion that needed no normalizing), with where those two values sit. A surface that
+// answers with the canonical response sends this on with the two values replaced instead of
+// serializing the whole response again.
+struct UpstreamText {
+  std::string body;
+  TextSpan id;
+  TextSpan model;
+};
+
 class ProviderCall {
  public:
   virtual ~ProviderCall() = default;
@@ -37,6 +49,9 @@ class ProviderCall {
   // The whole canonical chat.completion (non-streamed calls), built in `storage`.
   virtual boost::asio::awaitable<Result<boost::json::object>> response(
       boost::json::storage_ptr storage) = 0;
+  // After response(): its answer's text when the canonical response is that text but for its id
+  // and model (see UpstreamText), else nullptr. Valid while the call lives.
+  virtual const UpstreamText* text() const { return nullptr; }
   // The next canonical chunk, the end, or a mid-stream error (streamed calls). A chunk lives in
   // storage the call reuses: it is valid until the next call of next().
   virtual boost::asio::awaitable<StreamItem> next() = 0;

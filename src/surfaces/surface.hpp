@@ -67,6 +67,9 @@ class Surface {
   // A canonical (OpenAI chat.completion) response into the surface's response body.
   virtual std::string encode_response(boost::json::object& response,
                                       const CanonicalRequest& request) const = 0;
+  // True when encode_response() is the canonical response serialized as it is: the pipeline may
+  // then answer with the upstream's own text of it instead (see ProviderCall::text()).
+  virtual bool answers_canonical() const { return false; }
   virtual std::unique_ptr<StreamEncoder> stream_encoder(const CanonicalRequest& request) const = 0;
   virtual HttpResponse render_error(const ApiError& error) const = 0;
 };

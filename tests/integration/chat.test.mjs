@@ -104,6 +104,28 @@ describe('chat completions', () => {
     assert.ok(body.usage.completion_tokens_details.reasoning_tokens > 0);
   });
 
+  it('answers under its own id and model, GLM finish reasons in OpenAI names', async () => {
+    // The plain answer goes out as the upstream's text with id and model replaced; the renamed
+    // finish reason needs the answer serialized again. Both must read the same to a client.
+    const get = async (id) => (await fetch(`http://127.0.0.1:${s.gw.port}/v1/chat/completions/${id}`,
+      { headers: { authorization: `Bearer ${s.key}` } })).json();
+    for (const [prompt, finish] of [['hello', 'stop'], ['fake: finish=sensitive', 'content_filter']]) {
+      const r = await chat(s, { model: 'glm-test', messages: user(prompt) });
+      assert.equal(r.status, 200);
+      const body = await r.json();
+      assert.match(body.id, /^chatcmpl-[0-9A-Za-z]{24}$/);
+      assert.equal(body.model, 'glm-test');
+      assert.equal(body.object, 'chat.completion');
+      assert.equal(body.choices[0].finish_reason, finish);
+      const stored = await get(body.id);
+      assert.deepEqual([stored.id, stored.model, stored.choices[0].message, stored.choices[0].finish_reason],
+        [body.id, body.model, body.choices[0].message, finish]);
+    }
+    const failed = await chat(s, { model: 'glm-test', messages: user('fake: finish=network_error') });
+    assert.equal(failed.status, 502);
+    assert.equal((await failed.json()).error.type, 'upstream_error');
+  });
+
   it('keeps x-request-id: echoes the client one, sends it upstream, or makes one', async () => {
     const r = await chat(s, { model: 'glm-test', messages: user('hi') }, { headers: { 'x-request-id': 'abc-123' } });
     assert.equal(r.headers.get('x-request-id'), 'abc-123');

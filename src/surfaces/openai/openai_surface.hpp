@@ -16,6 +16,7 @@ class OpenAiSurface final : public Surface {
                                   boost::json::storage_ptr storage) const override;
   std::string encode_response(boost::json::object& response,
                               const CanonicalRequest& request) const override;
+  bool answers_canonical() const override { return true; }
   std::unique_ptr<StreamEncoder> stream_encoder(const CanonicalRequest& request) const override;
   HttpResponse render_error(const ApiError& error) const override;
 };
