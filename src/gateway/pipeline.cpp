@@ -199,10 +199,12 @@ void keep_output(Call& call) {
   o.previous_id = call.request.previous_response_id;
   o.usage = call.record.usage;
   o.cost = call.record.cost;
-  if (call.task)
+  if (call.task) {
     call.task->output = std::move(o);
-  else
+  } else {
+    call.record.output_id = o.id;
     call.parts.outputs.keep(std::move(o), std::nullopt);
+  }
 }
 
 // Frees the call's slots, charges what was generated (a full refund when the generation failed)

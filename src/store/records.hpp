@@ -72,6 +72,9 @@ struct UsageRecord {
   std::int64_t latency_us = 0;
   std::int64_t ttft_us = 0;
   std::int64_t created_at = 0;  // unix milliseconds
+  // The ID of the output this call kept, when it kept one. Only a hint for the store, which may
+  // then keep the output in this row (see SqliteStore::commit); not read back.
+  std::string output_id;
 };
 
 struct UsageQuery {

@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <tuple>
+#include <utility>
 
 #include "accounts/account_service.hpp"
 #include "accounts/key_service.hpp"
 #include "core/clock.hpp"
+#include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 #include "store_fixture.hpp"
 
@@ -252,6 +255,95 @@ TEST_F(ChargeStorageTest, KeepsACallsChargeInItsUsageRowAndListsItInTheLedger) {
   ASSERT_EQ(task_charges.size(), 1u);
   EXPECT_EQ(task_charges[0].amount, -50);
   EXPECT_EQ(store_->usage({account_, std::nullopt, false, false, 10}).size(), 3u);
+}
+
+// A call's output committed with its usage row is kept in that row: found as it was given (every
+// field, defaults and others), deleted and swept without taking the usage row along; an output
+// whose row went in another batch, or that differs from it, is found just the same.
+using OutputStorageTest = FundedStoreTest;
+
+TEST_F(OutputStorageTest, KeepsACallsOutputInItsUsageRowAndFindsDeletesAndSweepsIt) {
+  const std::int64_t t = unix_ms_now();
+  auto call = [&](std::string n, std::int64_t expires_at) {
+    UsageRecord u;
+    u.request_id = "req_" + n;
+    u.key_id = "key_1";
+    u.account_id = account_;
+    u.model = "glm-test";
+    u.surface = "openai";
+    u.status = 200;
+    u.usage = {3, 8, 1, 2, false};
+    u.cost = 40;
+    u.created_at = t;
+    u.output_id = "chatcmpl-" + n;
+    StoredOutput o;
+    o.id = u.output_id;
+    o.account_id = account_;
+    o.key_id = u.key_id;
+    o.surface = u.surface;
+    o.model = u.model;
+    o.status = "completed";
+    o.body = R"({"created":1,"finish_reason":"stop","message":{"content":")" + n + "\"}}";
+    o.usage = u.usage;
+    o.cost = u.cost;
+    o.created_at = t;
+    o.expires_at = expires_at;
+    return std::pair{u, o};
+  };
+  auto same = [](const StoredOutput& a, const StoredOutput& b) {
+    return std::tie(a.id, a.account_id, a.key_id, a.surface, a.model, a.status, a.body, a.context,
+                    a.previous_id, a.usage.prompt_tokens, a.usage.completion_tokens,
+                    a.usage.cached_tokens, a.usage.reasoning_tokens, a.cost, a.created_at,
+                    a.expires_at) == std::tie(b.id, b.account_id, b.key_id, b.surface, b.model,
+                                              b.status, b.body, b.context, b.previous_id,
+                                              b.usage.prompt_tokens, b.usage.completion_tokens,
+                                              b.usage.cached_tokens, b.usage.reasoning_tokens,
+                                              b.cost, b.created_at, b.expires_at);
+  };
+  auto [plain_u, plain] = call("plain", t + 60'000);
+  auto [turn_u, turn] = call("turn", t + 60'000);  // a Responses turn, cut short, a second later
+  turn.status = "incomplete";
+  turn.context = R"({"turn":[]})";
+  turn.previous_id = "resp_before";
+  turn.created_at = t + 1000;
+  auto [other_u, other] = call("other", t + 60'000);  // its row says another model
+  other_u.model = "alias";
+  auto [late_u, late] = call("late", t + 60'000);  // its row comes in the next batch
+  auto [old_u, old] = call("old", t - 1);          // expired
+  WriteBatch batch;
+  batch.usage = {plain_u, turn_u, other_u, old_u};
+  batch.outputs = {plain, turn, other, late, old};
+  store_->commit(batch);
+  WriteBatch next;
+  next.usage = {late_u};
+  store_->commit(next);
+
+  for (const StoredOutput* o : {&plain, &turn, &other, &late, &old}) {
+    auto found = store_->find_output(o->id);
+    ASSERT_TRUE(found) << o->id;
+    EXPECT_TRUE(same(*found, *o)) << o->id;
+  }
+  EXPECT_FALSE(store_->find_output("chatcmpl-none"));
+  {
+    // One row per call where the call's row could keep its output: only those two have their own.
+    SqliteDb db((dir_ / "g.db").string());
+    auto own = db.prepare("SELECT group_concat(id) FROM (SELECT id FROM outputs ORDER BY id)");
+    ASSERT_TRUE(own.step());
+    EXPECT_EQ(own.text(0), "chatcmpl-late,chatcmpl-other");
+  }
+
+  EXPECT_FALSE(store_->delete_output(plain.id, "another-account"));
+  EXPECT_TRUE(store_->delete_output(plain.id, account_));
+  EXPECT_FALSE(store_->find_output(plain.id));
+  EXPECT_FALSE(store_->delete_output(plain.id, account_));
+  EXPECT_EQ(store_->sweep_expired(t, 1000), 1);
+  EXPECT_FALSE(store_->find_output(old.id));
+  EXPECT_TRUE(store_->find_output(turn.id));
+  // The calls' usage rows stay, with their charges' figures, for billing and reports.
+  auto rows = store_->usage({account_, std::nullopt, false, false, 10});
+  ASSERT_EQ(rows.size(), 5u);
+  for (const auto& u : rows)
+    EXPECT_EQ(u.cost, 40) << u.request_id;
 }
 
 // A task that runs again after a restart writes its output ID a second time: the newer answer
