@@ -8,6 +8,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -54,7 +55,9 @@ class AccountBook final : public Wallet {
     mutable std::mutex mutex;
     NanoUsd balance = 0;
     NanoUsd reserved = 0;
-    NanoUsd spent = 0;
+    // Written under the mutex; read without it by spent(), for which a value a request old will
+    // do.
+    std::atomic<NanoUsd> spent{0};
     std::unordered_map<std::string, FreeCalls> free;
     std::atomic<bool> reservation_changed{false};
   };
@@ -68,6 +71,7 @@ class AccountBook final : public Wallet {
   Account& find_or_add(const std::string& id, bool& added);
   void mark_changed(const std::string& id, Account& account);
 
+  const std::uint64_t instance_;  // tells apart books in a thread's cache of find()
   std::int64_t free_calls_per_model_;
   std::string origin_;
   std::array<Shard, kShards> shards_;

@@ -22,9 +22,45 @@ bool parse_hex(std::string_view hex, KeyHash& out) {
 }
 }  // namespace
 
+namespace {
+std::atomic<std::uint64_t> next_instance{1};
+
+// A thread's copies of the keys it found, for one cache at one version. Unknown secrets are not
+// kept: guessing cannot fill it.
+struct ThreadKeys {
+  std::uint64_t instance = 0;
+  std::uint64_t version = 0;
+  std::unordered_map<KeyHash, std::shared_ptr<const KeyInfo>, KeyHashOf> keys;
+};
+thread_local ThreadKeys t_keys;
+constexpr std::size_t kMaxThreadKeys = 4096;
+}  // namespace
+
+KeyCache::KeyCache() : instance_(next_instance.fetch_add(1)) {}
+
 std::shared_ptr<const KeyInfo> KeyCache::find(std::string_view secret) const {
   if (secret.size() > 256) return nullptr;
   KeyHash hash = sha256(secret);
+  ThreadKeys& mine = t_keys;
+  // Read before the shared map: a change applied after this read bumps the version past it, so
+  // a copy taken from the map now is dropped at the next lookup.
+  std::uint64_t version = version_.load(std::memory_order_acquire);
+  if (mine.instance != instance_ || mine.version != version) {
+    mine.keys.clear();
+    mine.instance = instance_;
+    mine.version = version;
+  } else if (auto it = mine.keys.find(hash); it != mine.keys.end()) {
+    return it->second;
+  }
+  auto shared = find_shared(hash);
+  if (!shared) return nullptr;
+  if (mine.keys.size() >= kMaxThreadKeys) mine.keys.clear();
+  auto copy = std::make_shared<const KeyInfo>(*shared);
+  mine.keys.emplace(hash, copy);
+  return copy;
+}
+
+std::shared_ptr<const KeyInfo> KeyCache::find_shared(const KeyHash& hash) const {
   const Shard& shard = shards_[hash[31] % kShards];
   std::shared_lock lock(shard.mutex);
   auto it = shard.keys.find(hash);
@@ -58,6 +94,7 @@ void KeyCache::apply(const std::vector<KeyRecord>& changes) {
     }
     if (record.rev > rev_) rev_ = record.rev;
   }
+  if (!changes.empty()) version_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 std::size_t KeyCache::size() const {
