@@ -17,6 +17,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <cerrno>
+#include <optional>
 #include <thread>
 
 #include "core/api_error.hpp"
@@ -135,7 +136,7 @@ class BeastExchange final : public Exchange {
         keep_alive_(keep_alive),
         received_at_(received_at),
         last_write_(received_at),
-        write_lock_(executor, 1) {}
+        executor_(executor) {}
 
   const HttpRequest& request() const override { return request_; }
   const std::string& request_id() const override { return request_id_; }
@@ -251,10 +252,13 @@ class BeastExchange final : public Exchange {
   }
 
   asio::awaitable<void> lock() {
-    co_await write_lock_.async_send(boost::system::error_code{}, kNoThrow);
+    // Made on first use: only a stream writes from two coroutines (its pings), and making one
+    // looks its service up under the io_context's registry mutex.
+    if (!write_lock_) write_lock_.emplace(executor_, 1);
+    co_await write_lock_->async_send(boost::system::error_code{}, kNoThrow);
   }
   void unlock() {
-    write_lock_.try_receive([](boost::system::error_code) {});
+    write_lock_->try_receive([](boost::system::error_code) {});
   }
 
   beast::tcp_stream& stream_;
@@ -269,8 +273,9 @@ class BeastExchange final : public Exchange {
   Clock::time_point received_at_;
   Clock::time_point last_write_;
   std::shared_ptr<ClientWatch> watch_;
+  asio::any_io_executor executor_;
   // A one-slot channel used as an async mutex: a ping and a data chunk never interleave.
-  asio::experimental::channel<void(boost::system::error_code)> write_lock_;
+  std::optional<asio::experimental::channel<void(boost::system::error_code)>> write_lock_;
 };
 
 }  // namespace
