@@ -62,6 +62,8 @@ BatchWriter::~BatchWriter() {
 void BatchWriter::record(UsageRecord record, std::optional<LedgerEntry> charge) {
   {
     std::lock_guard lock(queue_mutex_);
+    // An output slot of an earlier queue names nothing in this one.
+    if (record.output_slot.batch != generation_) record.output_slot.index = -1;
     queued_.usage.push_back(std::move(record));
     if (charge) queued_.charges.push_back(std::move(*charge));
   }
@@ -82,10 +84,13 @@ void BatchWriter::set_background(bool background) {
   if (set_policy(0, background)) background_ = background;
 }
 
-void BatchWriter::keep(std::optional<StoredOutput> output, std::optional<TaskRecord> task) {
+OutputSlot BatchWriter::keep(std::optional<StoredOutput> output, std::optional<TaskRecord> task) {
   std::lock_guard lock(queue_mutex_);
+  OutputSlot slot;
+  if (output && !task) slot = {generation_, static_cast<std::int64_t>(queued_.outputs.size())};
   if (output) (task ? queued_.task_outputs : queued_.outputs).push_back(std::move(*output));
   if (task) queued_.tasks.push_back(std::move(*task));
+  return slot;
 }
 
 void BatchWriter::start() {
@@ -102,6 +107,7 @@ void BatchWriter::flush() {
     batch.outputs.swap(queued_.outputs);
     batch.task_outputs.swap(queued_.task_outputs);
     batch.tasks.swap(queued_.tasks);
+    ++generation_;
     // The next batch will be about as large: without this, request threads would grow the
     // empty queues again, each doubling moving every row queued so far while they wait.
     queued_.usage.reserve(batch.usage.size());
@@ -117,6 +123,11 @@ void BatchWriter::flush() {
     spdlog::error("could not write {} usage records and {} charges, will retry: {}",
                   batch.usage.size(), batch.charges.size(), e.what());
     std::lock_guard lock(queue_mutex_);
+    // Requeued outputs move the queued ones: no slot handed out so far stays right.
+    ++generation_;
+    for (auto* rows : {&batch.usage, &queued_.usage})
+      for (auto& u : *rows)
+        u.output_slot.index = -1;
     requeue(batch.usage, queued_.usage);
     requeue(batch.charges, queued_.charges);
     requeue(batch.outputs, queued_.outputs);

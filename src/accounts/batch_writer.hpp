@@ -32,7 +32,8 @@ class BatchWriter final : public UsageSink {
 
   void record(UsageRecord record, std::optional<LedgerEntry> charge) override;
   // A stored output and/or a task state, queued together so they commit in one transaction.
-  void keep(std::optional<StoredOutput> output, std::optional<TaskRecord> task);
+  // Returns where a call's output (not a task's) waits, for its usage record to name.
+  OutputSlot keep(std::optional<StoredOutput> output, std::optional<TaskRecord> task);
   // Called on the writer's thread after each successful commit (OutputStore forgets its copies).
   void set_commit_listener(std::function<void(const WriteBatch&)> listener) {
     commit_listener_ = std::move(listener);
@@ -60,7 +61,8 @@ class BatchWriter final : public UsageSink {
   std::function<void(const WriteBatch&)> commit_listener_;
   std::mutex queue_mutex_;
   WriteBatch queued_;
-  std::mutex commit_mutex_;  // one commit at a time (the thread, or flush())
+  std::uint64_t generation_ = 1;  // of queued_: bumped whenever its outputs are taken or reordered
+  std::mutex commit_mutex_;       // one commit at a time (the thread, or flush())
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -203,7 +203,7 @@ void keep_output(Call& call) {
     call.task->output = std::move(o);
   } else {
     call.record.output_id = o.id;
-    call.parts.outputs.keep(std::move(o), std::nullopt);
+    call.record.output_slot = call.parts.outputs.keep(std::move(o), std::nullopt);
   }
 }
 

@@ -83,8 +83,8 @@ class OutputSink {
   // False when outputs are not kept (retention 0): the pipeline then builds none.
   virtual bool enabled() const = 0;
   // Keeps a generated output; `task`, when given, is the task state that commits with it. Must
-  // not block.
-  virtual void keep(StoredOutput output, std::optional<TaskRecord> task) = 0;
+  // not block. Returns where the output waits to be written (see UsageRecord::output_slot).
+  virtual OutputSlot keep(StoredOutput output, std::optional<TaskRecord> task) = 0;
 };
 
 // The conversation a previous_response_id continues, read from the stored outputs.

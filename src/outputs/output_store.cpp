@@ -8,15 +8,15 @@ namespace glmgate {
 OutputStore::OutputStore(Store& store, BatchWriter& writer, std::int64_t retention_ms)
     : store_(store), writer_(writer), retention_ms_(retention_ms) {}
 
-void OutputStore::keep(StoredOutput output, std::optional<TaskRecord> task) {
-  if (!enabled() && !task) return;
+OutputSlot OutputStore::keep(StoredOutput output, std::optional<TaskRecord> task) {
+  if (!enabled() && !task) return {};
   if (enabled()) {
     if (output.created_at == 0) output.created_at = unix_ms_now();
     output.expires_at = output.created_at + retention_ms_;
   }
   // The output row and the task's end go in one writer batch, so they commit together.
-  writer_.keep(enabled() ? std::optional<StoredOutput>(std::move(output)) : std::nullopt,
-               std::move(task));
+  return writer_.keep(enabled() ? std::optional<StoredOutput>(std::move(output)) : std::nullopt,
+                      std::move(task));
 }
 
 std::optional<StoredOutput> OutputStore::find(const std::string& id,

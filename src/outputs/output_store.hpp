@@ -22,7 +22,7 @@ class OutputStore final : public OutputSink {
   OutputStore(Store& store, BatchWriter& writer, std::int64_t retention_ms);
 
   bool enabled() const override { return retention_ms_ > 0; }
-  void keep(StoredOutput output, std::optional<TaskRecord> task) override;
+  OutputSlot keep(StoredOutput output, std::optional<TaskRecord> task) override;
 
   // Blocking. The output with `id` if `account_id` owns it (and it has not expired).
   std::optional<StoredOutput> find(const std::string& id, const std::string& account_id);

@@ -57,6 +57,13 @@ struct LedgerEntry {
 };
 
 // One request's usage record.
+// Where a queued output waits: the writer's queue generation and its index in that queue's
+// outputs (WriteBatch::outputs once the queue is taken). index -1: nowhere known.
+struct OutputSlot {
+  std::uint64_t batch = 0;
+  std::int64_t index = -1;
+};
+
 struct UsageRecord {
   std::string request_id;
   std::string key_id;
@@ -72,9 +79,11 @@ struct UsageRecord {
   std::int64_t latency_us = 0;
   std::int64_t ttft_us = 0;
   std::int64_t created_at = 0;  // unix milliseconds
-  // The ID of the output this call kept, when it kept one. Only a hint for the store, which may
-  // then keep the output in this row (see SqliteStore::commit); not read back.
+  // The output this call kept, when it kept one: its ID and where it waits in the writer's queue.
+  // Only a hint for the store, which may then keep the output in this row (see
+  // SqliteStore::commit); not read back.
   std::string output_id;
+  OutputSlot output_slot;
 };
 
 struct UsageQuery {

@@ -64,6 +64,47 @@ TEST_F(BatchWriterTest, CommitsAChargeInTheSameBatchAsItsUsageRecord) {
   EXPECT_EQ(static_cast<int>(store_->ledger(account_).size()), 1 + kThreads * kCalls);
 }
 
+// A usage record names where its call's output waits; the name holds only within the queue the
+// output went into, so a record arriving after that queue was committed names nothing.
+TEST_F(BatchWriterTest, AUsageRecordNamesItsOutputOnlyInTheBatchThatHoldsIt) {
+  BatchWriter writer(*store_, std::chrono::hours(1));  // commits only when flushed
+  std::vector<WriteBatch> committed;
+  writer.set_commit_listener([&](const WriteBatch& batch) { committed.push_back(batch); });
+  auto call = [&](std::string n) {
+    StoredOutput o;
+    o.id = "chatcmpl-" + n;
+    o.account_id = account_;
+    UsageRecord u;
+    u.request_id = "req_" + n;
+    u.account_id = account_;
+    u.output_id = o.id;
+    return std::pair{u, o};
+  };
+  auto [u1, o1] = call("1");
+  auto [u2, o2] = call("2");
+  auto [u3, o3] = call("3");
+  u2.output_slot = writer.keep(o2, std::nullopt);
+  u1.output_slot = writer.keep(o1, std::nullopt);
+  writer.record(u1, std::nullopt);
+  writer.record(u2, std::nullopt);
+  u3.output_slot = writer.keep(o3, std::nullopt);
+  writer.flush();  // o3 is committed without its record
+  writer.record(u3, std::nullopt);
+  writer.flush();
+
+  ASSERT_EQ(committed.size(), 2u);
+  const WriteBatch& first = committed[0];
+  ASSERT_EQ(first.usage.size(), 2u);
+  for (const auto& u : first.usage) {
+    ASSERT_GE(u.output_slot.index, 0) << u.request_id;
+    EXPECT_EQ(first.outputs[static_cast<std::size_t>(u.output_slot.index)].id, u.output_id);
+  }
+  ASSERT_EQ(committed[1].usage.size(), 1u);
+  EXPECT_EQ(committed[1].usage[0].output_slot.index, -1);
+  EXPECT_TRUE(store_->find_output("chatcmpl-3"));
+  EXPECT_TRUE(store_->find_output("chatcmpl-1"));
+}
+
 bool eventually(const std::function<bool()>& done) {
   for (int i = 0; i < 400 && !done(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

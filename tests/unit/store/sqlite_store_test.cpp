@@ -311,8 +311,13 @@ TEST_F(OutputStorageTest, KeepsACallsOutputInItsUsageRowAndFindsDeletesAndSweeps
   auto [late_u, late] = call("late", t + 60'000);  // its row comes in the next batch
   auto [old_u, old] = call("old", t - 1);          // expired
   WriteBatch batch;
-  batch.usage = {plain_u, turn_u, other_u, old_u};
   batch.outputs = {plain, turn, other, late, old};
+  plain_u.output_slot.index = 0;  // where the writer queued each output
+  turn_u.output_slot.index = 1;
+  other_u.output_slot.index = 2;
+  late_u.output_slot.index = 3;  // but the next batch has no outputs
+  old_u.output_slot.index = 4;
+  batch.usage = {plain_u, turn_u, other_u, old_u};
   store_->commit(batch);
   WriteBatch next;
   next.usage = {late_u};
