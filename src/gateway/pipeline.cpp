@@ -340,9 +340,8 @@ class KeepAlive : public std::enable_shared_from_this<KeepAlive> {
 std::string encode_answer(Call& call, json::object& response) {
   const UpstreamText* text = call.surface.answers_canonical() ? call.upstream->text() : nullptr;
   if (!text) return call.surface.encode_response(response, call.request);
-  const TextSpan spans[] = {text->id, text->model};
-  const std::string_view values[] = {call.output_id, call.model->id};
-  return replace_string_values(text->body, spans, values);
+  const std::string_view values[] = {call.output_id, call.model->id};  // kUpstreamTextKeys
+  return replace_string_values(text->body, text->spans, values);
 }
 
 asio::awaitable<void> dispatch_unary(Call& call) {

@@ -2,7 +2,6 @@
 #include "providers/http_call.hpp"
 
 #include <spdlog/spdlog.h>
-#include <array>
 #include <boost/json/parse.hpp>
 #include <cstdlib>
 
@@ -82,10 +81,9 @@ asio::awaitable<Result<json::object>> HttpCall::response(json::storage_ptr stora
   if (auto err = co_await call_.read_all(body, kMaxResponseBytes))
     co_return map_transport_error(provider_.config.name, *err);
   boost::system::error_code ec;
-  static constexpr std::string_view kKeys[] = {"id", "model"};
   std::array<TextSpan, 2> spans;
   json::value parsed = answer_is_canonical()
-                           ? parse_locating(body, kKeys, spans, ec, std::move(storage))
+                           ? parse_locating(body, kUpstreamTextKeys, spans, ec, std::move(storage))
                            : json::parse(body, ec, std::move(storage));
   if (ec || !parsed.is_object())
     co_return ApiError::upstream("Upstream " + provider_.config.name +
@@ -93,11 +91,8 @@ asio::awaitable<Result<json::object>> HttpCall::response(json::storage_ptr stora
   auto& obj = parsed.get_object();
   if (obj.contains("error"))
     co_return map_upstream_response(provider_.config.name, 502, body, provider_.api_key);
-  if (spans[0].found() && spans[1].found()) {
-    text_.emplace(UpstreamText{std::move(body), spans[0], spans[1]});
-    co_return convert_response(obj, text_->body);
-  }
-  co_return convert_response(obj, body);
+  if (spans[0].found() && spans[1].found()) text_.emplace(UpstreamText{std::move(body), spans});
+  co_return convert_response(obj, text_ ? text_->body : body);
 }
 
 asio::awaitable<StreamItem> HttpCall::next() {

@@ -4,6 +4,7 @@
 // the coroutine of one request on one I/O thread; adapters are immutable and shared.
 #pragma once
 
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/storage_ptr.hpp>
@@ -36,9 +37,9 @@ struct StreamItem {
 // serializing the whole response again.
 struct UpstreamText {
   std::string body;
-  TextSpan id;
-  TextSpan model;
+  std::array<TextSpan, 2> spans;  // of "id" and "model" (kUpstreamTextKeys)
 };
+inline constexpr std::string_view kUpstreamTextKeys[] = {"id", "model"};
 
 class ProviderCall {
  public:

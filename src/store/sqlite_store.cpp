@@ -421,12 +421,6 @@ void bind_usage_insert_row(SqliteStatement& s, int offset, const UsageRow& row) 
 
 constexpr int kOutputParams = 17;  // kOutputColumns
 
-void bind_output_row(SqliteStatement& s, int offset, const StoredOutput& o);
-
-void bind_output_pointer_row(SqliteStatement& s, int offset, const StoredOutput* const& o) {
-  bind_output_row(s, offset, *o);
-}
-
 void bind_output_row(SqliteStatement& s, int offset, const StoredOutput& o) {
   s.bind_view(offset + 1, o.id).bind_view(offset + 2, o.account_id);
   s.bind_view(offset + 3, o.key_id).bind_view(offset + 4, o.surface);
@@ -435,6 +429,10 @@ void bind_output_row(SqliteStatement& s, int offset, const StoredOutput& o) {
   s.bind_view(offset + 9, o.previous_id);
   bind_tokens(s, offset + 9, o.usage);
   s.bind(offset + 15, o.cost).bind(offset + 16, o.created_at).bind(offset + 17, o.expires_at);
+}
+
+void bind_output_pointer_row(SqliteStatement& s, int offset, const StoredOutput* const& o) {
+  bind_output_row(s, offset, *o);
 }
 
 // WHERE clause and bindings shared by the usage queries.
