@@ -112,6 +112,8 @@ std::optional<ApiError> KeyLimiter::admit(const KeyInfo& key, const KeyLimits& l
     if (!refusal) state.request_tat = tat;
     if (!refusal && limits.max_concurrency > 0) ++state.in_flight;
   }
+  // One growth of the vector for all of them, not one per header.
+  headers.reserve(headers.size() + (requests ? 3 : 0) + (tokens ? 3 : 0) + (refusal ? 2 : 0));
   if (requests) {
     set_header(headers, "x-ratelimit-limit-requests", std::to_string(limits.rpm));
     set_header(headers, "x-ratelimit-remaining-requests", std::to_string(requests->remaining));
