@@ -5,7 +5,7 @@ ASAN_DIR ?= build/asan
 JOBS ?= 2
 CONFIG ?=
 
-.PHONY: deps build run test asan sdk-deps bench fuzz format clean
+.PHONY: deps build run test asan test-deps bench fuzz format clean
 
 deps:
 	@bash scripts/install_deps.sh
@@ -17,8 +17,11 @@ build: deps
 run: build
 	$(BUILD_DIR)/glmgate serve $(if $(CONFIG),--config $(CONFIG))
 
-sdk-deps: deps
+# The official SDKs and the agent CLIs the tests drive, and the Node they run on, pinned by the
+# lockfiles in tests/sdk and tests/agents (from the npm registry).
+test-deps: deps
 	cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error
+	cd tests/agents && npm ci --no-audit --no-fund --loglevel=error
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build: unit and integration tests run under it.
 asan: deps
@@ -26,7 +29,7 @@ asan: deps
 	  -DGLMGATE_SANITIZE=ON -DGLMGATE_SDK_TESTS=OFF
 	cmake --build $(ASAN_DIR) -j$(JOBS)
 
-test: build sdk-deps asan
+test: build test-deps asan
 	ctest --test-dir $(BUILD_DIR) --output-on-failure
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure

@@ -88,6 +88,7 @@ export async function startFake({ tls } = {}) {
     port,
     stats: () => get('/_fake/stats'),
     last: () => get('/_fake/last'),
+    requests: () => get('/_fake/requests'),
     reset: () => (tls ? execFileSync('curl', ['-sk', '-XPOST', `https://127.0.0.1:${port}/_fake/reset`])
       : fetch(`${admin}/_fake/reset`, { method: 'POST' })),
     stop: () => stopProcess(proc, 'fake_provider'),

@@ -95,6 +95,35 @@ describe('anthropic SDK', () => {
     assert.equal(final.stop_reason, 'tool_use');
   });
 
+  it('lists and retrieves models in Anthropic shape', async () => {
+    const models = [];
+    for await (const m of client.models.list()) models.push(m);
+    assert.deepEqual(models.map((m) => [m.type, m.id]), [['model', 'glm-test']]);
+    assert.ok(models[0].display_name.length > 0);
+    assert.ok(!Number.isNaN(Date.parse(models[0].created_at)), models[0].created_at);
+    const one = await client.models.retrieve('glm-test');
+    assert.equal(one.type, 'model');
+    assert.equal(one.id, 'glm-test');
+  });
+
+  it('takes adaptive thinking and a system entry inside messages, as Claude Code sends them', async () => {
+    const stream = client.messages.stream({
+      model: 'glm-test',
+      max_tokens: 256,
+      thinking: { type: 'adaptive' },
+      messages: [
+        { role: 'user', content: 'x fake: reasoning=2' },
+        { role: 'system', content: [{ type: 'text', text: '# Environment' }] },
+      ],
+    });
+    const final = await stream.finalMessage();
+    assert.equal(final.content.at(-1).text, 'Hello from the fake provider.');
+    assert.ok(final.content.some((b) => b.type === 'thinking'), JSON.stringify(final.content));
+    const sent = (await s.fake.last()).body;
+    assert.deepEqual(sent.thinking, { type: 'enabled' });
+    assert.deepEqual(sent.messages.map((m) => m.role), ['user', 'system']);
+  });
+
   it('counts tokens', async () => {
     const r = await client.messages.countTokens({ model: 'glm-test', messages: [{ role: 'user', content: 'x'.repeat(400) }] });
     assert.ok(r.input_tokens >= 100 && r.input_tokens < 200, String(r.input_tokens));

@@ -104,6 +104,19 @@ describe('google genai SDK', () => {
     assert.equal(one.outputTokenLimit, 4096);
   });
 
+  it('counts tokens, an estimate that grows with the prompt', async () => {
+    const small = await ai.models.countTokens({ model: 'glm-test', contents: 'x'.repeat(40) });
+    const big = await ai.models.countTokens({ model: 'glm-test', contents: 'x'.repeat(4000) });
+    assert.ok(small.totalTokens > 0, JSON.stringify(small));
+    assert.ok(big.totalTokens > small.totalTokens * 10, JSON.stringify([small, big]));
+  });
+
+  it('works on the v1beta API version too (older SDKs and Gemini CLI)', async () => {
+    const beta = new GoogleGenAI({ apiKey: s.key, apiVersion: 'v1beta', httpOptions: { baseUrl: s.gw.url, timeout: 20000 } });
+    const r = await beta.models.generateContent({ model: 'glm-test', contents: 'Say hello' });
+    assert.equal(r.text, 'Hello from the fake provider.');
+  });
+
   const rejectsStatus = (promise, status) => assert.rejects(promise, (e) => {
     assert.ok(e instanceof ApiError, `${e.constructor.name}: ${e.message}`);
     assert.equal(e.status, status);

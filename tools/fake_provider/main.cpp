@@ -1,8 +1,9 @@
 // fake_provider: a small, fast, deterministic OpenAI-compatible upstream for glmgate's tests and
 // benchmarks. POST */chat/completions answers per the scenario of the request (scenario.hpp), and
 // POST */v1/messages the same scenarios in Anthropic's format;
-// GET /_fake/stats and /_fake/last let tests see what arrived; POST /_fake/reset clears them.
-// Plain HTTP or TLS (--tls-cert/--tls-key). One coroutine per connection on a shared io_context.
+// GET /_fake/stats, /_fake/last and /_fake/requests (the last 64) let tests see what arrived; POST
+// /_fake/reset clears them. Plain HTTP or TLS (--tls-cert/--tls-key). One coroutine per connection
+// on a shared io_context.
 #include <sys/socket.h>
 
 #include <atomic>
@@ -35,7 +36,8 @@ namespace {
 
 struct Stats {
   std::mutex mutex;
-  json::object last;                              // headers and body of the last chat request
+  json::object last;   // headers and body of the last chat request
+  json::array recent;  // the same for the last kRecent chat requests, oldest first
   std::unordered_map<std::string, int> attempts;  // by x-request-id, for fail_first
   std::atomic<long> requests{0};
   std::atomic<long> streams_completed{0};
@@ -46,6 +48,7 @@ struct Stats {
 };
 
 Stats g_stats;
+constexpr std::size_t kRecent = 64;
 
 bool peer_closed(int fd) {
   char c;
@@ -188,6 +191,8 @@ asio::awaitable<bool> handle_chat(Stream& stream, http::request<http::string_bod
   {
     std::lock_guard lock(g_stats.mutex);
     g_stats.last = json::object{{"headers", headers_json(req)}, {"body", parsed}};
+    if (g_stats.recent.size() == kRecent) g_stats.recent.erase(g_stats.recent.begin());
+    g_stats.recent.push_back(g_stats.last);
   }
   if (anthropic) {
     auto canonical = glmgate::anthropic::decode_messages_request(req.body());
@@ -281,10 +286,18 @@ asio::awaitable<void> session(Stream stream) {
         body = json::serialize(g_stats.last);
       }
       keep = co_await send(stream, 200, "application/json", body, req.keep_alive());
+    } else if (target == "/_fake/requests") {
+      std::string body;
+      {
+        std::lock_guard lock(g_stats.mutex);
+        body = json::serialize(g_stats.recent);
+      }
+      keep = co_await send(stream, 200, "application/json", body, req.keep_alive());
     } else if (target == "/_fake/reset") {
       {
         std::lock_guard lock(g_stats.mutex);
         g_stats.last = {};
+        g_stats.recent.clear();
         g_stats.attempts.clear();
       }
       g_stats.requests = 0;

@@ -3,6 +3,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <cctype>
 
 namespace fake {
 
@@ -31,6 +32,21 @@ std::string content_text(const json::value& content) {
   return out;
 }
 
+// `%XX` escapes decoded; anything malformed is kept as it is (a test tool, not a URL parser).
+std::string percent_decoded(std::string_view v) {
+  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '%' && i + 2 < v.size() && hex(v[i + 1]) && hex(v[i + 2])) {
+      out += static_cast<char>(std::stoi(std::string(v.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += v[i];
+    }
+  }
+  return out;
+}
+
 void apply_directive(Scenario& s, std::string_view directive) {
   while (!directive.empty()) {
     auto space = directive.find_first_of(" \n");
@@ -48,8 +64,11 @@ void apply_directive(Scenario& s, std::string_view directive) {
       s.chunks = std::max(1, to_int(v));
     else if (k == "reasoning")
       s.reasoning = to_int(v);
-    else if (k == "tool")
+    else if (k == "tool") {
       s.tools.emplace_back(v);
+      s.tool_args.emplace_back();
+    } else if (k == "args" && !s.tool_args.empty())
+      s.tool_args.back() = percent_decoded(v);
     else if (k == "delay_ms")
       s.delay_ms = to_int(v);
     else if (k == "head_delay_ms")
@@ -137,7 +156,13 @@ Scenario parse_scenario(const json::object& request, std::string_view header_dir
       if (c == m.get_object().end()) continue;
       std::string text = content_text(c->value());
       prompt_chars += text.size();
-      if (!text.empty()) last = text;
+      // Agents put system entries after the user's turn (Claude Code's environment notes): the
+      // directive is the client's, in its last message of any other role.
+      auto role = m.get_object().find("role");
+      bool instructions =
+          role != m.get_object().end() && role->value().is_string() &&
+          (role->value().get_string() == "system" || role->value().get_string() == "developer");
+      if (!text.empty() && !instructions) last = text;
     }
   }
   s.prompt_tokens = static_cast<long>(prompt_chars / 4 + 1);
@@ -154,8 +179,10 @@ std::string reasoning_text() {
   return "Let me think about this carefully.";
 }
 
-std::string tool_arguments(std::string_view name) {
-  return json::serialize(json::object{{"city", "Paris"}, {"unit", "celsius"}, {"tool", name}});
+std::string tool_arguments(const Scenario& s, std::size_t i) {
+  if (i < s.tool_args.size() && !s.tool_args[i].empty()) return s.tool_args[i];
+  return json::serialize(
+      json::object{{"city", "Paris"}, {"unit", "celsius"}, {"tool", s.tools.at(i)}});
 }
 
 long reasoning_tokens(const Scenario& s) {
@@ -165,8 +192,8 @@ long reasoning_tokens(const Scenario& s) {
 long completion_tokens(const Scenario& s) {
   long n = reasoning_tokens(s);
   if (has_text(s)) n += static_cast<long>(s.text.size() / 4 + 1);
-  for (const auto& t : s.tools)
-    n += static_cast<long>(tool_arguments(t).size() / 4 + 1);
+  for (std::size_t i = 0; i < s.tools.size(); ++i)
+    n += static_cast<long>(tool_arguments(s, i).size() / 4 + 1);
   return n;
 }
 
@@ -186,10 +213,10 @@ std::string completion_body(const Scenario& s, const std::string& id) {
   if (!s.tools.empty()) {
     json::array calls;
     for (std::size_t i = 0; i < s.tools.size(); ++i)
-      calls.push_back(json::object{
-          {"id", "call_" + std::to_string(i) + "_" + s.tools[i]},
-          {"type", "function"},
-          {"function", {{"name", s.tools[i]}, {"arguments", tool_arguments(s.tools[i])}}}});
+      calls.push_back(
+          json::object{{"id", "call_" + std::to_string(i) + "_" + s.tools[i]},
+                       {"type", "function"},
+                       {"function", {{"name", s.tools[i]}, {"arguments", tool_arguments(s, i)}}}});
     message["tool_calls"] = std::move(calls);
   }
   json::object body{{"id", id},
@@ -222,7 +249,7 @@ std::vector<std::string> stream_events(const Scenario& s, const std::string& id)
     for (auto& piece : split(s.text, s.chunks))
       chunk(json::object{{"content", piece}}, nullptr);
   for (std::size_t i = 0; i < s.tools.size(); ++i) {
-    auto args = split(tool_arguments(s.tools[i]), s.chunks);
+    auto args = split(tool_arguments(s, i), s.chunks);
     for (std::size_t j = 0; j < args.size(); ++j) {
       json::object call{{"index", static_cast<int>(i)}};
       json::object fn{{"arguments", args[j]}};

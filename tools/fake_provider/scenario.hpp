@@ -19,8 +19,10 @@ struct Scenario {
   int chunks = 3;                  // content pieces in a stream
   int reasoning = 0;               // reasoning_content pieces before the content
   std::vector<std::string> tools;  // tool calls to make, by function name
-  int delay_ms = 0;                // between stream events
-  int head_delay_ms = 0;           // before the response head
+  // Their arguments (a JSON text, `args=` percent-encoded after a `tool=`); empty: a fixed default.
+  std::vector<std::string> tool_args;
+  int delay_ms = 0;       // between stream events
+  int head_delay_ms = 0;  // before the response head
   int status = 200;
   std::string zai_code;  // Z.ai business code for error bodies
   std::string error_message = "fake upstream error";
@@ -40,7 +42,8 @@ struct Scenario {
 Scenario parse_scenario(const boost::json::object& request, std::string_view header_directive);
 
 std::string reasoning_text();
-std::string tool_arguments(std::string_view name);
+// The arguments of the scenario's `i`th tool call.
+std::string tool_arguments(const Scenario& s, std::size_t i);
 long completion_tokens(const Scenario& s);
 long reasoning_tokens(const Scenario& s);
 

@@ -40,4 +40,29 @@ TEST(FakeScenario, StreamedTextJoinsToTheWholeText) {
   EXPECT_EQ(events.back(), "data: [DONE]\n\n");
 }
 
+TEST(FakeScenario, ToolArgumentsComePercentEncodedAfterTheirTool) {
+  auto s = fake::parse_scenario(
+      request("fake: tool=Read args=%7B%22file_path%22%3A%22%2Ftmp%2Fa%20b%22%7D tool=g"), "");
+  ASSERT_EQ(s.tools.size(), 2u);
+  EXPECT_EQ(fake::tool_arguments(s, 0), R"({"file_path":"/tmp/a b"})");
+  EXPECT_NE(fake::tool_arguments(s, 1).find("Paris"), std::string::npos);  // the default
+  auto body = boost::json::parse(fake::completion_body(s, "id")).as_object();
+  auto& calls = body.at("choices").as_array()[0].at("message").at("tool_calls").as_array();
+  EXPECT_EQ(calls[0].at("function").at("arguments").as_string(), R"({"file_path":"/tmp/a b"})");
+}
+
+// Claude Code sends its environment notes as a system entry after the user's prompt.
+TEST(FakeScenario, TakesTheDirectiveFromTheLastMessageThatIsNotInstructions) {
+  auto r = request("do it fake: tool=Read");
+  r["messages"].as_array().push_back(
+      boost::json::object{{"role", "system"}, {"content", "# Environment"}});
+  auto s = fake::parse_scenario(r, "");
+  ASSERT_EQ(s.tools.size(), 1u);
+  EXPECT_EQ(s.tools[0], "Read");
+  // A tool's result after the call ends the loop: no directive, a plain answer.
+  r["messages"].as_array().push_back(
+      boost::json::object{{"role", "tool"}, {"tool_call_id", "c"}, {"content", "file text"}});
+  EXPECT_TRUE(fake::parse_scenario(r, "").tools.empty());
+}
+
 }  // namespace
