@@ -99,9 +99,13 @@ def rss_mb(pid):
 
 
 class Service:
-    def __init__(self, name, argv, ready, env=None, cwd=None):
+    def __init__(self, name, argv, ready, env=None, cwd=None, log_path=None):
+        """`log_path`: the child's standard error goes to this file (as a service's log would),
+        not through this script."""
         self.name = name
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        self.log = open(log_path, "w") if log_path else None
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                     stderr=self.log or subprocess.STDOUT,
                                      text=True, env={**os.environ, **(env or {})}, cwd=cwd)
         self.lines = []
         deadline = time.time() + 30
@@ -244,11 +248,11 @@ http {{
             self.key = (self.tmp / f"keys-{keys}.secret").read_text()
         (self.tmp / f"keys-{keys}.secret").write_text(self.key)
         conf = self.tmp / "glmgate.toml"
+        # The default configuration, as a user runs it (the access log at `info` included), but
+        # for the listen address, the store and the catalog.
         conf.write_text(f"""
 listen = "127.0.0.1:0"
 store = "sqlite:{store}"
-log_level = "warn"
-max_body_bytes = 33554432
 [[providers]]
 name = "fake"
 base_url = "http://127.0.0.1:{self.fake_port}/v1"
@@ -262,7 +266,8 @@ input_price_per_mtok = 1
 output_price_per_mtok = 2
 """)
         self.glmgate = Service("glmgate", [str(BUILD / "glmgate"), "serve", "--config", str(conf)],
-                               r"glmgate listening on http://127\.0\.0\.1:(\d+)")
+                               r"glmgate listening on http://127\.0\.0\.1:(\d+)",
+                               log_path=self.tmp / f"glmgate-{keys}.log")
         self.glmgate_port = int(self.glmgate.match[1])
         wait_http(f"http://127.0.0.1:{self.glmgate_port}/v1/models",
                   {"Authorization": f"Bearer {self.key}"})

@@ -3,9 +3,9 @@
 // place that knows all the parts.
 #include <sys/resource.h>
 
-#include <spdlog/async.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
 #include <iostream>
 
 #include "accounts/account_book.hpp"
@@ -24,6 +24,7 @@
 #include "gateway/task_routes.hpp"
 #include "http/server.hpp"
 #include "limits/key_limiter.hpp"
+#include "logging/buffered_sink.hpp"
 #include "outputs/conversations.hpp"
 #include "outputs/output_store.hpp"
 #include "outputs/sweeper.hpp"
@@ -33,13 +34,14 @@ namespace glmgate::cli {
 
 namespace {
 
+// Every line, the access log's included, goes through the logging thread's own buffer and out in
+// batches: an I/O thread never makes a system call or wakes a thread for a log line.
+constexpr auto kLogInterval = std::chrono::milliseconds(100);
+
 void setup_logging(const std::string& level) {
-  // Asynchronous and lossy under overload: a log line must never block an I/O thread.
-  spdlog::init_thread_pool(8192, 1);
-  auto logger = spdlog::create_async_nb<spdlog::sinks::stderr_color_sink_mt>("glmgate");
-  spdlog::set_default_logger(logger);
+  auto sink = std::make_shared<BufferedSink>(STDERR_FILENO, kLogInterval);
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("glmgate", std::move(sink)));
   spdlog::set_level(spdlog::level::from_str(level));
-  spdlog::flush_every(std::chrono::seconds(1));
 }
 
 // Thousands of concurrent streams need thousands of descriptors.
