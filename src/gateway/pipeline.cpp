@@ -118,9 +118,14 @@ std::optional<ApiError> validate_against_model(Call& call, std::int64_t default_
   }
   std::int64_t cap = model.max_output_tokens;
   std::int64_t max_tokens = std::min(default_max_tokens, cap);
-  if (auto it = body.find("max_tokens"); it != body.end() && it->value().is_number())
-    max_tokens = std::min<std::int64_t>(it->value().to_number<std::int64_t>(), cap);
-  body["max_tokens"] = max_tokens;
+  // The surfaces refuse a bad bound in their own words; this backstop never throws on a number
+  // and never sends a non-positive bound (-1 is "unlimited" to llama.cpp).
+  if (auto it = body.find("max_tokens"); it != body.end() && !it->value().is_null()) {
+    auto bound = token_bound(it->value(), "max_tokens");
+    if (!bound) return bound.error();
+    max_tokens = std::min(*bound, cap);
+  }
+  body["max_tokens"] = std::max<std::int64_t>(1, max_tokens);
   return std::nullopt;
 }
 
@@ -158,8 +163,7 @@ void finish_usage(Call& call) {
   if (call.usage) {
     call.record.usage = *call.usage;
   } else if (call.generated_chars > 0 || (call.client_gone && call.stream_opened)) {
-    call.record.usage.prompt_tokens =
-        estimate_tokens(call.exchange.request().body.size() + call.history_chars);
+    call.record.usage.prompt_tokens = call.request.prompt_estimate;
     call.record.usage.completion_tokens = estimate_tokens(call.generated_chars);
     call.record.usage.estimated = true;
   }
@@ -246,7 +250,8 @@ void encode_item(Call& call, StreamEncoder& encoder, StreamItem& item, std::stri
       encoder.chunk(item.chunk, out);
       break;
     case StreamItem::Kind::end:
-      encoder.done(call.usage, out);
+      finish_usage(call);  // the client is told the tokens it is charged for, estimates too
+      encoder.done(call.record.usage.estimated ? call.record.usage : call.usage, out);
       call.record.status = 200;
       settle(call);  // before the client sees the end, so its next request sees the charge
       break;
@@ -541,8 +546,9 @@ asio::awaitable<bool> Pipeline::prepare(Call& call) const {
   }
 
   std::int64_t max_tokens = call.request.body.at("max_tokens").to_number<std::int64_t>();
-  NanoUsd bound = token_cost(estimate_tokens(exchange.request().body.size() + call.history_chars),
-                             call.model->input_price_per_mtok) +
+  call.request.prompt_estimate =
+      estimate_tokens(exchange.request().body.size() + call.history_chars);
+  NanoUsd bound = token_cost(call.request.prompt_estimate, call.model->input_price_per_mtok) +
                   token_cost(max_tokens, call.model->output_price_per_mtok);
   auto reservation = parts_.wallet.reserve(*call.key, call.model->id, bound);
   if (!reservation) {

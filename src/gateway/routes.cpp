@@ -1,6 +1,5 @@
-// Public routes: the OpenAI chat and Anthropic Messages surfaces, count_tokens, the model catalog
-// in OpenAI's list shape, /healthz.
-// The model list is serialized once at start-up; handlers only copy it.
+// Public routes: the OpenAI chat, Responses, Anthropic Messages and Gemini surfaces, Anthropic's
+// count_tokens and Gemini's countTokens, the model catalog in the caller's list shape, /healthz.
 #include "gateway/routes.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
@@ -9,8 +8,10 @@
 
 #include "surfaces/anthropic/anthropic_surface.hpp"
 #include "surfaces/anthropic/messages_request.hpp"
+#include "surfaces/gemini/count_tokens.hpp"
 #include "surfaces/gemini/gemini_surface.hpp"
-#include "surfaces/gemini/generate_response.hpp"
+#include "surfaces/gemini/generate_request.hpp"
+#include "surfaces/json_checks.hpp"
 #include "surfaces/openai/openai_surface.hpp"
 #include "surfaces/responses/responses_surface.hpp"
 
@@ -19,82 +20,39 @@ namespace glmgate {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-namespace {
-
-constexpr std::int64_t kCatalogCreated = 1735689600;  // fixed, so listings are stable
-
-json::value usd_per_mtok(NanoUsd nano) {
-  return json::value(static_cast<double>(nano) / static_cast<double>(kNanoPerUsd));
-}
-
-json::object model_json(const ModelConfig& m) {
-  return json::object{
-      {"id", m.id},
-      {"object", "model"},
-      {"created", kCatalogCreated},
-      {"owned_by", m.provider},
-      {"context_window", m.context_window},
-      {"max_output_tokens", m.max_output_tokens},
-      {"supports_tools", m.tools},
-      {"supports_reasoning", m.reasoning},
-      {"pricing",
-       {{"currency", "USD"},
-        {"unit", "1M tokens"},
-        {"input", usd_per_mtok(m.input_price_per_mtok)},
-        {"cached_input", usd_per_mtok(m.cached_input_price_per_mtok)},
-        {"output", usd_per_mtok(m.output_price_per_mtok)}}},
-  };
-}
-
-}  // namespace
-
 PublicRoutes::PublicRoutes(const Pipeline& pipeline)
     : pipeline_(pipeline),
       openai_(std::make_unique<openai::OpenAiSurface>()),
       anthropic_(std::make_unique<anthropic::AnthropicSurface>()),
       gemini_(std::make_unique<gemini::GeminiSurface>()),
-      responses_(std::make_unique<responses::ResponsesSurface>()) {
-  json::array data, gemini_data;
-  for (const auto& m : pipeline.catalog().config().models) {
-    auto obj = model_json(m);
-    model_bodies_[m.id] = json::serialize(obj);
-    data.push_back(std::move(obj));
-    auto g = gemini::model_entry(m);
-    gemini_model_bodies_[m.id] = json::serialize(g);
-    gemini_data.push_back(std::move(g));
-  }
-  gemini_list_body_ = json::serialize(json::object{{"models", std::move(gemini_data)}});
-  list_body_ = json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}});
-}
+      responses_(std::make_unique<responses::ResponsesSurface>()),
+      model_lists_(pipeline.catalog().config().models) {}
 
 PublicRoutes::~PublicRoutes() = default;
 
-asio::awaitable<void> PublicRoutes::list_models(Exchange& ex) const {
-  auto key = pipeline_.authenticate(*openai_, ex.request());
+// GET /v1/models[/{id}] in the shape of the caller's SDK (see list_shape), and
+// /v1beta/models[/{id}] in Gemini's.
+asio::awaitable<void> PublicRoutes::models(Exchange& ex) const {
+  const HttpRequest& request = ex.request();
+  bool beta = request.path.rfind(gemini::kModelsPath, 0) == 0 || request.path == "/v1beta/models";
+  ListShape shape = beta ? ListShape::gemini : list_shape(request);
+  const Surface& surface = shape == ListShape::gemini      ? *gemini_
+                           : shape == ListShape::anthropic ? *anthropic_
+                                                           : *openai_;
+  std::string_view prefix = beta ? gemini::kModelsPath : gemini::kV1ModelsPath;
+  HttpResponse r;
+  auto key = pipeline_.authenticate(surface, request);
   if (!key) {
-    HttpResponse r = openai_->render_error(key.error());
-    co_await ex.respond(std::move(r));
-    co_return;
+    r = surface.render_error(key.error());
+  } else if (request.path.size() <= prefix.size()) {  // the list, with or without a slash
+    r.body = model_lists_.list(shape);
+  } else {
+    std::string id = request.path.substr(prefix.size());
+    if (const std::string* body = model_lists_.find(shape, id))
+      r.body = *body;
+    else
+      r = surface.render_error(ApiError::model_not_found(id));
   }
-  HttpResponse r{200, "application/json", {}, list_body_};
-  co_await ex.respond(std::move(r));
-}
-
-asio::awaitable<void> PublicRoutes::get_model(Exchange& ex) const {
-  auto key = pipeline_.authenticate(*openai_, ex.request());
-  if (!key) {
-    HttpResponse r = openai_->render_error(key.error());
-    co_await ex.respond(std::move(r));
-    co_return;
-  }
-  std::string id = ex.request().path.substr(std::string_view("/v1/models/").size());
-  auto it = model_bodies_.find(id);
-  if (it == model_bodies_.end()) {
-    HttpResponse r = openai_->render_error(ApiError::model_not_found(id));
-    co_await ex.respond(std::move(r));
-    co_return;
-  }
-  HttpResponse r{200, "application/json", {}, it->second};
   co_await ex.respond(std::move(r));
 }
 
@@ -111,28 +69,32 @@ asio::awaitable<void> PublicRoutes::count_tokens(Exchange& ex) const {
     if (!decoded)
       r = anthropic_->render_error(decoded.error());
     else
-      r.body = json::serialize(
-          json::object{{"input_tokens", anthropic::estimate_input_tokens(decoded->body)}});
+      r.body =
+          json::serialize(json::object{{"input_tokens", estimate_prompt_tokens(decoded->body)}});
   }
   co_await ex.respond(std::move(r));
 }
 
-// GET /v1beta/models and /v1beta/models/{model} in Gemini's shape.
-asio::awaitable<void> PublicRoutes::gemini_models(Exchange& ex) const {
+// POST {model}:generateContent, :streamGenerateContent or :countTokens under /v1beta/models/ or
+// /v1/models/.
+asio::awaitable<void> PublicRoutes::gemini_post(Exchange& ex) const {
+  auto mm = gemini::split_model_method(gemini::model_path_rest(ex.request().path));
+  if (!mm || mm->method != "countTokens") {
+    co_await pipeline_.generate(*gemini_, ex);  // it answers unknown methods with a 404
+    co_return;
+  }
   HttpResponse r;
   auto key = pipeline_.authenticate(*gemini_, ex.request());
-  const std::string& path = ex.request().path;
   if (!key) {
     r = gemini_->render_error(key.error());
-  } else if (path == "/v1beta/models" || path == "/v1beta/models/") {
-    r.body = gemini_list_body_;
+  } else if (!pipeline_.catalog().find(mm->model)) {
+    r = gemini_->render_error(ApiError::model_not_found(mm->model));
   } else {
-    std::string id = path.substr(gemini::kModelsPath.size());
-    auto it = gemini_model_bodies_.find(id);
-    if (it != gemini_model_bodies_.end())
-      r.body = it->second;
+    auto body = gemini::count_tokens(ex.request().body, mm->model);
+    if (body)
+      r.body = std::move(body.value());
     else
-      r = gemini_->render_error(ApiError::model_not_found(id));
+      r = gemini_->render_error(body.error());
   }
   co_await ex.respond(std::move(r));
 }
@@ -141,7 +103,7 @@ const Surface* PublicRoutes::surface_for(const std::string& path) const {
   if (path == "/v1/chat/completions") return openai_.get();
   if (path == "/v1/messages") return anthropic_.get();
   if (path == "/v1/responses") return responses_.get();
-  if (path.rfind(gemini::kModelsPath, 0) == 0 && path.ends_with(":generateContent"))
+  if (!gemini::model_path_rest(path).empty() && path.ends_with(":generateContent"))
     return gemini_.get();
   return nullptr;
 }
@@ -157,20 +119,26 @@ void PublicRoutes::register_on(Router& router) const {
   router.add("POST", "/v1/messages/count_tokens",
              [this](Exchange& ex) { return count_tokens(ex); });
   const Surface* gemini = gemini_.get();
-  router.set_error_renderer("/v1beta",
-                            [gemini](const ApiError& e) { return gemini->render_error(e); });
-  router.add_prefix("POST", std::string(gemini::kModelsPath),
-                    [this, gemini](Exchange& ex) { return pipeline_.generate(*gemini, ex); });
-  router.add("GET", "/v1beta/models", [this](Exchange& ex) { return gemini_models(ex); });
+  auto gemini_errors = [gemini](const ApiError& e) { return gemini->render_error(e); };
+  router.set_error_renderer("/v1beta", gemini_errors);
+  // POST /v1/models/{model}:... is Gemini's (the current @google/genai speaks v1): its errors
+  // before a handler runs (413...) take Gemini's shape for the configured models.
+  for (const auto& m : pipeline_.catalog().config().models)
+    router.set_error_renderer(std::string(gemini::kV1ModelsPath) + m.id + ":", gemini_errors);
+  for (std::string_view prefix : {gemini::kModelsPath, gemini::kV1ModelsPath})
+    router.add_prefix("POST", std::string(prefix),
+                      [this](Exchange& ex) { return gemini_post(ex); });
+  router.add("GET", "/v1beta/models", [this](Exchange& ex) { return models(ex); });
   router.add_prefix("GET", std::string(gemini::kModelsPath),
-                    [this](Exchange& ex) { return gemini_models(ex); });
+                    [this](Exchange& ex) { return models(ex); });
   const Surface* responses = responses_.get();
   router.add("POST", "/v1/responses",
              [this, responses](Exchange& ex) { return pipeline_.generate(*responses, ex); });
   router.add("POST", "/v1/chat/completions",
              [this, openai](Exchange& ex) { return pipeline_.generate(*openai, ex); });
-  router.add("GET", "/v1/models", [this](Exchange& ex) { return list_models(ex); });
-  router.add_prefix("GET", "/v1/models/", [this](Exchange& ex) { return get_model(ex); });
+  router.add("GET", "/v1/models", [this](Exchange& ex) { return models(ex); });
+  router.add_prefix("GET", std::string(gemini::kV1ModelsPath),
+                    [this](Exchange& ex) { return models(ex); });
   router.add("GET", "/healthz", [](Exchange& ex) -> asio::awaitable<void> {
     HttpResponse r{200, "application/json", {}, R"({"status":"ok"})"};
     co_await ex.respond(std::move(r));

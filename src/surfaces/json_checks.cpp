@@ -2,6 +2,7 @@
 #include "surfaces/json_checks.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace glmgate {
 
@@ -41,9 +42,10 @@ ApiError missing_field(const std::string& field) {
 }
 
 namespace {
-// Doubles that convert to int64 without overflow (casting one outside that range is undefined).
+// Doubles that convert to int64 without overflow (casting one outside that range is undefined):
+// [-2^63, 2^63), both ends exact in a double.
 bool fits_int64(double d) {
-  return d >= -9.2e18 && d <= 9.2e18;
+  return d >= -0x1p63 && d < 0x1p63;
 }
 }  // namespace
 
@@ -65,6 +67,19 @@ std::int64_t json_integer(const json::value& v) {
   double d = v.is_double() ? v.get_double() : 0.0;
   if (!fits_int64(d)) return d < 0 ? INT64_MIN : INT64_MAX;
   return static_cast<std::int64_t>(d);
+}
+
+Result<std::int64_t> token_bound(const json::value& v, const std::string& field) {
+  if (!v.is_number()) return type_error(field, "an integer", v);
+  bool huge = (v.is_uint64() && v.get_uint64() > INT64_MAX) ||
+              (v.is_double() && !fits_int64(v.get_double()));
+  if (!huge && !is_json_integer(v)) return type_error(field, "an integer", v);
+  if (huge || json_integer(v) < 1)
+    return ApiError::invalid_request("Invalid value for '" + field + "': " + json::serialize(v) +
+                                         ". It must be an integer from 1 to " +
+                                         std::to_string(INT64_MAX) + ".",
+                                     field, "invalid_value");
+  return json_integer(v);
 }
 
 std::optional<ApiError> parse_body_object(std::string_view text, json::value& out) {
@@ -143,6 +158,39 @@ json::object canonical_assistant(const std::string& text, const std::string& rea
   if (!reasoning.empty()) msg["reasoning_content"] = reasoning;
   if (!calls.empty()) msg["tool_calls"] = std::move(calls);
   return msg;
+}
+
+namespace {
+std::size_t text_chars(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::string:
+      return v.get_string().size();
+    case json::kind::array: {
+      std::size_t n = 0;
+      for (const auto& x : v.get_array())
+        n += text_chars(x);
+      return n;
+    }
+    case json::kind::object: {
+      std::size_t n = 0;
+      for (const auto& kv : v.get_object())
+        n += kv.key() == "role" || kv.key() == "type" ? 0 : text_chars(kv.value());
+      return n;
+    }
+    default:
+      return 0;
+  }
+}
+}  // namespace
+
+std::int64_t estimate_prompt_tokens(const json::object& canonical) {
+  std::size_t chars = 0, messages = 0;
+  if (auto m = canonical.find("messages"); m != canonical.end() && m->value().is_array()) {
+    chars += text_chars(m->value());
+    messages = m->value().get_array().size();
+  }
+  if (auto t = canonical.find("tools"); t != canonical.end()) chars += text_chars(t->value());
+  return static_cast<std::int64_t>((chars + 3) / 4 + 3 * messages);
 }
 
 }  // namespace glmgate

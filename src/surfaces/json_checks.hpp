@@ -1,6 +1,7 @@
 // Helpers the surfaces share: type names for messages, the typed 400s that name the offending
-// field, integer checks, parsing a body into a JSON object, reading string fields and building
-// the canonical assistant message. Pure functions.
+// field, integer checks and output-token bounds, parsing a body into a JSON object, reading string
+// fields, building the canonical assistant message and estimating a prompt's tokens. Pure
+// functions.
 #pragma once
 
 #include <boost/json/array.hpp>
@@ -52,6 +53,11 @@ std::optional<ApiError> each_object(const boost::json::object& in, std::string_v
 bool is_json_integer(const boost::json::value& v);
 std::int64_t json_integer(const boost::json::value& v);
 
+// An output-token bound (max_tokens, max_completion_tokens, maxOutputTokens): an integer from 1
+// to INT64_MAX. The value, or a 400 naming `field` (a type error, or an out-of-range value such as
+// -1, 0, 1e30 or 18446744073709551615).
+Result<std::int64_t> token_bound(const boost::json::value& v, const std::string& field);
+
 // Parses `text` into `out`, in `out`'s own storage (a value assigned from another storage is
 // copied node by node); a 400 naming the problem when it is not a JSON object.
 std::optional<ApiError> parse_body_object(std::string_view text, boost::json::value& out);
@@ -91,5 +97,9 @@ AnswerView answer_of(const boost::json::object& completion);
 // reasoning_content when there was thinking, tool_calls when there were calls.
 boost::json::object canonical_assistant(const std::string& text, const std::string& reasoning,
                                         boost::json::array calls);
+
+// An estimate of a canonical request's prompt tokens for count_tokens / countTokens: the text of
+// its messages and tools at about 4 characters per token, plus a few tokens per message.
+std::int64_t estimate_prompt_tokens(const boost::json::object& canonical);
 
 }  // namespace glmgate

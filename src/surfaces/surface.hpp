@@ -29,6 +29,10 @@ struct CanonicalRequest {
   bool stream = false;
   bool include_usage = false;      // the client asked for the usage chunk
   bool json_array_stream = false;  // Gemini without alt=sse: the stream is one JSON array
+  bool omit_reasoning = false;     // Anthropic thinking.display "omitted": no thinking text
+  // Set by the pipeline: the prompt tokens it charges a stream that ends without usage, which a
+  // surface may report before the upstream's usage arrives.
+  std::int64_t prompt_estimate = 0;
   // Responses only.
   bool continuable = false;          // a later previous_response_id may continue this turn
   bool store = true;                 // keep the output (the client's `store`)

@@ -8,6 +8,7 @@
 
 #include "surfaces/anthropic/messages_request.hpp"
 #include "surfaces/anthropic/upstream.hpp"
+#include "surfaces/gemini/count_tokens.hpp"
 #include "surfaces/gemini/generate_request.hpp"
 #include "surfaces/openai/chat_request.hpp"
 #include "surfaces/responses/responses_request.hpp"
@@ -30,6 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     case 3:
       (void)glmgate::gemini::decode_generate_request(body, "m", data[0] & 4);
+      (void)glmgate::gemini::count_tokens(body, "m");
       break;
     default:
       (void)glmgate::responses::decode_responses_request(body);

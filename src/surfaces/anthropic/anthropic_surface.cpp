@@ -21,12 +21,13 @@ Result<CanonicalRequest> AnthropicSurface::decode(const HttpRequest& request,
 }
 
 std::string AnthropicSurface::encode_response(boost::json::object& response,
-                                              const CanonicalRequest&) const {
-  return boost::json::serialize(message_from_completion(response));
+                                              const CanonicalRequest& request) const {
+  return boost::json::serialize(message_from_completion(response, request.omit_reasoning));
 }
 
-std::unique_ptr<StreamEncoder> AnthropicSurface::stream_encoder(const CanonicalRequest&) const {
-  return make_stream_encoder();
+std::unique_ptr<StreamEncoder> AnthropicSurface::stream_encoder(
+    const CanonicalRequest& request) const {
+  return make_stream_encoder(request.omit_reasoning, request.prompt_estimate);
 }
 
 HttpResponse AnthropicSurface::render_error(const ApiError& error) const {

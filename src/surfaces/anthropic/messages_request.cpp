@@ -6,6 +6,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "surfaces/anthropic/messages_response.hpp"
 #include "surfaces/json_checks.hpp"
 
 namespace glmgate::anthropic {
@@ -87,8 +88,12 @@ class Decoder {
     if (auto e = tool_choice()) return e;
     if (auto e = sampling()) return e;
     if (auto e = thinking()) return e;
+    if (auto e = output_config()) return e;
     return std::nullopt;
   }
+
+  // thinking.display was "omitted".
+  bool omit_reasoning() const { return omit_reasoning_; }
 
  private:
   Error model() {
@@ -103,11 +108,9 @@ class Decoder {
     auto it = in_.find("max_tokens");
     if (it == in_.end() && !require_max_tokens_) return std::nullopt;
     if (it == in_.end()) return missing_field("max_tokens");
-    if (!is_json_integer(it->value())) return type_error("max_tokens", "an integer", it->value());
-    if (json_integer(it->value()) < 1)
-      return ApiError::invalid_request("max_tokens: must be at least 1", "max_tokens",
-                                       "invalid_value");
-    out_["max_tokens"] = json_integer(it->value());
+    auto bound = token_bound(it->value(), "max_tokens");
+    if (!bound) return bound.error();
+    out_["max_tokens"] = *bound;
     return std::nullopt;
   }
 
@@ -134,15 +137,26 @@ class Decoder {
       const auto& m = list[i].get_object();
       auto role = string_of(m, "role", mf);
       if (!role) return role.error();
-      if (*role != "user" && *role != "assistant")
-        return ApiError::invalid_request(mf + ".role: Input should be 'user' or 'assistant'",
-                                         mf + ".role", "invalid_value");
+      if (*role != "user" && *role != "assistant" && *role != "system")
+        return ApiError::invalid_request(
+            mf + ".role: Input should be 'user', 'assistant' or 'system'", mf + ".role",
+            "invalid_value");
       auto content = m.find("content");
       if (content == m.end()) return missing_field(mf + ".content");
-      Error e = *role == "user" ? user(content->value(), mf + ".content", messages)
-                                : assistant(content->value(), mf + ".content", messages);
+      Error e = *role == "user"        ? user(content->value(), mf + ".content", messages)
+                : *role == "assistant" ? assistant(content->value(), mf + ".content", messages)
+                                       : system_entry(content->value(), mf + ".content", messages);
       if (e) return e;
     }
+    return std::nullopt;
+  }
+
+  // A system entry inside `messages` (Claude Code sends one after the first user message) stays a
+  // system message at its place: GLM and OpenAI-compatible servers take them anywhere.
+  Error system_entry(const json::value& content, const std::string& field, json::array& messages) {
+    auto text = text_of(content, field);
+    if (!text) return text.error();
+    if (!text->empty()) messages.push_back(json::object{{"role", "system"}, {"content", *text}});
     return std::nullopt;
   }
 
@@ -228,7 +242,8 @@ class Decoder {
       } else if (*type == "thinking") {
         auto t = string_of(b, "thinking", bf);
         if (!t) return t.error();
-        reasoning += *t;
+        // Under display "omitted" the text came back in the signature (see messages_response).
+        reasoning += t->empty() ? reasoning_of_signature(string_or_empty(b, "signature")) : *t;
       } else if (*type == "tool_use") {
         auto id = string_of(b, "id", bf);
         if (!id) return id.error();
@@ -247,15 +262,21 @@ class Decoder {
     return std::nullopt;
   }
 
+  // Server tools (web_search_*, code_execution_*, bash_*, text_editor_*, computer_*, web_fetch_*,
+  // memory_*, tool_search_*, mcp_toolset...) run at Anthropic, which glmgate is not: they are
+  // skipped, as the custom tools beside them go through. A tool with a `type` other than
+  // "custom" is a server tool.
   Error tools() {
     json::array out;
+    bool skipped = false;
     auto e = each_object(in_, "tools", [&](const json::object& t, const std::string& tf) -> Error {
-      if (auto type = t.find("type");
-          type != t.end() && type->value().is_string() && type->value().get_string() != "custom")
-        return ApiError::unsupported_parameter(
-            "Server tools ('" + std::string(type->value().get_string()) +
-                "') are not supported; declare client tools with input_schema.",
-            tf + ".type");
+      if (auto type = t.find("type"); type != t.end() && !type->value().is_null()) {
+        if (!type->value().is_string()) return type_error(tf + ".type", "a string", type->value());
+        if (type->value().get_string() != "custom") {
+          skipped = true;
+          return std::nullopt;
+        }
+      }
       auto name = string_of(t, "name", tf);
       if (!name) return name.error();
       auto schema = t.find("input_schema");
@@ -270,6 +291,7 @@ class Decoder {
     });
     if (e) return e;
     if (!out.empty()) out_["tools"] = std::move(out);
+    only_server_tools_ = skipped && !out_.contains("tools");
     return std::nullopt;
   }
 
@@ -280,6 +302,7 @@ class Decoder {
     const auto& c = it->value().get_object();
     auto type = string_of(c, "type", "tool_choice");
     if (!type) return type.error();
+    if (only_server_tools_) return std::nullopt;  // no tool left to choose
     if (*type == "auto") {
       out_["tool_choice"] = "auto";
     } else if (*type == "any") {
@@ -336,23 +359,60 @@ class Decoder {
     return std::nullopt;
   }
 
-  // Anthropic's extended thinking switches GLM's thinking (the budget has no GLM equivalent).
+  // Anthropic's thinking switches GLM's thinking: "enabled" (its budget has no GLM equivalent),
+  // "adaptive" (the model decides how much; Claude Code sends it) and "between_tools" turn it on.
+  // display "omitted" asks for thinking blocks without their text.
   Error thinking() {
     auto it = in_.find("thinking");
     if (it == in_.end() || it->value().is_null()) return std::nullopt;
     if (!it->value().is_object()) return type_error("thinking", "an object", it->value());
-    auto type = string_of(it->value().get_object(), "type", "thinking");
+    const auto& t = it->value().get_object();
+    auto type = string_of(t, "type", "thinking");
     if (!type) return type.error();
-    if (*type != "enabled" && *type != "disabled")
-      return ApiError::invalid_request("thinking.type: Input should be 'enabled' or 'disabled'",
-                                       "thinking.type", "invalid_value");
-    out_["thinking"] = json::object{{"type", *type}};
+    if (*type != "enabled" && *type != "disabled" && *type != "adaptive" &&
+        *type != "between_tools")
+      return ApiError::invalid_request(
+          "thinking.type: Input should be 'enabled', 'disabled', 'adaptive' or 'between_tools'",
+          "thinking.type", "invalid_value");
+    if (auto d = t.find("display"); d != t.end() && !d->value().is_null()) {
+      if (!d->value().is_string()) return type_error("thinking.display", "a string", d->value());
+      omit_reasoning_ = d->value().get_string() == "omitted";
+    }
+    out_["thinking"] = json::object{{"type", *type == "disabled" ? "disabled" : "enabled"}};
+    return std::nullopt;
+  }
+
+  // output_config.format (structured outputs) becomes response_format; output_config.effort has
+  // no GLM equivalent and is not forwarded (an OpenAI-compatible server may refuse an unknown
+  // reasoning_effort).
+  Error output_config() {
+    auto it = in_.find("output_config");
+    if (it == in_.end() || it->value().is_null()) return std::nullopt;
+    if (!it->value().is_object()) return type_error("output_config", "an object", it->value());
+    auto f = it->value().get_object().find("format");
+    if (f == it->value().get_object().end() || f->value().is_null()) return std::nullopt;
+    if (!f->value().is_object()) return type_error("output_config.format", "an object", f->value());
+    const auto& format = f->value().get_object();
+    auto type = string_of(format, "type", "output_config.format");
+    if (!type) return type.error();
+    if (*type != "json_schema")
+      return ApiError::invalid_request("output_config.format.type: Input should be 'json_schema'",
+                                       "output_config.format.type", "invalid_value");
+    auto schema = format.find("schema");
+    if (schema == format.end()) return missing_field("output_config.format.schema");
+    if (!schema->value().is_object())
+      return type_error("output_config.format.schema", "an object", schema->value());
+    out_["response_format"] =
+        json::object{{"type", "json_schema"},
+                     {"json_schema", {{"name", "response"}, {"schema", schema->value()}}}};
     return std::nullopt;
   }
 
   const json::object& in_;
   json::object& out_;
   bool require_max_tokens_;
+  bool omit_reasoning_ = false;
+  bool only_server_tools_ = false;  // tools were given, all of them server tools
 };
 
 }  // namespace
@@ -362,43 +422,12 @@ Result<CanonicalRequest> decode_messages_request(std::string_view text, json::st
   json::value parsed(storage);
   if (auto e = parse_body_object(text, parsed)) return *e;
   CanonicalRequest req{json::object(storage)};
-  if (auto e = Decoder(parsed.get_object(), req.body, require_max_tokens).run()) return *e;
+  Decoder decoder(parsed.get_object(), req.body, require_max_tokens);
+  if (auto e = decoder.run()) return *e;
+  req.omit_reasoning = decoder.omit_reasoning();
   req.model = std::string(req.body.at("model").get_string());
   if (auto it = req.body.find("stream"); it != req.body.end()) req.stream = it->value().get_bool();
   return req;
-}
-
-namespace {
-std::size_t text_chars(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::string:
-      return v.get_string().size();
-    case json::kind::array: {
-      std::size_t n = 0;
-      for (const auto& x : v.get_array())
-        n += text_chars(x);
-      return n;
-    }
-    case json::kind::object: {
-      std::size_t n = 0;
-      for (const auto& kv : v.get_object())
-        n += kv.key() == "role" || kv.key() == "type" ? 0 : text_chars(kv.value());
-      return n;
-    }
-    default:
-      return 0;
-  }
-}
-}  // namespace
-
-std::int64_t estimate_input_tokens(const json::object& canonical) {
-  std::size_t chars = 0, messages = 0;
-  if (auto m = canonical.find("messages"); m != canonical.end() && m->value().is_array()) {
-    chars += text_chars(m->value());
-    messages = m->value().get_array().size();
-  }
-  if (auto t = canonical.find("tools"); t != canonical.end()) chars += text_chars(t->value());
-  return static_cast<std::int64_t>((chars + 3) / 4 + 3 * messages);
 }
 
 }  // namespace glmgate::anthropic

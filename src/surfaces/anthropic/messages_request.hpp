@@ -1,7 +1,11 @@
 // Decoding of an Anthropic Messages request into the canonical (OpenAI Chat Completions) request:
-// system prompt, text / image / tool_use / tool_result / thinking blocks, tools and tool_choice,
-// stop_sequences, sampling, metadata and thinking. Every 400 names the offending field. Pure
-// function, thread-safe; the canonical JSON is built in `storage` (the request's arena).
+// system prompt and system entries in `messages`, text / image / tool_use / tool_result / thinking
+// blocks, custom tools (server tools skipped) and tool_choice, stop_sequences, sampling, metadata,
+// thinking (enabled, adaptive, disabled; display) and output_config.format. Fields glmgate cannot
+// act on (cache_control, context_management, container, mcp_servers, service_tier,
+// output_config.effort, defer_loading) are accepted and not forwarded. Every 400 names the
+// offending field. Pure function, thread-safe; the canonical JSON is built in `storage` (the
+// request's arena).
 #pragma once
 
 #include <boost/json/storage_ptr.hpp>
@@ -15,9 +19,5 @@ namespace glmgate::anthropic {
 Result<CanonicalRequest> decode_messages_request(std::string_view body,
                                                  boost::json::storage_ptr storage = {},
                                                  bool require_max_tokens = true);
-
-// An estimate of the prompt's tokens for /v1/messages/count_tokens: the text of the canonical
-// messages and tools at about 4 characters per token, plus a few tokens per message.
-std::int64_t estimate_input_tokens(const boost::json::object& canonical);
 
 }  // namespace glmgate::anthropic

@@ -33,10 +33,28 @@ std::string message_id(std::string_view completion_id) {
   return "msg_" + std::string(rest.empty() ? std::string_view("glmgate") : rest);
 }
 
-json::object message_from_completion(const json::object& completion) {
+namespace {
+constexpr std::string_view kReasoningMarker = "glmgate-reasoning:";
+}
+
+std::string reasoning_signature(std::string_view reasoning) {
+  std::string out(kReasoningMarker);
+  out += reasoning;
+  return out;
+}
+
+std::string_view reasoning_of_signature(std::string_view signature) {
+  if (signature.rfind(kReasoningMarker, 0) != 0) return {};
+  return signature.substr(kReasoningMarker.size());
+}
+
+json::object message_from_completion(const json::object& completion, bool omit_reasoning) {
   json::array content;
   AnswerView a = answer_of(completion);
-  if (!a.reasoning.empty())
+  if (!a.reasoning.empty() && omit_reasoning)
+    content.push_back(json::object{
+        {"type", "thinking"}, {"thinking", ""}, {"signature", reasoning_signature(a.reasoning)}});
+  else if (!a.reasoning.empty())
     content.push_back(
         json::object{{"type", "thinking"}, {"thinking", a.reasoning}, {"signature", ""}});
   if (!a.text.empty()) content.push_back(json::object{{"type", "text"}, {"text", a.text}});

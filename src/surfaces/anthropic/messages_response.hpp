@@ -21,8 +21,17 @@ boost::json::object usage_json(const Usage& usage);
 // "msg_..." from the upstream's completion id.
 std::string message_id(std::string_view completion_id);
 
-// The Anthropic message for an OpenAI chat.completion response.
-boost::json::object message_from_completion(const boost::json::object& completion);
+// The Anthropic message for an OpenAI chat.completion response. With `omit_reasoning` (thinking
+// display "omitted") the thinking block's text is empty and its signature carries it.
+boost::json::object message_from_completion(const boost::json::object& completion,
+                                            bool omit_reasoning = false);
+
+// The signature of a thinking block sent without its text: the text itself behind a marker, so
+// that the block, sent back with a tool result, gives GLM its reasoning again (Anthropic's own
+// signature carries the thinking encrypted, for the same reason).
+std::string reasoning_signature(std::string_view reasoning);
+// The reasoning such a signature carries; empty for any other signature.
+std::string_view reasoning_of_signature(std::string_view signature);
 
 // {"type":"error","error":{"type","message"}} with the type Anthropic uses for the status.
 std::string error_body(const ApiError& error);

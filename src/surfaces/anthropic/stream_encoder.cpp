@@ -20,6 +20,9 @@ namespace {
 
 class MessagesStreamEncoder final : public StreamEncoder {
  public:
+  MessagesStreamEncoder(bool omit_reasoning, std::int64_t prompt_estimate)
+      : omit_reasoning_(omit_reasoning), prompt_estimate_(prompt_estimate) {}
+
   Headers headers() const override {
     return {{"content-type", "text/event-stream"}, {"cache-control", "no-cache"}};
   }
@@ -88,7 +91,7 @@ class MessagesStreamEncoder final : public StreamEncoder {
                          {"content", json::array()},
                          {"stop_reason", nullptr},
                          {"stop_sequence", nullptr},
-                         {"usage", usage_json(Usage{})}};
+                         {"usage", usage_json(Usage{.prompt_tokens = prompt_estimate_})}};
     event(out, "message_start",
           json::object{{"type", "message_start"}, {"message", std::move(message)}});
   }
@@ -104,6 +107,12 @@ class MessagesStreamEncoder final : public StreamEncoder {
 
   void close_block(std::string& out) {
     if (open_ == Kind::none) return;
+    if (open_ == Kind::thinking && omit_reasoning_) {
+      delta(
+          json::object{{"type", "signature_delta"}, {"signature", reasoning_signature(thinking_)}},
+          out);
+      thinking_.clear();
+    }
     event(out, "content_block_stop",
           json::object{{"type", "content_block_stop"}, {"index", next_index_}});
     open_ = Kind::none;
@@ -127,9 +136,12 @@ class MessagesStreamEncoder final : public StreamEncoder {
                  thinking ? json::object{{"type", "thinking"}, {"thinking", ""}, {"signature", ""}}
                           : json::object{{"type", "text"}, {"text", ""}},
                  out);
-    delta(thinking ? json::object{{"type", "thinking_delta"}, {"thinking", text}}
-                   : json::object{{"type", "text_delta"}, {"text", text}},
-          out);
+    if (thinking && omit_reasoning_)
+      thinking_ += text;  // sent in the block's signature when it closes
+    else
+      delta(thinking ? json::object{{"type", "thinking_delta"}, {"thinking", text}}
+                     : json::object{{"type", "text_delta"}, {"text", text}},
+            out);
   }
 
   void tool_delta(const ToolCallView& call, std::string& out) {
@@ -180,6 +192,9 @@ class MessagesStreamEncoder final : public StreamEncoder {
     close_block(out);
   }
 
+  const bool omit_reasoning_;
+  const std::int64_t prompt_estimate_;
+  std::string thinking_;  // the open thinking block's text, when it is omitted
   bool started_ = false;
   Kind open_ = Kind::none;
   std::int64_t next_index_ = 0;
@@ -192,8 +207,9 @@ class MessagesStreamEncoder final : public StreamEncoder {
 
 }  // namespace
 
-std::unique_ptr<StreamEncoder> make_stream_encoder() {
-  return std::make_unique<MessagesStreamEncoder>();
+std::unique_ptr<StreamEncoder> make_stream_encoder(bool omit_reasoning,
+                                                   std::int64_t prompt_estimate) {
+  return std::make_unique<MessagesStreamEncoder>(omit_reasoning, prompt_estimate);
 }
 
 }  // namespace glmgate::anthropic

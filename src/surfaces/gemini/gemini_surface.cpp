@@ -9,6 +9,12 @@
 
 namespace glmgate::gemini {
 
+std::string_view model_path_rest(std::string_view path) {
+  for (std::string_view prefix : {kModelsPath, kV1ModelsPath})
+    if (path.rfind(prefix, 0) == 0) return path.substr(prefix.size());
+  return {};
+}
+
 std::string GeminiSurface::api_key(const HttpRequest& request) const {
   if (auto key = request.header("x-goog-api-key"); !key.empty()) return std::string(key);
   return request.query_param("key");
@@ -16,8 +22,7 @@ std::string GeminiSurface::api_key(const HttpRequest& request) const {
 
 Result<CanonicalRequest> GeminiSurface::decode(const HttpRequest& request,
                                                boost::json::storage_ptr storage) const {
-  std::string_view rest = std::string_view(request.path).substr(kModelsPath.size());
-  auto mm = split_model_method(rest);
+  auto mm = split_model_method(model_path_rest(request.path));
   if (!mm || (mm->method != "generateContent" && mm->method != "streamGenerateContent"))
     return ApiError::not_found("No such method: " + std::string(request.path) +
                                " (use {model}:generateContent or :streamGenerateContent).");

@@ -1,7 +1,8 @@
-// The Gemini surface: keys from x-goog-api-key or ?key=, /v1beta/models/{model}:generateContent
-// and :streamGenerateContent decoded into the canonical request (the model and streaming come
-// from the path, SSE or JSON-array framing from `alt`), responses and streams encoded back, and
-// errors as {"error":{"code","message","status"}}. Immutable; shared by all threads.
+// The Gemini surface: keys from x-goog-api-key or ?key=, {model}:generateContent and
+// :streamGenerateContent under /v1beta/models/ (older SDKs, Gemini CLI) and /v1/models/ (the
+// current @google/genai) decoded into the canonical request (the model and streaming come from
+// the path, SSE or JSON-array framing from `alt`), responses and streams encoded back, and errors
+// as {"error":{"code","message","status"}}. Immutable; shared by all threads.
 #pragma once
 
 #include "surfaces/surface.hpp"
@@ -9,6 +10,11 @@
 namespace glmgate::gemini {
 
 inline constexpr std::string_view kModelsPath = "/v1beta/models/";
+inline constexpr std::string_view kV1ModelsPath = "/v1/models/";
+
+// The path after /v1beta/models/ or /v1/models/ ("glm-test:generateContent"); empty when the path
+// is under neither.
+std::string_view model_path_rest(std::string_view path);
 
 class GeminiSurface final : public Surface {
  public:

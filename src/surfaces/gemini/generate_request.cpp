@@ -224,13 +224,17 @@ class Decoder {
         return type_error("generationConfig." + std::string(from), "a number", f->value());
       out_[to] = f->value();
     }
-    for (auto [from, to] : {std::pair{"topK", "top_k"}, std::pair{"maxOutputTokens", "max_tokens"},
-                            std::pair{"seed", "seed"}}) {
+    for (auto [from, to] : {std::pair{"topK", "top_k"}, std::pair{"seed", "seed"}}) {
       auto f = g.find(from);
       if (f == g.end() || f->value().is_null()) continue;
       if (!is_json_integer(f->value()))
         return type_error("generationConfig." + std::string(from), "an integer", f->value());
       out_[to] = json_integer(f->value());
+    }
+    if (auto f = g.find("maxOutputTokens"); f != g.end() && !f->value().is_null()) {
+      auto bound = token_bound(f->value(), "generationConfig.maxOutputTokens");
+      if (!bound) return bound.error();
+      out_["max_tokens"] = *bound;
     }
     if (auto n = g.find("candidateCount");
         n != g.end() && is_json_integer(n->value()) && json_integer(n->value()) > 1)
@@ -337,9 +341,14 @@ Result<CanonicalRequest> decode_generate_request(std::string_view text, std::str
                                                  bool stream, json::storage_ptr storage) {
   json::value parsed(storage);
   if (auto e = parse_body_object(text, parsed)) return *e;
+  return decode_generate_object(parsed.get_object(), model, stream, std::move(storage));
+}
+
+Result<CanonicalRequest> decode_generate_object(const json::object& in, std::string_view model,
+                                                bool stream, json::storage_ptr storage) {
   CanonicalRequest req{json::object(storage)};
   req.body["model"] = model;
-  if (auto e = Decoder(parsed.get_object(), req.body).run()) return *e;
+  if (auto e = Decoder(in, req.body).run()) return *e;
   req.model = std::string(model);
   req.stream = stream;
   if (stream) req.body["stream"] = true;

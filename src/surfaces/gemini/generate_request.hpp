@@ -15,8 +15,13 @@ namespace glmgate::gemini {
 Result<CanonicalRequest> decode_generate_request(std::string_view body, std::string_view model,
                                                  bool stream,
                                                  boost::json::storage_ptr storage = {});
+// The same for a request already parsed (countTokens' generateContentRequest).
+Result<CanonicalRequest> decode_generate_object(const boost::json::object& request,
+                                                std::string_view model, bool stream,
+                                                boost::json::storage_ptr storage = {});
 
-// "glm-test:streamGenerateContent" (the path after /v1beta/models/) into model and method.
+// "glm-test:streamGenerateContent" (the path after /v1beta/models/ or /v1/models/) into model and
+// method.
 struct ModelMethod {
   std::string model;
   std::string method;

@@ -77,15 +77,15 @@ json::object response_from_completion(const json::object& completion) {
 }
 
 json::object model_entry(const ModelConfig& m) {
-  return json::object{
-      {"name", "models/" + m.id},
-      {"version", "001"},
-      {"displayName", m.id},
-      {"description", "Served by glmgate from " + m.provider + "."},
-      {"inputTokenLimit", m.context_window},
-      {"outputTokenLimit", m.max_output_tokens},
-      {"supportedGenerationMethods", json::array{"generateContent", "streamGenerateContent"}},
-      {"thinking", m.reasoning}};
+  return json::object{{"name", "models/" + m.id},
+                      {"version", "001"},
+                      {"displayName", m.id},
+                      {"description", "Served by glmgate from " + m.provider + "."},
+                      {"inputTokenLimit", m.context_window},
+                      {"outputTokenLimit", m.max_output_tokens},
+                      {"supportedGenerationMethods",
+                       json::array{"generateContent", "streamGenerateContent", "countTokens"}},
+                      {"thinking", m.reasoning}};
 }
 
 std::string error_body(const ApiError& error) {

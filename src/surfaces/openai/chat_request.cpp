@@ -246,11 +246,7 @@ std::optional<ApiError> check_scalars(const Fields& fields) {
   for (Field f : {kMaxTokens, kMaxCompletionTokens}) {
     const json::value* v = fields.given(f);
     if (!v) continue;
-    std::string key(kFieldNames[f]);
-    if (!is_integer(*v)) return type_error(key, "an integer", *v);
-    if (as_integer(*v) < 1)
-      return ApiError::invalid_request("Invalid value for '" + key + "': it must be at least 1.",
-                                       key, "invalid_value");
+    if (auto bound = token_bound(*v, std::string(kFieldNames[f])); !bound) return bound.error();
   }
   if (auto e = check_number(fields, kTemperature, 0, 2)) return e;
   if (auto e = check_number(fields, kTopP, 0, 1)) return e;
@@ -310,6 +306,9 @@ Result<CanonicalRequest> decode_chat_request(std::string_view text, json::storag
   }
   // Canonical form carries the output cap as max_tokens: GLM and most OpenAI-compatible servers
   // read only that name.
+  // The bound goes out as an int64 whatever its JSON form was (100.0 is an integer too).
+  if (const json::value* v = fields.given(kMaxTokens); v && !v->is_int64())
+    body["max_tokens"] = as_integer(*v);
   if (const json::value* v = fields[kMaxCompletionTokens]) {
     if (!v->is_null() && !fields.given(kMaxTokens)) {
       std::int64_t cap = as_integer(*v);

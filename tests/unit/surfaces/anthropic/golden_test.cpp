@@ -2,6 +2,7 @@
 //   "request":  an Anthropic request -> the canonical request (or the 400 it gets)
 //   "response": a canonical chat.completion -> the Anthropic message
 //   "stream":   canonical chunks (+ usage, or an upstream error) -> the Anthropic events
+//   ("omit_reasoning": thinking display "omitted"; "prompt_estimate": the pipeline's estimate)
 //   "upstream_request" / "upstream_response" / "upstream_stream": the same pair the other way,
 //               toward a provider of kind "anthropic"
 #include <gtest/gtest.h>
@@ -42,7 +43,9 @@ json::value run_case(const json::object& c) {
     auto decoded = anthropic::decode_messages_request(json::serialize(c.at("input")));
     return golden::request_result(decoded);
   }
-  if (kind == "response") return anthropic::message_from_completion(c.at("input").as_object());
+  bool omit = c.contains("omit_reasoning") && c.at("omit_reasoning").as_bool();
+  if (kind == "response")
+    return anthropic::message_from_completion(c.at("input").as_object(), omit);
   // The other direction, toward an Anthropic upstream ("created" is the clock, left out).
   if (kind == "upstream_request")
     return anthropic::encode_request(c.at("input").as_object(), "upstream-model",
@@ -68,7 +71,8 @@ json::value run_case(const json::object& c) {
     }
     return out;
   }
-  auto encoder = anthropic::make_stream_encoder();
+  auto encoder = anthropic::make_stream_encoder(
+      omit, c.contains("prompt_estimate") ? c.at("prompt_estimate").as_int64() : 0);
   std::string out = golden::encode_stream(*encoder, c);
   return parse_events(out);
 }

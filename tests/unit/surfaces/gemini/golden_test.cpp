@@ -1,5 +1,6 @@
 // Golden-file tests of the Gemini converters, both directions (tests/golden/gemini/). Kinds:
 //   "request":  a Gemini request (+ "model", "stream") -> the canonical request (or its 400)
+//   "count_tokens": a countTokens body (+ "model") -> its answer (or its 400)
 //   "response": a canonical chat.completion -> the GenerateContentResponse
 //   "stream":   canonical chunks (+ usage, or an upstream error) -> the responses sent, SSE-framed
 //               unless "json_array" is true (then the whole body, parsed as one JSON array)
@@ -7,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include "surfaces/gemini/count_tokens.hpp"
 #include "surfaces/gemini/generate_request.hpp"
 #include "surfaces/gemini/generate_response.hpp"
 #include "surfaces/gemini/stream_encoder.hpp"
@@ -36,6 +38,14 @@ json::value run_case(const json::object& c) {
     auto decoded = gemini::decode_generate_request(json::serialize(c.at("input")),
                                                    c.at("model").as_string(), stream);
     return golden::request_result(decoded);
+  }
+  if (kind == "count_tokens") {
+    auto counted = gemini::count_tokens(json::serialize(c.at("input")), c.at("model").as_string());
+    if (!counted)
+      return json::object{{"status", counted.error().status},
+                          {"param", counted.error().param},
+                          {"message", counted.error().message}};
+    return json::parse(counted.value());
   }
   if (kind == "response") return gemini::response_from_completion(c.at("input").as_object());
   bool array = c.contains("json_array") && c.at("json_array").as_bool();

@@ -92,7 +92,25 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{R"({"model":"m","messages":[{"role":"user","content":"x"}],"user":5})", "user"},
         BadCase{
             R"({"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{}}]})",
-            "tools[0].function.name"}));
+            "tools[0].function.name"},
+        // Output bounds beyond int64 (the pipeline once threw on them: a 500).
+        BadCase{
+            R"({"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":18446744073709551615})",
+            "max_tokens"},
+        BadCase{R"({"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":1e30})",
+                "max_tokens"},
+        BadCase{R"({"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":-1})",
+                "max_tokens"},
+        BadCase{
+            R"({"model":"m","messages":[{"role":"user","content":"x"}],"max_completion_tokens":9223372036854775808})",
+            "max_completion_tokens"}));
+
+TEST(DecodeChatRequest, SendsAnIntegralBoundAsAnInteger) {
+  auto r = decode_chat_request(R"({"model":"m","messages":[{"role":"user","content":"x"}],
+                                  "max_tokens":100.0})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body.at("max_tokens"), boost::json::value(100));
+}
 
 }  // namespace
 }  // namespace glmgate::openai
