@@ -32,15 +32,17 @@ namespace {
 
 constexpr int kClientClosedStatus = 499;  // nginx's "client closed request", for records
 
-std::size_t delta_chars(const json::object& chunk) {
+// The characters generated in a chunk's deltas (`part` "delta") or an answer's messages
+// ("message"): what an estimate counts when the upstream reports no usage.
+std::size_t generated_chars(const json::object& completion, std::string_view part) {
   std::size_t n = 0;
-  auto choices = chunk.find("choices");
-  if (choices == chunk.end() || !choices->value().is_array()) return 0;
+  auto choices = completion.find("choices");
+  if (choices == completion.end() || !choices->value().is_array()) return 0;
   for (const auto& c : choices->value().get_array()) {
     if (!c.is_object()) continue;
-    auto delta = c.get_object().find("delta");
-    if (delta == c.get_object().end() || !delta->value().is_object()) continue;
-    const auto& d = delta->value().get_object();
+    auto it = c.get_object().find(part);
+    if (it == c.get_object().end() || !it->value().is_object()) continue;
+    const auto& d = it->value().get_object();
     n += string_or_empty(d, "content").size() + string_or_empty(d, "reasoning_content").size();
     for (const auto& call : tool_calls_of(d))
       n += call.name.size() + call.arguments.size();
@@ -87,6 +89,7 @@ struct Call {
   // Stream state.
   std::optional<Usage> usage;
   std::size_t generated_chars = 0;
+  bool edited = false;  // the answer differs from the upstream's text beyond its id and model
   bool client_gone = false;
   std::optional<Clock::time_point> first_token;
 };
@@ -245,7 +248,7 @@ void encode_item(Call& call, StreamEncoder& encoder, StreamItem& item, std::stri
       item.chunk["model"] = call.model->id;
       item.chunk["id"] = call.output_id;
       if (auto u = read_usage(item.chunk)) call.usage = u;
-      call.generated_chars += delta_chars(item.chunk);
+      call.generated_chars += generated_chars(item.chunk, "delta");
       if (call.accumulated) call.accumulated->add(item.chunk);
       encoder.chunk(item.chunk, out);
       break;
@@ -343,7 +346,8 @@ class KeepAlive : public std::enable_shared_from_this<KeepAlive> {
 // text is that response but for its id and model, the text goes out with those two replaced:
 // serializing the whole response again cost a twentieth of a request's CPU.
 std::string encode_answer(Call& call, json::object& response) {
-  const UpstreamText* text = call.surface.answers_canonical() ? call.upstream->text() : nullptr;
+  const UpstreamText* text =
+      call.surface.answers_canonical() && !call.edited ? call.upstream->text() : nullptr;
   if (!text) return call.surface.encode_response(response, call.request);
   const std::string_view values[] = {call.output_id, call.model->id};  // kUpstreamTextKeys
   return replace_string_values(text->body, text->spans, values);
@@ -364,7 +368,18 @@ asio::awaitable<void> dispatch_unary(Call& call) {
   auto& response = result.value();
   response["model"] = call.model->id;
   response["id"] = call.output_id;
-  if (auto u = read_usage(response)) call.usage = u;
+  if (auto u = read_usage(response)) {
+    call.usage = u;
+  } else {
+    // An answer without usage is charged an estimate, as a stream is, and the client is told it.
+    Usage estimate;
+    estimate.prompt_tokens = call.request.prompt_estimate;
+    estimate.completion_tokens = estimate_tokens(generated_chars(response, "message"));
+    estimate.estimated = true;
+    call.usage = estimate;
+    response["usage"] = usage_to_json(estimate);
+    call.edited = true;
+  }
   if (const json::object* choice = first_choice(response))
     call.finish = std::string(string_or_empty(*choice, "finish_reason"));
   call.first_token = Clock::now();

@@ -52,4 +52,19 @@ describe('tokens', () => {
     assert.equal(usage.total_tokens, row.prompt_tokens + row.completion_tokens);
     assert.equal(row.cost_nano_usd, row.prompt_tokens * 1000 + row.completion_tokens * 2000);
   });
+
+  // A non-streamed answer without usage was once free: nothing counted its characters.
+  it('charges a non-streamed answer without usage an estimate, and tells the client', async () => {
+    const r = await chat(s, { model: 'glm-test', messages: user('no usage fake: reasoning=2 text=a_longer_answer_than_usual usage=0') });
+    assert.equal(r.status, 200);
+    const body = await r.json();
+    assert.equal(body.choices[0].message.content, 'a longer answer than usual');
+    const row = await eventually(() => usageRows().find((u) => u.request_id === r.headers.get('x-request-id')),
+      { what: 'the usage record' });
+    assert.equal(row.estimated, true);
+    assert.ok(row.completion_tokens > 0 && row.prompt_tokens > 0, JSON.stringify(row));
+    assert.equal(body.usage.prompt_tokens, row.prompt_tokens);
+    assert.equal(body.usage.completion_tokens, row.completion_tokens);
+    assert.equal(row.cost_nano_usd, row.prompt_tokens * 1000 + row.completion_tokens * 2000);
+  });
 });

@@ -227,6 +227,7 @@ std::string completion_body(const Scenario& s, const std::string& id) {
                                                          {"message", std::move(message)},
                                                          {"finish_reason", finish_reason(s)}}}},
                     {"usage", usage_json(s, completion_tokens(s))}};
+  if (!s.usage) body.erase("usage");  // some upstreams report none
   return json::serialize(body);
 }
 
