@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git openssl ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev sqlite3
+  libssl-dev libsqlite3-dev sqlite3 zlib1g-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev libgoogle-perftools-dev
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev clang-format

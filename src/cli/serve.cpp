@@ -125,6 +125,7 @@ int serve(const std::optional<std::string>& config_path) {
   options.header_timeout_ms = config.header_timeout_ms;
   options.idle_timeout_ms = config.idle_timeout_ms;
   options.max_connections = config.max_connections;
+  options.cors_origins = config.cors_origins;
   Server server(options, router);
   server.bind();
   std::cout << "glmgate listening on http://" << config.listen_host << ":" << server.port() << " ("

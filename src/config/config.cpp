@@ -231,6 +231,38 @@ void parse_listen(Config& c, const TableReader& r) {
   c.listen_port = static_cast<std::uint16_t>(value);
 }
 
+// `cors_origins`: each an origin as browsers send it in Origin (scheme://host[:port], no path),
+// or "*".
+void parse_cors_origins(Config& c, const toml::table& root, const std::string& source) {
+  const toml::node* node = root.get("cors_origins");
+  if (!node) return;
+  const std::string key = source + ": cors_origins";
+  const toml::array* arr = node->as_array();
+  if (!arr)
+    throw ConfigError(key + ": expected an array of origins, e.g. [\"https://app.example.com\"]");
+  c.cors_origins.clear();
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const std::string at = key + "[" + std::to_string(i) + "]";
+    auto value = arr->get(i)->value<std::string>();
+    if (!arr->get(i)->is_string() || !value)
+      throw ConfigError(at + ": expected a string, got " + type_name(*arr->get(i)));
+    const std::string& o = *value;
+    if (o != "*") {
+      auto url = boost::urls::parse_absolute_uri(o);
+      bool ok = url &&
+                (url->scheme_id() == boost::urls::scheme::http ||
+                 url->scheme_id() == boost::urls::scheme::https) &&
+                url->has_authority() && !url->encoded_host().empty() && !url->has_userinfo() &&
+                url->encoded_path().empty() && !url->has_query();
+      if (!ok)
+        throw ConfigError(at + ": expected an origin such as \"https://app.example.com\" or " +
+                          "\"http://localhost:5173\" (scheme, host and port only: no path or " +
+                          "trailing slash), or \"*\" for any origin; got \"" + o + "\"");
+    }
+    c.cors_origins.push_back(o);
+  }
+}
+
 void validate(const Config& c) {
   std::set<std::string> names;
   for (std::size_t i = 0; i < c.providers.size(); ++i) {
@@ -283,6 +315,7 @@ Config parse_config(const std::string& text, const std::string& source) {
           "webhook_allow_private",
           "webhook_retry_seconds",
           "webhook_timeout_ms",
+          "cors_origins",
           "tiers",
           "providers",
           "models"});
@@ -314,6 +347,7 @@ Config parse_config(const std::string& text, const std::string& source) {
   r.boolean("webhook_allow_private", c.webhook_allow_private);
   r.integer("webhook_retry_seconds", c.webhook_retry_seconds, 0, 30 * 86'400);
   r.integer("webhook_timeout_ms", c.webhook_timeout_ms, 10, 600'000);
+  parse_cors_origins(c, root, source);
   if (r.has("tiers")) {
     c.tiers = parse_array<TierConfig>(root, "tiers", source, parse_tier);
     std::sort(c.tiers.begin(), c.tiers.end(),

@@ -81,7 +81,9 @@ struct Config {
   bool webhook_allow_private = false;              // callbacks to loopback / private addresses
   std::int64_t webhook_retry_seconds = 86'400;     // how long a failing webhook is retried
   std::int64_t webhook_timeout_ms = 10'000;        // per attempt
-  std::vector<TierConfig> tiers;                   // ordered by min_spend
+  // Browser origins allowed to call the API ("https://app.example.com", or "*"); empty: no CORS.
+  std::vector<std::string> cors_origins;
+  std::vector<TierConfig> tiers;  // ordered by min_spend
   std::vector<ProviderConfig> providers;
   std::vector<ModelConfig> models;
 

@@ -22,6 +22,27 @@ inline std::string_view find_header(const Headers& headers, std::string_view nam
   return {};
 }
 
+// Header values are ASCII and compared without regard to case; list elements and values may carry
+// optional whitespace (spaces and tabs) around them.
+inline bool iequals_ascii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+inline std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
 struct HttpRequest {
   std::string method;  // "GET", "POST"...
   std::string target;  // as received, with the query

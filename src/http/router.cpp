@@ -20,6 +20,10 @@ void Router::set_error_renderer(std::string prefix, ErrorRenderer renderer) {
   renderers_.emplace_back(std::move(prefix), std::move(renderer));
 }
 
+bool Router::Route::matches(const std::string& p) const {
+  return prefix ? (p.size() > path.size() && p.rfind(path, 0) == 0) : p == path;
+}
+
 const Handler* Router::find(const std::string& method, const std::string& path,
                             bool& path_matched) const {
   path_matched = false;
@@ -27,14 +31,26 @@ const Handler* Router::find(const std::string& method, const std::string& path,
   for (int pass = 0; pass < 2; ++pass) {
     for (const auto& r : routes_) {
       if (r.prefix != (pass == 1)) continue;
-      bool match =
-          r.prefix ? (path.size() > r.path.size() && path.rfind(r.path, 0) == 0) : path == r.path;
-      if (!match) continue;
+      if (!r.matches(path)) continue;
       if (r.method == method) return &r.handler;
       path_matched = true;
     }
   }
   return nullptr;
+}
+
+std::string Router::allowed_methods(const std::string& path) const {
+  static constexpr std::string_view kOrder[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+  auto accepts = [&](std::string_view method) {
+    for (const auto& r : routes_)
+      if (r.matches(path) && (r.method == method || (method == "HEAD" && r.method == "GET")))
+        return true;
+    return false;
+  };
+  std::string out;
+  for (auto method : kOrder)
+    if (accepts(method)) out.append(out.empty() ? "" : ", ").append(method);
+  return out;
 }
 
 HttpResponse Router::render_error(const std::string& path, const ApiError& error) const {

@@ -26,6 +26,9 @@ class Router {
 
   // The handler, or null; sets `path_matched` when the path exists under another method.
   const Handler* find(const std::string& method, const std::string& path, bool& path_matched) const;
+  // The methods `path` accepts, for Allow and preflights: "GET, HEAD, POST" (HEAD wherever GET
+  // is, as the server answers it); empty for an unknown path. Not for the hot path.
+  std::string allowed_methods(const std::string& path) const;
   HttpResponse render_error(const std::string& path, const ApiError& error) const;
 
  private:
@@ -34,6 +37,7 @@ class Router {
     std::string path;
     bool prefix = false;
     Handler handler;
+    bool matches(const std::string& p) const;
   };
   std::vector<Route> routes_;
   std::vector<std::pair<std::string, ErrorRenderer>> renderers_;

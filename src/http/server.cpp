@@ -1,5 +1,8 @@
 // Server implementation over Boost.Beast; see server.hpp. Each connection runs session() on its
-// own io_context; the Exchange given to handlers writes through the same stream.
+// own io_context; the Exchange given to handlers writes through the same stream. The common
+// request (origin-form, HTTP/1.1, no Expect, Origin or Content-Encoding, not HEAD or OPTIONS)
+// takes none of the detours below: RequestParser flags the rest while parsing, and prepare()
+// handles them.
 #include "http/server.hpp"
 
 #include <spdlog/spdlog.h>
@@ -23,6 +26,8 @@
 #include "core/api_error.hpp"
 #include "core/random.hpp"
 #include "http/asio_util.hpp"
+#include "http/body_decoding.hpp"
+#include "http/cors.hpp"
 #include "http/request_parser.hpp"
 #include "http/wire.hpp"
 
@@ -39,11 +44,34 @@ namespace {
 constexpr std::size_t kHeaderLimit = 64 * 1024;
 constexpr auto kWriteTimeout = std::chrono::seconds(60);
 constexpr auto kWatchDelay = std::chrono::milliseconds(20);
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+using Special = RequestParser::Special;
 
-// The decoded path and the raw query of an origin-form target; false when it is malformed. A
-// target of unreserved characters and slashes only (every API path) is its own path, without a
-// trip through Boost.URL's parser; anything else (a query, escapes) takes that trip.
-bool split_target(const std::string& target, std::string& path, std::string& query) {
+// An absolute-form target (RFC 9112 3.2.2: "http://host/path?query", as sent to a proxy; servers
+// must accept it) is served by its path and query; `origin_form` gets the origin-form
+// equivalent for handlers that read the target. Other schemes and host-less URLs are refused.
+bool split_absolute(const std::string& target, std::string& path, std::string& query,
+                    std::string& origin_form) {
+  auto url = boost::urls::parse_absolute_uri(target);
+  if (!url) return false;
+  auto scheme = url->scheme_id();
+  if ((scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) ||
+      !url->has_authority() || url->encoded_host().empty())
+    return false;
+  path = std::string(url->path());
+  if (path.empty()) path = "/";
+  query = std::string(url->encoded_query());
+  origin_form = url->encoded_path().empty() ? std::string("/") : std::string(url->encoded_path());
+  if (url->has_query()) origin_form += "?" + query;
+  return true;
+}
+
+// The decoded path and the raw query of a request target; false when it is malformed or neither
+// origin-form nor absolute-form (`OPTIONS *` included, as nginx does). A target of unreserved
+// characters and slashes only (every API path) is its own path, without a trip through
+// Boost.URL's parser; anything else (a query, escapes) takes that trip.
+bool split_target(const std::string& target, std::string& path, std::string& query,
+                  std::string& origin_form) {
   auto plain = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
            c == '-' || c == '.' || c == '_' || c == '~';
@@ -52,6 +80,7 @@ bool split_target(const std::string& target, std::string& path, std::string& que
     path = target;
     return true;
   }
+  if (!target.empty() && target[0] != '/') return split_absolute(target, path, query, origin_form);
   auto url = boost::urls::parse_origin_form(target);
   if (!url) return false;
   path = std::string(url->path());
@@ -128,17 +157,25 @@ class LateWatches {
 class BeastExchange final : public Exchange {
  public:
   BeastExchange(beast::tcp_stream& stream, HttpRequest request, std::string request_id,
-                bool keep_alive, Clock::time_point received_at,
+                bool keep_alive, unsigned special, Clock::time_point received_at,
                 const asio::any_io_executor& executor)
       : stream_(stream),
         request_(std::move(request)),
         request_id_(std::move(request_id)),
         keep_alive_(keep_alive),
+        special_(special),
         received_at_(received_at),
         last_write_(received_at),
         executor_(executor) {}
 
   const HttpRequest& request() const override { return request_; }
+  // For prepare(), before any handler runs.
+  HttpRequest& mutable_request() { return request_; }
+  unsigned special() const { return special_; }
+  // HEAD: the answer's head only; its Content-Length stays that of the body left off.
+  void set_head_only() { head_only_ = true; }
+  // The Access-Control-Allow-Origin value of every answer; owned by the CorsPolicy.
+  void set_cors(std::string_view allow_origin) { cors_origin_ = allow_origin; }
   const std::string& request_id() const override { return request_id_; }
   Clock::time_point received_at() const override { return received_at_; }
   Clock::time_point last_write() const override { return last_write_; }
@@ -151,23 +188,38 @@ class BeastExchange final : public Exchange {
     responded_ = true;
     status_ = r.status;
     r.headers.push_back({"x-request-id", request_id_});
+    if (special_) add_special_headers(r.headers);
     std::string out = wire::response(r.status, r.content_type, r.headers, r.body, keep_alive_);
+    if (head_only_ && r.status != 204) out.resize(out.size() - r.body.size());
     co_await send(out);
   }
 
   // The head is held back and leaves with the first chunk: one send instead of two, and the
-  // client sees the stream begin with data. A ping or the end sends it as well.
+  // client sees the stream begin with data. A ping or the end sends it as well. An HTTP/1.0
+  // client cannot read chunked: its stream is the raw bytes, ended by closing the connection.
   asio::awaitable<bool> begin_stream(int status, Headers headers) override {
     if (responded_) co_return false;
     responded_ = true;
     streaming_ = true;
     status_ = status;
+    if (special_) add_special_headers(headers);
     pending_head_.reserve(256);
     wire::start_response(pending_head_, status);
     wire::header(pending_head_, "x-request-id", request_id_);
     for (auto& h : headers)
       wire::header(pending_head_, h.name, h.value);
-    wire::finish_chunked(pending_head_, keep_alive_);
+    if (close_delimited()) {
+      keep_alive_ = false;
+      wire::finish_until_close(pending_head_);
+    } else {
+      wire::finish_chunked(pending_head_, keep_alive_);
+    }
+    if (head_only_) {  // the head alone, and the handler is told to stop
+      std::string out = std::move(pending_head_);
+      streaming_ = false;
+      co_await send(out);
+      co_return false;
+    }
     co_return true;
   }
 
@@ -178,7 +230,10 @@ class BeastExchange final : public Exchange {
     if (!failed_) {
       std::string out = std::move(pending_head_);
       pending_head_.clear();
-      wire::chunk(out, data);
+      if (close_delimited())
+        out += data;
+      else
+        wire::chunk(out, data);
       co_await send(out);
     }
     unlock();
@@ -190,8 +245,8 @@ class BeastExchange final : public Exchange {
     co_await lock();
     std::string out = std::move(pending_head_);
     pending_head_.clear();
-    out += wire::kLastChunk;
-    co_await send(out);
+    if (!close_delimited()) out += wire::kLastChunk;
+    if (!out.empty()) co_await send(out);
     unlock();
     streaming_ = false;
   }
@@ -219,6 +274,15 @@ class BeastExchange final : public Exchange {
   ~BeastExchange() override { unwatch_client(); }
 
  private:
+  bool close_delimited() const { return special_ & Special::kHttp10; }
+
+  // CORS, and the keep-alive an HTTP/1.0 client must be told of (it assumes a close otherwise).
+  void add_special_headers(Headers& headers) const {
+    if (!cors_origin_.empty()) CorsPolicy::mark_answer(headers, cors_origin_);
+    if ((special_ & Special::kHttp10) && keep_alive_ && !streaming_)
+      headers.push_back({"connection", "keep-alive"});
+  }
+
   // A peek, not async_wait: Asio re-registers the descriptor with epoll (a syscall) for every
   // wait, not for a receive.
   void arm(std::shared_ptr<ClientWatch> watch) {
@@ -265,6 +329,9 @@ class BeastExchange final : public Exchange {
   HttpRequest request_;
   std::string request_id_;
   bool keep_alive_;
+  unsigned special_;  // RequestParser::Special
+  bool head_only_ = false;
+  std::string_view cors_origin_;
   bool responded_ = false;
   bool streaming_ = false;
   bool failed_ = false;
@@ -283,6 +350,7 @@ class BeastExchange final : public Exchange {
 struct Server::Impl {
   ServerOptions options;
   const Router& router;
+  CorsPolicy cors;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::unique_ptr<tcp::acceptor> acceptor;
@@ -290,7 +358,8 @@ struct Server::Impl {
   std::atomic<bool> stopped{false};
   std::size_t next_context = 0;
 
-  Impl(ServerOptions o, const Router& r) : options(std::move(o)), router(r) {
+  Impl(ServerOptions o, const Router& r)
+      : options(std::move(o)), router(r), cors(options.cors_origins) {
     int n = options.threads > 0
                 ? options.threads
                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -323,10 +392,16 @@ struct Server::Impl {
     }
   }
 
+  // An answer before the request is whole (the connection closes after it); `request`, when its
+  // head was read, gets its CORS headers.
   asio::awaitable<void> write_error(beast::tcp_stream& stream, const std::string& path,
-                                    const ApiError& error, const std::string& request_id) {
+                                    const ApiError& error, const std::string& request_id,
+                                    const HttpRequest* request = nullptr) {
     HttpResponse r = router.render_error(path, error);
     r.headers.push_back({"x-request-id", request_id});
+    if (request && cors.enabled())
+      if (auto origin = cors.allow_origin(request->header("origin")); !origin.empty())
+        CorsPolicy::mark_answer(r.headers, origin);
     std::string out = wire::response(r.status, r.content_type, r.headers, r.body, false);
     stream.expires_after(kWriteTimeout);
     co_await asio::async_write(stream, asio::buffer(out), kNoThrow);
@@ -334,9 +409,10 @@ struct Server::Impl {
 
   // 413 for a body over max_body_bytes, then the lingering close below.
   asio::awaitable<void> refuse_too_large(beast::tcp_stream& stream, const std::string& path,
-                                         const std::string& request_id) {
+                                         const std::string& request_id,
+                                         const HttpRequest& request) {
     ApiError too_large = ApiError::body_too_large(static_cast<std::size_t>(options.max_body_bytes));
-    co_await write_error(stream, path, too_large, request_id);
+    co_await write_error(stream, path, too_large, request_id, &request);
     co_await lingering_close(stream);
   }
 
@@ -406,10 +482,10 @@ struct Server::Impl {
       hec = ec;
     }
     if (hec == http::error::body_limit) {  // Content-Length over the limit
-      std::string path(parser.request().target);
-      if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
+      std::string path, query, origin_form;
+      if (!split_target(parser.request().target, path, query, origin_form)) path = "/";
       std::string rid = fast_id("req_", 24);
-      co_await refuse_too_large(stream, path, rid);
+      co_await refuse_too_large(stream, path, rid, parser.request());
       co_return nullptr;
     }
     if (hec) {
@@ -423,29 +499,35 @@ struct Server::Impl {
       }
       co_return nullptr;
     }
-    std::string path, query;
-    const bool target_ok = split_target(parser.request().target, path, query);
+    std::string path, query, origin_form;
+    const bool target_ok = split_target(parser.request().target, path, query, origin_form);
     std::string request_id(parser.request().header("x-request-id"));
     if (!valid_request_id(request_id)) request_id = fast_id("req_", 24);
 
     if (auto len = parser.content_length();
         len && *len > static_cast<std::uint64_t>(options.max_body_bytes)) {
-      co_await refuse_too_large(stream, path, request_id);
+      co_await refuse_too_large(stream, path, request_id, parser.request());
       co_return nullptr;
     }
     if (!target_ok) {
       ApiError malformed = ApiError::invalid_request("Malformed request target");
       const std::string root = "/";
-      co_await write_error(stream, root, malformed, request_id);
+      co_await write_error(stream, root, malformed, request_id, &parser.request());
       co_return nullptr;
     }
     // The whole request gets the longer of the idle and header timeouts, counted from its start:
     // slow but moving uploads of big prompts are fine.
     if (!parser.is_done()) {
       stream.expires_at(started + std::max(idle, header_timeout));
+      if ((parser.special() & Special::kExpect) && expects_continue(parser)) {
+        // The client waits for this before it sends the body (curl for a second).
+        auto [cec, cn] = co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
+        if (cec) co_return nullptr;
+      }
       auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kNoThrow);
       if (bec) {
-        if (bec == http::error::body_limit) co_await refuse_too_large(stream, path, request_id);
+        if (bec == http::error::body_limit)
+          co_await refuse_too_large(stream, path, request_id, parser.request());
         co_return nullptr;
       }
     }
@@ -457,8 +539,17 @@ struct Server::Impl {
     HttpRequest req = parser.release();
     req.path = std::move(path);
     req.query = std::move(query);
+    if (!origin_form.empty()) req.target = std::move(origin_form);
     co_return std::make_unique<BeastExchange>(stream, std::move(req), std::move(request_id),
-                                              keep_alive, started, stream.get_executor());
+                                              keep_alive, parser.special(), started,
+                                              stream.get_executor());
+  }
+
+  // `Expect: 100-continue` from an HTTP/1.1 client (RFC 9110 10.1.1: never to HTTP/1.0). Other
+  // expectations are ignored, as nginx does.
+  static bool expects_continue(const RequestParser& parser) {
+    if (parser.special() & Special::kHttp10) return false;
+    return iequals_ascii(trim_ows(parser.request().header("expect")), "100-continue");
   }
 
   // Plain functions, not coroutine code: their temporaries stay off the request's frame.
@@ -472,7 +563,75 @@ struct Server::Impl {
                        "Method " + req.method + " is not allowed on " + req.path,
                        {}}
             : ApiError::not_found("Unknown path: " + req.method + " " + req.path, "unknown_url");
-    return router.render_error(req.path, err);
+    HttpResponse r = router.render_error(req.path, err);
+    if (path_matched) r.headers.push_back({"allow", router.allowed_methods(req.path)});
+    return r;
+  }
+
+  // The uncommon parts of a request (RequestParser::Special), before its handler runs: CORS,
+  // preflights, HEAD (served by the GET handler), compressed bodies. Finds the handler, and
+  // gives the answer instead when it is decided here.
+  std::optional<HttpResponse> prepare(BeastExchange& exchange, const Handler*& handler,
+                                      bool& path_matched) const {
+    HttpRequest& req = exchange.mutable_request();
+    const unsigned special = exchange.special();
+    std::string_view allow_origin;
+    if (special & Special::kOrigin) {
+      allow_origin = cors.allow_origin(req.header("origin"));
+      if ((special & Special::kOptions) && !req.header("access-control-request-method").empty())
+        return preflight(exchange, allow_origin);
+      exchange.set_cors(allow_origin);
+    }
+    const bool head = special & Special::kHead;
+    if (head) exchange.set_head_only();
+    static const std::string kGet = "GET";
+    handler = router.find(head ? kGet : req.method, req.path, path_matched);
+    if (handler && (special & Special::kContentEncoding)) {
+      if (auto error = decode_body(req)) return router.render_error(req.path, *error);
+    }
+    // Handlers branch on the method; to them a HEAD is the GET it stands for (dispatch puts
+    // HEAD back for the log once the handler is done).
+    if (head && handler) req.method = kGet;
+    return std::nullopt;
+  }
+
+  // A CORS preflight: 204 with what the path allows for an allowed origin (no key needed: a
+  // browser never sends one with a preflight); 403 without CORS headers for any other.
+  HttpResponse preflight(BeastExchange& exchange, std::string_view allow_origin) const {
+    const HttpRequest& req = exchange.request();
+    if (allow_origin.empty()) {
+      std::string origin(req.header("origin").substr(0, 200));
+      std::string why = "Origin \"" + origin + "\" may not call this server from a browser: ";
+      why += cors.enabled() ? "it is not in cors_origins." : "cors_origins is empty.";
+      return router.render_error(
+          req.path, ApiError{403, "permission_error", "cors_origin_not_allowed", why, {}});
+    }
+    std::string methods = router.allowed_methods(req.path);
+    if (methods.empty()) {
+      exchange.set_cors(allow_origin);
+      return router.render_error(req.path,
+                                 ApiError::not_found("Unknown path: " + req.path, "unknown_url"));
+    }
+    HttpResponse r;
+    r.status = 204;
+    CorsPolicy::mark_preflight(r.headers, allow_origin, methods,
+                               req.header("access-control-request-headers"));
+    return r;
+  }
+
+  // Inflates a Content-Encoding body in place; handlers then see a plain body and no
+  // Content-Encoding (and a Content-Length that matches).
+  std::optional<ApiError> decode_body(HttpRequest& req) const {
+    std::string encoding;
+    for (const auto& h : req.headers)
+      if (h.name == "content-encoding")
+        encoding.append(encoding.empty() ? "" : ", ").append(h.value);
+    const auto max = static_cast<std::size_t>(options.max_body_bytes);
+    if (auto error = decode_content_encoding(encoding, req.body, max)) return error;
+    std::erase_if(req.headers, [](const Header& h) { return h.name == "content-encoding"; });
+    for (auto& h : req.headers)
+      if (h.name == "content-length") h.value = std::to_string(req.body.size());
+    return std::nullopt;
   }
 
   static void log_request(const BeastExchange& exchange) {
@@ -491,7 +650,16 @@ struct Server::Impl {
   asio::awaitable<void> dispatch(BeastExchange& exchange) {
     const auto& req = exchange.request();
     bool path_matched = false;
-    const Handler* handler = router.find(req.method, req.path, path_matched);
+    const Handler* handler = nullptr;
+    if (exchange.special()) {
+      if (auto answer = prepare(exchange, handler, path_matched)) {
+        co_await exchange.respond(std::move(*answer));
+        log_request(exchange);
+        co_return;
+      }
+    } else {
+      handler = router.find(req.method, req.path, path_matched);
+    }
     bool crashed = false;
     if (handler) {
       try {
@@ -505,6 +673,7 @@ struct Server::Impl {
       HttpResponse r = fallback_response(req, handler != nullptr, path_matched);
       co_await exchange.respond(std::move(r));
     }
+    if (exchange.special() & Special::kHead) exchange.mutable_request().method = "HEAD";
     log_request(exchange);
   }
 };

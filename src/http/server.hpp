@@ -2,11 +2,19 @@
 // io_contexts; each connection is one coroutine on its context, so a connection's state is never
 // touched by two threads. Enforces a body limit, a header-read timeout, an idle keep-alive timeout
 // and a cap on open connections. Beast stays inside server.cpp.
+//
+// HTTP details (RFC 9110/9112) it takes care of so that handlers need not: HEAD is served by the
+// GET handler with the body left off; 405 answers carry Allow; `Expect: 100-continue` gets
+// `100 Continue` before the body is read; gzip/deflate request bodies are inflated (within
+// max_body_bytes) and handlers see them plain; HTTP/1.0 clients get streams close-delimited;
+// absolute-form targets are served by their path; CORS answers and preflights follow
+// `cors_origins`; a Transfer-Encoding other than a single `chunked` is 400 and closes.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/router.hpp"
 
@@ -20,6 +28,7 @@ struct ServerOptions {
   std::int64_t header_timeout_ms = 10'000;
   std::int64_t idle_timeout_ms = 60'000;
   std::int64_t max_connections = 20'000;
+  std::vector<std::string> cors_origins;  // "scheme://host[:port]" or "*"; empty: no CORS
 };
 
 class Server {

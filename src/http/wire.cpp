@@ -48,6 +48,10 @@ void finish_chunked(std::string& out, bool keep_alive) {
   out += "\r\n";
 }
 
+void finish_until_close(std::string& out) {
+  out += "Connection: close\r\n\r\n";
+}
+
 void chunk(std::string& out, std::string_view data) {
   append_number(out, data.size(), 16);
   out += "\r\n";
@@ -60,9 +64,14 @@ std::string response(int status, std::string_view content_type, const Headers& h
   std::string out;
   out.reserve(160 + body.size() + headers.size() * 48);
   start_response(out, status);
-  header(out, "Content-Type", content_type);
+  if (status != 204) header(out, "Content-Type", content_type);
   for (const auto& h : headers)
     header(out, h.name, h.value);
+  if (status == 204) {
+    if (!keep_alive) out += "Connection: close\r\n";
+    out += "\r\n";
+    return out;
+  }
   finish_with_body(out, body, keep_alive);
   return out;
 }

@@ -19,11 +19,15 @@ void header(std::string& out, std::string_view name, std::string_view value);
 void finish_with_body(std::string& out, std::string_view body, bool keep_alive);
 // Transfer-Encoding: chunked, Connection: close when needed, the blank line.
 void finish_chunked(std::string& out, bool keep_alive);
+// Connection: close and the blank line: a body that ends when the connection does (a stream to
+// an HTTP/1.0 client, which cannot read chunked).
+void finish_until_close(std::string& out);
 // One chunk of a chunked body: size line, data, CRLF.
 void chunk(std::string& out, std::string_view data);
 inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
-// A complete response with a body.
+// A complete response with a body; a 204 gets neither body nor Content-Type nor Content-Length
+// (RFC 9110 8.6).
 std::string response(int status, std::string_view content_type, const Headers& headers,
                      std::string_view body, bool keep_alive);
 

@@ -65,6 +65,7 @@ TEST(ExampleConfig, EqualsTheBuiltinDefaults) {
   EXPECT_EQ(file.webhook_allow_private, builtin.webhook_allow_private);
   EXPECT_EQ(file.webhook_retry_seconds, builtin.webhook_retry_seconds);
   EXPECT_EQ(file.webhook_timeout_ms, builtin.webhook_timeout_ms);
+  EXPECT_EQ(file.cors_origins, builtin.cors_origins);
   EXPECT_TRUE(file.tiers.empty());
   ASSERT_EQ(file.providers.size(), builtin.providers.size());
   for (std::size_t i = 0; i < file.providers.size(); ++i) {
@@ -174,6 +175,21 @@ rpm = 60
   expect_error("[[tiers]]\nrpm = 5", "tiers[0].min_spend_usd: is required");
   expect_error("[[tiers]]\nmin_spend_usd = 1\nrpm = 0", "tiers[0].rpm: must be between 1");
   expect_error("[[tiers]]\nmin_spend_usd = 1\nrpm = 5\nburst = 3", "tiers[0].burst: unknown key");
+}
+
+TEST(ParseConfig, ReadsCorsOriginsAndRefusesWhatIsNoOrigin) {
+  EXPECT_TRUE(builtin_config().cors_origins.empty());
+  Config c = parse_config(
+      R"(cors_origins = ["https://app.example.com", "http://localhost:5173", "*"])", "t.toml");
+  EXPECT_EQ(c.cors_origins,
+            (std::vector<std::string>{"https://app.example.com", "http://localhost:5173", "*"}));
+  expect_error("cors_origins = \"*\"", "bad.toml: cors_origins: expected an array of origins");
+  expect_error("cors_origins = [1]", "bad.toml: cors_origins[0]: expected a string");
+  for (const char* bad :
+       {"https://app.example.com/", "https://app.example.com/x", "app.example.com",
+        "ftp://app.example.com", "https://", "https://u@h.com", "https://h?q"})
+    expect_error(std::string("cors_origins = [\"https://ok.com\", \"") + bad + "\"]",
+                 std::string("bad.toml: cors_origins[1]: expected an origin such as "));
 }
 
 TEST(LoadConfig, NamesAMissingFile) {
