@@ -20,9 +20,10 @@ namespace glmgate {
 
 struct CanonicalRequest {
   CanonicalRequest() = default;
-  // Moves `body` in without copying it out of its storage (a request arena); `echo` lives in the
-  // same storage, so moving the request into another one of that storage copies nothing.
-  explicit CanonicalRequest(boost::json::object b) : body(std::move(b)), echo(body.storage()) {}
+  // Moves `body` in without copying it out of its storage (a request arena). `echo` stays in the
+  // default storage: the pipeline frees the arena once the upstream call has the body, before the
+  // response and stream encoders read `echo`.
+  explicit CanonicalRequest(boost::json::object b) : body(std::move(b)) {}
 
   boost::json::object body;  // OpenAI Chat Completions request; unknown fields kept as sent
   std::string model;         // public model ID
