@@ -458,6 +458,22 @@ asio::awaitable<std::optional<ApiError>> continue_conversation(Call& call) {
   co_return std::nullopt;
 }
 
+// Decodes again with the stored items the input's item_reference entries name.
+asio::awaitable<std::optional<ApiError>> resolve_references(Call& call) {
+  if (!call.parts.conversations)
+    co_return ApiError::unsupported_parameter("item_reference is not available.",
+                                              call.request.item_references.front().param);
+  auto items =
+      co_await call.parts.conversations->items(call.request.item_references, call.key->account_id);
+  if (!items) co_return items.error();
+  auto decoded =
+      call.surface.decode_resolved(call.exchange.request(), json::storage_ptr(&call.arena), *items);
+  if (!decoded) co_return decoded.error();
+  call.request = std::move(decoded.value());
+  call.history_chars += json::serialize(*items).size();
+  co_return std::nullopt;
+}
+
 // background: true. The task runs the request again later, as this key, without a new admission.
 asio::awaitable<void> submit_background(Call& call) {
   std::optional<ApiError> refused;
@@ -529,6 +545,13 @@ asio::awaitable<bool> Pipeline::prepare(Call& call) const {
     co_return false;
   }
   call.request = std::move(decoded.value());
+  if (!call.request.item_references.empty()) {
+    std::optional<ApiError> err = co_await resolve_references(call);
+    if (err) {
+      co_await send_error(call, *err);
+      co_return false;
+    }
+  }
   call.record.model = call.request.model.substr(0, 128);
   call.record.stream = call.request.stream;
 

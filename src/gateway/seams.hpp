@@ -6,10 +6,12 @@
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "accounts/key_cache.hpp"
 #include "config/config.hpp"
@@ -87,7 +89,10 @@ class OutputSink {
   virtual OutputSlot keep(StoredOutput output, std::optional<TaskRecord> task) = 0;
 };
 
-// The conversation a previous_response_id continues, read from the stored outputs.
+struct ItemReference;
+
+// The conversation a previous_response_id continues, and the items item_reference inputs name,
+// read from the stored outputs.
 class ConversationSource {
  public:
   virtual ~ConversationSource() = default;
@@ -95,6 +100,10 @@ class ConversationSource {
   // 400 (param previous_response_id) when the account has no such response.
   virtual boost::asio::awaitable<Result<boost::json::array>> history(
       const std::string& response_id, const std::string& account_id) = 0;
+  // The stored output items that `refs` (item_reference inputs) name, by ID, as the client saw
+  // them; a 400 naming the first reference to nothing the account has.
+  virtual boost::asio::awaitable<Result<boost::json::object>> items(
+      const std::vector<ItemReference>& refs, const std::string& account_id) = 0;
 };
 
 struct CanonicalRequest;

@@ -2,9 +2,12 @@
 #include "outputs/conversations.hpp"
 
 #include <boost/json/parse.hpp>
+#include <map>
 
 #include "outputs/stored_completion.hpp"
 #include "surfaces/json_checks.hpp"
+#include "surfaces/responses/responses_response.hpp"
+#include "surfaces/surface.hpp"
 
 namespace glmgate {
 
@@ -19,6 +22,24 @@ constexpr int kMaxTurns = 1000;
 ApiError not_found(const std::string& id) {
   return ApiError::invalid_request("Previous response with id '" + id + "' not found.",
                                    "previous_response_id", "previous_response_not_found");
+}
+
+// The item `id` of a response's output. A stream numbers its items as they come, the stored
+// answer in a fixed order (reasoning, message, calls); they differ only for unusual streams, so
+// an item of a kind the response has once is also found by its kind.
+const json::value* find_item(const json::array& output, std::string_view id) {
+  std::string_view kind = id.substr(0, id.find('_') + 1);
+  const json::value* only = nullptr;
+  int same_kind = 0;
+  for (const auto& item : output) {
+    std::string_view item_id = string_or_empty(item.as_object(), "id");
+    if (item_id == id) return &item;
+    if (item_id.starts_with(kind)) {
+      only = &item;
+      ++same_kind;
+    }
+  }
+  return same_kind == 1 ? only : nullptr;
 }
 
 }  // namespace
@@ -76,6 +97,44 @@ Result<json::array> Conversations::history_now(const std::string& response_id,
 boost::asio::awaitable<Result<json::array>> Conversations::history(const std::string& response_id,
                                                                    const std::string& account_id) {
   auto read = [this, response_id, account_id] { return history_now(response_id, account_id); };
+  co_return co_await pool_.run(std::move(read));
+}
+
+Result<json::object> Conversations::items_now(const std::vector<ItemReference>& refs,
+                                              const std::string& account_id) {
+  std::map<std::string, json::array> outputs;  // by response ID; empty: none the account has
+  json::object found;
+  for (const auto& ref : refs) {
+    if (found.contains(ref.id)) continue;
+    std::string response_id = responses::response_of_item(ref.id);
+    if (!response_id.empty() && !outputs.contains(response_id)) {
+      json::array& output = outputs[response_id];
+      if (auto stored = outputs_.find(response_id, account_id)) {
+        json::object echo;
+        boost::system::error_code ec;
+        json::value ctx = json::parse(stored->context, ec);
+        if (!ec && ctx.is_object())
+          if (auto e = ctx.get_object().find("echo");
+              e != ctx.get_object().end() && e->value().is_object())
+            echo = std::move(e->value().get_object());
+        json::object response =
+            responses::response_from_completion(stored_completion(*stored), echo);
+        output = std::move(response.at("output").as_array());
+      }
+    }
+    const json::value* item =
+        response_id.empty() ? nullptr : find_item(outputs[response_id], ref.id);
+    if (!item)
+      return ApiError::invalid_request("Item with id '" + ref.id + "' not found.", ref.param,
+                                       "item_not_found");
+    found[ref.id] = *item;
+  }
+  return found;
+}
+
+boost::asio::awaitable<Result<json::object>> Conversations::items(
+    const std::vector<ItemReference>& refs, const std::string& account_id) {
+  auto read = [this, refs, account_id] { return items_now(refs, account_id); };
   co_return co_await pool_.run(std::move(read));
 }
 

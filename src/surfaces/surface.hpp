@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/api_error.hpp"
 #include "gateway/usage.hpp"
@@ -18,11 +19,18 @@
 
 namespace glmgate {
 
+// An input item that names an earlier output item by ID (Responses' item_reference).
+struct ItemReference {
+  std::string id;
+  std::string param;  // where it was: "input[3]"
+};
+
 struct CanonicalRequest {
   CanonicalRequest() = default;
-  // Moves `body` in without copying it out of its storage (a request arena); `echo` lives in the
-  // same storage, so moving the request into another one of that storage copies nothing.
-  explicit CanonicalRequest(boost::json::object b) : body(std::move(b)), echo(body.storage()) {}
+  // Moves `body` in without copying it out of its storage (a request arena). `echo` stays in the
+  // default storage: the pipeline frees the arena once the upstream call has the body, before the
+  // response and stream encoders read `echo`.
+  explicit CanonicalRequest(boost::json::object b) : body(std::move(b)) {}
 
   boost::json::object body;  // OpenAI Chat Completions request; unknown fields kept as sent
   std::string model;         // public model ID
@@ -40,6 +48,8 @@ struct CanonicalRequest {
   std::string previous_response_id;  // continue from this stored response
   std::size_t turn_start = 0;        // the first message of this turn's input (after instructions)
   boost::json::object echo;          // request fields the response object repeats
+  std::vector<ItemReference> item_references;  // to resolve, then decode_resolved()
+  bool encrypted_reasoning = false;            // include: reasoning.encrypted_content
 };
 
 // Turns canonical stream chunks (OpenAI chat.completion.chunk objects carrying the public model
@@ -68,6 +78,14 @@ class Surface {
   // The canonical request's JSON lives in `storage` (the request's arena).
   virtual Result<CanonicalRequest> decode(const HttpRequest& request,
                                           boost::json::storage_ptr storage) const = 0;
+  // Decodes again once the items a first decode listed in `item_references` are resolved:
+  // `items` maps each ID to the item as the client saw it. Only surfaces that list references
+  // need to implement it.
+  virtual Result<CanonicalRequest> decode_resolved(const HttpRequest& request,
+                                                   boost::json::storage_ptr storage,
+                                                   const boost::json::object& /*items*/) const {
+    return decode(request, std::move(storage));
+  }
   // A canonical (OpenAI chat.completion) response into the surface's response body.
   virtual std::string encode_response(boost::json::object& response,
                                       const CanonicalRequest& request) const = 0;

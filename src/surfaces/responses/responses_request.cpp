@@ -4,6 +4,8 @@
 #include "surfaces/responses/responses_request.hpp"
 
 #include "surfaces/json_checks.hpp"
+#include "surfaces/responses/reasoning_token.hpp"
+#include "surfaces/responses/responses_tools.hpp"
 
 namespace glmgate::responses {
 
@@ -47,7 +49,8 @@ Result<json::value> message_content(const json::value& content, const std::strin
 
 class Decoder {
  public:
-  Decoder(const json::object& in, CanonicalRequest& req) : in_(in), out_(req.body), req_(req) {}
+  Decoder(const json::object& in, CanonicalRequest& req, const json::object* resolved)
+      : in_(in), out_(req.body), req_(req), resolved_(resolved) {}
 
   Error run() {
     auto model = in_.find("model");
@@ -78,42 +81,93 @@ class Decoder {
     for (std::size_t i = 0; i < items.size(); ++i) {
       std::string f = indexed("input", i);
       if (!items[i].is_object()) return type_error(f, "an object", items[i]);
-      const auto& item = items[i].get_object();
-      std::string_view type = string_or_empty(item, "type");
-      if (type.empty() || type == "message") {
-        if (auto e = message(item, f)) return e;
-      } else if (type == "function_call") {
-        auto call_id = string_or_empty(item, "call_id");
-        auto name = string_or_empty(item, "name");
-        if (call_id.empty()) return missing_field(f + ".call_id");
-        if (name.empty()) return missing_field(f + ".name");
-        json::object call{
-            {"id", call_id},
-            {"type", "function"},
-            {"function", {{"name", name}, {"arguments", string_or_empty(item, "arguments")}}}};
-        assistant_for_calls().at("tool_calls").as_array().push_back(std::move(call));
-      } else if (type == "function_call_output") {
-        auto call_id = string_or_empty(item, "call_id");
-        if (call_id.empty()) return missing_field(f + ".call_id");
-        auto output = item.find("output");
-        if (output == item.end()) return missing_field(f + ".output");
-        auto text = message_content(output->value(), f + ".output");
-        if (!text) return text.error();
-        std::string content = text->is_string() ? std::string(text->get_string()) : "";
-        messages_->push_back(
-            json::object{{"role", "tool"}, {"tool_call_id", call_id}, {"content", content}});
-        open_calls_.reset();
-      } else if (type == "reasoning") {
-        for (std::string_view key : {"content", "summary"})
-          if (auto parts = item.find(key); parts != item.end() && parts->value().is_array())
-            for (const auto& p : parts->value().get_array())
-              if (p.is_object()) pending_reasoning_ += string_or_empty(p.get_object(), "text");
-      } else {
-        return ApiError::unsupported_parameter(
-            "Input items of type '" + std::string(type) + "' are not supported.", f + ".type");
-      }
+      if (auto e = item(items[i].get_object(), f, true)) return e;
     }
     return std::nullopt;
+  }
+
+  // One input item; `follow`: an item_reference may be resolved (not within a resolved item).
+  Error item(const json::object& item, const std::string& f, bool follow) {
+    std::string_view type = string_or_empty(item, "type");
+    if (type.empty() || type == "message") return message(item, f);
+    if (type == "function_call" || type == "custom_tool_call") {
+      bool custom = type == "custom_tool_call";
+      auto call_id = string_or_empty(item, "call_id");
+      auto name = string_or_empty(item, "name");
+      if (call_id.empty()) return missing_field(f + ".call_id");
+      if (name.empty()) return missing_field(f + ".name");
+      std::string arguments = custom ? custom_arguments(string_or_empty(item, "input"))
+                                     : std::string(string_or_empty(item, "arguments"));
+      json::object call{{"id", call_id},
+                        {"type", "function"},
+                        {"function",
+                         {{"name", flat_tool_name(string_or_empty(item, "namespace"), name)},
+                          {"arguments", std::move(arguments)}}}};
+      assistant_for_calls().at("tool_calls").as_array().push_back(std::move(call));
+      return std::nullopt;
+    }
+    if (type == "function_call_output" || type == "custom_tool_call_output") {
+      auto call_id = string_or_empty(item, "call_id");
+      if (call_id.empty()) return missing_field(f + ".call_id");
+      auto output = item.find("output");
+      if (output == item.end()) return missing_field(f + ".output");
+      auto text = message_content(output->value(), f + ".output");
+      if (!text) return text.error();
+      std::string content = text->is_string() ? std::string(text->get_string()) : "";
+      messages_->push_back(
+          json::object{{"role", "tool"}, {"tool_call_id", call_id}, {"content", content}});
+      open_calls_.reset();
+      return std::nullopt;
+    }
+    if (type == "reasoning") {
+      reasoning(item);
+      return std::nullopt;
+    }
+    if (type == "item_reference") return reference(item, f, follow);
+    // Calls and results of built-in tools glmgate does not run: nothing the upstream can use.
+    if (is_builtin_item(type)) return std::nullopt;
+    return ApiError::unsupported_parameter(
+        "Input items of type '" + std::string(type) + "' are not supported.", f + ".type");
+  }
+
+  // Summary and content text; else the reasoning glmgate sealed into encrypted_content.
+  void reasoning(const json::object& item) {
+    std::string text;
+    for (std::string_view key : {"content", "summary"})
+      if (auto parts = item.find(key); parts != item.end() && parts->value().is_array())
+        for (const auto& p : parts->value().get_array())
+          if (p.is_object()) text += string_or_empty(p.get_object(), "text");
+    if (text.empty())
+      if (auto opened = open_reasoning(string_or_empty(item, "encrypted_content")))
+        text = std::move(*opened);
+    pending_reasoning_ += text;
+  }
+
+  Error reference(const json::object& item, const std::string& f, bool follow) {
+    std::string_view id = string_or_empty(item, "id");
+    if (id.empty()) return missing_field(f + ".id");
+    if (!resolved_) {
+      // Listed for the pipeline to look up; this decode is then done again with the items.
+      req_.item_references.push_back(ItemReference{std::string(id), f});
+      return std::nullopt;
+    }
+    auto found = resolved_->find(id);
+    if (!follow || found == resolved_->end() || !found->value().is_object())
+      return ApiError::invalid_request("Item with id '" + std::string(id) + "' not found.", f,
+                                       "item_not_found");
+    return this->item(found->value().get_object(), f, false);
+  }
+
+  static bool is_builtin_item(std::string_view type) {
+    for (std::string_view t :
+         {"web_search_call", "file_search_call", "computer_call", "computer_call_output",
+          "code_interpreter_call", "image_generation_call", "local_shell_call",
+          "local_shell_call_output", "shell_call", "shell_call_output", "apply_patch_call",
+          "apply_patch_call_output", "mcp_list_tools", "mcp_approval_request",
+          "mcp_approval_response", "mcp_call", "tool_search_call", "tool_search_output",
+          "compaction"})
+      if (type == t) return true;
+    return false;
   }
 
   Error message(const json::object& item, const std::string& f) {
@@ -127,7 +181,9 @@ class Decoder {
     if (content == item.end()) return missing_field(f + ".content");
     auto value = message_content(content->value(), f + ".content");
     if (!value) return value.error();
-    json::object msg{{"role", role}, {"content", std::move(*value)}};
+    // Most OpenAI-compatible upstreams (GLM among them) have no developer role.
+    json::object msg{{"role", role == "developer" ? "system" : role},
+                     {"content", std::move(*value)}};
     if (role == "assistant" && !pending_reasoning_.empty()) {
       msg["reasoning_content"] = pending_reasoning_;
       pending_reasoning_.clear();
@@ -154,43 +210,7 @@ class Decoder {
     return msg;
   }
 
-  Error tools() {
-    json::array out;
-    auto e = each_object(in_, "tools", [&](const json::object& t, const std::string& f) -> Error {
-      if (string_or_empty(t, "type") != "function")
-        return ApiError::unsupported_parameter(
-            "Only function tools are supported (no web_search, file_search...).", f + ".type");
-      auto name = string_or_empty(t, "name");
-      if (name.empty()) return missing_field(f + ".name");
-      json::object fn{{"name", name}};
-      if (auto d = string_or_empty(t, "description"); !d.empty()) fn["description"] = d;
-      auto params = t.find("parameters");
-      fn["parameters"] = params != t.end() && params->value().is_object()
-                             ? params->value()
-                             : json::value(json::object{{"type", "object"}});
-      if (auto s = t.find("strict"); s != t.end() && s->value().is_bool())
-        fn["strict"] = s->value();
-      out.push_back(json::object{{"type", "function"}, {"function", std::move(fn)}});
-      return std::nullopt;
-    });
-    if (e) return e;
-    if (!out.empty()) out_["tools"] = std::move(out);
-    if (auto c = in_.find("tool_choice"); c != in_.end() && !c->value().is_null()) {
-      if (c->value().is_string()) {
-        out_["tool_choice"] = c->value();
-      } else if (c->value().is_object() &&
-                 string_or_empty(c->value().get_object(), "type") == "function") {
-        out_["tool_choice"] = json::object{
-            {"type", "function"},
-            {"function", {{"name", string_or_empty(c->value().get_object(), "name")}}}};
-      } else {
-        return type_error("tool_choice", "a string or a function choice", c->value());
-      }
-    }
-    if (auto p = in_.find("parallel_tool_calls"); p != in_.end() && p->value().is_bool())
-      out_["parallel_tool_calls"] = p->value();
-    return std::nullopt;
-  }
+  Error tools() { return decode_tools(in_, out_); }
 
   Error options() {
     if (auto it = in_.find("max_output_tokens"); it != in_.end() && !it->value().is_null()) {
@@ -250,6 +270,10 @@ class Decoder {
               "'metadata' values must be strings of at most 512 characters (keys 64).", "metadata",
               "invalid_value");
     }
+    if (auto it = in_.find("include"); it != in_.end() && it->value().is_array())
+      for (const auto& v : it->value().get_array())
+        if (v.is_string() && v.get_string() == "reasoning.encrypted_content")
+          req_.encrypted_reasoning = true;
     req_.echo = echo_fields(in_);
     return std::nullopt;
   }
@@ -257,6 +281,7 @@ class Decoder {
   const json::object& in_;
   json::object& out_;
   CanonicalRequest& req_;
+  const json::object* resolved_;  // item_reference IDs -> items; null: list them instead
   json::array* messages_ = nullptr;
   std::optional<std::size_t> open_calls_;  // the assistant message function_calls attach to
   std::string pending_reasoning_;
@@ -273,12 +298,12 @@ json::object echo_fields(const json::object& request) {
   return echo;
 }
 
-Result<CanonicalRequest> decode_responses_request(std::string_view text,
-                                                  json::storage_ptr storage) {
+Result<CanonicalRequest> decode_responses_request(std::string_view text, json::storage_ptr storage,
+                                                  const json::object* resolved) {
   json::value parsed(storage);
   if (auto e = parse_body_object(text, parsed)) return *e;
   CanonicalRequest req{json::object(storage)};
-  if (auto e = Decoder(parsed.get_object(), req).run()) return *e;
+  if (auto e = Decoder(parsed.get_object(), req, resolved).run()) return *e;
   req.model = std::string(req.body.at("model").get_string());
   req.continuable = true;
   if (auto it = req.body.find("stream"); it != req.body.end()) req.stream = it->value().get_bool();

@@ -5,6 +5,7 @@
 #include "core/random.hpp"
 #include "gateway/usage.hpp"
 #include "surfaces/json_checks.hpp"
+#include "surfaces/responses/reasoning_token.hpp"
 
 namespace glmgate::responses {
 
@@ -60,12 +61,14 @@ json::object response_object(std::string_view id, std::string_view model, std::i
   return r;
 }
 
-json::object reasoning_item(std::string_view id, std::string_view text) {
-  return json::object{
+json::object reasoning_item(std::string_view id, std::string_view text, bool sealed) {
+  json::object item{
       {"type", "reasoning"},
       {"id", id},
       {"summary", json::array()},
       {"content", json::array{json::object{{"type", "reasoning_text"}, {"text", text}}}}};
+  if (sealed) item["encrypted_content"] = seal_reasoning(text);
+  return item;
 }
 
 json::object message_item(std::string_view id, std::string_view text, std::string_view status) {
@@ -88,8 +91,38 @@ json::object function_call_item(std::string_view id, std::string_view call_id,
                       {"arguments", arguments},  {"status", status}};
 }
 
+json::object call_item(std::string_view response_id, std::int64_t index, std::string_view call_id,
+                       std::string_view upstream_name, std::string_view arguments,
+                       const ToolMap& map, std::string_view status) {
+  const ToolOrigin* origin = map.origin(upstream_name);
+  if (origin && origin->custom) {
+    json::object item{{"type", "custom_tool_call"},
+                      {"id", item_id("ctc_", response_id, index)},
+                      {"call_id", call_id},
+                      {"name", origin->name},
+                      {"input", custom_input(arguments)},
+                      {"status", status}};
+    if (!origin->ns.empty()) item["namespace"] = origin->ns;
+    return item;
+  }
+  json::object item = function_call_item(item_id("fc_", response_id, index), call_id,
+                                         origin ? std::string_view(origin->name) : upstream_name,
+                                         arguments, status);
+  if (origin) item["namespace"] = origin->ns;
+  return item;
+}
+
+std::string response_of_item(std::string_view id) {
+  auto first = id.find('_');
+  auto last = id.rfind('_');
+  if (first == std::string_view::npos || last <= first + 1 || last + 1 == id.size()) return {};
+  for (char c : id.substr(last + 1))
+    if (c < '0' || c > '9') return {};
+  return "resp_" + std::string(id.substr(first + 1, last - first - 1));
+}
+
 json::object response_from_completion(const json::object& completion, const json::object& echo,
-                                      std::string_view status) {
+                                      std::string_view status, bool sealed_reasoning) {
   std::string_view id = string_or_empty(completion, "id");
   std::string resp_id = id.rfind("resp_", 0) == 0 ? std::string(id) : fast_id("resp_", 24);
   json::array output;
@@ -97,10 +130,14 @@ json::object response_from_completion(const json::object& completion, const json
     return item_id(prefix, resp_id, static_cast<std::int64_t>(output.size()));
   };
   AnswerView a = answer_of(completion);
-  if (!a.reasoning.empty()) output.push_back(reasoning_item(next_id("rs_"), a.reasoning));
+  if (!a.reasoning.empty())
+    output.push_back(reasoning_item(next_id("rs_"), a.reasoning, sealed_reasoning));
   if (!a.text.empty()) output.push_back(message_item(next_id("msg_"), a.text));
+  ToolMap map;
+  if (auto t = echo.find("tools"); t != echo.end() && !a.calls.empty()) map = ToolMap(t->value());
   for (const auto& call : a.calls)
-    output.push_back(function_call_item(next_id("fc_"), call.id, call.name, call.arguments));
+    output.push_back(call_item(resp_id, static_cast<std::int64_t>(output.size()), call.id,
+                               call.name, call.arguments, map));
   std::int64_t created = unix_seconds_now();
   if (auto c = completion.find("created");
       c != completion.end() && c->value().is_int64() && c->value().get_int64() > 0)

@@ -1,5 +1,6 @@
 // Canonical (chat.completion) answers in the shape of the OpenAI Responses API: the response
-// object with its output items (reasoning, message, function_call) and usage. Pure functions.
+// object with its output items (reasoning, message, function_call, custom_tool_call) and usage.
+// Pure functions.
 #pragma once
 
 #include <boost/json/array.hpp>
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "core/usage.hpp"
+#include "surfaces/responses/responses_tools.hpp"
 
 namespace glmgate::responses {
 
@@ -29,17 +31,30 @@ boost::json::object response_object(std::string_view id, std::string_view model,
 // name its items alike ("msg_" + the response's random part + "_" + the item's index).
 std::string item_id(std::string_view prefix, std::string_view response_id, std::int64_t index);
 
-boost::json::object reasoning_item(std::string_view id, std::string_view text);
+// `sealed`: also the text as encrypted_content (reasoning_token.hpp), for clients that asked.
+boost::json::object reasoning_item(std::string_view id, std::string_view text, bool sealed = false);
 boost::json::object message_item(std::string_view id, std::string_view text,
                                  std::string_view status = "completed");
 boost::json::object function_call_item(std::string_view id, std::string_view call_id,
                                        std::string_view name, std::string_view arguments,
                                        std::string_view status = "completed");
 
+// The output item of an upstream tool call, as the client declared the tool (`map`): a
+// function_call (with its `namespace` when the tool was a namespace member) or a custom_tool_call
+// whose `input` is the text. Its ID is "fc_"/"ctc_" + item_id()'s rest.
+boost::json::object call_item(std::string_view response_id, std::int64_t index,
+                              std::string_view call_id, std::string_view upstream_name,
+                              std::string_view arguments, const ToolMap& map,
+                              std::string_view status = "completed");
+
+// The response ID an output item ID names ("rs_X_2" -> "resp_X"); empty when it is not one.
+std::string response_of_item(std::string_view item_id);
+
 // The Responses object for a chat.completion (answered now, or stored). `status` overrides the
 // status derived from the finish reason (a stored output's "cancelled"...).
 boost::json::object response_from_completion(const boost::json::object& completion,
                                              const boost::json::object& echo = {},
-                                             std::string_view status = "");
+                                             std::string_view status = "",
+                                             bool sealed_reasoning = false);
 
 }  // namespace glmgate::responses

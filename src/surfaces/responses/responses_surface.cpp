@@ -21,12 +21,19 @@ Result<CanonicalRequest> ResponsesSurface::decode(const HttpRequest& request,
 
 std::string ResponsesSurface::encode_response(boost::json::object& response,
                                               const CanonicalRequest& request) const {
-  return boost::json::serialize(response_from_completion(response, request.echo));
+  return boost::json::serialize(
+      response_from_completion(response, request.echo, "", request.encrypted_reasoning));
 }
 
 std::unique_ptr<StreamEncoder> ResponsesSurface::stream_encoder(
     const CanonicalRequest& request) const {
-  return make_stream_encoder(request.echo);
+  return make_stream_encoder(request.echo, request.encrypted_reasoning);
+}
+
+Result<CanonicalRequest> ResponsesSurface::decode_resolved(const HttpRequest& request,
+                                                           boost::json::storage_ptr storage,
+                                                           const boost::json::object& items) const {
+  return decode_responses_request(request.body, std::move(storage), &items);
 }
 
 HttpResponse ResponsesSurface::render_error(const ApiError& error) const {

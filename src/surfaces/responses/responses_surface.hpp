@@ -14,6 +14,9 @@ class ResponsesSurface final : public Surface {
   std::string api_key(const HttpRequest& request) const override;
   Result<CanonicalRequest> decode(const HttpRequest& request,
                                   boost::json::storage_ptr storage) const override;
+  Result<CanonicalRequest> decode_resolved(const HttpRequest& request,
+                                           boost::json::storage_ptr storage,
+                                           const boost::json::object& items) const override;
   std::string encode_response(boost::json::object& response,
                               const CanonicalRequest& request) const override;
   std::unique_ptr<StreamEncoder> stream_encoder(const CanonicalRequest& request) const override;

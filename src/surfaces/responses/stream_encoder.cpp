@@ -20,7 +20,9 @@ namespace {
 
 class ResponsesStreamEncoder final : public StreamEncoder {
  public:
-  explicit ResponsesStreamEncoder(json::object echo) : echo_(std::move(echo)) {}
+  ResponsesStreamEncoder(json::object echo, bool sealed) : echo_(std::move(echo)), sealed_(sealed) {
+    if (auto t = echo_.find("tools"); t != echo_.end()) tools_map_ = ToolMap(t->value());
+  }
 
   Headers headers() const override {
     return {{"content-type", "text/event-stream"}, {"cache-control", "no-cache"}};
@@ -56,12 +58,25 @@ class ResponsesStreamEncoder final : public StreamEncoder {
     start(none, out);
     close_text(out);
     for (auto& [index, t] : tools_) {
-      event(out, "response.function_call_arguments.done",
-            json::object{{"item_id", t.item_id},
-                         {"output_index", t.output_index},
-                         {"arguments", t.arguments}});
-      finish_item(t.output_index, function_call_item(t.item_id, t.call_id, t.name, t.arguments),
-                  out);
+      json::object item =
+          call_item(id_, t.output_index, t.call_id, t.name, t.arguments, tools_map_);
+      if (t.custom) {
+        // Custom input is text inside the upstream's JSON arguments: sent whole once complete.
+        const json::value& input = item.at("input");
+        if (!input.get_string().empty())
+          event(out, "response.custom_tool_call_input.delta",
+                json::object{
+                    {"item_id", t.item_id}, {"output_index", t.output_index}, {"delta", input}});
+        event(out, "response.custom_tool_call_input.done",
+              json::object{
+                  {"item_id", t.item_id}, {"output_index", t.output_index}, {"input", input}});
+      } else {
+        event(out, "response.function_call_arguments.done",
+              json::object{{"item_id", t.item_id},
+                           {"output_index", t.output_index},
+                           {"arguments", t.arguments}});
+      }
+      finish_item(t.output_index, std::move(item), out);
     }
     tools_.clear();
     json::object final = snapshot("", usage);
@@ -75,8 +90,9 @@ class ResponsesStreamEncoder final : public StreamEncoder {
  private:
   enum class Kind { none, reasoning, message };
   struct Tool {
-    std::string item_id, call_id, name, arguments;
+    std::string item_id, call_id, name, arguments;  // `name` as the upstream calls it
     std::int64_t output_index = 0;
+    bool custom = false;
   };
 
   void event(std::string& out, std::string_view type, json::object payload) {
@@ -154,8 +170,9 @@ class ResponsesStreamEncoder final : public StreamEncoder {
                        {"output_index", item_index_},
                        {"content_index", 0},
                        {"part", part(reasoning, text_)}});
-    finish_item(item_index_,
-                reasoning ? reasoning_item(item_id_, text_) : message_item(item_id_, text_), out);
+    finish_item(
+        item_index_,
+        reasoning ? reasoning_item(item_id_, text_, sealed_) : message_item(item_id_, text_), out);
     open_ = Kind::none;
   }
 
@@ -172,16 +189,18 @@ class ResponsesStreamEncoder final : public StreamEncoder {
       t.call_id = call.id.empty() ? fast_id("call_", 24) : std::string(call.id);
       t.name = std::string(call.name);
       t.output_index = next_index_++;
-      t.item_id = item_id("fc_", id_, t.output_index);
+      json::object item =
+          call_item(id_, t.output_index, t.call_id, t.name, "", tools_map_, "in_progress");
+      t.item_id = std::string(item.at("id").as_string());
+      t.custom = item.at("type").as_string() == "custom_tool_call";
       event(out, "response.output_item.added",
-            json::object{
-                {"output_index", t.output_index},
-                {"item", function_call_item(t.item_id, t.call_id, t.name, "", "in_progress")}});
+            json::object{{"output_index", t.output_index}, {"item", std::move(item)}});
       it = tools_.emplace(call.index, std::move(t)).first;
     }
     std::string_view fragment = call.arguments;
     if (fragment.empty()) return;
     it->second.arguments += fragment;
+    if (it->second.custom) return;
     event(out, "response.function_call_arguments.delta",
           json::object{{"item_id", it->second.item_id},
                        {"output_index", it->second.output_index},
@@ -190,6 +209,8 @@ class ResponsesStreamEncoder final : public StreamEncoder {
 
   bool started_ = false;
   json::object echo_;
+  bool sealed_ = false;  // reasoning items carry encrypted_content
+  ToolMap tools_map_;
   std::string id_, model_;
   std::int64_t created_ = 0;
   std::int64_t sequence_ = 0;
@@ -205,8 +226,8 @@ class ResponsesStreamEncoder final : public StreamEncoder {
 
 }  // namespace
 
-std::unique_ptr<StreamEncoder> make_stream_encoder(json::object echo) {
-  return std::make_unique<ResponsesStreamEncoder>(std::move(echo));
+std::unique_ptr<StreamEncoder> make_stream_encoder(json::object echo, bool sealed_reasoning) {
+  return std::make_unique<ResponsesStreamEncoder>(std::move(echo), sealed_reasoning);
 }
 
 }  // namespace glmgate::responses

@@ -11,6 +11,7 @@
 #include <functional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "surfaces/surface.hpp"
 
@@ -79,6 +80,17 @@ inline std::string encode_stream(StreamEncoder& encoder, const boost::json::obje
   }
   encoder.done(usage, out);
   return out;
+}
+
+// The frames of SSE text (what lies between blank lines), in order.
+inline std::vector<std::string> sse_frames(const std::string& text) {
+  std::vector<std::string> frames;
+  for (std::size_t at = 0, end; at < text.size();
+       at = end == std::string::npos ? text.size() : end + 2) {
+    end = text.find("\n\n", at);
+    frames.push_back(text.substr(at, end - at));
+  }
+  return frames;
 }
 
 // A decoder's result as a golden value: the canonical body, or the 400's status, param, message.
