@@ -141,6 +141,26 @@ describe('Codex CLI', () => {
     assertBilledLoop(rows, 'responses');
     assert.equal(rows.length, sent.length);
   });
+
+  // Codex groups its sub-agent tools in a `namespace`: glmgate offers them upstream under one flat
+  // name each and hands a call back as Codex's router expects it (the name and its namespace), so
+  // Codex's own handler answers — here refusing an agent id that does not exist.
+  it('routes a call of a namespaced tool to the Codex handler it belongs to', async () => {
+    await s.fake.reset();
+    const w = workspace();
+    const prompt = `Close it. fake: ${toolDirective('multi_agent_v1__close_agent', { target: 'nobody' })}`;
+    const run = await runCli('codex', ['exec', '--skip-git-repo-check', '--json',
+      '--dangerously-bypass-approvals-and-sandbox', prompt],
+    { cwd: w.work, env: { HOME: w.home, CODEX_HOME: codexHome(w), GLMGATE_KEY: s.key } });
+    assert.equal(run.code, 0, explain(run));
+    const sent = await s.fake.requests();
+    const offered = sent[0].body.tools.map((t) => t.function.name);
+    assert.ok(offered.includes('multi_agent_v1__close_agent'), offered.join(' '));
+    assert.ok(!sent[0].body.tools.some((t) => t.type !== 'function'), 'built-ins (web_search) stay out');
+    const results = toolResults(sent);
+    assert.equal(results.length, 1, JSON.stringify(results));
+    assert.match(results[0], /invalid agent id nobody/);
+  });
 });
 
 describe('Gemini CLI', () => {

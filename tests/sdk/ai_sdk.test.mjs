@@ -54,7 +54,14 @@ describe('Vercel AI SDK', () => {
         stopWhen: stepCountIs(4),
         // Without a stored response to point at, the SDK sends reasoning back only when it came
         // with encrypted_content, which it asks for by `include`.
-        providerOptions: { openai: store ? { store } : { store, include: ['reasoning.encrypted_content'] } },
+        // The SDK knows GLM for a reasoning model only when told (forceReasoning), and shows
+        // reasoning from a summary, which it then asks for.
+        providerOptions: {
+          openai: {
+            store, forceReasoning: true, reasoningSummary: 'auto',
+            ...(store ? {} : { include: ['reasoning.encrypted_content'] }),
+          },
+        },
         maxRetries: 0,
       });
       assert.equal(r.steps.length, 2);
@@ -64,6 +71,27 @@ describe('Vercel AI SDK', () => {
       await assertSecondStepCarriedTheLoop();
     });
   }
+
+  it('streams a tool loop over the Responses API, reasoning as a streamed summary', async () => {
+    calls = [];
+    await s.fake.reset();
+    const openai = createOpenAI({ apiKey: s.key, baseURL: `${s.gw.url}/v1` });
+    const r = streamText({
+      model: openai.responses('glm-test'),
+      prompt: 'Weather in Paris? fake: reasoning=3 chunks=4 tool=get_weather',
+      tools: { get_weather: weather() },
+      stopWhen: stepCountIs(4),
+      providerOptions: { openai: { forceReasoning: true, reasoningSummary: 'auto' } },
+      maxRetries: 0,
+    });
+    let reasoning = '';
+    for await (const part of r.fullStream) if (part.type === 'reasoning-delta') reasoning += part.text;
+    assert.equal(reasoning, 'Let me think about this carefully.');
+    assert.equal(await r.text, FINAL);
+    assert.equal((await r.steps).length, 2);
+    assert.deepEqual(calls, ['Paris']);
+    await assertSecondStepCarriedTheLoop();
+  });
 
   it('streams a tool loop over Chat Completions', async () => {
     calls = [];

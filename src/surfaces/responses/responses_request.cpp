@@ -130,13 +130,17 @@ class Decoder {
         "Input items of type '" + std::string(type) + "' are not supported.", f + ".type");
   }
 
-  // Summary and content text; else the reasoning glmgate sealed into encrypted_content.
+  // The content's text (the whole reasoning), else the summary's (glmgate's answers carry the same
+  // text in both when a summary was asked for: it must reach the upstream once), else the
+  // reasoning glmgate sealed into encrypted_content.
   void reasoning(const json::object& item) {
     std::string text;
-    for (std::string_view key : {"content", "summary"})
+    for (std::string_view key : {"content", "summary"}) {
       if (auto parts = item.find(key); parts != item.end() && parts->value().is_array())
         for (const auto& p : parts->value().get_array())
           if (p.is_object()) text += string_or_empty(p.get_object(), "text");
+      if (!text.empty()) break;
+    }
     if (text.empty())
       if (auto opened = open_reasoning(string_or_empty(item, "encrypted_content")))
         text = std::move(*opened);

@@ -61,14 +61,24 @@ json::object response_object(std::string_view id, std::string_view model, std::i
   return r;
 }
 
-json::object reasoning_item(std::string_view id, std::string_view text, bool sealed) {
+json::object reasoning_item(std::string_view id, std::string_view text, bool sealed, bool summary) {
+  json::array summaries;
+  if (summary && !text.empty())
+    summaries.push_back(json::object{{"type", "summary_text"}, {"text", text}});
   json::object item{
       {"type", "reasoning"},
       {"id", id},
-      {"summary", json::array()},
+      {"summary", std::move(summaries)},
       {"content", json::array{json::object{{"type", "reasoning_text"}, {"text", text}}}}};
   if (sealed) item["encrypted_content"] = seal_reasoning(text);
   return item;
+}
+
+bool wants_reasoning_summary(const json::object& echo) {
+  auto it = echo.find("reasoning");
+  if (it == echo.end() || !it->value().is_object()) return false;
+  std::string_view summary = string_or_empty(it->value().get_object(), "summary");
+  return summary == "auto" || summary == "concise" || summary == "detailed";
 }
 
 json::object message_item(std::string_view id, std::string_view text, std::string_view status) {
@@ -131,7 +141,8 @@ json::object response_from_completion(const json::object& completion, const json
   };
   AnswerView a = answer_of(completion);
   if (!a.reasoning.empty())
-    output.push_back(reasoning_item(next_id("rs_"), a.reasoning, sealed_reasoning));
+    output.push_back(reasoning_item(next_id("rs_"), a.reasoning, sealed_reasoning,
+                                    wants_reasoning_summary(echo)));
   if (!a.text.empty()) output.push_back(message_item(next_id("msg_"), a.text));
   ToolMap map;
   if (auto t = echo.find("tools"); t != echo.end() && !a.calls.empty()) map = ToolMap(t->value());

@@ -31,8 +31,14 @@ boost::json::object response_object(std::string_view id, std::string_view model,
 // name its items alike ("msg_" + the response's random part + "_" + the item's index).
 std::string item_id(std::string_view prefix, std::string_view response_id, std::int64_t index);
 
-// `sealed`: also the text as encrypted_content (reasoning_token.hpp), for clients that asked.
-boost::json::object reasoning_item(std::string_view id, std::string_view text, bool sealed = false);
+// `sealed`: also the text as encrypted_content (reasoning_token.hpp), for clients that asked;
+// `summary`: also the text as the item's summary, for clients that asked for one (GLM's reasoning
+// is the only account of it there is; the AI SDK and Codex show reasoning from the summary).
+boost::json::object reasoning_item(std::string_view id, std::string_view text, bool sealed = false,
+                                   bool summary = false);
+// Whether the request (its echoed fields) asked for reasoning summaries: `reasoning.summary` of
+// auto, concise or detailed.
+bool wants_reasoning_summary(const boost::json::object& echo);
 boost::json::object message_item(std::string_view id, std::string_view text,
                                  std::string_view status = "completed");
 boost::json::object function_call_item(std::string_view id, std::string_view call_id,

@@ -20,7 +20,8 @@ namespace {
 
 class ResponsesStreamEncoder final : public StreamEncoder {
  public:
-  ResponsesStreamEncoder(json::object echo, bool sealed) : echo_(std::move(echo)), sealed_(sealed) {
+  ResponsesStreamEncoder(json::object echo, bool sealed)
+      : echo_(std::move(echo)), sealed_(sealed), summary_(wants_reasoning_summary(echo_)) {
     if (auto t = echo_.find("tools"); t != echo_.end()) tools_map_ = ToolMap(t->value());
   }
 
@@ -137,42 +138,50 @@ class ResponsesStreamEncoder final : public StreamEncoder {
       if (reasoning) item["content"] = json::array();
       event(out, "response.output_item.added",
             json::object{{"output_index", item_index_}, {"item", item}});
-      event(out, "response.content_part.added",
-            json::object{{"item_id", item_id_},
-                         {"output_index", item_index_},
-                         {"content_index", 0},
-                         {"part", part(reasoning, "")}});
+      event(out,
+            summarized() ? "response.reasoning_summary_part.added" : "response.content_part.added",
+            position("part", part(reasoning, "")));
       text_.clear();
     }
     text_ += delta;
-    event(out, reasoning ? "response.reasoning_text.delta" : "response.output_text.delta",
-          json::object{{"item_id", item_id_},
-                       {"output_index", item_index_},
-                       {"content_index", 0},
-                       {"delta", delta}});
+    event(out, delta_event(reasoning), position("delta", json::string(delta)));
   }
 
-  static json::object part(bool reasoning, std::string_view text) {
-    if (reasoning) return json::object{{"type", "reasoning_text"}, {"text", text}};
+  // Reasoning streams as its summary when the client asked for one, else as the item's content.
+  bool summarized() const { return open_ == Kind::reasoning && summary_; }
+
+  std::string_view delta_event(bool reasoning) const {
+    if (!reasoning) return "response.output_text.delta";
+    return summary_ ? "response.reasoning_summary_text.delta" : "response.reasoning_text.delta";
+  }
+
+  // The open item's address and one more field: content_index 0, or summary_index 0.
+  json::object position(std::string_view key, json::value value) const {
+    json::object o{{"item_id", item_id_}, {"output_index", item_index_}};
+    o[summarized() ? "summary_index" : "content_index"] = 0;
+    o[key] = std::move(value);
+    return o;
+  }
+
+  json::object part(bool reasoning, std::string_view text) const {
+    if (reasoning)
+      return json::object{{"type", summary_ ? "summary_text" : "reasoning_text"}, {"text", text}};
     return json::object{{"type", "output_text"}, {"text", text}, {"annotations", json::array()}};
   }
 
   void close_text(std::string& out) {
     if (open_ == Kind::none) return;
     bool reasoning = open_ == Kind::reasoning;
-    event(out, reasoning ? "response.reasoning_text.done" : "response.output_text.done",
-          json::object{{"item_id", item_id_},
-                       {"output_index", item_index_},
-                       {"content_index", 0},
-                       {"text", text_}});
-    event(out, "response.content_part.done",
-          json::object{{"item_id", item_id_},
-                       {"output_index", item_index_},
-                       {"content_index", 0},
-                       {"part", part(reasoning, text_)}});
-    finish_item(
-        item_index_,
-        reasoning ? reasoning_item(item_id_, text_, sealed_) : message_item(item_id_, text_), out);
+    std::string_view done = !reasoning ? "response.output_text.done"
+                            : summary_ ? "response.reasoning_summary_text.done"
+                                       : "response.reasoning_text.done";
+    event(out, done, position("text", json::string(text_)));
+    event(out, summarized() ? "response.reasoning_summary_part.done" : "response.content_part.done",
+          position("part", part(reasoning, text_)));
+    finish_item(item_index_,
+                reasoning ? reasoning_item(item_id_, text_, sealed_, summary_)
+                          : message_item(item_id_, text_),
+                out);
     open_ = Kind::none;
   }
 
@@ -209,7 +218,8 @@ class ResponsesStreamEncoder final : public StreamEncoder {
 
   bool started_ = false;
   json::object echo_;
-  bool sealed_ = false;  // reasoning items carry encrypted_content
+  bool sealed_ = false;   // reasoning items carry encrypted_content
+  bool summary_ = false;  // reasoning streams and ends as a summary (reasoning.summary asked)
   ToolMap tools_map_;
   std::string id_, model_;
   std::int64_t created_ = 0;
