@@ -15,11 +15,11 @@ const PRICED = [
 
 // The shape of Claude Code 2.1's first request of a session (texts shortened; the fake provider
 // takes its directive from the last message, here the system entry).
-const environment = '# Environment\nlinux fake: reasoning=3 tool=Bash';
+const environment = '# Environment\nlinux';
 const claudeCode = (extra = {}) => ({
   model: 'glm-test',
   messages: [
-    { role: 'user', content: [{ type: 'text', text: '<system-reminder>\nbe nice\n</system-reminder>' }, { type: 'text', text: 'say hi' }] },
+    { role: 'user', content: [{ type: 'text', text: '<system-reminder>\nbe nice\n</system-reminder>' }, { type: 'text', text: 'say hi fake: reasoning=3 tool=Bash' }] },
     { role: 'system', content: [{ type: 'text', text: environment, cache_control: { type: 'ephemeral' } }] },
   ],
   system: [{ type: 'text', text: 'x-anthropic-billing-header: cc_version=2' },
