@@ -66,7 +66,9 @@ struct Call {
   CanonicalRequest request{json::object(json::storage_ptr(&arena))};
   Headers extra_headers;
   KeyLimits limits;
-  bool admitted = false;  // holds the key's concurrency slot, when it is capped
+  // Counted against the key's limits: its tokens are added at the end, and it holds a
+  // concurrency slot when limits.max_concurrency is set.
+  bool admitted = false;
   Reservation reservation;
   bool reserved = false;
   ConcurrencyGate* gate = nullptr;  // a held provider slot
@@ -493,15 +495,18 @@ asio::awaitable<bool> Pipeline::prepare(Call& call) const {
     co_return false;
   }
 
-  if (!call.task) {  // a task was admitted when it was queued
-    NanoUsd spent = call.key->account_id.empty() ? 0 : parts_.wallet.spent(call.key->account_id);
-    call.limits = resolve_limits(*call.key, spent, config);
+  NanoUsd spent = call.key->account_id.empty() ? 0 : parts_.wallet.spent(call.key->account_id);
+  call.limits = resolve_limits(*call.key, spent, config);
+  // The key's concurrency slot is taken once the request is decoded (below): a background
+  // submission holds none, and a task's runner holds it for the run.
+  const std::int64_t slots = std::exchange(call.limits.max_concurrency, 0);
+  if (!call.task) {  // a task took its rate when it was queued; its tokens still count
     if (auto err = parts_.limiter.admit(*call.key, call.limits, call.extra_headers)) {
       co_await send_error(call, *err);
       co_return false;
     }
-    call.admitted = true;
   }
+  call.admitted = true;
 
   auto decoded = call.surface.decode(exchange.request(), json::storage_ptr(&call.arena));
   if (!decoded) {
@@ -527,6 +532,13 @@ asio::awaitable<bool> Pipeline::prepare(Call& call) const {
   if (call.request.background && !call.task) {
     co_await submit_background(call);
     co_return false;
+  }
+  if (slots > 0 && !call.task) {
+    if (auto err = parts_.limiter.admit(*call.key, {0, 0, slots}, call.extra_headers)) {
+      co_await send_error(call, *err);
+      co_return false;
+    }
+    call.limits.max_concurrency = slots;  // settle() gives the slot back
   }
   call.keep = call.task || (parts_.outputs.enabled() && call.request.store);
   if (call.keep && call.request.stream) call.accumulated.emplace();

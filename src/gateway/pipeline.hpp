@@ -56,6 +56,15 @@ class Pipeline {
   Result<std::shared_ptr<const KeyInfo>> authenticate(const Surface& surface,
                                                       const HttpRequest& request) const;
 
+  // Tasks (task_admission.cpp). A task is admitted when it is queued: the key's requests per
+  // minute are taken (and its tokens per minute checked), with the x-ratelimit-* headers in
+  // `headers`; the 429 to send when refused. No concurrency slot is taken then: hold_slot()
+  // takes one of the key's --max-concurrency slots when the task is about to run (false while
+  // the key is at its cap) and release_slot() gives it back.
+  std::optional<ApiError> admit_queued(const KeyInfo& key, Headers& headers) const;
+  bool hold_slot(const KeyInfo& key) const;
+  void release_slot(const KeyInfo& key) const;
+
   const Catalog& catalog() const { return parts_.catalog; }
 
  private:
