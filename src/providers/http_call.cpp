@@ -164,6 +164,10 @@ void HttpCall::push_chunk(json::object chunk, bool finishes) {
 
 void HttpCall::push_error(ApiError error) {
   finished_ = true;
+  // Whatever built it (a converter reading the upstream's error event), no field of it may
+  // carry the provider's key.
+  for (std::string* field : {&error.message, &error.code, &error.type, &error.param})
+    *field = redact(*field, provider_.api_key);
   pending_.push_back(error_item(std::move(error)));
 }
 
