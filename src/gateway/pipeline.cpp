@@ -14,6 +14,7 @@
 
 #include "core/random.hpp"
 #include "gateway/completion_accumulator.hpp"
+#include "gateway/reservation_bound.hpp"
 #include "limits/tiers.hpp"
 #include "outputs/stored_completion.hpp"
 #include "surfaces/json_checks.hpp"
@@ -78,6 +79,7 @@ struct Call {
   bool stream_opened = false;
   bool settled = false;
   std::size_t history_chars = 0;  // what previous_response_id added to the prompt
+  std::int64_t choices = 1;       // n: each may generate up to max_tokens
   // Stored output: the answer, and the Responses turn and echo (kept only when storing).
   bool keep = false;
   bool submitted = false;  // queued as a background task: the task's run records the usage
@@ -123,6 +125,9 @@ std::optional<ApiError> validate_against_model(Call& call, std::int64_t default_
   if (auto it = body.find("max_tokens"); it != body.end() && it->value().is_number())
     max_tokens = std::min<std::int64_t>(it->value().to_number<std::int64_t>(), cap);
   body["max_tokens"] = max_tokens;
+  auto choices = requested_choices(body);
+  if (!choices) return choices.error();
+  call.choices = *choices;
   return std::nullopt;
 }
 
@@ -553,9 +558,9 @@ asio::awaitable<bool> Pipeline::prepare(Call& call) const {
   }
 
   std::int64_t max_tokens = call.request.body.at("max_tokens").to_number<std::int64_t>();
-  NanoUsd bound = token_cost(estimate_tokens(exchange.request().body.size() + call.history_chars),
-                             call.model->input_price_per_mtok) +
-                  token_cost(max_tokens, call.model->output_price_per_mtok);
+  NanoUsd bound = reservation_bound(
+      *call.model, estimate_tokens(exchange.request().body.size() + call.history_chars), max_tokens,
+      call.choices);
   auto reservation = parts_.wallet.reserve(*call.key, call.model->id, bound);
   if (!reservation) {
     co_await send_error(call, reservation.error());
