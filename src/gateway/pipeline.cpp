@@ -11,6 +11,7 @@
 #include <boost/json/monotonic_resource.hpp>
 
 #include <boost/json/serialize.hpp>
+#include <memory>
 
 #include "core/random.hpp"
 #include "gateway/completion_accumulator.hpp"
@@ -417,6 +418,16 @@ asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping
     co_await call.upstream->recycle();
 }
 
+// The fields a Responses answer repeats live in the call's arena, which run() frees before the
+// answer: the encoders read them after, so they move to the heap first (reading them from the
+// freed arena crashed once a large answer reused its memory).
+void keep_echo_off_arena(CanonicalRequest& request) {
+  if (request.echo.empty()) return;
+  json::object heap(request.echo, json::storage_ptr());
+  std::destroy_at(&request.echo);  // its storage is the arena, which no assignment would change
+  std::construct_at(&request.echo, std::move(heap));
+}
+
 // This turn's own input (after the instructions) and the request fields the response repeats:
 // what a later previous_response_id needs of this response besides its answer.
 void capture_turn(Call& call) {
@@ -592,6 +603,7 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
   const auto& adapter = parts_.catalog.adapter(call.model->provider);
   call.upstream = adapter.call(CallContext{call.exchange.request_id(), call.model},
                                std::move(call.request.body), call.request.stream);
+  keep_echo_off_arena(call.request);
   call.arena.release();  // the adapter serialized the request; a long stream keeps no DOM
   if (call.request.stream)
     co_await dispatch_stream(call, std::chrono::milliseconds(config.stream_ping_interval_ms));
