@@ -129,6 +129,8 @@ ApiError map_upstream_response(std::string_view provider, int status, std::strin
 ApiError map_transport_error(std::string_view provider, const UpstreamError& error) {
   std::string where = "Upstream " + std::string(provider) + ": ";
   if (error.is_timeout()) return ApiError::upstream_timeout(where + error.detail);
+  if (error.kind == UpstreamFailure::too_large)
+    return ApiError::upstream(where + error.detail, "upstream_output_too_large");
   return ApiError::upstream(where + error.detail);
 }
 
