@@ -497,6 +497,15 @@ Result<std::shared_ptr<const KeyInfo>> Pipeline::authenticate(const Surface& sur
   return key;
 }
 
+asio::awaitable<Result<std::shared_ptr<const KeyInfo>>> Pipeline::authenticate_missed(
+    const Surface& surface, const HttpRequest& request, ApiError refusal) const {
+  std::string secret = surface.api_key(request);
+  if (secret.empty() || !parts_.key_lookup) co_return refusal;
+  auto key = co_await parts_.key_lookup->find_missed(std::move(secret));
+  if (!key) co_return refusal;
+  co_return key;
+}
+
 // The steps up to the response; every refusal is sent from here. The caller settles.
 // Admission, decoding, validation, the conversation and the reservation: every step that can
 // refuse the request, which it then answers itself (false). Its own coroutine so that its many
@@ -644,6 +653,7 @@ asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& excha
 // refused) is not kept in generate()'s frame for the whole answer.
 asio::awaitable<bool> Pipeline::identify(Call& call) const {
   auto key = authenticate(call.surface, call.exchange.request());
+  if (!key) key = co_await authenticate_missed(call.surface, call.exchange.request(), key.error());
   if (!key) {
     co_await send_error(call, key.error());
     co_return false;

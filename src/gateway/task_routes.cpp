@@ -176,6 +176,7 @@ asio::awaitable<HttpResponse> TaskRoutes::task_by_id(const HttpRequest& req, con
 
 asio::awaitable<void> TaskRoutes::serve(Exchange& ex, const Surface& surface, Body body) const {
   auto key = parts_.pipeline.authenticate(surface, ex.request());
+  if (!key) key = co_await parts_.pipeline.authenticate_missed(surface, ex.request(), key.error());
   HttpResponse r;
   if (key)
     r = co_await (this->*body)(ex.request(), surface, key.value());
