@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
+#include <cctype>
+#include <ostream>
+#include <string>
 
 #include "surfaces/openai/chat_request.hpp"
 
@@ -51,6 +54,21 @@ struct BadCase {
   const char* param;
 };
 
+// What a failure prints for a case: its body, not the struct's bytes.
+void PrintTo(const BadCase& c, std::ostream* os) {
+  *os << c.body << " (param: \"" << c.param << "\")";
+}
+
+// A case's name in the test list: its index and the field it names ("16_top_p", "0_no_param").
+std::string case_name(const ::testing::TestParamInfo<BadCase>& info) {
+  std::string name = std::to_string(info.index) + "_";
+  std::string_view param = info.param.param;
+  if (param.empty()) param = "no_param";
+  for (char c : param)
+    name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return name;
+}
+
 class DecodeChatRequestErrors : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(DecodeChatRequestErrors, NameTheField) {
@@ -92,7 +110,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{R"({"model":"m","messages":[{"role":"user","content":"x"}],"user":5})", "user"},
         BadCase{
             R"({"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{}}]})",
-            "tools[0].function.name"}));
+            "tools[0].function.name"}),
+    case_name);
 
 }  // namespace
 }  // namespace glmgate::openai
