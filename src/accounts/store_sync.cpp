@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <unordered_set>
 
 namespace glmgate {
@@ -33,6 +34,7 @@ void StoreSync::poll() {
   keys_.apply(changes.keys);
   pause_.paused.store(changes.paused, std::memory_order_relaxed);
   cursor_ = changes.cursor;
+  rounds_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void StoreSync::start() {
@@ -51,6 +53,18 @@ void StoreSync::sync_now() {
   done_.wait(lock, [&] { return completed_ >= ticket || stopping_; });
 }
 
+void StoreSync::after_next_round(std::function<void()> done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (thread_.joinable() && !stopping_) {
+      waiting_.emplace_back(++requested_, std::move(done));
+      wake_.notify_all();
+      return;
+    }
+  }
+  done();
+}
+
 void StoreSync::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -59,14 +73,30 @@ void StoreSync::stop() {
   wake_.notify_all();
   done_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // Nobody will run another round: answer whoever still waits for one.
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> left;
+  {
+    std::lock_guard lock(mutex_);
+    left.swap(waiting_);
+  }
+  for (auto& [ticket, done] : left)
+    done();
 }
 
 void StoreSync::run() {
   pthread_setname_np(pthread_self(), "glmgate-sync");
+  // Rounds asked for back to back (a flood of unknown keys) start at most one per kMinGap, and
+  // each serves every request that came meanwhile: the store sees a bounded rate of rounds
+  // whatever the rate of misses, and a new key's first request waits at most this much longer.
+  constexpr auto kMinGap = std::chrono::milliseconds(20);
+  auto last_round = std::chrono::steady_clock::time_point();
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     wake_.wait_for(lock, interval_, [this] { return stopping_ || requested_ > completed_; });
     if (stopping_) break;
+    wake_.wait_until(lock, last_round + kMinGap, [this] { return stopping_; });
+    if (stopping_) break;
+    last_round = std::chrono::steady_clock::now();
     std::uint64_t serving = requested_;
     lock.unlock();
     try {
@@ -77,6 +107,19 @@ void StoreSync::run() {
     lock.lock();
     completed_ = serving;
     done_.notify_all();
+    // The callbacks this round served run after the lock is released: they may post work or
+    // ask for another round.
+    std::vector<std::pair<std::uint64_t, std::function<void()>>> served;
+    auto first_later = std::partition(waiting_.begin(), waiting_.end(),
+                                      [serving](const auto& w) { return w.first <= serving; });
+    served.assign(std::make_move_iterator(waiting_.begin()), std::make_move_iterator(first_later));
+    waiting_.erase(waiting_.begin(), first_later);
+    if (!served.empty()) {
+      lock.unlock();
+      for (auto& [ticket, done] : served)
+        done();
+      lock.lock();
+    }
   }
 }
 

@@ -12,6 +12,7 @@
 #include "accounts/account_service.hpp"
 #include "accounts/batch_writer.hpp"
 #include "accounts/key_cache.hpp"
+#include "accounts/key_lookup.hpp"
 #include "accounts/key_service.hpp"
 #include "accounts/store_sync.hpp"
 #include "cli/commands.hpp"
@@ -97,6 +98,10 @@ int serve(const std::optional<std::string>& config_path) {
 
   StoreSync sync(*store, cache, book, pause, origin,
                  std::chrono::milliseconds(config.key_refresh_ms));
+  // A key the cache misses (made by the CLI since the last refresh) is looked up before a 401.
+  KeyLookup key_lookup(
+      cache, [&sync](std::function<void()> done) { sync.after_next_round(std::move(done)); });
+  pipeline.set_key_lookup(&key_lookup);
   sync.poll();
   book.load_free_calls(store->free_calls_used());
   sync.start();

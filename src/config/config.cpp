@@ -134,7 +134,7 @@ ProviderConfig parse_provider(const toml::table& t, const std::string& source,
   TableReader r(t, source, path);
   r.only({"name", "kind", "base_url", "api_key_env", "ca_file", "connect_timeout_ms",
           "first_byte_timeout_ms", "idle_timeout_ms", "total_timeout_ms", "max_concurrency",
-          "queue_timeout_ms"});
+          "queue_timeout_ms", "max_output_bytes"});
   ProviderConfig p;
   r.string("name", p.name, true);
   r.string("kind", p.kind);
@@ -154,6 +154,7 @@ ProviderConfig parse_provider(const toml::table& t, const std::string& source,
   r.integer("total_timeout_ms", p.total_timeout_ms, 1, kDay);
   r.integer("max_concurrency", p.max_concurrency, 0, 1'000'000);
   r.integer("queue_timeout_ms", p.queue_timeout_ms, 0, 600'000);
+  r.integer("max_output_bytes", p.max_output_bytes, 64 * 1024, std::int64_t{1} << 40);
   return p;
 }
 

@@ -29,6 +29,9 @@ struct ProviderConfig {
   std::int64_t total_timeout_ms = 900'000;
   std::int64_t max_concurrency = 0;       // calls in flight to this provider; 0: no cap
   std::int64_t queue_timeout_ms = 2'000;  // how long a call over the cap waits for a slot
+  // The most one call may read from this provider (its body, before any conversion): a 128K-token
+  // answer streamed a token per ~250-byte chunk is about 31 MiB.
+  std::int64_t max_output_bytes = 32 * 1024 * 1024;
   // Derived from base_url at load.
   bool tls = false;
   std::string host;

@@ -3,9 +3,7 @@
 
 #include <openssl/rand.h>
 
-#include <algorithm>
-#include <atomic>
-#include <chrono>
+#include <array>
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
@@ -57,56 +55,40 @@ std::string random_id(std::string_view prefix, std::size_t chars) {
   return out;
 }
 
+namespace {
+
+// RAND_bytes output not yet used, per thread. 4 KiB serves about 170 IDs of 24 characters per
+// call into OpenSSL.
+struct RandomBuffer {
+  std::array<std::uint8_t, 4096> bytes;
+  std::size_t next = 4096;
+
+  std::uint8_t take() {
+    if (next == bytes.size()) {
+      random_bytes(bytes);
+      next = 0;
+    }
+    return bytes[next++];
+  }
+};
+thread_local RandomBuffer t_random;
+
+}  // namespace
+
 std::string fast_id(std::string_view prefix, std::size_t chars) {
-  // xoshiro256**: fast and statistically solid; seeded per thread from RAND_bytes.
-  thread_local std::uint64_t s[4] = {0, 0, 0, 0};
-  if ((s[0] | s[1] | s[2] | s[3]) == 0)
-    random_bytes({reinterpret_cast<std::uint8_t*>(s), sizeof s});
-  auto rotl = [](std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
-  auto next = [&] {
-    std::uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-  };
   std::string out(prefix.size() + chars, '\0');
   prefix.copy(out.data(), prefix.size());
-  char* next_char = out.data() + prefix.size();
-  char* const end = out.data() + out.size();
-  while (next_char != end) {
-    std::uint64_t bits = next();
-    for (int draws = 0; draws < 10 && next_char != end; ++draws, bits >>= 6)  // 10 draws of 6 bits
-      if (unsigned v = bits & 63; v < 62) *next_char++ = kAlphabet[v];
+  RandomBuffer& random = t_random;
+  for (char *c = out.data() + prefix.size(), *end = out.data() + out.size(); c != end;) {
+    std::uint8_t b = random.take();
+    if (b < 248) *c++ = kAlphabet[b % 62];  // 248 = 62 * 4: rejection keeps them uniform
   }
   return out;
 }
 
-namespace {
-constexpr std::size_t kKeyChars = 11;  // 62^11 > 2^63, fixed width so IDs sort by key
-constexpr std::size_t kOutputIdChars = 24;
-constexpr std::int64_t kKeyEpochMs = 1735689600000;  // 2025-01-01: 2^43 ms from it reach 2300
-constexpr int kCounterBits = 20;
-}  // namespace
-
 std::string output_id(std::string_view prefix) {
-  static std::atomic<std::uint64_t> counter{0};
-  std::int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count() -
-                    kKeyEpochMs;
-  std::uint64_t key =
-      (static_cast<std::uint64_t>(std::max<std::int64_t>(ms, 0)) << kCounterBits) |
-      (counter.fetch_add(1, std::memory_order_relaxed) & ((1u << kCounterBits) - 1));
-  std::string out = fast_id(prefix, kOutputIdChars);
-  for (std::size_t i = 0; i < kKeyChars; ++i) {
-    out[prefix.size() + kKeyChars - 1 - i] = kAlphabet[key % 62];
-    key /= 62;
-  }
-  return out;
+  constexpr std::size_t kOutputIdChars = 24;
+  return fast_id(prefix, kOutputIdChars);
 }
 
 }  // namespace glmgate

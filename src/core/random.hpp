@@ -1,4 +1,5 @@
-// Random identifiers and secrets from OpenSSL's CSPRNG. Thread-safe; no state of its own.
+// Random identifiers and secrets from OpenSSL's CSPRNG. Thread-safe: the only state is each
+// thread's own buffer of random bytes for fast_id().
 #pragma once
 
 #include <cstdint>
@@ -19,14 +20,16 @@ std::string base62_encode(std::span<const std::uint8_t> bytes);
 // be guessable ("key_…").
 std::string random_id(std::string_view prefix, std::size_t chars);
 
-// The same shape from a per-thread generator seeded once from the CSPRNG: for request ids and
-// other labels that are unique but not secret. No syscall, no lock.
+// The same shape for IDs that clients see (request IDs, chatcmpl-/msg_/resp_ output IDs, webhook
+// IDs): every character from the CSPRNG, through a per-thread buffer of RAND_bytes output so that
+// the hot path does not call into OpenSSL per ID. No counter and no clock: an ID tells nothing
+// about when it was made or how many were made before it. Not for secrets (use random_id()),
+// whose bytes should not sit in a buffer before they are used.
 std::string fast_id(std::string_view prefix, std::size_t chars);
 
-// The ID of a stored output: `prefix` + 24 characters, of which the first 11 encode a number that
-// grows with time (milliseconds since 2025 and a per-process counter; fixed-width base62, so the
-// IDs of one prefix sort by creation) and the other 13 are random. New rows then land at the end
-// of the store's ID index instead of on a random page each, which keeps the writer's commits small.
+// The ID of a stored output: `prefix` + 24 characters from fast_id() (about 143 bits). Random,
+// so new rows land anywhere in the store's output ID index (nothing orders outputs by ID: the
+// usage rows that hold them are ordered by their own sequence).
 std::string output_id(std::string_view prefix);
 
 }  // namespace glmgate

@@ -11,9 +11,11 @@
 #include <boost/json/monotonic_resource.hpp>
 
 #include <boost/json/serialize.hpp>
+#include <memory>
 
 #include "core/random.hpp"
 #include "gateway/completion_accumulator.hpp"
+#include "gateway/reservation_bound.hpp"
 #include "limits/tiers.hpp"
 #include "outputs/stored_completion.hpp"
 #include "surfaces/json_checks.hpp"
@@ -68,7 +70,9 @@ struct Call {
   CanonicalRequest request{json::object(json::storage_ptr(&arena))};
   Headers extra_headers;
   KeyLimits limits;
-  bool admitted = false;  // holds the key's concurrency slot, when it is capped
+  // Counted against the key's limits: its tokens are added at the end, and it holds a
+  // concurrency slot when limits.max_concurrency is set.
+  bool admitted = false;
   Reservation reservation;
   bool reserved = false;
   ConcurrencyGate* gate = nullptr;  // a held provider slot
@@ -78,6 +82,7 @@ struct Call {
   bool stream_opened = false;
   bool settled = false;
   std::size_t history_chars = 0;  // what previous_response_id added to the prompt
+  std::int64_t choices = 1;       // n: each may generate up to max_tokens
   // Stored output: the answer, and the Responses turn and echo (kept only when storing).
   bool keep = false;
   bool submitted = false;  // queued as a background task: the task's run records the usage
@@ -129,6 +134,9 @@ std::optional<ApiError> validate_against_model(Call& call, std::int64_t default_
     max_tokens = std::min(*bound, cap);
   }
   body["max_tokens"] = std::max<std::int64_t>(1, max_tokens);
+  auto choices = requested_choices(body);
+  if (!choices) return choices.error();
+  call.choices = *choices;
   return std::nullopt;
 }
 
@@ -515,6 +523,15 @@ Result<std::shared_ptr<const KeyInfo>> Pipeline::authenticate(const Surface& sur
   return key;
 }
 
+asio::awaitable<Result<std::shared_ptr<const KeyInfo>>> Pipeline::authenticate_missed(
+    const Surface& surface, const HttpRequest& request, ApiError refusal) const {
+  std::string secret = surface.api_key(request);
+  if (secret.empty() || !parts_.key_lookup) co_return refusal;
+  auto key = co_await parts_.key_lookup->find_missed(std::move(secret));
+  if (!key) co_return refusal;
+  co_return key;
+}
+
 // The steps up to the response; every refusal is sent from here. The caller settles.
 // Admission, decoding, validation, the conversation and the reservation: every step that can
 // refuse the request, which it then answers itself (false). Its own coroutine so that its many
@@ -529,15 +546,18 @@ asio::awaitable<bool> Pipeline::prepare(Call& call) const {
     co_return false;
   }
 
-  if (!call.task) {  // a task was admitted when it was queued
-    NanoUsd spent = call.key->account_id.empty() ? 0 : parts_.wallet.spent(call.key->account_id);
-    call.limits = resolve_limits(*call.key, spent, config);
+  NanoUsd spent = call.key->account_id.empty() ? 0 : parts_.wallet.spent(call.key->account_id);
+  call.limits = resolve_limits(*call.key, spent, config);
+  // The key's concurrency slot is taken once the request is decoded (below): a background
+  // submission holds none, and a task's runner holds it for the run.
+  const std::int64_t slots = std::exchange(call.limits.max_concurrency, 0);
+  if (!call.task) {  // a task took its rate when it was queued; its tokens still count
     if (auto err = parts_.limiter.admit(*call.key, call.limits, call.extra_headers)) {
       co_await send_error(call, *err);
       co_return false;
     }
-    call.admitted = true;
   }
+  call.admitted = true;
 
   auto decoded = call.surface.decode(exchange.request(), json::storage_ptr(&call.arena));
   if (!decoded) {
@@ -571,6 +591,13 @@ asio::awaitable<bool> Pipeline::prepare(Call& call) const {
     co_await submit_background(call);
     co_return false;
   }
+  if (slots > 0 && !call.task) {
+    if (auto err = parts_.limiter.admit(*call.key, {0, 0, slots}, call.extra_headers)) {
+      co_await send_error(call, *err);
+      co_return false;
+    }
+    call.limits.max_concurrency = slots;  // settle() gives the slot back
+  }
   call.keep = call.task || (parts_.outputs.enabled() && call.request.store);
   if (call.keep && call.request.stream) call.accumulated.emplace();
   if (call.keep && call.request.continuable) capture_turn(call);
@@ -586,8 +613,8 @@ asio::awaitable<bool> Pipeline::prepare(Call& call) const {
   std::int64_t max_tokens = call.request.body.at("max_tokens").to_number<std::int64_t>();
   call.request.prompt_estimate =
       estimate_tokens(exchange.request().body.size() + call.history_chars);
-  NanoUsd bound = token_cost(call.request.prompt_estimate, call.model->input_price_per_mtok) +
-                  token_cost(max_tokens, call.model->output_price_per_mtok);
+  NanoUsd bound =
+      reservation_bound(*call.model, call.request.prompt_estimate, max_tokens, call.choices);
   auto reservation = parts_.wallet.reserve(*call.key, call.model->id, bound);
   if (!reservation) {
     co_await send_error(call, reservation.error());
@@ -659,6 +686,7 @@ asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& excha
 // refused) is not kept in generate()'s frame for the whole answer.
 asio::awaitable<bool> Pipeline::identify(Call& call) const {
   auto key = authenticate(call.surface, call.exchange.request());
+  if (!key) key = co_await authenticate_missed(call.surface, call.exchange.request(), key.error());
   if (!key) {
     co_await send_error(call, key.error());
     co_return false;

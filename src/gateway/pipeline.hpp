@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "accounts/key_cache.hpp"
+#include "accounts/key_lookup.hpp"
 #include "gateway/catalog.hpp"
 #include "gateway/seams.hpp"
 #include "http/exchange.hpp"
@@ -25,6 +26,7 @@ struct PipelineParts {
   OutputSink& outputs;
   ConversationSource* conversations = nullptr;  // previous_response_id; null: refused
   BackgroundQueue* background = nullptr;        // background: true; null: refused
+  KeyLookup* key_lookup = nullptr;              // keys the cache misses; null: refused at once
 };
 
 // A task's run of a generation: its output ID is fixed in advance, the rate limit is not taken
@@ -51,10 +53,25 @@ class Pipeline {
 
   void set_background(BackgroundQueue* queue) { parts_.background = queue; }
   void set_conversations(ConversationSource* source) { parts_.conversations = source; }
+  void set_key_lookup(KeyLookup* lookup) { parts_.key_lookup = lookup; }
 
-  // The key's info, or the 401 to send.
+  // The key's info, or the 401 to send. From the cache only: when it refuses a key, call
+  // authenticate_missed() (a coroutine only on that path, so a hit costs no frame).
   Result<std::shared_ptr<const KeyInfo>> authenticate(const Surface& surface,
                                                       const HttpRequest& request) const;
+  // After authenticate() gave `refusal`: the key if the store has it now (made since the cache
+  // was last refreshed), else `refusal`.
+  boost::asio::awaitable<Result<std::shared_ptr<const KeyInfo>>> authenticate_missed(
+      const Surface& surface, const HttpRequest& request, ApiError refusal) const;
+
+  // Tasks (task_admission.cpp). A task is admitted when it is queued: the key's requests per
+  // minute are taken (and its tokens per minute checked), with the x-ratelimit-* headers in
+  // `headers`; the 429 to send when refused. No concurrency slot is taken then: hold_slot()
+  // takes one of the key's --max-concurrency slots when the task is about to run (false while
+  // the key is at its cap) and release_slot() gives it back.
+  std::optional<ApiError> admit_queued(const KeyInfo& key, Headers& headers) const;
+  bool hold_slot(const KeyInfo& key) const;
+  void release_slot(const KeyInfo& key) const;
 
   const Catalog& catalog() const { return parts_.catalog; }
 

@@ -146,8 +146,11 @@ asio::awaitable<HttpResponse> TaskRoutes::completion_by_id(
 asio::awaitable<HttpResponse> TaskRoutes::create_task(const HttpRequest& req,
                                                       const Surface& surface,
                                                       std::shared_ptr<const KeyInfo> key) const {
-  auto task = co_await parts_.tasks.submit(key, req.body);
+  Headers limits;
+  auto task = co_await parts_.tasks.submit(key, req.body, limits);
   HttpResponse r = task ? json_response(task_json(*task)) : surface.render_error(task.error());
+  for (auto& h : limits)
+    r.headers.push_back(std::move(h));
   co_return r;
 }
 
@@ -173,6 +176,7 @@ asio::awaitable<HttpResponse> TaskRoutes::task_by_id(const HttpRequest& req, con
 
 asio::awaitable<void> TaskRoutes::serve(Exchange& ex, const Surface& surface, Body body) const {
   auto key = parts_.pipeline.authenticate(surface, ex.request());
+  if (!key) key = co_await parts_.pipeline.authenticate_missed(surface, ex.request(), key.error());
   HttpResponse r;
   if (key)
     r = co_await (this->*body)(ex.request(), surface, key.value());

@@ -14,7 +14,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
-constexpr std::size_t kMaxResponseBytes = 64 * 1024 * 1024;
 constexpr std::size_t kMaxErrorBytes = 1024 * 1024;
 
 StreamItem error_item(ApiError error) {
@@ -78,7 +77,7 @@ asio::awaitable<std::optional<ApiError>> HttpCall::open() {
 
 asio::awaitable<Result<json::object>> HttpCall::response(json::storage_ptr storage) {
   std::string body;
-  if (auto err = co_await call_.read_all(body, kMaxResponseBytes))
+  if (auto err = co_await call_.read_all(body, provider_.endpoint.max_body_bytes))
     co_return map_transport_error(provider_.config.name, *err);
   boost::system::error_code ec;
   std::array<TextSpan, 2> spans;
@@ -164,6 +163,10 @@ void HttpCall::push_chunk(json::object chunk, bool finishes) {
 
 void HttpCall::push_error(ApiError error) {
   finished_ = true;
+  // Whatever built it (a converter reading the upstream's error event), no field of it may
+  // carry the provider's key.
+  for (std::string* field : {&error.message, &error.code, &error.type, &error.param})
+    *field = redact(*field, provider_.api_key);
   pending_.push_back(error_item(std::move(error)));
 }
 

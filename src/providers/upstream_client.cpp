@@ -71,6 +71,7 @@ UpstreamEndpoint make_endpoint(const ProviderConfig& p) {
   e.first_byte_timeout = std::chrono::milliseconds(p.first_byte_timeout_ms);
   e.idle_timeout = std::chrono::milliseconds(p.idle_timeout_ms);
   e.total_timeout = std::chrono::milliseconds(p.total_timeout_ms);
+  e.max_body_bytes = static_cast<std::size_t>(p.max_output_bytes);
   if (p.tls) {
     auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
     ctx->set_verify_mode(ssl::verify_peer);
@@ -94,6 +95,7 @@ struct UpstreamCall::Impl {
   std::unique_ptr<http::response_parser<http::buffer_body>> parser;
   std::string request;  // the request's bytes, kept for a retry
   Clock::time_point deadline;
+  std::size_t body_bytes = 0;  // of the response being read
   bool aborted = false;
   int attempts = 0;
 
@@ -209,6 +211,7 @@ struct UpstreamCall::Impl {
         co_return read_error(wec, UpstreamFailure::timeout_first_byte);
       }
       parser = std::make_unique<http::response_parser<http::buffer_body>>();
+      body_bytes = 0;
       parser->body_limit(boost::none);
       parser->header_limit(64 * 1024);
       auto [rec, rn] = co_await conn->with_stream(
@@ -252,6 +255,13 @@ struct UpstreamCall::Impl {
       done = true;
       co_return std::nullopt;
     }
+    // Here and not only in the timer: a read of data that is already there never waits, so a
+    // timer set to the deadline never fires for an upstream that floods.
+    if (Clock::now() >= deadline) {
+      conn.reset();
+      co_return UpstreamError{UpstreamFailure::timeout_total, "total timeout"};
+    }
+    const std::size_t before = out.size();
     // The read waits without a body buffer (an idle stream then holds none, which matters when
     // ten thousand streams sit idle): the parser stops at the first body byte with need_buffer,
     // and what the connection's buffer holds is then parsed into the caller's string at once.
@@ -275,6 +285,13 @@ struct UpstreamCall::Impl {
         co_return read_error(ec, UpstreamFailure::timeout_idle);
       }
       if (taken > 0) break;
+    }
+    body_bytes += out.size() - before;
+    if (body_bytes > endpoint.max_body_bytes) {
+      conn.reset();
+      co_return UpstreamError{UpstreamFailure::too_large,
+                              "the answer is larger than max_output_bytes (" +
+                                  std::to_string(endpoint.max_body_bytes) + " bytes)"};
     }
     if (parser->is_done()) {
       done = true;
@@ -333,7 +350,8 @@ asio::awaitable<std::optional<UpstreamError>> UpstreamCall::read_all(std::string
     if (auto err = co_await impl_->read_some(out, done)) co_return err;
     if (out.size() > limit) {
       abort();
-      co_return UpstreamError{UpstreamFailure::too_large, "response body over the size limit"};
+      co_return UpstreamError{UpstreamFailure::too_large,
+                              "the answer is larger than " + std::to_string(limit) + " bytes"};
     }
     if (done) co_return std::nullopt;
   }

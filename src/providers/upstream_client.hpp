@@ -1,8 +1,10 @@
 // UpstreamCall: one HTTP/1.1 exchange with a model provider, over keep-alive connections pooled
 // per I/O thread, with TLS certificate and host-name verification, connect / first-byte /
-// idle-between-chunks / total timeouts, and one retry for connect errors and 5xx before the first
-// byte. A call lives on one I/O thread (the coroutine that owns it); the pool is thread-local so
-// no lock is taken. Beast stays in upstream_client.cpp.
+// idle-between-chunks / total timeouts, a cap on the body's size, and one retry for connect
+// errors and 5xx before the first byte. The total deadline and the cap are checked on every
+// read, so an upstream whose data is always ready (a flood: no read ever waits for a timer)
+// cannot outrun them. A call lives on one I/O thread (the coroutine that owns it); the pool is
+// thread-local so no lock is taken. Beast stays in upstream_client.cpp.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -32,6 +34,7 @@ struct UpstreamEndpoint {
   std::chrono::milliseconds first_byte_timeout{300'000};
   std::chrono::milliseconds idle_timeout{120'000};
   std::chrono::milliseconds total_timeout{900'000};
+  std::size_t max_body_bytes = 32 * 1024 * 1024;  // a response body past this is too_large
 };
 
 // Builds the endpoint of a provider, loading its CA file or the system trust store. Throws
@@ -46,7 +49,7 @@ enum class UpstreamFailure {
   reset,               // the connection broke (before or during the body)
   protocol,            // not valid HTTP
   aborted,             // abort() was called (client went away)
-  too_large,           // a non-streamed body over the limit
+  too_large,           // a body over the endpoint's max_body_bytes or read_all()'s limit
 };
 
 struct UpstreamError {

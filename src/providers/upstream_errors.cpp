@@ -1,6 +1,7 @@
 // Upstream error mapping; see upstream_errors.hpp.
 #include "providers/upstream_errors.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -36,6 +37,33 @@ std::optional<ApiError> map_zai_code(std::string_view code, const std::string& m
   return std::nullopt;
 }
 
+// Every string in `v`, keys included, with the secret masked: an upstream may echo the key in
+// any field of its error (code, type, param, nested details), not only in its message.
+void redact_all(json::value& v, std::string_view secret) {
+  if (v.is_string()) {
+    v = redact(v.get_string(), secret);
+  } else if (v.is_array()) {
+    for (auto& x : v.get_array())
+      redact_all(x, secret);
+  } else if (v.is_object()) {
+    json::object clean;
+    for (auto& kv : v.get_object()) {
+      redact_all(kv.value(), secret);
+      clean[redact(kv.key(), secret)] = std::move(kv.value());
+    }
+    v = std::move(clean);
+  }
+}
+
+// An upstream's error code passes on only when it looks like one (Z.ai's "1302", OpenAI's
+// "context_length_exceeded"): anything else is the upstream's text, not a code.
+bool looks_like_code(std::string_view code) {
+  if (code.empty() || code.size() > 64) return false;
+  return std::all_of(code.begin(), code.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
 }  // namespace
 
 std::string redact(std::string_view text, std::string_view secret) {
@@ -58,6 +86,7 @@ ApiError map_upstream_response(std::string_view provider, int status, std::strin
   std::string message, code;
   boost::system::error_code ec;
   json::value parsed = json::parse(body, ec);
+  if (!ec) redact_all(parsed, provider_key);
   if (!ec && parsed.is_object()) {
     const auto& o = parsed.get_object();
     if (auto e = o.find("error"); e != o.end() && e->value().is_object()) {
@@ -71,6 +100,7 @@ ApiError map_upstream_response(std::string_view provider, int status, std::strin
   }
   if (message.empty()) message = std::string(body.substr(0, 300));
   message = redact(message, provider_key);
+  if (!looks_like_code(code)) code.clear();
   std::string prefixed = "Upstream " + std::string(provider) + " returned HTTP " +
                          std::to_string(status) + (message.empty() ? "" : ": " + message);
 
@@ -99,6 +129,8 @@ ApiError map_upstream_response(std::string_view provider, int status, std::strin
 ApiError map_transport_error(std::string_view provider, const UpstreamError& error) {
   std::string where = "Upstream " + std::string(provider) + ": ";
   if (error.is_timeout()) return ApiError::upstream_timeout(where + error.detail);
+  if (error.kind == UpstreamFailure::too_large)
+    return ApiError::upstream(where + error.detail, "upstream_output_too_large");
   return ApiError::upstream(where + error.detail);
 }
 

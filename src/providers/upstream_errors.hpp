@@ -1,6 +1,8 @@
 // Mapping of upstream failures to glmgate's ApiError: HTTP statuses, OpenAI-style error bodies,
 // Z.ai's `{"error":{"code":"1302"}}` business codes, and transport failures. The upstream's
-// message is kept, its key never. Pure functions.
+// message is kept, its key never: every string of an upstream error body is redacted before any
+// of it is read, and an upstream `code` passes on only when it is shaped like a code. Pure
+// functions.
 #pragma once
 
 #include <string>

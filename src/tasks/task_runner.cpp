@@ -5,34 +5,48 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "core/random.hpp"
-#include "surfaces/openai/openai_surface.hpp"
-#include "surfaces/responses/responses_request.hpp"
 #include "surfaces/responses/responses_response.hpp"
-#include "tasks/callback_target.hpp"
 #include "tasks/task_exchange.hpp"
 #include "tasks/task_record.hpp"
 #include "tasks/task_recovery.hpp"
+#include "tasks/task_submission.hpp"
 
 namespace glmgate {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
 
+namespace {
+// How soon a task whose key was at its concurrency cap is tried again (the key's other requests
+// free their slots without telling the runner).
+constexpr auto kCapRetry = std::chrono::milliseconds(50);
+// How often this host's interface addresses are read again (for callback checks).
+constexpr auto kHostRefresh = std::chrono::seconds(60);
+}  // namespace
+
 struct TaskRunner::Live {
+  // Under the runner's mutex_.
   TaskRecord record;
-  const Surface* surface = nullptr;
   bool cancel_requested = false;
   bool ended = false;
-  // Task thread only, while the run is in flight.
-  TaskExchange* exchange = nullptr;
+  // Set before the task is shared; then read-only.
+  const Surface* surface = nullptr;
+  std::shared_ptr<const KeyInfo> key;  // whose --max-concurrency the run counts against
+  // Runner thread only.
+  bool holds_slot = false;
+  TaskExchange* exchange = nullptr;  // while the run is in flight
   TaskRun* run = nullptr;
 };
 
-TaskRunner::TaskRunner(TaskParts parts) : parts_(std::move(parts)), webhooks_(parts_.webhooks) {}
+TaskRunner::TaskRunner(TaskParts parts)
+    : parts_(std::move(parts)), webhooks_([this] {
+        WebhookOptions options = parts_.webhooks;
+        options.host = &host_;
+        return options;
+      }()) {}
 
 TaskRunner::~TaskRunner() {
   stop();
@@ -50,27 +64,38 @@ void TaskRunner::recover() {
 }
 
 void TaskRunner::start() {
+  host_.refresh();  // before the first submit can be checked
   work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
       io_.get_executor());
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "glmgate-tasks");
-    io_.run();
-  });
+  std::vector<std::shared_ptr<Live>> resumed;
   for (auto& t : recovered_) {
     if (t.status == task_status::kQueued) {
       auto live = std::make_shared<Live>();
       live->surface = parts_.surface_for(t.path);
+      // Blocking is fine here: the server does not serve yet.
+      if (auto stored = parts_.store.find_key(t.key_id); stored && !stored->revoked)
+        live->key = key_info(*stored);
       live->record = std::move(t);
-      std::lock_guard lock(mutex_);
-      live_[live->record.id] = live;
-      waiting_.push_back(live);
+      {
+        std::lock_guard lock(mutex_);
+        live_[live->record.id] = live;
+      }
+      resumed.push_back(std::move(live));
     } else {
       asio::co_spawn(io_, notify(std::move(t)), asio::detached);
     }
   }
   if (!recovered_.empty()) spdlog::info("{} tasks resumed after a restart", recovered_.size());
   recovered_.clear();
-  pump();
+  asio::post(io_, [this, resumed = std::move(resumed)] {
+    waiting_.insert(waiting_.end(), resumed.begin(), resumed.end());
+    start_ready();
+    refresh_host_addresses();
+  });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "glmgate-tasks");
+    io_.run();
+  });
 }
 
 void TaskRunner::stop() {
@@ -80,62 +105,24 @@ void TaskRunner::stop() {
   thread_.join();
 }
 
+// getifaddrs is a netlink round trip: on the runner's thread, never an I/O thread's.
+void TaskRunner::refresh_host_addresses() {
+  host_timer_.expires_after(kHostRefresh);
+  host_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    host_.refresh();
+    refresh_host_addresses();
+  });
+}
+
 asio::awaitable<Result<TaskRecord>> TaskRunner::submit(std::shared_ptr<const KeyInfo> key,
-                                                       const std::string& text) {
-  boost::system::error_code ec;
-  json::value parsed = json::parse(text, ec);
-  if (ec || !parsed.is_object())
-    co_return ApiError::invalid_request("The request body must be a JSON object.");
-  const auto& in = parsed.get_object();
-  auto path = in.find("path");
-  if (path == in.end() || !path->value().is_string())
-    co_return ApiError::invalid_request(
-        "`path` is required: the endpoint to run, e.g. "
-        "/v1/chat/completions.",
-        "path", "missing_required_parameter");
-  auto body = in.find("body");
-  if (body == in.end() || !body->value().is_object())
-    co_return ApiError::invalid_request("`body` is required: the request to run, as an object.",
-                                        "body", "missing_required_parameter");
-  TaskRecord record;
-  record.path = std::string(path->value().get_string());
-  const Surface* surface = parts_.surface_for(record.path);
-  if (!surface)
-    co_return ApiError::invalid_request(
-        "A task cannot run `" + record.path +
-            "`: use /v1/chat/completions, /v1/messages, /v1/responses or "
-            "/v1beta/models/{model}:generateContent.",
-        "path", "invalid_value");
-  if (auto s = body->value().get_object().find("stream");
-      s != body->value().get_object().end() && s->value().is_bool() && s->value().get_bool())
-    co_return ApiError::invalid_request("A task cannot stream; its result is kept for polling.",
-                                        "body.stream", "invalid_value");
-  if (auto cb = in.find("callback_url"); cb != in.end() && !cb->value().is_null()) {
-    if (!cb->value().is_string())
-      co_return ApiError::invalid_request("`callback_url` must be a string.", "callback_url");
-    record.callback_url = std::string(cb->value().get_string());
-    std::string why;
-    auto target = parse_callback_url(record.callback_url, why);
-    if (!target)
-      co_return ApiError::invalid_request("`callback_url` " + why + ".", "callback_url",
-                                          "invalid_value");
-    boost::system::error_code bad;
-    auto literal = asio::ip::make_address(target->host, bad);
-    if (!bad && is_private_address(literal) && !parts_.webhooks.allow_private)
-      co_return ApiError::invalid_request(
-          "`callback_url` points to a private or loopback address, which this gateway does not "
-          "call.",
-          "callback_url", "invalid_value");
-    if (key->account_id.empty())
-      co_return ApiError::invalid_request("Keys without an account cannot take callbacks.",
-                                          "callback_url", "invalid_value");
-    record.webhook = "pending";
-  }
-  record.id = random_id("task_", 24);
-  record.account_id = key->account_id;
-  record.key_id = key->id;
-  record.body = json::serialize(body->value());
-  co_return co_await enqueue(std::move(record));
+                                                       const std::string& text, Headers& headers) {
+  TaskSubmissionRules rules{parts_.surface_for, parts_.webhooks.allow_private, &host_};
+  auto record = parse_task_submission(text, *key, rules);
+  if (!record) co_return record.error();
+  // Admitted like any request, when it is queued: a refused task is never queued or charged.
+  if (auto refused = parts_.pipeline.admit_queued(*key, headers)) co_return *refused;
+  co_return co_await enqueue(std::move(*record), std::move(key));
 }
 
 asio::awaitable<HttpResponse> TaskRunner::submit_background(std::shared_ptr<const KeyInfo> key,
@@ -149,7 +136,7 @@ asio::awaitable<HttpResponse> TaskRunner::submit_background(std::shared_ptr<cons
   record.key_id = key->id;
   record.path = path;
   record.body = body;
-  auto queued = co_await enqueue(std::move(record));
+  auto queued = co_await enqueue(std::move(record), std::move(key));
   if (!queued) co_return surface.render_error(queued.error());
   HttpResponse r;
   r.body = json::serialize(responses::response_object(queued->id, request.model,
@@ -158,7 +145,8 @@ asio::awaitable<HttpResponse> TaskRunner::submit_background(std::shared_ptr<cons
   co_return r;
 }
 
-asio::awaitable<Result<TaskRecord>> TaskRunner::enqueue(TaskRecord record) {
+asio::awaitable<Result<TaskRecord>> TaskRunner::enqueue(TaskRecord record,
+                                                        std::shared_ptr<const KeyInfo> key) {
   record.status = task_status::kQueued;
   record.created_at = record.updated_at = unix_ms_now();
   record.output_id.clear();
@@ -171,25 +159,58 @@ asio::awaitable<Result<TaskRecord>> TaskRunner::enqueue(TaskRecord record) {
   }
   auto live = std::make_shared<Live>();
   live->surface = parts_.surface_for(record.path);
+  live->key = std::move(key);
   live->record = record;
   {
     std::lock_guard lock(mutex_);
     live_[record.id] = live;
-    waiting_.push_back(live);
   }
-  pump();
+  asio::post(io_, [this, live = std::move(live)]() mutable {
+    waiting_.push_back(std::move(live));
+    start_ready();
+  });
   co_return record;
 }
 
-void TaskRunner::pump() {
-  std::lock_guard lock(mutex_);
-  while (running_ < parts_.concurrency && !waiting_.empty()) {
-    auto live = std::move(waiting_.front());
-    waiting_.pop_front();
-    if (live->ended) continue;  // cancelled while it waited
+void TaskRunner::start_ready() {
+  std::vector<std::shared_ptr<Live>> ready;
+  bool capped = false;
+  for (auto it = waiting_.begin(); it != waiting_.end() && running_ < parts_.concurrency;) {
+    auto& live = *it;
+    bool cancelled;
+    {
+      std::lock_guard lock(mutex_);
+      cancelled = live->ended;
+    }
+    if (cancelled) {
+      it = waiting_.erase(it);
+      continue;
+    }
+    // A key at its cap keeps its tasks waiting; tasks of other keys behind them go first.
+    if (live->key && !parts_.pipeline.hold_slot(*live->key)) {
+      capped = true;
+      ++it;
+      continue;
+    }
+    live->holds_slot = live->key != nullptr;
     ++running_;
-    asio::co_spawn(io_, run(std::move(live)), asio::detached);
+    ready.push_back(std::move(live));
+    it = waiting_.erase(it);
   }
+  if (capped) retry_later();
+  // Started after the loop: a run begins on this thread at once and may come back here.
+  for (auto& live : ready)
+    asio::co_spawn(io_, run(std::move(live)), asio::detached);
+}
+
+void TaskRunner::retry_later() {
+  if (retry_armed_) return;
+  retry_armed_ = true;
+  retry_.expires_after(kCapRetry);
+  retry_.async_wait([this](boost::system::error_code ec) {
+    retry_armed_ = false;
+    if (!ec) start_ready();
+  });
 }
 
 asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
@@ -208,7 +229,13 @@ asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
   // The key as the store has it now: a task runs as the key that queued it, unless revoked since.
   auto read_key = [this, id = record.key_id] { return parts_.store.find_key(id); };
   std::optional<KeyRecord> stored_key;
-  if (!cancelled) stored_key = co_await parts_.pool.run(std::move(read_key));
+  if (!cancelled) {
+    try {
+      stored_key = co_await parts_.pool.run(std::move(read_key));
+    } catch (const std::exception& e) {
+      spdlog::error("task {}: cannot read its key: {}", record.id, e.what());
+    }
+  }
   std::shared_ptr<const KeyInfo> key;
   if (stored_key && !stored_key->revoked) key = key_info(*stored_key);
   if (cancelled) {
@@ -262,10 +289,12 @@ asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
     std::lock_guard lock(mutex_);
     live->record = record;
     live->ended = true;
-    --running_;
   }
   save(record, std::move(output));  // the output and the task's end commit together
-  pump();
+  if (live->holds_slot) parts_.pipeline.release_slot(*live->key);
+  live->holds_slot = false;
+  --running_;
+  start_ready();
   if (!record.callback_url.empty()) co_await notify(std::move(record));
 }
 
@@ -312,58 +341,60 @@ asio::awaitable<Result<TaskRecord>> TaskRunner::cancel(const std::string& id,
     if (!stored) co_return ApiError::not_found("No task or response with id '" + id + "'.");
     if (stored->status == task_status::kCancelled) co_return *stored;
     co_return ApiError::invalid_request(
-        "Only a queued or in-progress task can be cancelled; this "
-        "one is " +
-        stored->status + ".");
+        "Only a queued or in-progress task can be cancelled; this one is " + stored->status + ".");
   }
   bool queued_only = false;
+  std::optional<TaskRecord> ended;
+  TaskRecord shown;
   {
     std::lock_guard lock(mutex_);
     if (live->ended) {
-      if (live->record.status == task_status::kCancelled) co_return live->record;
-      co_return ApiError::invalid_request(
-          "Only a queued or in-progress task can be cancelled; "
-          "this one is " +
-          live->record.status + ".");
+      ended = live->record;
+    } else {
+      live->cancel_requested = true;
+      queued_only = live->record.status == task_status::kQueued;
+      if (queued_only) {
+        live->record.status = task_status::kCancelled;
+        live->record.body = summary_of(live->record);
+        live->record.updated_at = unix_ms_now();
+        if (parts_.retention_ms > 0)
+          live->record.expires_at = live->record.updated_at + parts_.retention_ms;
+        live->ended = true;
+      }
     }
-    live->cancel_requested = true;
-    queued_only = live->record.status == task_status::kQueued;
-    if (queued_only) {
-      live->record.status = task_status::kCancelled;
-      live->record.body = summary_of(live->record);
-      live->record.updated_at = unix_ms_now();
-      if (parts_.retention_ms > 0)
-        live->record.expires_at = live->record.updated_at + parts_.retention_ms;
-      live->ended = true;
-    }
+    shown = live->record;
+  }
+  if (ended) {
+    if (ended->status == task_status::kCancelled) co_return *ended;
+    co_return ApiError::invalid_request(
+        "Only a queued or in-progress task can be cancelled; this one is " + ended->status + ".");
   }
   if (queued_only) {
-    TaskRecord record = live->record;
-    save(record);
-    if (!record.callback_url.empty()) asio::co_spawn(io_, notify(record), asio::detached);
-    co_return record;
+    // The runner drops it from its queue when it next looks (it is marked ended).
+    save(shown);
+    if (!shown.callback_url.empty()) asio::co_spawn(io_, notify(shown), asio::detached);
+    co_return shown;
   }
   // Running: stop it on its own thread; the run ends as cancelled and releases its reservation.
   asio::post(io_, [live] {
     if (live->run) live->run->cancelled = true;
     if (live->exchange) live->exchange->cancel();
   });
-  TaskRecord shown;
-  {
-    std::lock_guard lock(mutex_);
-    shown = live->record;
-  }
   if (!is_ended(shown.status)) shown.status = task_status::kCancelled;
   co_return shown;
 }
 
 void TaskRunner::committed(const WriteBatch& batch) {
-  if (batch.tasks.empty()) return;
-  std::lock_guard lock(mutex_);
-  for (const auto& t : batch.tasks) {
-    auto it = live_.find(t.id);
-    if (it != live_.end() && it->second->ended && is_ended(t.status)) live_.erase(it);
-  }
+  std::vector<std::string> ended;
+  for (const auto& t : batch.tasks)
+    if (is_ended(t.status)) ended.push_back(t.id);
+  if (ended.empty()) return;
+  // Not under the writer's commit: the runner's lock is never taken on the writer's thread.
+  asio::post(io_, [this, ended = std::move(ended)] {
+    std::lock_guard lock(mutex_);
+    for (const auto& id : ended)
+      if (auto it = live_.find(id); it != live_.end() && it->second->ended) live_.erase(it);
+  });
 }
 
 }  // namespace glmgate

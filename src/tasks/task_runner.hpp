@@ -1,15 +1,22 @@
 // TaskRunner: background generations. POST /v1/tasks and Responses' background: true queue a
-// task (written to the store before the client hears "queued", so a crash cannot lose it); the
-// runner's own I/O thread runs at most `concurrency` of them at once through the same pipeline
-// as any request, keeps the output and the task's end in one writer commit, and then reports to
-// the task's callback URL by signed webhook. cancel() aborts a run and releases its reservation.
-// recover() at start-up runs again what a dead process left queued or running, or, when that run
-// had already been charged, refunds it and marks it failed, so no task is lost or charged twice.
-// Public calls are safe from any thread; blocking store work runs on the blocking pool.
+// task (written to the store before the client hears "queued", so a crash cannot lose it; the
+// key's requests per minute are taken then); the runner's own thread runs at most `concurrency`
+// of them at once through the same pipeline as any request, each holding one of its key's
+// --max-concurrency slots while it runs (a task whose key is at its cap waits in the queue, and
+// other keys' tasks pass it), keeps the output and the task's end in one writer commit, and then
+// reports to the task's callback URL by signed webhook. cancel() aborts a run and releases its
+// reservation. recover() at start-up runs again what a dead process left queued or running, or,
+// when that run had already been charged, refunds it and marks it failed, so no task is lost or
+// charged twice.
+// Threading: the queue, the running count and each run's state belong to the runner's thread
+// (other threads post to it). `mutex_` guards only the table of live tasks and their records,
+// which I/O threads read; it is held for plain data operations, never across a call that can
+// start a coroutine, run a callback or wait. Blocking store work runs on the blocking pool.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -21,6 +28,7 @@
 #include "core/blocking_pool.hpp"
 #include "gateway/pipeline.hpp"
 #include "outputs/output_store.hpp"
+#include "tasks/callback_target.hpp"
 #include "tasks/webhook_sender.hpp"
 
 namespace glmgate {
@@ -49,9 +57,10 @@ class TaskRunner final : public BackgroundQueue {
   // Stops the thread; runs in flight are abandoned uncharged and run again after a restart.
   void stop();
 
-  // POST /v1/tasks: `request` is the parsed body {path, body, callback_url}.
+  // POST /v1/tasks: `body` is {path, body, callback_url}. A refusal's rate-limit headers (or an
+  // admission's) go to `headers`.
   boost::asio::awaitable<Result<TaskRecord>> submit(std::shared_ptr<const KeyInfo> key,
-                                                    const std::string& body);
+                                                    const std::string& body, Headers& headers);
   boost::asio::awaitable<HttpResponse> submit_background(std::shared_ptr<const KeyInfo> key,
                                                          const Surface& surface,
                                                          const std::string& path,
@@ -63,26 +72,40 @@ class TaskRunner final : public BackgroundQueue {
   // The task after the cancel; 404 / 400 errors when it cannot be cancelled.
   boost::asio::awaitable<Result<TaskRecord>> cancel(const std::string& id,
                                                     const std::string& account_id);
-  // The writer calls this after each commit (ended tasks leave memory once on disk).
+  // The writer calls this on its thread after each commit (ended tasks leave memory once on
+  // disk); the work is posted to the runner's thread.
   void committed(const WriteBatch& batch);
+
+  // This host's interface addresses, which callbacks may not target.
+  const HostAddresses& host_addresses() const { return host_; }
 
  private:
   struct Live;
-  boost::asio::awaitable<Result<TaskRecord>> enqueue(TaskRecord record);
-  void pump();
+  boost::asio::awaitable<Result<TaskRecord>> enqueue(TaskRecord record,
+                                                     std::shared_ptr<const KeyInfo> key);
+  // Runner thread only: starts what may start now.
+  void start_ready();
+  void retry_later();
+  void refresh_host_addresses();
   boost::asio::awaitable<void> run(std::shared_ptr<Live> live);
   boost::asio::awaitable<void> notify(TaskRecord record);
   void save(const TaskRecord& record, std::optional<StoredOutput> output = std::nullopt);
 
   TaskParts parts_;
+  HostAddresses host_;
   WebhookSender webhooks_;
   boost::asio::io_context io_{1};
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::thread thread_;
-  std::mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<Live>> live_;  // queued, running, ended unsaved
+  // Runner thread only.
   std::deque<std::shared_ptr<Live>> waiting_;
   std::size_t running_ = 0;
+  boost::asio::steady_timer retry_{io_};
+  bool retry_armed_ = false;
+  boost::asio::steady_timer host_timer_{io_};
+  // Shared with I/O threads, under mutex_.
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<Live>> live_;  // queued, running, ended unsaved
   std::vector<TaskRecord> recovered_;
 };
 

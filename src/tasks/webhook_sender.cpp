@@ -52,11 +52,13 @@ asio::awaitable<WebhookSender::Outcome> WebhookSender::attempt(const std::string
     spdlog::warn("webhook {}: cannot resolve {}: {}", id, target->host, ec.message());
     co_return Outcome::retry;
   }
-  for (const auto& r : results)
-    if (is_private_address(r.endpoint().address()) && !options_.allow_private) {
-      spdlog::warn("webhook {}: {} resolves to a private address; not sent", id, target->host);
-      co_return Outcome::give_up;
-    }
+  if (!options_.allow_private)
+    for (const auto& r : results)
+      if (auto why = refused_target(r.endpoint().address(), options_.host)) {
+        spdlog::warn("webhook {}: {} resolves to {}, a {} address; not sent", id, target->host,
+                     r.endpoint().address().to_string(), *why);
+        co_return Outcome::give_up;
+      }
 
   ProviderConfig p;
   p.name = "webhook";

@@ -1,9 +1,9 @@
 // WebhookSender: POSTs a task's end to its callback URL, signed per Standard Webhooks, retrying
 // with exponential backoff (1 s, 2 s, 4 s… at most 5 min apart) for `retry_for`. The host is
-// resolved first and every address checked: a private or loopback target is refused for good
-// unless allowed; plain-HTTP targets are then connected at the checked address, so a second DNS
-// answer cannot redirect the call. Coroutines on the caller's executor; the sender itself is
-// immutable and shared.
+// resolved first and every address checked (refused_target(): special-purpose blocks and this
+// host's own addresses): such a target is refused for good unless allowed; plain-HTTP targets are
+// then connected at the checked address, so a second DNS answer cannot redirect the call.
+// Coroutines on the caller's executor; the sender itself is immutable and shared.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -17,10 +17,13 @@ class context;
 
 namespace glmgate {
 
+class HostAddresses;
+
 struct WebhookOptions {
-  bool allow_private = false;
+  bool allow_private = false;  // no target check at all (see callback_target.hpp)
   std::chrono::seconds retry_for{86'400};
   std::chrono::milliseconds timeout{10'000};
+  const HostAddresses* host = nullptr;  // this host's own addresses, refused too; may be null
 };
 
 class WebhookSender {

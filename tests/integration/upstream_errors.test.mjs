@@ -55,6 +55,20 @@ describe('upstream errors', () => {
     assert.ok(!s.gw.stderr().includes('providersecret'), 'not in the log either');
   });
 
+  it('redacts the provider key from every field of an upstream error, its code included', async () => {
+    for (const status of [400, 401, 429, 500]) {
+      const r = await ask(`status=${status} code=${PROVIDER_KEY} message=nope`);
+      const text = await r.text();
+      assert.ok(!text.includes('providersecret'), `${status}: ${text}`);
+      assert.ok(!text.includes('0123456789abcdef'), `${status}: ${text}`);
+    }
+    const coded = await ask('status=400 code=temperature_out_of_range message=nope');
+    assert.equal((await coded.json()).error.code, 'temperature_out_of_range', 'a real code still passes on');
+    const streamed = await chat(s, { model: 'glm-test', stream: true, messages: user(`x fake: status=400 code=${PROVIDER_KEY}`) });
+    assert.ok(!(await streamed.text()).includes('providersecret'));
+    assert.ok(!s.gw.stderr().includes('providersecret'), 'not in the log either');
+  });
+
   it('retries a 5xx once before the first byte and succeeds', async () => {
     await s.fake.reset();
     const r = await ask('status=500 fail_first=1');

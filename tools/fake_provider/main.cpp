@@ -129,6 +129,35 @@ asio::awaitable<bool> stream_chat(Stream& stream, const fake::Scenario& s,
   co_return !ec;
 }
 
+// flood=1: chunks as fast as the socket takes them, never a wait, until the client goes away.
+template <class Stream>
+asio::awaitable<bool> flood(Stream& stream, const fake::Scenario& s) {
+  http::response<http::empty_body> res{http::status::ok, 11};
+  res.set(http::field::content_type, s.stream ? "text/event-stream" : "application/json");
+  res.chunked(true);
+  http::response_serializer<http::empty_body> sr{res};
+  auto [hec, hn] = co_await http::async_write_header(stream, sr, kNoThrow);
+  if (hec) co_return false;
+  const std::string id = "chatcmpl-flood";
+  std::string piece;
+  if (s.stream) {
+    for (int i = 0; i < 64; ++i)
+      piece += fake::flood_event(s, id);
+  } else {
+    auto [ec, n] = co_await asio::async_write(
+        stream, http::make_chunk(asio::buffer(fake::flood_body_head(s, id))), kNoThrow);
+    if (ec) co_return false;
+    piece.assign(64 * 1024, 'f');
+  }
+  for (;;) {
+    auto [ec, n] =
+        co_await asio::async_write(stream, http::make_chunk(asio::buffer(piece)), kNoThrow);
+    if (ec) break;
+  }
+  g_stats.streams_cancelled++;
+  co_return false;
+}
+
 json::object headers_json(const http::request<http::string_body>& req) {
   json::object h;
   for (const auto& f : req) {
@@ -229,6 +258,7 @@ asio::awaitable<bool> handle_chat(Stream& stream, http::request<http::string_bod
 
   bool plain = !anthropic && directive.empty() && req.body().find("fake:") == std::string::npos;
   std::string cache_key = s.model + (s.stream ? "|s" : "|n") + (s.include_usage ? "|u" : "");
+  if (s.n != 1) cache_key += "|" + std::to_string(s.n);
   Prebuilt* built = nullptr;
   Prebuilt fresh;
   if (plain) {
@@ -251,6 +281,7 @@ asio::awaitable<bool> handle_chat(Stream& stream, http::request<http::string_bod
     }
     built = &fresh;
   }
+  if (s.flood) co_return co_await flood(stream, s);
   if (!s.stream)
     co_return co_await send(stream, 200, "application/json", built->body, req.keep_alive());
   bool ok = co_await stream_chat(stream, s, built->events);

@@ -1,6 +1,7 @@
 // Fake provider scenarios; see scenario.hpp.
 #include "scenario.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cctype>
@@ -77,6 +78,12 @@ void apply_directive(Scenario& s, std::string_view directive) {
       s.status = to_int(v);
     else if (k == "zai_code")
       s.zai_code = std::string(v);
+    else if (k == "code")
+      s.code = std::string(v);
+    else if (k == "fill")
+      s.fill = v == "1";
+    else if (k == "flood")
+      s.flood = v == "1";
     else if (k == "message") {
       s.error_message = std::string(v);
       for (auto& c : s.error_message)
@@ -147,6 +154,9 @@ Scenario parse_scenario(const json::object& request, std::string_view header_dir
   }
   if (auto it = request.find("max_tokens"); it != request.end() && it->value().is_int64())
     s.max_tokens = static_cast<int>(it->value().get_int64());
+  // Like vLLM and SGLang: n choices (bounded here only so a test cannot exhaust the fake).
+  if (auto it = request.find("n"); it != request.end() && it->value().is_int64())
+    s.n = static_cast<int>(std::clamp<std::int64_t>(it->value().get_int64(), 1, 1024));
   std::size_t prompt_chars = 0;
   std::string last;
   if (auto it = request.find("messages"); it != request.end() && it->value().is_array()) {
@@ -190,11 +200,12 @@ long reasoning_tokens(const Scenario& s) {
 }
 
 long completion_tokens(const Scenario& s) {
+  if (s.fill && s.max_tokens > 0) return static_cast<long>(s.max_tokens) * s.n;
   long n = reasoning_tokens(s);
   if (has_text(s)) n += static_cast<long>(s.text.size() / 4 + 1);
   for (std::size_t i = 0; i < s.tools.size(); ++i)
     n += static_cast<long>(tool_arguments(s, i).size() / 4 + 1);
-  return n;
+  return n * s.n;
 }
 
 std::string error_body(const Scenario& s) {
@@ -203,6 +214,7 @@ std::string error_body(const Scenario& s) {
     e["code"] = s.zai_code;
   else
     e["type"] = s.status >= 500 ? "server_error" : "invalid_request_error";
+  if (!s.code.empty()) e["code"] = s.code;
   return json::serialize(json::object{{"error", std::move(e)}});
 }
 
@@ -223,25 +235,28 @@ std::string completion_body(const Scenario& s, const std::string& id) {
                     {"object", "chat.completion"},
                     {"created", kCreated},
                     {"model", s.model},
-                    {"choices", json::array{json::object{{"index", 0},
-                                                         {"message", std::move(message)},
-                                                         {"finish_reason", finish_reason(s)}}}},
+                    {"choices", json::array()},
                     {"usage", usage_json(s, completion_tokens(s))}};
+  auto& choices = body["choices"].as_array();
+  for (int i = 0; i < s.n; ++i)
+    choices.push_back(
+        json::object{{"index", i}, {"message", message}, {"finish_reason", finish_reason(s)}});
   if (!s.usage) body.erase("usage");  // some upstreams report none
   return json::serialize(body);
 }
 
 std::vector<std::string> stream_events(const Scenario& s, const std::string& id) {
   std::vector<json::object> chunks;
+  // Each event once per choice (n), as vLLM interleaves them.
   auto chunk = [&](json::object delta, json::value finish) {
-    json::object c{{"id", id},
-                   {"object", "chat.completion.chunk"},
-                   {"created", kCreated},
-                   {"model", s.model},
-                   {"choices", json::array{json::object{{"index", 0},
-                                                        {"delta", std::move(delta)},
-                                                        {"finish_reason", std::move(finish)}}}}};
-    chunks.push_back(std::move(c));
+    for (int i = 0; i < s.n; ++i)
+      chunks.push_back(json::object{
+          {"id", id},
+          {"object", "chat.completion.chunk"},
+          {"created", kCreated},
+          {"model", s.model},
+          {"choices",
+           json::array{json::object{{"index", i}, {"delta", delta}, {"finish_reason", finish}}}}});
   };
   chunk(json::object{{"role", "assistant"}, {"content", ""}}, nullptr);
   for (auto& piece : split(reasoning_text(), s.reasoning > 0 ? s.reasoning : 0))
@@ -284,6 +299,24 @@ std::vector<std::string> stream_events(const Scenario& s, const std::string& id)
   }
   if (s.done) out.push_back("data: [DONE]\n\n");
   return out;
+}
+
+std::string flood_event(const Scenario& s, const std::string& id) {
+  json::object c{
+      {"id", id},
+      {"object", "chat.completion.chunk"},
+      {"created", kCreated},
+      {"model", s.model},
+      {"choices", json::array{json::object{{"index", 0},
+                                           {"delta", {{"content", std::string(1000, 'f')}}},
+                                           {"finish_reason", nullptr}}}}};
+  return "data: " + json::serialize(c) + "\n\n";
+}
+
+std::string flood_body_head(const Scenario& s, const std::string& id) {
+  return R"({"id":")" + id + R"(","object":"chat.completion","created":)" +
+         std::to_string(kCreated) + R"(,"model":")" + s.model +
+         R"(","choices":[{"index":0,"message":{"role":"assistant","content":")";
 }
 
 }  // namespace fake

@@ -25,6 +25,8 @@ struct Scenario {
   int head_delay_ms = 0;  // before the response head
   int status = 200;
   std::string zai_code;  // Z.ai business code for error bodies
+  std::string code;      // the error body's `code`, any string (code=...): what a client must
+                         // never see unredacted when it holds a secret
   std::string error_message = "fake upstream error";
   int fail_first = 0;        // fail only the first N attempts of one x-request-id
   int reset_after = -1;      // close the connection after N stream events
@@ -37,6 +39,9 @@ struct Scenario {
   int cached = 0;            // cached prompt tokens to report
   long prompt_tokens = 1;
   int max_tokens = 0;
+  int n = 1;           // the request's `n`: that many choices, usage counting all of them
+  bool fill = false;   // fill=1: each choice reports max_tokens completion tokens (a long answer)
+  bool flood = false;  // flood=1: an endless, never-waiting answer (a broken or hostile upstream)
 };
 
 Scenario parse_scenario(const boost::json::object& request, std::string_view header_directive);
@@ -51,5 +56,9 @@ std::string error_body(const Scenario& s);
 std::string completion_body(const Scenario& s, const std::string& id);
 // Complete SSE frames ("data: ...\n\n"), [DONE] included when the scenario says so.
 std::vector<std::string> stream_events(const Scenario& s, const std::string& id);
+// flood=1: one content event (about 1 KiB) the fake repeats until the client goes away, and the
+// opening of a non-streamed body whose content it then fills the same way.
+std::string flood_event(const Scenario& s, const std::string& id);
+std::string flood_body_head(const Scenario& s, const std::string& id);
 
 }  // namespace fake

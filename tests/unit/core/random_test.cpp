@@ -1,10 +1,11 @@
-// Request and output IDs: their shape (prefix, length, base62), uniqueness, and the time order of
-// output IDs that keeps the store's ID index append-only.
+// Request and output IDs: their shape (prefix, length, base62), uniqueness, and that nothing in
+// them counts or tells the time: consecutive IDs share no prefix beyond chance.
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/random.hpp"
 
@@ -34,17 +35,45 @@ TEST(FastId, DoesNotRepeatWithinOrAcrossThreads) {
     ASSERT_TRUE(ids.insert(fast_id("x", 24)).second);
   std::string other;
   std::thread([&other] { other = fast_id("x", 24); }).join();
-  EXPECT_FALSE(ids.count(other)) << "a new thread seeds its own generator";
+  EXPECT_FALSE(ids.count(other)) << "a new thread draws its own bytes";
 }
 
-TEST(OutputId, SortsByCreation) {
-  std::string previous = output_id("chatcmpl-");
-  for (int i = 0; i < 1000; ++i) {
-    std::string id = output_id("chatcmpl-");
-    ASSERT_EQ(id.size(), previous.size());
-    ASSERT_LT(previous.substr(0, 20), id.substr(0, 20)) << "time and counter part";
-    previous = id;
+// The old IDs began with milliseconds and a global counter: consecutive ones shared their first
+// characters and always sorted in order, which told a client how many calls others made between
+// two of its own.
+TEST(OutputId, CarriesNoCounterOrTime) {
+  constexpr int kIds = 2000;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kIds; ++i)
+    ids.push_back(output_id("chatcmpl-"));
+  int same_first = 0, same_three = 0, ascending = 0;
+  for (int i = 1; i < kIds; ++i) {
+    const std::string a = ids[i - 1].substr(9), b = ids[i].substr(9);
+    ASSERT_EQ(b.size(), 24u);
+    for (char c : b)
+      ASSERT_NE(kBase62.find(c), std::string_view::npos) << ids[i];
+    same_first += a[0] == b[0];
+    same_three += a.substr(0, 3) == b.substr(0, 3);
+    ascending += a < b;
   }
+  // By chance: 1 in 62 pairs share the first character, 1 in 238,328 the first three, and half
+  // are in ascending order.
+  EXPECT_LT(same_first, 100);
+  EXPECT_LE(same_three, 2);
+  EXPECT_GT(ascending, kIds * 4 / 10);
+  EXPECT_LT(ascending, kIds * 6 / 10);
+}
+
+TEST(FastId, DrawsEachPositionUniformly) {
+  // Every position takes every character: no position is fixed or drawn from a smaller set.
+  std::vector<std::set<char>> seen(24);
+  for (int i = 0; i < 4000; ++i) {
+    std::string id = fast_id("", 24);
+    for (std::size_t p = 0; p < id.size(); ++p)
+      seen[p].insert(id[p]);
+  }
+  for (const auto& s : seen)
+    EXPECT_EQ(s.size(), kBase62.size());
 }
 
 }  // namespace

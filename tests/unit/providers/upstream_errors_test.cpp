@@ -50,6 +50,30 @@ TEST(MapUpstreamResponse, NeverRepeatsTheProviderKey) {
   EXPECT_EQ(e.message.find("9f8e7d6c"), std::string::npos) << e.message;
 }
 
+// The key may sit in any field of an upstream error, not only in its message.
+TEST(MapUpstreamResponse, RedactsEveryStringOfTheError) {
+  std::string key = "pk_live_0123456789abcdef";  // not shaped like sk-...: only the secret masks it
+  for (int status : {400, 422, 401, 500}) {
+    ApiError e = map_upstream_response(
+        "p", status,
+        R"({"error":{"code":")" + key + R"(","type":")" + key + R"(","param":")" + key +
+            R"(","message":"bad","details":[{"hint":")" + key + R"("}]}})",
+        key);
+    for (const std::string* field : {&e.code, &e.type, &e.param, &e.message})
+      EXPECT_EQ(field->find("0123456789abcdef"), std::string::npos) << status << ": " << *field;
+  }
+  ApiError coded = map_upstream_response(
+      "p", 400, R"({"error":{"code":"sk-abcdefghijklmnopqrstuv","message":"m"}})", "");
+  EXPECT_EQ(coded.code.find("abcdefghijklmnop"), std::string::npos) << coded.code;
+  // A code that looks like one still passes on.
+  EXPECT_EQ(
+      map_upstream_response("p", 400, R"({"error":{"code":"bad_temp","message":"m"}})", "").code,
+      "bad_temp");
+  // A message that is only the upstream's raw body is redacted too.
+  EXPECT_EQ(map_upstream_response("p", 500, "failed for " + key, key).message.find(key),
+            std::string::npos);
+}
+
 TEST(Redact, MasksTheSecretAndKeyShapedTokens) {
   EXPECT_EQ(redact("key abcdef123 used", "abcdef123"), "key *** used");
   EXPECT_EQ(redact("bad key sk-abcdefghijklmnop!", ""), "bad key sk-***!");

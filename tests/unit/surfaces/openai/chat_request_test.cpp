@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
+#include <cctype>
+#include <ostream>
+#include <string>
 
 #include "surfaces/openai/chat_request.hpp"
 
@@ -50,6 +53,21 @@ struct BadCase {
   const char* body;
   const char* param;
 };
+
+// What a failure prints for a case: its body, not the struct's bytes.
+void PrintTo(const BadCase& c, std::ostream* os) {
+  *os << c.body << " (param: \"" << c.param << "\")";
+}
+
+// A case's name in the test list: its index and the field it names ("16_top_p", "0_no_param").
+std::string case_name(const ::testing::TestParamInfo<BadCase>& info) {
+  std::string name = std::to_string(info.index) + "_";
+  std::string_view param = info.param.param;
+  if (param.empty()) param = "no_param";
+  for (char c : param)
+    name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return name;
+}
 
 class DecodeChatRequestErrors : public ::testing::TestWithParam<BadCase> {};
 
@@ -103,7 +121,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "max_tokens"},
         BadCase{
             R"({"model":"m","messages":[{"role":"user","content":"x"}],"max_completion_tokens":9223372036854775808})",
-            "max_completion_tokens"}));
+            "max_completion_tokens"}),
+    case_name);
 
 TEST(DecodeChatRequest, SendsAnIntegralBoundAsAnInteger) {
   auto r = decode_chat_request(R"({"model":"m","messages":[{"role":"user","content":"x"}],

@@ -1,0 +1,36 @@
+// The reservation's upper bound; see reservation_bound.hpp.
+#include "gateway/reservation_bound.hpp"
+
+#include <limits>
+
+#include "surfaces/json_checks.hpp"
+
+namespace glmgate {
+
+Result<std::int64_t> requested_choices(boost::json::object& body) {
+  auto it = body.find("n");
+  if (it == body.end() || it->value().is_null()) return std::int64_t{1};
+  if (!is_json_integer(it->value()))
+    return ApiError::invalid_request("Invalid type for 'n': expected an integer.", "n",
+                                     "invalid_type");
+  std::int64_t n = json_integer(it->value());
+  if (n < 1 || n > kMaxChoices)
+    return ApiError::invalid_request("Invalid value for 'n': it must be an integer from 1 to " +
+                                         std::to_string(kMaxChoices) + ", got " +
+                                         std::to_string(n) + ".",
+                                     "n", "invalid_value");
+  it->value() = n;
+  return n;
+}
+
+NanoUsd reservation_bound(const ModelConfig& model, std::int64_t prompt_tokens,
+                          std::int64_t max_tokens, std::int64_t choices) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  std::int64_t output_tokens =
+      choices > 0 && max_tokens > kMax / choices ? kMax : max_tokens * choices;
+  NanoUsd input = token_cost(prompt_tokens, model.input_price_per_mtok);
+  NanoUsd output = token_cost(output_tokens, model.output_price_per_mtok);
+  return input > kMax - output ? kMax : input + output;
+}
+
+}  // namespace glmgate
