@@ -532,6 +532,13 @@ asio::awaitable<Result<std::shared_ptr<const KeyInfo>>> Pipeline::authenticate_m
   co_return key;
 }
 
+asio::awaitable<Result<std::shared_ptr<const KeyInfo>>> Pipeline::authenticate_any(
+    const Surface& surface, const HttpRequest& request) const {
+  auto key = authenticate(surface, request);
+  if (!key) key = co_await authenticate_missed(surface, request, key.error());
+  co_return key;
+}
+
 // The steps up to the response; every refusal is sent from here. The caller settles.
 // Admission, decoding, validation, the conversation and the reservation: every step that can
 // refuse the request, which it then answers itself (false). Its own coroutine so that its many

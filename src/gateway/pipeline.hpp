@@ -63,6 +63,10 @@ class Pipeline {
   // was last refreshed), else `refusal`.
   boost::asio::awaitable<Result<std::shared_ptr<const KeyInfo>>> authenticate_missed(
       const Surface& surface, const HttpRequest& request, ApiError refusal) const;
+  // Both: for handlers off the generation path (model lists, token counts), where a coroutine
+  // frame per request does not matter.
+  boost::asio::awaitable<Result<std::shared_ptr<const KeyInfo>>> authenticate_any(
+      const Surface& surface, const HttpRequest& request) const;
 
   // Tasks (task_admission.cpp). A task is admitted when it is queued: the key's requests per
   // minute are taken (and its tokens per minute checked), with the x-ratelimit-* headers in

@@ -41,7 +41,7 @@ asio::awaitable<void> PublicRoutes::models(Exchange& ex) const {
                                                            : *openai_;
   std::string_view prefix = beta ? gemini::kModelsPath : gemini::kV1ModelsPath;
   HttpResponse r;
-  auto key = pipeline_.authenticate(surface, request);
+  auto key = co_await pipeline_.authenticate_any(surface, request);
   if (!key) {
     r = surface.render_error(key.error());
   } else if (request.path.size() <= prefix.size()) {  // the list, with or without a slash
@@ -59,7 +59,7 @@ asio::awaitable<void> PublicRoutes::models(Exchange& ex) const {
 // An estimate in Anthropic's shape; needs a valid key, costs nothing.
 asio::awaitable<void> PublicRoutes::count_tokens(Exchange& ex) const {
   HttpResponse r;
-  auto key = pipeline_.authenticate(*anthropic_, ex.request());
+  auto key = co_await pipeline_.authenticate_any(*anthropic_, ex.request());
   if (!key) {
     r = anthropic_->render_error(key.error());
   } else {
@@ -84,7 +84,7 @@ asio::awaitable<void> PublicRoutes::gemini_post(Exchange& ex) const {
     co_return;
   }
   HttpResponse r;
-  auto key = pipeline_.authenticate(*gemini_, ex.request());
+  auto key = co_await pipeline_.authenticate_any(*gemini_, ex.request());
   if (!key) {
     r = gemini_->render_error(key.error());
   } else if (!pipeline_.catalog().find(mm->model)) {

@@ -47,6 +47,17 @@ describe('keys the cache has not seen yet', () => {
       body: JSON.stringify({ path: '/v1/chat/completions', body: { model: 'glm-test', messages: user('hi') } }),
     });
     assert.equal(t.status, 200);
+    // So do the model lists and token counts (the harness's waitForKey asks /v1/models).
+    const k4 = newKey('fresh');
+    const models = await fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${k4.key}` } });
+    assert.equal(models.status, 200);
+    const k5 = newKey('fresh');
+    const count = await fetch(`${gw.url}/v1beta/models/glm-test:countTokens`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': k5.key, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+    });
+    assert.equal(count.status, 200);
   });
 
   it('keeps refusing a key revoked before its first use', async () => {
