@@ -8,12 +8,16 @@
 
 #include <ctime>
 
+#include "core/yield_point.hpp"
+
 namespace glmgate {
 
 namespace {
 
 // Beyond this many queued rows the writer stops yielding the CPU (see run()).
 constexpr std::size_t kBacklogRows = 20'000;
+// The longest the writer works before it gives the core away (core/yield_point.hpp).
+constexpr auto kYieldSlice = std::chrono::microseconds(100);
 // A writer at idle priority this many intervals behind is starved by other load.
 constexpr std::int64_t kOverdueIntervals = 5;
 
@@ -40,7 +44,8 @@ bool can_leave_idle() {
   return ok;
 }
 
-// A failed batch's rows back in front of what arrived meanwhile. Each vector keeps its order: the
+// A failed batch's rows back in front of what arrived meanwhile (`failed` is left with moved-from
+// rows, cleared by the caller). Each vector keeps its order: the
 // store pairs the charges with their usage rows in one walk over both (SqliteStore::commit).
 template <class T>
 void requeue(std::vector<T>& failed, std::vector<T>& queued) {
@@ -97,43 +102,84 @@ void BatchWriter::start() {
   thread_ = std::thread([this] { run(); });
 }
 
+// Calls `f(rows, i)` with each of a batch's row vectors and its index (0-4), and `g(rows, other)`
+// below with each and its counterpart in `other`.
+template <class F>
+void each_rows(WriteBatch& a, F f) {
+  f(a.usage, 0);
+  f(a.charges, 1);
+  f(a.outputs, 2);
+  f(a.task_outputs, 3);
+  f(a.tasks, 4);
+}
+template <class G>
+void each_rows(WriteBatch& a, WriteBatch& b, G g) {
+  g(a.usage, b.usage);
+  g(a.charges, b.charges);
+  g(a.outputs, b.outputs);
+  g(a.task_outputs, b.task_outputs);
+  g(a.tasks, b.tasks);
+}
+
+// The rows destroyed a few at a time, with yield points between: freeing a large batch's strings
+// is itself milliseconds of work.
+template <class T>
+void clear_rows(std::vector<T>& rows) {
+  while (!rows.empty()) {
+    rows.pop_back();
+    if (rows.size() % 64 == 0) yield_point();
+  }
+}
+
+// An empty vector with room for `rows`, made without moving anything.
+template <class T>
+void make_room(std::vector<T>& rows, std::size_t wanted) {
+  constexpr std::size_t kMinRows = 256;
+  wanted = std::max(wanted, kMinRows);
+  // Far more room than the load needs (after a burst) goes back to the allocator.
+  if (rows.capacity() >= wanted && rows.capacity() <= 4 * wanted) return;
+  std::vector<T> fresh;
+  fresh.reserve(wanted);
+  rows.swap(fresh);
+}
+
 void BatchWriter::flush() {
   std::lock_guard commit_lock(commit_mutex_);
-  WriteBatch batch;
+  // The queue the request threads fill next is this writer's spare: the last batch's vectors,
+  // emptied, with room for twice the rows this batch has, made here outside the queue's lock.
+  // A request thread's push then never grows a vector (which moves every row queued so far, and
+  // at 5,000 ms between commits took milliseconds), nor waits on the lock for an allocation.
+  WriteBatch& batch = spare_;
+  std::array<std::size_t, 5> rows_now{};
   {
     std::lock_guard lock(queue_mutex_);
-    batch.usage.swap(queued_.usage);
-    batch.charges.swap(queued_.charges);
-    batch.outputs.swap(queued_.outputs);
-    batch.task_outputs.swap(queued_.task_outputs);
-    batch.tasks.swap(queued_.tasks);
+    each_rows(queued_, [&rows_now](auto& rows, int i) { rows_now[i] = rows.size(); });
+  }
+  each_rows(batch, [&rows_now](auto& rows, int i) { make_room(rows, 2 * rows_now[i]); });
+  {
+    std::lock_guard lock(queue_mutex_);
+    each_rows(batch, queued_, [](auto& rows, auto& queued) { rows.swap(queued); });
     ++generation_;
-    // The next batch will be about as large: without this, request threads would grow the
-    // empty queues again, each doubling moving every row queued so far while they wait.
-    queued_.usage.reserve(batch.usage.size());
-    queued_.charges.reserve(batch.charges.size());
-    queued_.outputs.reserve(batch.outputs.size());
   }
   if (reserved_source_) batch.reserved = reserved_source_();
-  if (batch.empty()) return;
-  try {
-    store_.commit(batch);
-    if (commit_listener_) commit_listener_(batch);
-  } catch (const std::exception& e) {
-    spdlog::error("could not write {} usage records and {} charges, will retry: {}",
-                  batch.usage.size(), batch.charges.size(), e.what());
-    std::lock_guard lock(queue_mutex_);
-    // Requeued outputs move the queued ones: no slot handed out so far stays right.
-    ++generation_;
-    for (auto* rows : {&batch.usage, &queued_.usage})
-      for (auto& u : *rows)
-        u.output_slot.index = -1;
-    requeue(batch.usage, queued_.usage);
-    requeue(batch.charges, queued_.charges);
-    requeue(batch.outputs, queued_.outputs);
-    requeue(batch.task_outputs, queued_.task_outputs);
-    requeue(batch.tasks, queued_.tasks);
+  if (!batch.empty()) {
+    try {
+      store_.commit(batch);
+      if (commit_listener_) commit_listener_(batch);
+    } catch (const std::exception& e) {
+      spdlog::error("could not write {} usage records and {} charges, will retry: {}",
+                    batch.usage.size(), batch.charges.size(), e.what());
+      std::lock_guard lock(queue_mutex_);
+      // Requeued outputs move the queued ones: no slot handed out so far stays right.
+      ++generation_;
+      for (auto* rows : {&batch.usage, &queued_.usage})
+        for (auto& u : *rows)
+          u.output_slot.index = -1;
+      each_rows(batch, queued_, [](auto& failed, auto& queued) { requeue(failed, queued); });
+    }
   }
+  each_rows(batch, [](auto& rows, int) { clear_rows(rows); });  // the rows, not the room
+  batch.reserved.clear();
 }
 
 void BatchWriter::stop() {
@@ -154,6 +200,7 @@ void BatchWriter::stop() {
 void BatchWriter::run() {
   pthread_setname_np(pthread_self(), "glmgate-writer");
   tid_ = gettid();
+  enable_yield_points(kYieldSlice);
   const bool may_idle = can_leave_idle();
   if (!may_idle)
     spdlog::info(
@@ -169,6 +216,11 @@ void BatchWriter::run() {
     flush();
     lock.lock();
   }
+}
+
+std::size_t BatchWriter::usage_room() {
+  std::lock_guard lock(queue_mutex_);
+  return queued_.usage.capacity();
 }
 
 std::size_t BatchWriter::queued_rows() {

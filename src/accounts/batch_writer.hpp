@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -46,6 +47,8 @@ class BatchWriter final : public UsageSink {
   void flush();
   void stop();
   std::size_t queued_rows();
+  // Usage rows the queue takes before it must grow (diagnostics and tests).
+  std::size_t usage_room();
   // The writer thread's kernel id once it runs, 0 before (for diagnostics and tests).
   pid_t thread_id() const { return tid_.load(); }
 
@@ -62,7 +65,8 @@ class BatchWriter final : public UsageSink {
   std::mutex queue_mutex_;
   WriteBatch queued_;
   std::uint64_t generation_ = 1;  // of queued_: bumped whenever its outputs are taken or reordered
-  std::mutex commit_mutex_;       // one commit at a time (the thread, or flush())
+  std::mutex commit_mutex_;       // one commit at a time (the thread, or flush()); guards:
+  WriteBatch spare_;              // the next queue's storage, then the batch being committed
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

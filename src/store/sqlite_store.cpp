@@ -8,6 +8,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "core/yield_point.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 
@@ -607,6 +608,7 @@ class SqliteStore final : public Store {
         s.reset();
         bind_task(s, t);
         s.step();
+        yield_point();
       }
     }
     if (!batch.reserved.empty()) {
@@ -615,6 +617,7 @@ class SqliteStore final : public Store {
         s.reset();
         s.bind(1, amount).bind(2, id);
         s.step();
+        yield_point();
       }
     }
     tx.commit();
@@ -982,6 +985,7 @@ class SqliteStore final : public Store {
         for (std::size_t k = 0; k < chunk; ++k)
           bind(s, static_cast<int>(k) * columns, rows[first + k]);
         s.step();
+        yield_point();  // the writer's batch: a request thread waits for one chunk at most
       }
     }
   }

@@ -174,5 +174,31 @@ TEST_F(BatchWriterTest, IdlesWhileItKeepsUpAndIsWokenWhenOverdue) {
   writer.stop();
 }
 
+// A request thread's record() must never grow the queue: growing moves every row queued so far
+// while the other request threads wait on the lock (milliseconds at a few seconds of rows).
+TEST_F(BatchWriterTest, GivesTheQueueRoomForTwiceTheLastBatch) {
+  BatchWriter writer(*store_, std::chrono::hours(1));  // commits only when flushed here
+  auto record = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      UsageRecord u;
+      u.request_id = "req_" + std::to_string(i);
+      u.account_id = account_;
+      writer.record(std::move(u), std::nullopt);
+    }
+  };
+  record(3000);
+  writer.flush();
+  const std::size_t room = writer.usage_room();
+  EXPECT_GE(room, 6000u);
+  record(5900);  // nearly twice the batch taken at the flush: no growth
+  EXPECT_EQ(writer.usage_room(), room);
+  writer.flush();  // twice 5,900 now
+  EXPECT_GE(writer.usage_room(), 11800u);
+  writer.flush();  // an empty batch after a large one: the room shrinks back, but not below 256
+  EXPECT_GE(writer.usage_room(), 256u);
+  EXPECT_LT(writer.usage_room(), 6000u);
+  writer.stop();
+}
+
 }  // namespace
 }  // namespace glmgate
