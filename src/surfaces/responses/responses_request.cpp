@@ -218,9 +218,9 @@ class Decoder {
 
   Error options() {
     if (auto it = in_.find("max_output_tokens"); it != in_.end() && !it->value().is_null()) {
-      if (!is_json_integer(it->value()) || json_integer(it->value()) < 1)
-        return type_error("max_output_tokens", "a positive integer", it->value());
-      out_["max_tokens"] = json_integer(it->value());
+      auto bound = token_bound(it->value(), "max_output_tokens");
+      if (!bound) return bound.error();
+      out_["max_tokens"] = *bound;
     }
     for (std::string_view key : {"temperature", "top_p"})
       if (auto it = in_.find(key); it != in_.end() && !it->value().is_null()) {
