@@ -25,6 +25,7 @@
 #include "gateway/task_routes.hpp"
 #include "http/server.hpp"
 #include "limits/key_limiter.hpp"
+#include "logging/access_log.hpp"
 #include "logging/buffered_sink.hpp"
 #include "outputs/conversations.hpp"
 #include "outputs/output_store.hpp"
@@ -41,6 +42,7 @@ constexpr auto kLogInterval = std::chrono::milliseconds(100);
 
 void setup_logging(const std::string& level) {
   auto sink = std::make_shared<BufferedSink>(STDERR_FILENO, kLogInterval);
+  install_access_log(sink.get());
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("glmgate", std::move(sink)));
   spdlog::set_level(spdlog::level::from_str(level));
 }
@@ -139,6 +141,7 @@ int serve(const std::optional<std::string>& config_path) {
                config.providers.size(), cache.size());
   server.run();
   spdlog::info("stopped");
+  install_access_log(nullptr);  // the sink goes with spdlog::shutdown() below
   tasks.stop();  // runs in flight are abandoned uncharged; the next start runs them again
   sweeper.stop();
   sync.stop();

@@ -30,6 +30,7 @@
 #include "http/cors.hpp"
 #include "http/request_parser.hpp"
 #include "http/wire.hpp"
+#include "logging/access_log.hpp"
 
 namespace glmgate {
 
@@ -637,10 +638,9 @@ struct Server::Impl {
   static void log_request(const BeastExchange& exchange) {
     if (!spdlog::should_log(spdlog::level::info)) return;  // spares the clock read
     const auto& req = exchange.request();
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
-                                                                    exchange.received_at());
-    spdlog::info("{} {} {} {} {:.1f}ms", exchange.request_id(), req.method, req.path,
-                 exchange.status(), us.count() / 1000.0);
+    log_access({exchange.request_id(), req.method, req.path, exchange.status(),
+                std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
+                                                                      exchange.received_at())});
   }
 
   static void log_crash(const BeastExchange& exchange, const std::exception& e) {

@@ -80,16 +80,26 @@ void BufferedSink::log(const spdlog::details::log_msg& msg) {
   }
   b.line.clear();
   b.formatter->format(msg, b.line);
+  keep(b, msg.level, msg.time, std::string_view(b.line.data(), b.line.size()));
+}
+
+void BufferedSink::append(spdlog::level::level_enum level, spdlog::log_clock::time_point time,
+                          std::string_view line) {
+  keep(buffer_of_this_thread(), level, time, line);
+}
+
+void BufferedSink::keep(ThreadBuffer& b, spdlog::level::level_enum level,
+                        spdlog::log_clock::time_point time, std::string_view line) {
   {
     std::lock_guard lock(b.mutex);
-    if (b.text.size() + b.line.size() > max_buffer_bytes_) {
+    if (b.text.size() + line.size() > max_buffer_bytes_) {
       ++b.dropped;
     } else {
-      b.text.append(b.line.data(), b.line.size());
-      b.lines.push_back({msg.time.time_since_epoch().count(), b.text.size()});
+      b.text.append(line);
+      b.lines.push_back({time.time_since_epoch().count(), b.text.size()});
     }
   }
-  if (msg.level >= spdlog::level::err) {
+  if (level >= spdlog::level::err) {
     std::lock_guard lock(wake_mutex_);
     wake_now_ = true;
     wake_.notify_one();

@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -37,6 +38,9 @@ class BufferedSink final : public spdlog::sinks::sink {
   BufferedSink& operator=(const BufferedSink&) = delete;
 
   void log(const spdlog::details::log_msg& msg) override;
+  // A line formatted elsewhere (the access log), newline included, logged at `time`.
+  void append(spdlog::level::level_enum level, spdlog::log_clock::time_point time,
+              std::string_view line);
   void flush() override;
   void set_pattern(const std::string& pattern) override;
   void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override;
@@ -47,6 +51,8 @@ class BufferedSink final : public spdlog::sinks::sink {
  private:
   struct ThreadBuffer;
   ThreadBuffer& buffer_of_this_thread();
+  void keep(ThreadBuffer& buffer, spdlog::level::level_enum level,
+            spdlog::log_clock::time_point time, std::string_view line);
   void run();
   // Takes every buffer's text and writes it, the lines of all threads in time order; the writer
   // thread or flush(), one at a time.
