@@ -3,9 +3,11 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdlib>
+#include <ctime>
 #include <vector>
 
 namespace glmgate {
@@ -87,8 +89,21 @@ std::string fast_id(std::string_view prefix, std::size_t chars) {
 }
 
 std::string output_id(std::string_view prefix) {
-  constexpr std::size_t kOutputIdChars = 24;
-  return fast_id(prefix, kOutputIdChars);
+  constexpr std::size_t kSecondChars = 6;  // 62^6 seconds: past the year 3700
+  constexpr std::size_t kRandomChars = 18;
+  thread_local std::int64_t second = -1;
+  thread_local char encoded[kSecondChars];
+  const std::int64_t now = std::time(nullptr);
+  if (now != second) {
+    second = now;
+    std::int64_t n = now;
+    for (std::size_t i = kSecondChars; i-- > 0; n /= 62)
+      encoded[i] = kAlphabet[static_cast<std::size_t>(n % 62)];
+  }
+  std::string out = fast_id(prefix, kSecondChars + kRandomChars);
+  std::copy(encoded, encoded + kSecondChars,
+            out.begin() + static_cast<std::ptrdiff_t>(prefix.size()));
+  return out;
 }
 
 }  // namespace glmgate

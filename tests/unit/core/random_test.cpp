@@ -1,7 +1,9 @@
 // Request and output IDs: their shape (prefix, length, base62), uniqueness, and that nothing in
-// them counts or tells the time: consecutive IDs share no prefix beyond chance.
+// them counts: consecutive IDs share no characters beyond chance (an output ID's second aside).
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <ctime>
 #include <set>
 #include <string>
 #include <thread>
@@ -40,28 +42,51 @@ TEST(FastId, DoesNotRepeatWithinOrAcrossThreads) {
 
 // The old IDs began with milliseconds and a global counter: consecutive ones shared their first
 // characters and always sorted in order, which told a client how many calls others made between
-// two of its own.
-TEST(OutputId, CarriesNoCounterOrTime) {
+// two of its own. Now they begin with the second (which the answer's `created` shows anyway) and
+// the rest is random: IDs of one second neither share their next characters nor sort in order.
+TEST(OutputId, CarriesTheSecondButNoCounter) {
   constexpr int kIds = 2000;
+  const std::int64_t before = std::time(nullptr);
   std::vector<std::string> ids;
   for (int i = 0; i < kIds; ++i)
     ids.push_back(output_id("chatcmpl-"));
-  int same_first = 0, same_three = 0, ascending = 0;
-  for (int i = 1; i < kIds; ++i) {
-    const std::string a = ids[i - 1].substr(9), b = ids[i].substr(9);
-    ASSERT_EQ(b.size(), 24u);
-    for (char c : b)
+  const std::int64_t after = std::time(nullptr);
+  auto second_of = [](const std::string& id) {
+    std::int64_t n = 0;
+    for (char c : id.substr(9, 6))
+      n = n * 62 + static_cast<std::int64_t>(kBase62.find(c));
+    return n;
+  };
+  int same_first = 0, same_three = 0, ascending = 0, pairs = 0;
+  for (int i = 0; i < kIds; ++i) {
+    ASSERT_EQ(ids[i].size(), 9u + 24u);
+    for (char c : ids[i].substr(9))
       ASSERT_NE(kBase62.find(c), std::string_view::npos) << ids[i];
+    const std::int64_t second = second_of(ids[i]);
+    ASSERT_GE(second, before);
+    ASSERT_LE(second, after);
+    if (i == 0 || second_of(ids[i - 1]) != second) continue;
+    const std::string a = ids[i - 1].substr(15), b = ids[i].substr(15);
+    ++pairs;
     same_first += a[0] == b[0];
     same_three += a.substr(0, 3) == b.substr(0, 3);
     ascending += a < b;
   }
-  // By chance: 1 in 62 pairs share the first character, 1 in 238,328 the first three, and half
-  // are in ascending order.
-  EXPECT_LT(same_first, 100);
+  // By chance: 1 in 62 pairs share the first random character, 1 in 238,328 the first three, and
+  // half are in ascending order.
+  ASSERT_GT(pairs, kIds / 2);
+  EXPECT_LT(same_first, pairs / 20);
   EXPECT_LE(same_three, 2);
-  EXPECT_GT(ascending, kIds * 4 / 10);
-  EXPECT_LT(ascending, kIds * 6 / 10);
+  EXPECT_GT(ascending, pairs * 4 / 10);
+  EXPECT_LT(ascending, pairs * 6 / 10);
+}
+
+TEST(OutputId, SortsByTheSecondItWasMadeIn) {
+  EXPECT_LT(std::string("000001"), std::string("00000A"));  // base62 digits sort as ASCII does
+  std::string a = output_id("resp_");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  std::string b = output_id("resp_");
+  EXPECT_LT(a.substr(0, 11), b.substr(0, 11));
 }
 
 TEST(FastId, DrawsEachPositionUniformly) {
