@@ -358,12 +358,13 @@ def chat_body(path, content, stream=False, pad=0):
     return path
 
 
-def run_wrk(tmp, url, headers, body, connections, seconds, pid):
+def run_wrk(tmp, url, headers, body, connections, seconds, pid, threads=None):
+    """wrk with `threads` load threads (default: 1 for one connection, else 2)."""
     script = tmp / "post.lua"
     script.write_text(WRK_LUA)
     env = {"BENCH_BODY": str(body),
            "BENCH_HEADERS": "|".join(f"{k}:{v}" for k, v in headers.items())}
-    threads = 1 if connections == 1 else 2
+    threads = threads or (1 if connections == 1 else 2)
     cpu0 = cpu_seconds(pid)
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d",
                           f"{seconds}s", "--timeout", "10s", "-s", str(script), url],
@@ -399,6 +400,21 @@ def non_streaming(stack, tmp, results):
                                                       "round": rnd, **r})
                 log(f"non-stream c={conns} round {rnd} {name}: {r['rps']:.0f} rps "
                     f"p50 {r['p50']} us p99 {r['p99']} us errors {r['errors']}+{r['non2xx']}")
+
+
+def one_thread_harness(stack, tmp, results):
+    """The 64-connection load again from one wrk thread (`wrk -t1`), as an outside harness may
+    run it: with one load thread the client takes less of the two cores, so the ratio moves."""
+    body = chat_body(tmp / "small.json", "Say hello.")
+    for rnd in range(ROUNDS):
+        targets = [(n, t) for n, t in stack.targets(False).items() if n != "portkey"]
+        random.shuffle(targets)
+        for name, (url, headers, pid) in targets:
+            r = run_wrk(tmp, url, headers, body, 64, WRK_SECONDS, pid, threads=1)
+            results.setdefault("wrk_t1", []).append({"target": name, "connections": 64,
+                                                     "round": rnd, **r})
+            log(f"non-stream c=64 -t1 round {rnd} {name}: {r['rps']:.0f} rps "
+                f"p99 {r['p99']} us errors {r['errors']}+{r['non2xx']}")
 
 
 def ttft(stack, tmp, results):
@@ -504,6 +520,10 @@ def summarize(results):
                                                                 "rps")
     ratios["cpu64_glmgate_over_nginx"] = per_round_ratio_rows(rows64, "glmgate", "nginx",
                                                               "cpu_us_per_req")
+    rows64_t1 = results.get("wrk_t1", [])
+    ratios["rps64_t1_glmgate_over_nginx"] = per_round_ratio_rows(rows64_t1, "glmgate", "nginx",
+                                                                 "rps")
+    ratios["added_p999_c1_us"] = per_round_diff_rows(rows1, "glmgate", "direct", "p999")
     ratios["added_p50_c1_us"] = per_round_diff_rows(rows1, "glmgate", "direct", "p50")
     ratios["added_p99_c1_us"] = per_round_diff_rows(rows1, "glmgate", "direct", "p99")
     ratios["added_ttft_p50_us"] = per_round_diff("ttft", lambda r: 0, "glmgate", "direct",
@@ -611,6 +631,24 @@ def write_report(results, meta):
         lines.append(f"| {t} | {c} | {fmt(v['rps'])} | {fmt(v['p50'])} us | {fmt(v['p99'])} us | "
                      f"{fmt(v['p999'])} us | {fmt(v['cpu_us_per_req'], 1)} us | "
                      f"{fmt(v['rss_mb'], 1)} MB | {fmt(v['errors'])}+{fmt(v['non2xx'])} |")
+    t1 = {}
+    for row in results.get("wrk_t1", []):
+        t1.setdefault(row["target"], []).append(row)
+    lines += ["", "The same 64 connections from one wrk thread (`wrk -t1 -c64`; the rows above use "
+              "`-t2`, and `-t1` at one connection):", "",
+              "| target | req/s | p50 | p99 | CPU/req |", "|---|---|---|---|---|"]
+    for t, rows in sorted(t1.items()):
+        lines.append(f"| {t} | {fmt(med([r['rps'] for r in rows]))} | "
+                     f"{fmt(med([r['p50'] for r in rows]))} us | "
+                     f"{fmt(med([r['p99'] for r in rows]))} us | "
+                     f"{fmt(med([r['cpu_us_per_req'] for r in rows]), 1)} us |")
+    lines += ["", f"glmgate over nginx at 64 connections: "
+              f"{fmt(ratios['rps64_glmgate_over_nginx'], 2, 'x')} (`-t2`), "
+              f"{fmt(ratios['rps64_t1_glmgate_over_nginx'], 2, 'x')} (`-t1`). Added latency at one "
+              f"connection (glmgate minus direct, per round): p50 "
+              f"{fmt(ratios['added_p50_c1_us'], 0, ' us')}, p99 "
+              f"{fmt(ratios['added_p99_c1_us'], 0, ' us')}, p99.9 "
+              f"{fmt(ratios['added_p999_c1_us'], 0, ' us')}."]
     lines += ["", "CPU/req and RSS are of the target process tree (for direct: the fake provider "
               "itself). errors = socket errors + non-2xx answers.", "",
               "## Streaming: time to first token (sequential)", "",
@@ -706,6 +744,7 @@ def main():
                 "idle_rss_mb": rss_mb(stack.glmgate.pid), "quick": QUICK}
         log(f"idle glmgate RSS {meta['idle_rss_mb']:.1f} MB")
         non_streaming(stack, tmp, results)
+        one_thread_harness(stack, tmp, results)
         ttft(stack, tmp, results)
         body_sizes(stack, tmp, results)
         key_counts(stack, tmp, results)
