@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/base64.hpp"
+
 namespace glmgate {
 
 // A new secret: "whsec_" + base64 of 32 random bytes.
@@ -16,9 +18,5 @@ std::string new_webhook_secret();
 // The webhook-signature header value; nullopt when `secret` is not a valid whsec_ secret.
 std::optional<std::string> sign_webhook(std::string_view secret, std::string_view id,
                                         std::int64_t timestamp, std::string_view body);
-
-std::string base64_encode(std::string_view bytes);
-// Nullopt for text that is not padded standard base64.
-std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace glmgate
