@@ -16,7 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "gateway/seams.hpp"
+#include "contracts/wallet.hpp"
 
 namespace glmgate {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "accounts/service_error.hpp"
-#include "store/store.hpp"
+#include "contracts/store.hpp"
 
 namespace glmgate {
 

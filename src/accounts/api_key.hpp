@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/store.hpp"
+#include "contracts/store.hpp"
 
 namespace glmgate {
 

@@ -20,8 +20,8 @@
 #include <thread>
 
 #include "accounts/account_book.hpp"
-#include "gateway/seams.hpp"
-#include "store/store.hpp"
+#include "contracts/store.hpp"
+#include "contracts/usage_sink.hpp"
 
 namespace glmgate {
 

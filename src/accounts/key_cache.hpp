@@ -18,20 +18,10 @@
 #include <vector>
 
 #include "accounts/api_key.hpp"
-#include "store/store.hpp"
+#include "contracts/key_info.hpp"
+#include "contracts/store.hpp"
 
 namespace glmgate {
-
-struct KeyInfo {
-  std::string id;
-  std::string name;
-  std::string prefix;
-  std::string account_id;  // empty: an admin key of no account (not billed)
-  bool admin = false;
-  std::int64_t rpm = 0;  // 0: the account's tier or the default
-  std::int64_t tpm = 0;
-  std::int64_t max_concurrency = 0;
-};
 
 // The cached form of a stored key.
 std::shared_ptr<const KeyInfo> key_info(const KeyRecord& record);

@@ -9,7 +9,7 @@
 
 #include "accounts/api_key.hpp"
 #include "accounts/service_error.hpp"
-#include "store/store.hpp"
+#include "contracts/store.hpp"
 
 namespace glmgate {
 

@@ -19,8 +19,8 @@
 
 #include "accounts/account_book.hpp"
 #include "accounts/key_cache.hpp"
-#include "gateway/seams.hpp"
-#include "store/store.hpp"
+#include "contracts/pause_switch.hpp"
+#include "contracts/store.hpp"
 
 namespace glmgate {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "accounts/account_service.hpp"
-#include "store/records.hpp"
+#include "contracts/records.hpp"
 
 namespace glmgate::views {
 

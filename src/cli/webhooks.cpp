@@ -6,7 +6,7 @@
 #include "accounts/service_error.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
-#include "store/store.hpp"
+#include "contracts/store.hpp"
 #include "tasks/webhook_signature.hpp"
 
 namespace glmgate::cli {

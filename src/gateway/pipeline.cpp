@@ -13,12 +13,12 @@
 #include <boost/json/serialize.hpp>
 #include <memory>
 
+#include "canonical/completion_accumulator.hpp"
+#include "canonical/json_checks.hpp"
 #include "core/random.hpp"
-#include "gateway/completion_accumulator.hpp"
-#include "gateway/reservation_bound.hpp"
+#include "gateway/pricing.hpp"
 #include "limits/tiers.hpp"
 #include "outputs/stored_completion.hpp"
-#include "surfaces/json_checks.hpp"
 
 namespace glmgate {
 

@@ -9,8 +9,14 @@
 
 #include "accounts/key_cache.hpp"
 #include "accounts/key_lookup.hpp"
+#include "contracts/conversation_source.hpp"
+#include "contracts/output_sink.hpp"
+#include "contracts/pause_switch.hpp"
+#include "contracts/rate_limiter.hpp"
+#include "contracts/usage_sink.hpp"
+#include "contracts/wallet.hpp"
+#include "gateway/background_queue.hpp"
 #include "gateway/catalog.hpp"
-#include "gateway/seams.hpp"
 #include "http/exchange.hpp"
 #include "surfaces/surface.hpp"
 

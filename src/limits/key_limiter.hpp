@@ -11,7 +11,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "gateway/seams.hpp"
+#include "contracts/rate_limiter.hpp"
 
 namespace glmgate {
 

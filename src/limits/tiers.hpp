@@ -3,7 +3,7 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "gateway/seams.hpp"
+#include "contracts/rate_limiter.hpp"
 
 namespace glmgate {
 

@@ -4,8 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <map>
 
+#include "canonical/json_checks.hpp"
 #include "outputs/stored_completion.hpp"
-#include "surfaces/json_checks.hpp"
 #include "surfaces/responses/responses_response.hpp"
 #include "surfaces/surface.hpp"
 

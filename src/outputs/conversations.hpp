@@ -5,8 +5,8 @@
 // N rows, not N² messages. The store reads run on the blocking pool. Thread-safe.
 #pragma once
 
+#include "contracts/conversation_source.hpp"
 #include "core/blocking_pool.hpp"
-#include "gateway/seams.hpp"
 #include "outputs/output_store.hpp"
 
 namespace glmgate {

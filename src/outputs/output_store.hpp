@@ -8,9 +8,9 @@
 #include <optional>
 #include <string>
 
+#include "contracts/output_sink.hpp"
+#include "contracts/store.hpp"
 #include "core/clock.hpp"
-#include "gateway/seams.hpp"
-#include "store/store.hpp"
 
 namespace glmgate {
 

@@ -5,8 +5,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/serializer.hpp>
 
-#include "gateway/usage.hpp"
-#include "surfaces/json_checks.hpp"
+#include "canonical/json_checks.hpp"
+#include "canonical/usage_json.hpp"
 
 namespace glmgate {
 

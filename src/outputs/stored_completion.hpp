@@ -7,7 +7,7 @@
 #include <boost/json/object.hpp>
 #include <string>
 
-#include "store/records.hpp"
+#include "contracts/records.hpp"
 
 namespace glmgate {
 

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "store/store.hpp"
+#include "contracts/store.hpp"
 
 namespace glmgate {
 

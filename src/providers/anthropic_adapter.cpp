@@ -7,10 +7,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "protocols/anthropic/upstream_codec.hpp"
 #include "providers/adapters.hpp"
 #include "providers/http_call.hpp"
 #include "providers/upstream_errors.hpp"
-#include "surfaces/anthropic/upstream.hpp"
 
 namespace glmgate {
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "canonical/stream_item.hpp"
 #include "config/config.hpp"
 #include "core/api_error.hpp"
 #include "core/json_spans.hpp"
@@ -21,13 +22,6 @@ namespace glmgate {
 struct CallContext {
   std::string request_id;
   const ModelConfig* model = nullptr;
-};
-
-struct StreamItem {
-  enum class Kind { chunk, end, error };
-  Kind kind = Kind::end;
-  boost::json::object chunk;
-  ApiError error;
 };
 
 // The upstream's own text of a non-streamed answer whose canonical response is that same document

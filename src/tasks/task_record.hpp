@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/records.hpp"
+#include "contracts/records.hpp"
 
 namespace glmgate {
 

@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "store/store.hpp"
+#include "contracts/store.hpp"
 
 namespace glmgate {
 

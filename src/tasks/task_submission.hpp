@@ -9,8 +9,8 @@
 #include <string>
 
 #include "accounts/key_cache.hpp"
+#include "contracts/records.hpp"
 #include "core/api_error.hpp"
-#include "store/records.hpp"
 
 namespace glmgate {
 

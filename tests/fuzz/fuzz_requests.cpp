@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "protocols/anthropic/upstream_codec.hpp"
 #include "surfaces/anthropic/messages_request.hpp"
-#include "surfaces/anthropic/upstream.hpp"
 #include "surfaces/gemini/count_tokens.hpp"
 #include "surfaces/gemini/generate_request.hpp"
 #include "surfaces/openai/chat_request.hpp"

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "protocols/anthropic/upstream_codec.hpp"
 #include "surfaces/anthropic/anthropic_surface.hpp"
-#include "surfaces/anthropic/upstream.hpp"
 #include "surfaces/gemini/gemini_surface.hpp"
 #include "surfaces/openai/openai_surface.hpp"
 #include "surfaces/responses/responses_surface.hpp"

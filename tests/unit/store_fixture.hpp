@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "accounts/account_service.hpp"
-#include "store/store.hpp"
+#include "contracts/store.hpp"
 
 namespace glmgate {
 

@@ -19,7 +19,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "gateway/usage.hpp"
+#include "canonical/usage_json.hpp"
 #include "scenario.hpp"
 #include "surfaces/anthropic/messages_request.hpp"
 #include "surfaces/anthropic/messages_response.hpp"

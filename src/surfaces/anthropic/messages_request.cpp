@@ -6,8 +6,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "canonical/json_checks.hpp"
 #include "surfaces/anthropic/messages_response.hpp"
-#include "surfaces/json_checks.hpp"
 
 namespace glmgate::anthropic {
 

@@ -4,8 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "gateway/usage.hpp"
-#include "surfaces/json_checks.hpp"
+#include "canonical/json_checks.hpp"
+#include "canonical/usage_json.hpp"
 
 namespace glmgate::anthropic {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "canonical/usage.hpp"
 #include "core/api_error.hpp"
-#include "core/usage.hpp"
 
 namespace glmgate::anthropic {
 

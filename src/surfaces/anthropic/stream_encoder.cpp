@@ -9,8 +9,8 @@
 #include <map>
 #include <vector>
 
+#include "canonical/json_checks.hpp"
 #include "surfaces/anthropic/messages_response.hpp"
-#include "surfaces/json_checks.hpp"
 
 namespace glmgate::anthropic {
 

@@ -4,8 +4,8 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "canonical/json_checks.hpp"
 #include "surfaces/gemini/generate_request.hpp"
-#include "surfaces/json_checks.hpp"
 
 namespace glmgate::gemini {
 

@@ -7,7 +7,7 @@
 #include <deque>
 #include <map>
 
-#include "surfaces/json_checks.hpp"
+#include "canonical/json_checks.hpp"
 
 namespace glmgate::gemini {
 

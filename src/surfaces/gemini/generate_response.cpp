@@ -4,8 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "gateway/usage.hpp"
-#include "surfaces/json_checks.hpp"
+#include "canonical/json_checks.hpp"
+#include "canonical/usage_json.hpp"
 
 namespace glmgate::gemini {
 
@@ -74,18 +74,6 @@ json::object response_from_completion(const json::object& completion) {
                    {"modelVersion", completion.contains("model") ? completion.at("model") : ""},
                    {"responseId", string_or_empty(completion, "id")}};
   return out;
-}
-
-json::object model_entry(const ModelConfig& m) {
-  return json::object{{"name", "models/" + m.id},
-                      {"version", "001"},
-                      {"displayName", m.id},
-                      {"description", "Served by glmgate from " + m.provider + "."},
-                      {"inputTokenLimit", m.context_window},
-                      {"outputTokenLimit", m.max_output_tokens},
-                      {"supportedGenerationMethods",
-                       json::array{"generateContent", "streamGenerateContent", "countTokens"}},
-                      {"thinking", m.reasoning}};
 }
 
 std::string error_body(const ApiError& error) {

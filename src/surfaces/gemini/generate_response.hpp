@@ -7,9 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "config/config.hpp"
+#include "canonical/usage.hpp"
 #include "core/api_error.hpp"
-#include "core/usage.hpp"
 
 namespace glmgate::gemini {
 
@@ -25,8 +24,6 @@ boost::json::object function_call_part(std::string_view id, std::string_view nam
                                        std::string_view arguments);
 
 boost::json::object response_from_completion(const boost::json::object& completion);
-
-boost::json::object model_entry(const ModelConfig& model);
 
 // {"error":{"code","message","status"}}.
 std::string error_body(const ApiError& error);

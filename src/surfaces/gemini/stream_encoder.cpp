@@ -4,8 +4,8 @@
 #include <boost/json/serialize.hpp>
 #include <map>
 
+#include "canonical/json_checks.hpp"
 #include "surfaces/gemini/generate_response.hpp"
-#include "surfaces/json_checks.hpp"
 
 namespace glmgate::gemini {
 

@@ -5,7 +5,7 @@
 
 #include <array>
 
-#include "surfaces/json_checks.hpp"
+#include "canonical/json_checks.hpp"
 
 namespace glmgate::openai {
 

@@ -4,8 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "canonical/json_checks.hpp"
 #include "core/base64.hpp"
-#include "surfaces/json_checks.hpp"
 
 namespace glmgate::responses {
 

@@ -3,7 +3,7 @@
 // message that follows it as reasoning_content.
 #include "surfaces/responses/responses_request.hpp"
 
-#include "surfaces/json_checks.hpp"
+#include "canonical/json_checks.hpp"
 #include "surfaces/responses/reasoning_token.hpp"
 #include "surfaces/responses/responses_tools.hpp"
 

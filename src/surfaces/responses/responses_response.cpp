@@ -1,10 +1,10 @@
 // Responses shapes; see responses_response.hpp.
 #include "surfaces/responses/responses_response.hpp"
 
+#include "canonical/json_checks.hpp"
+#include "canonical/usage_json.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
-#include "gateway/usage.hpp"
-#include "surfaces/json_checks.hpp"
 #include "surfaces/responses/reasoning_token.hpp"
 
 namespace glmgate::responses {

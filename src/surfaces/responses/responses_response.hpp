@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/usage.hpp"
+#include "canonical/usage.hpp"
 #include "surfaces/responses/responses_tools.hpp"
 
 namespace glmgate::responses {

@@ -5,7 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 
-#include "surfaces/json_checks.hpp"
+#include "canonical/json_checks.hpp"
 
 namespace glmgate::responses {
 

@@ -6,9 +6,9 @@
 #include <boost/json/serialize.hpp>
 #include <map>
 
+#include "canonical/json_checks.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
-#include "surfaces/json_checks.hpp"
 #include "surfaces/openai/openai_surface.hpp"
 #include "surfaces/responses/responses_response.hpp"
 

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "accounts/batch_writer.hpp"
-#include "store/store.hpp"
+#include "contracts/store.hpp"
 #include "store_fixture.hpp"
 
 namespace glmgate {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/money.hpp"
-#include "gateway/seams.hpp"
+#include "gateway/pricing.hpp"
 
 namespace glmgate {
 namespace {

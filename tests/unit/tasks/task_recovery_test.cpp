@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "accounts/account_service.hpp"
+#include "contracts/store.hpp"
 #include "core/random.hpp"
-#include "store/store.hpp"
 #include "store_fixture.hpp"
 #include "tasks/task_record.hpp"
 #include "tasks/task_recovery.hpp"

@@ -9,11 +9,11 @@
 
 #include <boost/json.hpp>
 
+#include "protocols/anthropic/upstream_codec.hpp"
 #include "surfaces/anthropic/anthropic_surface.hpp"
 #include "surfaces/anthropic/messages_request.hpp"
 #include "surfaces/anthropic/messages_response.hpp"
 #include "surfaces/anthropic/stream_encoder.hpp"
-#include "surfaces/anthropic/upstream.hpp"
 #include "surfaces/golden.hpp"
 
 namespace glmgate {

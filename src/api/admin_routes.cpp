@@ -1,0 +1,288 @@
+// Admin API; see admin_routes.hpp. A handler authenticates on the I/O thread, then hands the
+// request to the blocking pool, which parses it, calls the services and renders the response;
+// the I/O thread only sends it. Errors use the OpenAI error shape, like the rest of /v1.
+#include "api/admin_routes.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <chrono>
+#include <map>
+
+#include "accounts/views.hpp"
+#include "surfaces/openai/openai_surface.hpp"
+
+namespace glmgate {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kBase = "/admin/v1/";
+
+HttpResponse error_response(const ApiError& e) {
+  HttpResponse r;
+  r.status = e.status;
+  r.body = openai::error_body(e);
+  return r;
+}
+
+HttpResponse json_response(int status, const json::value& body) {
+  return HttpResponse{status, "application/json", {}, json::serialize(body)};
+}
+
+json::object list(json::array data) {
+  return json::object{{"object", "list"}, {"data", std::move(data)}};
+}
+
+// Admin request bodies: a JSON object, or empty for none.
+json::object body_object(const HttpRequest& request) {
+  if (request.body.empty()) return {};
+  boost::system::error_code ec;
+  json::value v = json::parse(request.body, ec);
+  if (ec || !v.is_object()) throw ServiceError(400, "the request body must be a JSON object");
+  return std::move(v.get_object());
+}
+
+std::string string_field(const json::object& o, std::string_view name, bool required = false) {
+  auto it = o.find(name);
+  if (it == o.end() || it->value().is_null()) {
+    if (required) throw ServiceError(400, "`" + std::string(name) + "` is required");
+    return {};
+  }
+  if (!it->value().is_string())
+    throw ServiceError(400, "`" + std::string(name) + "` must be a string");
+  return std::string(it->value().get_string());
+}
+
+std::int64_t int_field(const json::object& o, std::string_view name) {
+  auto it = o.find(name);
+  if (it == o.end() || it->value().is_null()) return 0;
+  if (it->value().is_int64() && it->value().get_int64() >= 0) return it->value().get_int64();
+  throw ServiceError(400, "`" + std::string(name) + "` must be a non-negative integer");
+}
+
+// An amount in USD: an exact decimal string ("10.5"), or a JSON number.
+NanoUsd amount_field(const json::object& o) {
+  auto it = o.find("amount_usd");
+  if (it == o.end()) throw ServiceError(400, "`amount_usd` is required");
+  std::optional<NanoUsd> nano;
+  const json::value& v = it->value();
+  if (v.is_string())
+    nano = parse_usd(v.get_string());
+  else if (v.is_int64())
+    nano = parse_usd(std::to_string(v.get_int64()));
+  else if (v.is_double() && std::abs(v.get_double()) <= 1e9)
+    nano = static_cast<NanoUsd>(std::llround(v.get_double() * 1e9));
+  if (!nano) throw ServiceError(400, "`amount_usd` must be an amount in USD, e.g. \"10.50\"");
+  return *nano;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The path after /admin/v1/ split on '/'.
+std::vector<std::string> segments(const std::string& path) {
+  std::vector<std::string> out;
+  std::string_view rest = std::string_view(path).substr(kBase.size());
+  while (!rest.empty()) {
+    auto slash = rest.find('/');
+    out.emplace_back(rest.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  while (!out.empty() && out.back().empty())
+    out.pop_back();
+  return out;
+}
+
+// The request's query parameters, percent-decoded, parsed once.
+std::map<std::string, std::string, std::less<>> query_params(const HttpRequest& request) {
+  std::map<std::string, std::string, std::less<>> out;
+  if (auto url = boost::urls::parse_origin_form(request.target))
+    for (const auto& p : url->params())
+      out.emplace(p.key, p.value);
+  return out;
+}
+
+std::string param(const std::map<std::string, std::string, std::less<>>& params,
+                  std::string_view name) {
+  auto it = params.find(name);
+  return it == params.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+struct AdminRoutes::Impl {
+  explicit Impl(AdminParts p) : parts(p), pool(2) {}
+  ~Impl() { pool.join(); }
+
+  AdminParts parts;
+  asio::thread_pool pool;
+
+  // Runs on the pool.
+  HttpResponse handle(const HttpRequest& request) {
+    try {
+      return route(request);
+    } catch (const ServiceError& e) {
+      ApiError err{e.status,
+                   "invalid_request_error",
+                   e.status == 404 ? "not_found" : "invalid_request",
+                   e.what(),
+                   {}};
+      return error_response(err);
+    } catch (const std::exception& e) {
+      return error_response(ApiError::internal(std::string("admin request failed: ") + e.what()));
+    }
+  }
+
+  HttpResponse route(const HttpRequest& request) {
+    auto seg = segments(request.path);
+    const std::string& m = request.method;
+    auto n = seg.size();
+    if (n >= 1 && seg[0] == "accounts") {
+      if (n == 1 && m == "GET") {
+        json::array data;
+        for (const auto& a : parts.accounts.accounts())
+          data.push_back(views::account(a));
+        return json_response(200, list(std::move(data)));
+      }
+      if (n == 1 && m == "POST") {
+        auto body = body_object(request);
+        auto a = parts.accounts.create_account(string_field(body, "name", true));
+        parts.sync.sync_now();
+        return json_response(201, views::account(a));
+      }
+      if (n == 2 && m == "GET")
+        return json_response(200, views::balance(parts.accounts.balance(seg[1])));
+      if (n == 3 && seg[2] == "credits" && m == "GET")
+        return json_response(200, views::balance(parts.accounts.balance(seg[1])));
+      if (n == 3 && seg[2] == "credits" && m == "POST") {
+        auto body = body_object(request);
+        NanoUsd amount = amount_field(body);
+        std::string kind = string_field(body, "kind");
+        std::string note = string_field(body, "note");
+        LedgerEntry e = kind == "adjustment" ? parts.accounts.adjust(seg[1], amount, note)
+                        : kind.empty() || kind == "grant"
+                            ? parts.accounts.grant(seg[1], amount, note)
+                            : throw ServiceError(400, "`kind` is \"grant\" or \"adjustment\"");
+        parts.sync.sync_now();
+        return json_response(201, views::ledger_entry(e));
+      }
+      if (n == 3 && seg[2] == "ledger" && m == "GET") {
+        json::array data;
+        for (const auto& e : parts.accounts.ledger(seg[1]))
+          data.push_back(views::ledger_entry(e));
+        return json_response(200, list(std::move(data)));
+      }
+    }
+    if (n >= 1 && seg[0] == "keys") {
+      if (n == 1 && m == "GET") {
+        std::string account = param(query_params(request), "account");
+        json::array data;
+        auto keys = parts.key_service.list(account.empty() ? std::nullopt
+                                                           : std::optional<std::string>(account));
+        for (const auto& k : keys)
+          data.push_back(views::key(k));
+        return json_response(200, list(std::move(data)));
+      }
+      if (n == 1 && m == "POST") {
+        auto body = body_object(request);
+        KeyOptions o;
+        o.account = string_field(body, "account");
+        o.name = string_field(body, "name");
+        o.rpm = int_field(body, "rpm");
+        o.tpm = int_field(body, "tpm");
+        o.max_concurrency = int_field(body, "max_concurrency");
+        if (auto it = body.find("admin"); it != body.end() && it->value().is_bool())
+          o.admin = it->value().get_bool();
+        auto key = parts.key_service.create(o);
+        parts.sync.sync_now();
+        json::object out = views::key(key.record);
+        out["key"] = key.secret;
+        return json_response(201, out);
+      }
+      if (n == 2 && m == "DELETE") {
+        parts.key_service.revoke(seg[1]);
+        parts.sync.sync_now();
+        return json_response(200, json::object{{"id", seg[1]}, {"state", "revoked"}});
+      }
+    }
+    if (n == 1 && seg[0] == "usage" && m == "GET") return usage(request);
+    if (n == 1 && (seg[0] == "pause" || seg[0] == "resume") && m == "POST") {
+      parts.accounts.set_paused(seg[0] == "pause");
+      parts.sync.sync_now();
+      return json_response(200, json::object{{"paused", seg[0] == "pause"}});
+    }
+    if (n == 1 && seg[0] == "status" && m == "GET")
+      return json_response(200, json::object{{"paused", parts.accounts.paused()}});
+    throw ServiceError(404, "no admin endpoint " + m + " " + request.path);
+  }
+
+  HttpResponse usage(const HttpRequest& request) {
+    UsageQuery q;
+    auto params = query_params(request);
+    if (auto a = param(params, "account"); !a.empty()) q.account_id = a;
+    if (auto s = param(params, "since"); !s.empty()) {
+      q.since_ms = views::parse_since(s, now_ms());
+      if (!q.since_ms) throw ServiceError(400, "`since` is a date, a unix time or an age like 24h");
+    }
+    if (auto l = param(params, "limit"); !l.empty()) {
+      try {
+        q.limit = std::clamp<std::int64_t>(std::stoll(l), 1, 100'000);
+      } catch (...) {
+        throw ServiceError(400, "`limit` must be a number");
+      }
+    }
+    json::array data;
+    if (auto g = param(params, "group_by"); !g.empty()) {
+      if (!views::parse_group_by(g, q))
+        throw ServiceError(400, "`group_by` is model, day or model,day");
+      for (const auto& s : parts.accounts.usage_summary(q))
+        data.push_back(views::usage_summary(s));
+    } else {
+      for (const auto& u : parts.accounts.usage(q))
+        data.push_back(views::usage(u));
+    }
+    return json_response(200, list(std::move(data)));
+  }
+
+  asio::awaitable<void> serve(Exchange& ex) {
+    std::string secret = openai::bearer_token(ex.request().header("authorization"));
+    if (secret.empty()) secret = std::string(ex.request().header("x-api-key"));
+    auto key = parts.keys.find(secret);
+    if (!key || !key->admin) {
+      ApiError e = key ? ApiError{403,
+                                  "permission_error",
+                                  "admin_key_required",
+                                  "This endpoint needs an admin key.",
+                                  {}}
+                       : ApiError::invalid_api_key("The admin API needs an admin key.");
+      HttpResponse r = error_response(e);
+      co_await ex.respond(std::move(r));
+      co_return;
+    }
+    const HttpRequest& request = ex.request();
+    auto work = [this, &request]() -> asio::awaitable<HttpResponse> { co_return handle(request); };
+    HttpResponse response = co_await asio::co_spawn(pool, work, asio::use_awaitable);
+    co_await ex.respond(std::move(response));
+  }
+};
+
+AdminRoutes::AdminRoutes(AdminParts parts) : impl_(std::make_unique<Impl>(parts)) {}
+AdminRoutes::~AdminRoutes() = default;
+
+void AdminRoutes::register_on(Router& router) {
+  Impl* impl = impl_.get();
+  for (const char* method : {"GET", "POST", "DELETE"})
+    router.add_prefix(method, std::string(kBase), [impl](Exchange& ex) { return impl->serve(ex); });
+}
+
+}  // namespace glmgate

@@ -1,0 +1,25 @@
+// UsageSink: where every call's usage record (and its charge) goes once the call ends.
+//
+// Threading: record() is called from I/O threads and the task runner and must not block: a
+// durable implementation queues for a batching writer (accounts/batch_writer).
+// Ordering and atomicity: a record and its charge are committed in one transaction, never one
+// without the other; records of one call arrive once.
+// Errors: none reach the caller; a durable implementation retries a failed commit and says in its
+// documentation what a crash can lose.
+#pragma once
+
+#include <optional>
+
+#include "contracts/records.hpp"
+
+namespace glmgate {
+
+class UsageSink {
+ public:
+  virtual ~UsageSink() = default;
+  // `charge` is the call's ledger row (Settlement::entry), stored in the same transaction as the
+  // record.
+  virtual void record(UsageRecord record, std::optional<LedgerEntry> charge) = 0;
+};
+
+}  // namespace glmgate
