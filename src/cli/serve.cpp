@@ -25,11 +25,13 @@
 #include "gateway/pipeline.hpp"
 #include "http/server.hpp"
 #include "limits/key_limiter.hpp"
+#include "limits/local_health_board.hpp"
 #include "logging/access_log.hpp"
 #include "logging/buffered_sink.hpp"
 #include "outputs/conversations.hpp"
 #include "outputs/output_store.hpp"
 #include "outputs/sweeper.hpp"
+#include "providers/registry.hpp"
 #include "tasks/task_runner.hpp"
 
 namespace glmgate::cli {
@@ -85,8 +87,11 @@ int serve(const std::optional<std::string>& config_path) {
   Conversations conversations(outputs, pool);
 
   Catalog catalog(config);
+  const ProviderRegistry providers = make_registry(config.providers);
+  LocalHealthBoard health;
   KeyLimiter limiter(config.rate_limit_burst_seconds);
-  Pipeline pipeline({cache, catalog, limiter, book, writer, pause, outputs, &conversations});
+  Pipeline pipeline(
+      {cache, catalog, providers, health, limiter, book, writer, pause, outputs, &conversations});
   PublicRoutes routes(pipeline);
   WebhookOptions webhooks{config.webhook_allow_private,
                           std::chrono::seconds(config.webhook_retry_seconds),

@@ -121,7 +121,8 @@ asio::awaitable<Result<TaskRecord>> TaskRunner::submit(std::shared_ptr<const Key
   auto record = parse_task_submission(text, *key, rules);
   if (!record) co_return record.error();
   // Admitted like any request, when it is queued: a refused task is never queued or charged.
-  if (auto refused = parts_.pipeline.admit_queued(*key, headers)) co_return *refused;
+  std::optional<ApiError> refused = co_await parts_.pipeline.admit_queued(*key, headers);
+  if (refused) co_return *refused;
   co_return co_await enqueue(std::move(*record), std::move(key));
 }
 
