@@ -17,11 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view kResponses = "/v1/responses/";
-constexpr std::string_view kCompletions = "/v1/chat/completions/";
-constexpr std::string_view kTasks = "/v1/tasks/";
-constexpr std::string_view kCancel = "/cancel";
-
 json::object parse_object(const std::string& text) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
@@ -68,28 +63,16 @@ HttpResponse json_response(std::string body) {
   return HttpResponse{200, "application/json", {}, std::move(body)};
 }
 
-// The ID between `prefix` and the end (or "/cancel"); empty when the path has more segments.
-std::string id_in(std::string_view path, std::string_view prefix, bool& cancel) {
-  path.remove_prefix(prefix.size());
-  cancel = path.size() > kCancel.size() && path.ends_with(kCancel);
-  if (cancel) path.remove_suffix(kCancel.size());
-  if (path.empty() || path.find('/') != std::string_view::npos) return {};
-  return std::string(path);
-}
-
 }  // namespace
 
 asio::awaitable<HttpResponse> TaskRoutes::response_by_id(const HttpRequest& req,
                                                          const Surface& surface,
                                                          std::shared_ptr<const KeyInfo> key) const {
-  bool cancel = false;
-  std::string id = id_in(req.path, kResponses, cancel);
+  std::string id(req.param("id"));
   const std::string& account = key->account_id;
   ApiError missing = ApiError::not_found("Response with id '" + id + "' not found.");
   HttpResponse r;
-  if (id.empty() || (cancel && req.method != "POST") || (!cancel && req.method == "POST")) {
-    r = surface.render_error(ApiError::not_found("Unknown path " + req.path + "."));
-  } else if (cancel) {
+  if (req.method == "POST") {  // POST /v1/responses/{id}/cancel
     auto t = co_await parts_.tasks.cancel(id, account);
     if (!t)
       r = surface.render_error(t.error().status == 404 ? missing : t.error());
@@ -120,15 +103,12 @@ asio::awaitable<HttpResponse> TaskRoutes::response_by_id(const HttpRequest& req,
 
 asio::awaitable<HttpResponse> TaskRoutes::completion_by_id(
     const HttpRequest& req, const Surface& surface, std::shared_ptr<const KeyInfo> key) const {
-  bool cancel = false;
-  std::string id = id_in(req.path, kCompletions, cancel);
+  std::string id(req.param("id"));
   const std::string& account = key->account_id;
   ApiError missing =
       ApiError::not_found("No chat completion found with id '" + id + "'.", "not_found");
   HttpResponse r;
-  if (id.empty() || cancel) {
-    r = surface.render_error(ApiError::not_found("Unknown path " + req.path + "."));
-  } else if (req.method == "DELETE") {
+  if (req.method == "DELETE") {
     auto remove = [this, id, account] { return parts_.outputs.remove(id, account); };
     bool removed = co_await parts_.pool.run(std::move(remove));
     r = removed ? json_response(json::serialize(json::object{
@@ -156,14 +136,11 @@ asio::awaitable<HttpResponse> TaskRoutes::create_task(const HttpRequest& req,
 
 asio::awaitable<HttpResponse> TaskRoutes::task_by_id(const HttpRequest& req, const Surface& surface,
                                                      std::shared_ptr<const KeyInfo> key) const {
-  bool cancel = false;
-  std::string id = id_in(req.path, kTasks, cancel);
+  std::string id(req.param("id"));
   const std::string& account = key->account_id;
   ApiError missing = ApiError::not_found("No task found with id '" + id + "'.");
   HttpResponse r;
-  if (id.empty() || cancel != (req.method == "POST")) {
-    r = surface.render_error(ApiError::not_found("Unknown path " + req.path + "."));
-  } else if (cancel) {
+  if (req.method == "POST") {  // POST /v1/tasks/{id}/cancel
     auto t = co_await parts_.tasks.cancel(id, account);
     r = t ? json_response(task_json(*t))
           : surface.render_error(t.error().status == 404 ? missing : t.error());
@@ -189,19 +166,19 @@ void TaskRoutes::register_on(Router& router) const {
   auto responses = [this](Exchange& ex) {
     return serve(ex, parts_.responses, &TaskRoutes::response_by_id);
   };
-  router.add_prefix("GET", std::string(kResponses), responses);
-  router.add_prefix("DELETE", std::string(kResponses), responses);
-  router.add_prefix("POST", std::string(kResponses), responses);
+  router.add("GET", "/v1/responses/{id}", responses);
+  router.add("DELETE", "/v1/responses/{id}", responses);
+  router.add("POST", "/v1/responses/{id}/cancel", responses);
   auto completions = [this](Exchange& ex) {
     return serve(ex, parts_.openai, &TaskRoutes::completion_by_id);
   };
-  router.add_prefix("GET", std::string(kCompletions), completions);
-  router.add_prefix("DELETE", std::string(kCompletions), completions);
+  router.add("GET", "/v1/chat/completions/{id}", completions);
+  router.add("DELETE", "/v1/chat/completions/{id}", completions);
   router.add("POST", "/v1/tasks",
              [this](Exchange& ex) { return serve(ex, parts_.openai, &TaskRoutes::create_task); });
   auto tasks = [this](Exchange& ex) { return serve(ex, parts_.openai, &TaskRoutes::task_by_id); };
-  router.add_prefix("GET", std::string(kTasks), tasks);
-  router.add_prefix("POST", std::string(kTasks), tasks);
+  router.add("GET", "/v1/tasks/{id}", tasks);
+  router.add("POST", "/v1/tasks/{id}/cancel", tasks);
 }
 
 }  // namespace glmgate
