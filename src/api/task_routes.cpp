@@ -1,13 +1,10 @@
 // Stored outputs and tasks over HTTP; see task_routes.hpp.
 #include "api/task_routes.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "canonical/json_checks.hpp"
 #include "outputs/stored_completion.hpp"
-#include "surfaces/responses/responses_request.hpp"
-#include "surfaces/responses/responses_response.hpp"
+#include "tasks/response_views.hpp"
 #include "tasks/task_record.hpp"
 
 namespace glmgate {
@@ -16,48 +13,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
-
-json::object parse_object(const std::string& text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_object()) return {};
-  return std::move(v.get_object());
-}
-
-// A stored output as a Responses object, with the fields its request asked to echo.
-std::string render_response(const StoredOutput& o) {
-  json::object context = parse_object(o.context);
-  json::object echo;
-  if (auto e = context.find("echo"); e != context.end() && e->value().is_object())
-    echo = e->value().get_object();
-  // Both arms string_view: with a "" arm the result would be a temporary std::string.
-  std::string_view status = o.status == task_status::kCancelled || o.status == task_status::kFailed
-                                ? std::string_view(o.status)
-                                : std::string_view();
-  return json::serialize(responses::response_from_completion(stored_completion(o), echo, status));
-}
-
-// A background response that has no output (yet, or ever) as a Responses object.
-std::string render_task_response(const TaskRecord& t) {
-  // A task's body is the request until the task ends, then only its model and echoed fields.
-  json::object body = parse_object(t.body);
-  json::object echo = responses::echo_fields(body);
-  std::string model(string_or_empty(body, "model"));
-  json::object r = responses::response_object(t.id, model, t.created_at / 1000, t.status, "",
-                                              json::array(), std::nullopt, echo);
-  if (t.status == task_status::kFailed) {
-    json::object body = parse_object(t.result);
-    json::object error{{"code", "server_error"}, {"message", "The response failed."}};
-    if (auto e = body.find("error"); e != body.end() && e->value().is_object()) {
-      const auto& eo = e->value().get_object();
-      if (auto c = eo.find("code"); c != eo.end() && c->value().is_string())
-        error["code"] = c->value();
-      if (auto m = eo.find("message"); m != eo.end()) error["message"] = m->value();
-    }
-    r["error"] = std::move(error);
-  }
-  return json::serialize(r);
-}
 
 HttpResponse json_response(std::string body) {
   return HttpResponse{200, "application/json", {}, std::move(body)};
@@ -77,7 +32,7 @@ asio::awaitable<HttpResponse> TaskRoutes::response_by_id(const HttpRequest& req,
     if (!t)
       r = surface.render_error(t.error().status == 404 ? missing : t.error());
     else
-      r = json_response(render_task_response(*t));
+      r = json_response(task_response_json(*t));
   } else if (req.method == "DELETE") {
     auto remove = [this, id, account] { return parts_.outputs.remove(id, account); };
     bool removed = co_await parts_.pool.run(std::move(remove));
@@ -92,9 +47,9 @@ asio::awaitable<HttpResponse> TaskRoutes::response_by_id(const HttpRequest& req,
     std::optional<TaskRecord> task;
     if (!output) task = co_await parts_.tasks.find(id, account);
     if (output)
-      r = json_response(render_response(*output));
+      r = json_response(response_json(*output));
     else if (task && task->path == "/v1/responses")
-      r = json_response(render_task_response(*task));
+      r = json_response(task_response_json(*task));
     else
       r = surface.render_error(missing);
   }
