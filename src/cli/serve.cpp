@@ -58,6 +58,20 @@ void raise_fd_limit() {
   }
 }
 
+// The server's part of the configuration (http/ does not know config/).
+ServerOptions server_options(const ServerSection& server) {
+  ServerOptions options;
+  options.host = server.listen_host;
+  options.port = server.listen_port;
+  options.threads = server.threads;
+  options.max_body_bytes = server.max_body_bytes;
+  options.header_timeout_ms = server.header_timeout_ms;
+  options.idle_timeout_ms = server.idle_timeout_ms;
+  options.max_connections = server.max_connections;
+  options.cors_origins = server.cors_origins;
+  return options;
+}
+
 }  // namespace
 
 int serve(const std::optional<std::string>& config_path) {
@@ -129,16 +143,7 @@ int serve(const std::optional<std::string>& config_path) {
   task_routes.register_on(router);
   admin.register_on(router);
 
-  ServerOptions options;
-  options.host = config.listen_host;
-  options.port = config.listen_port;
-  options.threads = config.threads;
-  options.max_body_bytes = config.max_body_bytes;
-  options.header_timeout_ms = config.header_timeout_ms;
-  options.idle_timeout_ms = config.idle_timeout_ms;
-  options.max_connections = config.max_connections;
-  options.cors_origins = config.cors_origins;
-  Server server(options, router);
+  Server server(server_options(config), router);
   server.bind();
   std::cout << "glmgate listening on http://" << config.listen_host << ":" << server.port() << " ("
             << config.models.size() << " models, config: " << config.source << ")" << std::endl;
