@@ -309,6 +309,7 @@ class PipelineRig {
   }
 
   FakeAdapter& adapter() { return *adapter_; }
+  const Pipeline& pipeline() const { return pipeline_; }
   FakeLimiter limiter;
   FakeWallet wallet;
   FakeHealthBoard health;
