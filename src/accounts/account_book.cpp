@@ -82,39 +82,40 @@ void AccountBook::mark_changed(const std::string& id, Account& account) {
   changed_.push_back(id);
 }
 
-Result<Reservation> AccountBook::reserve(const KeyInfo& key, const std::string& model,
-                                         NanoUsd amount) {
+HoldDecision AccountBook::try_hold(const KeyInfo& key, const std::string& model, NanoUsd amount) {
   if (key.account_id.empty()) {
-    if (key.admin) return Reservation{0, false, false};  // the operator's own key: not billed
-    return ApiError{403,
-                    "permission_error",
-                    "no_account",
-                    "This key belongs to no account. Create a key with `glmgate keys create "
-                    "--account NAME`.",
-                    {}};
+    if (key.admin) return HoldDecision::granted({0, false, false});  // the operator's own key
+    return HoldDecision::refused(
+        {403,
+         "permission_error",
+         "no_account",
+         "This key belongs to no account. Create a key with `glmgate keys create "
+         "--account NAME`.",
+         {}});
   }
   Account* account = find(key.account_id);
   if (!account)
-    return ApiError{403,
-                    "permission_error",
-                    "account_not_found",
-                    "This key's account is not known to the gateway yet; try again shortly.",
-                    {}};
+    return HoldDecision::refused(
+        {403,
+         "permission_error",
+         "account_not_found",
+         "This key's account is not known to the gateway yet; try again shortly.",
+         {}});
   {
     std::lock_guard lock(account->mutex);
     if (free_calls_per_model_ > 0) {
       FreeCalls& f = account->free[model];
       if (f.used + f.pending < free_calls_per_model_) {
         ++f.pending;
-        return Reservation{0, true, true};
+        return HoldDecision::granted({0, true, true});
       }
     }
     NanoUsd available = account->balance - account->reserved;
-    if (available < amount) return insufficient_quota(available, amount);
+    if (available < amount) return HoldDecision::refused(insufficient_quota(available, amount));
     account->reserved += amount;
   }
   mark_changed(key.account_id, *account);
-  return Reservation{amount, true, false};
+  return HoldDecision::granted({amount, true, false});
 }
 
 Settlement AccountBook::settle(const KeyInfo& key, const std::string& model,
@@ -155,6 +156,11 @@ Settlement AccountBook::settle(const KeyInfo& key, const std::string& model,
   }
   out.charged = cost;
   return out;
+}
+
+void AccountBook::release(const KeyInfo& key, const std::string& model,
+                          const Reservation& reservation) {
+  settle(key, model, reservation, 0, {});  // a charge of 0 writes no ledger row
 }
 
 NanoUsd AccountBook::spent(const std::string& account_id) const {

@@ -1,5 +1,6 @@
 // AccountBook: the in-memory Wallet. Every account's balance, open reservations, cumulative spend
-// and free calls live here, so reserving and settling never touch the disk; a charge's ledger row
+// and free calls live here, so holding and settling never touch the disk and always answer at
+// once (try_hold() is never `pending`); a charge's ledger row
 // is handed back in the Settlement (the caller queues it with the usage record), and changes made
 // by other processes (grants from the CLI) arrive through the store sync. One small mutex per
 // account, held for a few integer operations, so parallel requests on one account are serialized
@@ -24,10 +25,11 @@ class AccountBook final : public Wallet {
  public:
   AccountBook(std::int64_t free_calls_per_model, std::string origin);
 
-  Result<Reservation> reserve(const KeyInfo& key, const std::string& model,
-                              NanoUsd amount) override;
+  HoldDecision try_hold(const KeyInfo& key, const std::string& model, NanoUsd amount) override;
   Settlement settle(const KeyInfo& key, const std::string& model, const Reservation& reservation,
                     NanoUsd cost, const std::string& request_id) override;
+  void release(const KeyInfo& key, const std::string& model,
+               const Reservation& reservation) override;
   NanoUsd spent(const std::string& account_id) const override;
 
   // From the store sync. A new account starts from the stored figures (returns true); a known one

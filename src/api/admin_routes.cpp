@@ -88,21 +88,6 @@ std::int64_t now_ms() {
       .count();
 }
 
-// The path after /admin/v1/ split on '/'.
-std::vector<std::string> segments(const std::string& path) {
-  std::vector<std::string> out;
-  std::string_view rest = std::string_view(path).substr(kBase.size());
-  while (!rest.empty()) {
-    auto slash = rest.find('/');
-    out.emplace_back(rest.substr(0, slash));
-    if (slash == std::string_view::npos) break;
-    rest.remove_prefix(slash + 1);
-  }
-  while (!out.empty() && out.back().empty())
-    out.pop_back();
-  return out;
-}
-
 // The request's query parameters, percent-decoded, parsed once.
 std::map<std::string, std::string, std::less<>> query_params(const HttpRequest& request) {
   std::map<std::string, std::string, std::less<>> out;
@@ -127,10 +112,12 @@ struct AdminRoutes::Impl {
   AdminParts parts;
   asio::thread_pool pool;
 
+  using Endpoint = HttpResponse (Impl::*)(const HttpRequest& request);
+
   // Runs on the pool.
-  HttpResponse handle(const HttpRequest& request) {
+  HttpResponse handle(const HttpRequest& request, Endpoint endpoint) {
     try {
-      return route(request);
+      return (this->*endpoint)(request);
     } catch (const ServiceError& e) {
       ApiError err{e.status,
                    "invalid_request_error",
@@ -143,87 +130,99 @@ struct AdminRoutes::Impl {
     }
   }
 
-  HttpResponse route(const HttpRequest& request) {
-    auto seg = segments(request.path);
-    const std::string& m = request.method;
-    auto n = seg.size();
-    if (n >= 1 && seg[0] == "accounts") {
-      if (n == 1 && m == "GET") {
-        json::array data;
-        for (const auto& a : parts.accounts.accounts())
-          data.push_back(views::account(a));
-        return json_response(200, list(std::move(data)));
-      }
-      if (n == 1 && m == "POST") {
-        auto body = body_object(request);
-        auto a = parts.accounts.create_account(string_field(body, "name", true));
-        parts.sync.sync_now();
-        return json_response(201, views::account(a));
-      }
-      if (n == 2 && m == "GET")
-        return json_response(200, views::balance(parts.accounts.balance(seg[1])));
-      if (n == 3 && seg[2] == "credits" && m == "GET")
-        return json_response(200, views::balance(parts.accounts.balance(seg[1])));
-      if (n == 3 && seg[2] == "credits" && m == "POST") {
-        auto body = body_object(request);
-        NanoUsd amount = amount_field(body);
-        std::string kind = string_field(body, "kind");
-        std::string note = string_field(body, "note");
-        LedgerEntry e = kind == "adjustment" ? parts.accounts.adjust(seg[1], amount, note)
-                        : kind.empty() || kind == "grant"
-                            ? parts.accounts.grant(seg[1], amount, note)
-                            : throw ServiceError(400, "`kind` is \"grant\" or \"adjustment\"");
-        parts.sync.sync_now();
-        return json_response(201, views::ledger_entry(e));
-      }
-      if (n == 3 && seg[2] == "ledger" && m == "GET") {
-        json::array data;
-        for (const auto& e : parts.accounts.ledger(seg[1]))
-          data.push_back(views::ledger_entry(e));
-        return json_response(200, list(std::move(data)));
-      }
-    }
-    if (n >= 1 && seg[0] == "keys") {
-      if (n == 1 && m == "GET") {
-        std::string account = param(query_params(request), "account");
-        json::array data;
-        auto keys = parts.key_service.list(account.empty() ? std::nullopt
-                                                           : std::optional<std::string>(account));
-        for (const auto& k : keys)
-          data.push_back(views::key(k));
-        return json_response(200, list(std::move(data)));
-      }
-      if (n == 1 && m == "POST") {
-        auto body = body_object(request);
-        KeyOptions o;
-        o.account = string_field(body, "account");
-        o.name = string_field(body, "name");
-        o.rpm = int_field(body, "rpm");
-        o.tpm = int_field(body, "tpm");
-        o.max_concurrency = int_field(body, "max_concurrency");
-        if (auto it = body.find("admin"); it != body.end() && it->value().is_bool())
-          o.admin = it->value().get_bool();
-        auto key = parts.key_service.create(o);
-        parts.sync.sync_now();
-        json::object out = views::key(key.record);
-        out["key"] = key.secret;
-        return json_response(201, out);
-      }
-      if (n == 2 && m == "DELETE") {
-        parts.key_service.revoke(seg[1]);
-        parts.sync.sync_now();
-        return json_response(200, json::object{{"id", seg[1]}, {"state", "revoked"}});
-      }
-    }
-    if (n == 1 && seg[0] == "usage" && m == "GET") return usage(request);
-    if (n == 1 && (seg[0] == "pause" || seg[0] == "resume") && m == "POST") {
-      parts.accounts.set_paused(seg[0] == "pause");
-      parts.sync.sync_now();
-      return json_response(200, json::object{{"paused", seg[0] == "pause"}});
-    }
-    if (n == 1 && seg[0] == "status" && m == "GET")
-      return json_response(200, json::object{{"paused", parts.accounts.paused()}});
-    throw ServiceError(404, "no admin endpoint " + m + " " + request.path);
+  HttpResponse list_accounts(const HttpRequest&) {
+    json::array data;
+    for (const auto& a : parts.accounts.accounts())
+      data.push_back(views::account(a));
+    return json_response(200, list(std::move(data)));
+  }
+
+  HttpResponse create_account(const HttpRequest& request) {
+    auto body = body_object(request);
+    auto a = parts.accounts.create_account(string_field(body, "name", true));
+    parts.sync.sync_now();
+    return json_response(201, views::account(a));
+  }
+
+  // GET /accounts/{id} and GET /accounts/{id}/credits.
+  HttpResponse balance(const HttpRequest& request) {
+    return json_response(200, views::balance(parts.accounts.balance(account_id(request))));
+  }
+
+  HttpResponse add_credits(const HttpRequest& request) {
+    auto body = body_object(request);
+    NanoUsd amount = amount_field(body);
+    std::string kind = string_field(body, "kind");
+    std::string note = string_field(body, "note");
+    const std::string id = account_id(request);
+    LedgerEntry e = kind == "adjustment" ? parts.accounts.adjust(id, amount, note)
+                    : kind.empty() || kind == "grant"
+                        ? parts.accounts.grant(id, amount, note)
+                        : throw ServiceError(400, "`kind` is \"grant\" or \"adjustment\"");
+    parts.sync.sync_now();
+    return json_response(201, views::ledger_entry(e));
+  }
+
+  HttpResponse ledger(const HttpRequest& request) {
+    json::array data;
+    for (const auto& e : parts.accounts.ledger(account_id(request)))
+      data.push_back(views::ledger_entry(e));
+    return json_response(200, list(std::move(data)));
+  }
+
+  HttpResponse list_keys(const HttpRequest& request) {
+    std::string account = param(query_params(request), "account");
+    json::array data;
+    auto keys = parts.key_service.list(account.empty() ? std::nullopt
+                                                       : std::optional<std::string>(account));
+    for (const auto& k : keys)
+      data.push_back(views::key(k));
+    return json_response(200, list(std::move(data)));
+  }
+
+  HttpResponse create_key(const HttpRequest& request) {
+    auto body = body_object(request);
+    KeyOptions o;
+    o.account = string_field(body, "account");
+    o.name = string_field(body, "name");
+    o.rpm = int_field(body, "rpm");
+    o.tpm = int_field(body, "tpm");
+    o.max_concurrency = int_field(body, "max_concurrency");
+    if (auto it = body.find("admin"); it != body.end() && it->value().is_bool())
+      o.admin = it->value().get_bool();
+    auto key = parts.key_service.create(o);
+    parts.sync.sync_now();
+    json::object out = views::key(key.record);
+    out["key"] = key.secret;
+    return json_response(201, out);
+  }
+
+  HttpResponse revoke_key(const HttpRequest& request) {
+    std::string id(request.param("id"));
+    parts.key_service.revoke(id);
+    parts.sync.sync_now();
+    return json_response(200, json::object{{"id", id}, {"state", "revoked"}});
+  }
+
+  HttpResponse pause(const HttpRequest&) { return set_paused(true); }
+  HttpResponse resume(const HttpRequest&) { return set_paused(false); }
+  HttpResponse set_paused(bool paused) {
+    parts.accounts.set_paused(paused);
+    parts.sync.sync_now();
+    return json_response(200, json::object{{"paused", paused}});
+  }
+
+  HttpResponse status(const HttpRequest&) {
+    return json_response(200, json::object{{"paused", parts.accounts.paused()}});
+  }
+
+  // Any other path under /admin/v1/, once the key is known to be an admin's.
+  HttpResponse unknown(const HttpRequest& request) {
+    throw ServiceError(404, "no admin endpoint " + request.method + " " + request.path);
+  }
+
+  static std::string account_id(const HttpRequest& request) {
+    return std::string(request.param("account"));
   }
 
   HttpResponse usage(const HttpRequest& request) {
@@ -254,7 +253,7 @@ struct AdminRoutes::Impl {
     return json_response(200, list(std::move(data)));
   }
 
-  asio::awaitable<void> serve(Exchange& ex) {
+  asio::awaitable<void> serve(Exchange& ex, Endpoint endpoint) {
     std::string secret = openai::bearer_token(ex.request().header("authorization"));
     if (secret.empty()) secret = std::string(ex.request().header("x-api-key"));
     auto key = parts.keys.find(secret);
@@ -270,7 +269,9 @@ struct AdminRoutes::Impl {
       co_return;
     }
     const HttpRequest& request = ex.request();
-    auto work = [this, &request]() -> asio::awaitable<HttpResponse> { co_return handle(request); };
+    auto work = [this, &request, endpoint]() -> asio::awaitable<HttpResponse> {
+      co_return handle(request, endpoint);
+    };
     HttpResponse response = co_await asio::co_spawn(pool, work, asio::use_awaitable);
     co_await ex.respond(std::move(response));
   }
@@ -281,8 +282,36 @@ AdminRoutes::~AdminRoutes() = default;
 
 void AdminRoutes::register_on(Router& router) {
   Impl* impl = impl_.get();
+  using I = Impl;
+  struct Route {
+    const char* method;
+    std::string_view path;  // under /admin/v1/
+    I::Endpoint endpoint;
+  };
+  static constexpr Route kRoutes[] = {
+      {"GET", "accounts", &I::list_accounts},
+      {"POST", "accounts", &I::create_account},
+      {"GET", "accounts/{account}", &I::balance},
+      {"GET", "accounts/{account}/credits", &I::balance},
+      {"POST", "accounts/{account}/credits", &I::add_credits},
+      {"GET", "accounts/{account}/ledger", &I::ledger},
+      {"GET", "keys", &I::list_keys},
+      {"POST", "keys", &I::create_key},
+      {"DELETE", "keys/{id}", &I::revoke_key},
+      {"GET", "usage", &I::usage},
+      {"POST", "pause", &I::pause},
+      {"POST", "resume", &I::resume},
+      {"GET", "status", &I::status},
+  };
+  for (const Route& r : kRoutes) {
+    I::Endpoint endpoint = r.endpoint;
+    router.add(r.method, std::string(kBase) + std::string(r.path),
+               [impl, endpoint](Exchange& ex) { return impl->serve(ex, endpoint); });
+  }
+  // Anything else under /admin/v1/ is a 404 in the admin API's own words, after the key check.
   for (const char* method : {"GET", "POST", "DELETE"})
-    router.add_prefix(method, std::string(kBase), [impl](Exchange& ex) { return impl->serve(ex); });
+    router.add(method, std::string(kBase) + "{path...}",
+               [impl](Exchange& ex) { return impl->serve(ex, &I::unknown); });
 }
 
 }  // namespace glmgate

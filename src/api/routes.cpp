@@ -20,38 +20,53 @@ namespace glmgate {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
+namespace {
+// Gemini's paths: under /v1beta/ for older SDKs and the Gemini CLI, under /v1/ for the current
+// @google/genai. A model ID may hold '/' ("Qwen/Qwen3-8B") and ':' ("qwen3:8b").
+constexpr std::string_view kGeminiRoots[] = {"/v1beta/models/", "/v1/models/"};
+}  // namespace
+
 PublicRoutes::PublicRoutes(const Pipeline& pipeline)
     : pipeline_(pipeline),
       openai_(std::make_unique<openai::OpenAiSurface>()),
       anthropic_(std::make_unique<anthropic::AnthropicSurface>()),
       gemini_(std::make_unique<gemini::GeminiSurface>()),
       responses_(std::make_unique<responses::ResponsesSurface>()),
-      model_lists_(pipeline.catalog().config().models) {}
+      model_lists_(pipeline.catalog().config().models) {
+  auto add = [this](std::string pattern, const Surface& surface, bool task) {
+    generations_.push_back({PathPattern(std::move(pattern)), &surface, task});
+  };
+  add("/v1/chat/completions", *openai_, true);
+  add("/v1/messages", *anthropic_, true);
+  add("/v1/responses", *responses_, true);
+  for (std::string_view root : kGeminiRoots) {
+    std::string model = std::string(root) + "{model...}";
+    add(model + ":generateContent", *gemini_, true);
+    add(model + ":streamGenerateContent", *gemini_, false);
+  }
+}
 
 PublicRoutes::~PublicRoutes() = default;
 
-// GET /v1/models[/{id}] in the shape of the caller's SDK (see list_shape), and
-// /v1beta/models[/{id}] in Gemini's.
-asio::awaitable<void> PublicRoutes::models(Exchange& ex) const {
+// GET /v1/models[/{model}] in the shape of the caller's SDK (see list_shape), and
+// /v1beta/models[/{model}] in Gemini's.
+asio::awaitable<void> PublicRoutes::models(Exchange& ex, bool gemini_path) const {
   const HttpRequest& request = ex.request();
-  bool beta = request.path.rfind(gemini::kModelsPath, 0) == 0 || request.path == "/v1beta/models";
-  ListShape shape = beta ? ListShape::gemini : list_shape(request);
+  ListShape shape = gemini_path ? ListShape::gemini : list_shape(request);
   const Surface& surface = shape == ListShape::gemini      ? *gemini_
                            : shape == ListShape::anthropic ? *anthropic_
                                                            : *openai_;
-  std::string_view prefix = beta ? gemini::kModelsPath : gemini::kV1ModelsPath;
   HttpResponse r;
   auto key = co_await pipeline_.authenticate_any(surface, request);
+  std::string_view id = request.param("model");
   if (!key) {
     r = surface.render_error(key.error());
-  } else if (request.path.size() <= prefix.size()) {  // the list, with or without a slash
+  } else if (id.empty()) {
     r.body = model_lists_.list(shape);
+  } else if (const std::string* body = model_lists_.find(shape, id)) {
+    r.body = *body;
   } else {
-    std::string id = request.path.substr(prefix.size());
-    if (const std::string* body = model_lists_.find(shape, id))
-      r.body = *body;
-    else
-      r = surface.render_error(ApiError::model_not_found(id));
+    r = surface.render_error(ApiError::model_not_found(std::string(id)));
   }
   co_await ex.respond(std::move(r));
 }
@@ -75,22 +90,17 @@ asio::awaitable<void> PublicRoutes::count_tokens(Exchange& ex) const {
   co_await ex.respond(std::move(r));
 }
 
-// POST {model}:generateContent, :streamGenerateContent or :countTokens under /v1beta/models/ or
-// /v1/models/.
-asio::awaitable<void> PublicRoutes::gemini_post(Exchange& ex) const {
-  auto mm = gemini::split_model_method(gemini::model_path_rest(ex.request().path));
-  if (!mm || mm->method != "countTokens") {
-    co_await pipeline_.generate(*gemini_, ex);  // it answers unknown methods with a 404
-    co_return;
-  }
+// POST {model}:countTokens under either Gemini root.
+asio::awaitable<void> PublicRoutes::gemini_count_tokens(Exchange& ex) const {
+  std::string model(ex.request().param("model"));
   HttpResponse r;
   auto key = co_await pipeline_.authenticate_any(*gemini_, ex.request());
   if (!key) {
     r = gemini_->render_error(key.error());
-  } else if (!pipeline_.catalog().find(mm->model)) {
-    r = gemini_->render_error(ApiError::model_not_found(mm->model));
+  } else if (!pipeline_.catalog().find(model)) {
+    r = gemini_->render_error(ApiError::model_not_found(model));
   } else {
-    auto body = gemini::count_tokens(ex.request().body, mm->model);
+    auto body = gemini::count_tokens(ex.request().body, model);
     if (body)
       r.body = std::move(body.value());
     else
@@ -100,45 +110,43 @@ asio::awaitable<void> PublicRoutes::gemini_post(Exchange& ex) const {
 }
 
 const Surface* PublicRoutes::surface_for(const std::string& path) const {
-  if (path == "/v1/chat/completions") return openai_.get();
-  if (path == "/v1/messages") return anthropic_.get();
-  if (path == "/v1/responses") return responses_.get();
-  if (!gemini::model_path_rest(path).empty() && path.ends_with(":generateContent"))
-    return gemini_.get();
+  for (const auto& g : generations_)
+    if (g.task && g.pattern.match(path, nullptr)) return g.surface;
   return nullptr;
 }
 
 void PublicRoutes::register_on(Router& router) const {
-  const Surface* openai = openai_.get();
-  const Surface* anthropic = anthropic_.get();
-  router.set_error_renderer("/", [openai](const ApiError& e) { return openai->render_error(e); });
-  router.set_error_renderer("/v1/messages",
-                            [anthropic](const ApiError& e) { return anthropic->render_error(e); });
-  router.add("POST", "/v1/messages",
-             [this, anthropic](Exchange& ex) { return pipeline_.generate(*anthropic, ex); });
+  auto shape_of = [](const Surface& s) -> ErrorRenderer {
+    return [&s](const ApiError& e) { return s.render_error(e); };
+  };
+  router.set_error_renderer("/", shape_of(*openai_));
+  router.set_error_renderer("/v1/messages", shape_of(*anthropic_));
+  router.set_error_renderer("/v1beta", shape_of(*gemini_));
+  // Errors before a handler runs (413...) on a Gemini path take Gemini's shape under /v1/ too.
+  const ErrorRenderer gemini_errors = shape_of(*gemini_);
+  for (const auto& g : generations_) {
+    const Surface* surface = g.surface;
+    router.add(
+        "POST", g.pattern.text(),
+        [this, surface](Exchange& ex) { return pipeline_.generate(*surface, ex); },
+        surface == gemini_.get() ? gemini_errors : ErrorRenderer());
+  }
   router.add("POST", "/v1/messages/count_tokens",
              [this](Exchange& ex) { return count_tokens(ex); });
-  const Surface* gemini = gemini_.get();
-  auto gemini_errors = [gemini](const ApiError& e) { return gemini->render_error(e); };
-  router.set_error_renderer("/v1beta", gemini_errors);
-  // POST /v1/models/{model}:... is Gemini's (the current @google/genai speaks v1): its errors
-  // before a handler runs (413...) take Gemini's shape for the configured models.
-  for (const auto& m : pipeline_.catalog().config().models)
-    router.set_error_renderer(std::string(gemini::kV1ModelsPath) + m.id + ":", gemini_errors);
-  for (std::string_view prefix : {gemini::kModelsPath, gemini::kV1ModelsPath})
-    router.add_prefix("POST", std::string(prefix),
-                      [this](Exchange& ex) { return gemini_post(ex); });
-  router.add("GET", "/v1beta/models", [this](Exchange& ex) { return models(ex); });
-  router.add_prefix("GET", std::string(gemini::kModelsPath),
-                    [this](Exchange& ex) { return models(ex); });
-  const Surface* responses = responses_.get();
-  router.add("POST", "/v1/responses",
-             [this, responses](Exchange& ex) { return pipeline_.generate(*responses, ex); });
-  router.add("POST", "/v1/chat/completions",
-             [this, openai](Exchange& ex) { return pipeline_.generate(*openai, ex); });
-  router.add("GET", "/v1/models", [this](Exchange& ex) { return models(ex); });
-  router.add_prefix("GET", std::string(gemini::kV1ModelsPath),
-                    [this](Exchange& ex) { return models(ex); });
+  for (std::string_view root : kGeminiRoots) {
+    const std::string model = std::string(root) + "{model...}";
+    router.add(
+        "POST", model + ":countTokens", [this](Exchange& ex) { return gemini_count_tokens(ex); },
+        gemini_errors);
+    // Any other method: the Gemini surface answers 404 once the key is checked.
+    router.add(
+        "POST", model + ":{method}",
+        [this](Exchange& ex) { return pipeline_.generate(*gemini_, ex); }, gemini_errors);
+  }
+  router.add("GET", "/v1/models", [this](Exchange& ex) { return models(ex, false); });
+  router.add("GET", "/v1/models/{model...}", [this](Exchange& ex) { return models(ex, false); });
+  router.add("GET", "/v1beta/models", [this](Exchange& ex) { return models(ex, true); });
+  router.add("GET", "/v1beta/models/{model...}", [this](Exchange& ex) { return models(ex, true); });
   router.add("GET", "/healthz", [](Exchange& ex) -> asio::awaitable<void> {
     HttpResponse r{200, "application/json", {}, R"({"status":"ok"})"};
     co_await ex.respond(std::move(r));

@@ -25,11 +25,13 @@
 #include "gateway/pipeline.hpp"
 #include "http/server.hpp"
 #include "limits/key_limiter.hpp"
+#include "limits/local_health_board.hpp"
 #include "logging/access_log.hpp"
 #include "logging/buffered_sink.hpp"
 #include "outputs/conversations.hpp"
 #include "outputs/output_store.hpp"
 #include "outputs/sweeper.hpp"
+#include "providers/registry.hpp"
 #include "tasks/task_runner.hpp"
 
 namespace glmgate::cli {
@@ -54,6 +56,20 @@ void raise_fd_limit() {
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
   }
+}
+
+// The server's part of the configuration (http/ does not know config/).
+ServerOptions server_options(const ServerSection& server) {
+  ServerOptions options;
+  options.host = server.listen_host;
+  options.port = server.listen_port;
+  options.threads = server.threads;
+  options.max_body_bytes = server.max_body_bytes;
+  options.header_timeout_ms = server.header_timeout_ms;
+  options.idle_timeout_ms = server.idle_timeout_ms;
+  options.max_connections = server.max_connections;
+  options.cors_origins = server.cors_origins;
+  return options;
 }
 
 }  // namespace
@@ -85,8 +101,11 @@ int serve(const std::optional<std::string>& config_path) {
   Conversations conversations(outputs, pool);
 
   Catalog catalog(config);
+  const ProviderRegistry providers = make_registry(config.providers);
+  LocalHealthBoard health;
   KeyLimiter limiter(config.rate_limit_burst_seconds);
-  Pipeline pipeline({cache, catalog, limiter, book, writer, pause, outputs, &conversations});
+  Pipeline pipeline(
+      {cache, catalog, providers, health, limiter, book, writer, pause, outputs, &conversations});
   PublicRoutes routes(pipeline);
   WebhookOptions webhooks{config.webhook_allow_private,
                           std::chrono::seconds(config.webhook_retry_seconds),
@@ -124,16 +143,7 @@ int serve(const std::optional<std::string>& config_path) {
   task_routes.register_on(router);
   admin.register_on(router);
 
-  ServerOptions options;
-  options.host = config.listen_host;
-  options.port = config.listen_port;
-  options.threads = config.threads;
-  options.max_body_bytes = config.max_body_bytes;
-  options.header_timeout_ms = config.header_timeout_ms;
-  options.idle_timeout_ms = config.idle_timeout_ms;
-  options.max_connections = config.max_connections;
-  options.cors_origins = config.cors_origins;
-  Server server(options, router);
+  Server server(server_options(config), router);
   server.bind();
   std::cout << "glmgate listening on http://" << config.listen_host << ":" << server.port() << " ("
             << config.models.size() << " models, config: " << config.source << ")" << std::endl;

@@ -60,33 +60,68 @@ struct TierConfig {
   std::int64_t tpm = 0;  // 0: no token limit
 };
 
-struct Config {
-  std::string source = "built-in defaults";  // the file it came from, for messages
+// The configuration file is flat (`default_rpm = 60`, no [table] per section), and so are the
+// names in code; each section is still a struct of its own, parsed by its own function
+// (config/sections.cpp) and handed alone to the part it configures (tiers.hpp takes the
+// LimitsSection). Config is all of them: it derives from each, so `config.default_rpm` and a
+// `const LimitsSection&` both work.
+
+// The HTTP server: where it listens and what it accepts.
+struct ServerSection {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
-  std::string store = "sqlite:./data/glmgate.db";
   int threads = 0;  // 0: one per core
-  std::string log_level = "info";
   std::int64_t max_body_bytes = 16 * 1024 * 1024;
   std::int64_t header_timeout_ms = 10'000;
   std::int64_t idle_timeout_ms = 60'000;  // keep-alive between requests
   std::int64_t max_connections = 20'000;
-  std::int64_t stream_ping_interval_ms = 15'000;
-  std::int64_t default_max_tokens = 8192;
-  std::int64_t key_refresh_ms = 250;  // how often the server looks for changes in the store
-  std::int64_t default_rpm = 60;      // keys without --rpm, when no tier applies
-  std::int64_t rate_limit_burst_seconds = 10;  // a key may send this many seconds' share at once
-  std::int64_t free_calls_per_model = 0;       // per account and model, recorded at cost 0
-  std::int64_t flush_interval_ms = 200;        // the batching writer's commit interval
-  std::int64_t output_retention_days = 30;     // stored outputs and ended tasks; 0: not stored
-  std::int64_t output_sweep_interval_ms = 60'000;  // how often expired outputs are deleted
-  std::int64_t task_concurrency = 16;              // background tasks running at once
-  bool webhook_allow_private = false;              // callbacks to loopback / private addresses
-  std::int64_t webhook_retry_seconds = 86'400;     // how long a failing webhook is retried
-  std::int64_t webhook_timeout_ms = 10'000;        // per attempt
   // Browser origins allowed to call the API ("https://app.example.com", or "*"); empty: no CORS.
   std::vector<std::string> cors_origins;
-  std::vector<TierConfig> tiers;  // ordered by min_spend
+};
+
+// What a generation request gets when it does not say.
+struct GenerationSection {
+  std::int64_t stream_ping_interval_ms = 15'000;
+  std::int64_t default_max_tokens = 8192;
+};
+
+// Keys' rate limits and free calls.
+struct LimitsSection {
+  std::int64_t default_rpm = 60;               // keys without --rpm, when no tier applies
+  std::int64_t rate_limit_burst_seconds = 10;  // a key may send this many seconds' share at once
+  std::int64_t free_calls_per_model = 0;       // per account and model, recorded at cost 0
+  std::vector<TierConfig> tiers;               // ordered by min_spend
+};
+
+// The store and how this server keeps in step with it.
+struct StoreSection {
+  std::string store = "sqlite:./data/glmgate.db";
+  std::int64_t key_refresh_ms = 250;     // how often the server looks for changes in the store
+  std::int64_t flush_interval_ms = 200;  // the batching writer's commit interval
+};
+
+// Stored outputs.
+struct OutputsSection {
+  std::int64_t output_retention_days = 30;         // stored outputs and ended tasks; 0: not stored
+  std::int64_t output_sweep_interval_ms = 60'000;  // how often expired outputs are deleted
+};
+
+// Background tasks and their webhooks.
+struct TasksSection {
+  std::int64_t task_concurrency = 16;           // background tasks running at once
+  bool webhook_allow_private = false;           // callbacks to loopback / private addresses
+  std::int64_t webhook_retry_seconds = 86'400;  // how long a failing webhook is retried
+  std::int64_t webhook_timeout_ms = 10'000;     // per attempt
+};
+
+struct Config : ServerSection,
+                GenerationSection,
+                LimitsSection,
+                StoreSection,
+                OutputsSection,
+                TasksSection {
+  std::string source = "built-in defaults";  // the file it came from, for messages
+  std::string log_level = "info";
   std::vector<ProviderConfig> providers;
   std::vector<ModelConfig> models;
 

@@ -6,20 +6,14 @@ namespace glmgate {
 Catalog::Catalog(const Config& config) : config_(config) {
   for (const auto& m : config.models)
     models_[m.id] = &m;
-  for (const auto& p : config.providers) {
-    adapters_[p.name] = make_adapter(p);
+  for (const auto& p : config.providers)
     if (p.max_concurrency > 0)
       gates_[p.name] = std::make_unique<ConcurrencyGate>(p.max_concurrency);
-  }
 }
 
 const ModelConfig* Catalog::find(const std::string& id) const {
   auto it = models_.find(id);
   return it == models_.end() ? nullptr : it->second;
-}
-
-const ProviderAdapter& Catalog::adapter(const std::string& provider) const {
-  return *adapters_.at(provider);  // config validation guarantees every model's provider exists
 }
 
 ConcurrencyGate* Catalog::gate(const std::string& provider) const {

@@ -1,6 +1,6 @@
-// Catalog: the configured models by public ID, one adapter per provider and the providers'
-// concurrency gates. Built at start-up,
-// then read-only and shared by all threads.
+// Catalog: the configured models by public ID and the providers' concurrency gates. The adapters
+// that call the providers are not here: they come from the ProviderRegistry the pipeline is
+// given. Built at start-up, then read-only and shared by all threads.
 #pragma once
 
 #include <memory>
@@ -9,7 +9,6 @@
 
 #include "config/config.hpp"
 #include "limits/concurrency_gate.hpp"
-#include "providers/provider.hpp"
 
 namespace glmgate {
 
@@ -17,7 +16,6 @@ class Catalog {
  public:
   explicit Catalog(const Config& config);
   const ModelConfig* find(const std::string& id) const;
-  const ProviderAdapter& adapter(const std::string& provider) const;
   // The provider's concurrency cap, or null when it has none.
   ConcurrencyGate* gate(const std::string& provider) const;
   const Config& config() const { return config_; }
@@ -25,7 +23,6 @@ class Catalog {
  private:
   const Config& config_;
   std::unordered_map<std::string, const ModelConfig*> models_;
-  std::unordered_map<std::string, std::unique_ptr<ProviderAdapter>> adapters_;
   std::unordered_map<std::string, std::unique_ptr<ConcurrencyGate>> gates_;
 };
 

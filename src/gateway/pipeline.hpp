@@ -1,8 +1,10 @@
 // Pipeline: the explicit sequence every model request goes through, whatever its surface:
-// authenticate -> pause check -> rate limit -> decode -> validate against the model -> reserve
-// credits -> provider slot -> dispatch (streamed or not) -> settle and record. Each step returns an
-// ApiError that stops the request; settle runs on every path that reserved. Shared by all I/O
-// threads; each request's state lives in its own coroutine frame.
+// authenticate -> pause -> limit -> validate -> route -> hold -> dispatch -> settle. Each step is
+// a plain function over the request's Call (gateway/steps.hpp) that returns the error that stops
+// the request; only a step that may wait is awaited, and a step asking a contract whose backend
+// answers at once (the in-process wallet and limiter) does not wait. Settle runs on every path
+// that got past authentication. Shared by all I/O threads; each request's state lives in its
+// own coroutine frame.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -10,6 +12,7 @@
 #include "accounts/key_cache.hpp"
 #include "accounts/key_lookup.hpp"
 #include "contracts/conversation_source.hpp"
+#include "contracts/health_board.hpp"
 #include "contracts/output_sink.hpp"
 #include "contracts/pause_switch.hpp"
 #include "contracts/rate_limiter.hpp"
@@ -18,13 +21,18 @@
 #include "gateway/background_queue.hpp"
 #include "gateway/catalog.hpp"
 #include "http/exchange.hpp"
+#include "providers/registry.hpp"
 #include "surfaces/surface.hpp"
 
 namespace glmgate {
 
+// What the pipeline is built on: every part is a contract or a read-only table, so a test can
+// hand it fakes. All outlive the pipeline.
 struct PipelineParts {
   const KeyCache& keys;
   const Catalog& catalog;
+  const ProviderRegistry& providers;  // the adapter of each provider the catalog names
+  HealthBoard& health;
   RateLimiter& limiter;
   Wallet& wallet;
   UsageSink& usage;
@@ -44,7 +52,8 @@ struct TaskRun {
   std::optional<StoredOutput> output;
 };
 
-struct Call;  // one request's state, private to pipeline.cpp
+struct Call;  // one request's state (gateway/call.hpp)
+struct StepEnd;
 
 class Pipeline {
  public:
@@ -76,10 +85,12 @@ class Pipeline {
 
   // Tasks (task_admission.cpp). A task is admitted when it is queued: the key's requests per
   // minute are taken (and its tokens per minute checked), with the x-ratelimit-* headers in
-  // `headers`; the 429 to send when refused. No concurrency slot is taken then: hold_slot()
-  // takes one of the key's --max-concurrency slots when the task is about to run (false while
-  // the key is at its cap) and release_slot() gives it back.
-  std::optional<ApiError> admit_queued(const KeyInfo& key, Headers& headers) const;
+  // `headers`; the 429 (or 503) to send when refused. No concurrency slot is taken then:
+  // hold_slot() takes one of the key's --max-concurrency slots when the task is about to run
+  // (false while the key is at its cap, or while a shared limiter cannot answer at once) and
+  // release_slot() gives it back.
+  boost::asio::awaitable<std::optional<ApiError>> admit_queued(const KeyInfo& key,
+                                                               Headers& headers) const;
   bool hold_slot(const KeyInfo& key) const;
   void release_slot(const KeyInfo& key) const;
 
@@ -87,10 +98,9 @@ class Pipeline {
 
  private:
   boost::asio::awaitable<bool> identify(Call& call) const;
-  boost::asio::awaitable<bool> prepare(Call& call) const;
+  boost::asio::awaitable<StepEnd> prepare(Call& call) const;
   boost::asio::awaitable<void> run(Call& call) const;
   boost::asio::awaitable<void> guarded(Call& call) const;
-  void finish(Call& call) const;
 
   PipelineParts parts_;
 };

@@ -43,6 +43,15 @@ inline std::string_view trim_ows(std::string_view s) {
   return s;
 }
 
+// One {parameter} of a route's path pattern and the text of the path it matched. The name
+// points into the router's pattern, which outlives every request.
+struct PathParam {
+  std::string_view name;
+  std::string value;
+};
+
+using PathParams = std::vector<PathParam>;
+
 struct HttpRequest {
   std::string method;  // "GET", "POST"...
   std::string target;  // as received, with the query
@@ -50,10 +59,17 @@ struct HttpRequest {
   std::string query;   // raw query string without '?'
   Headers headers;
   std::string body;
+  PathParams params;  // the route's path parameters, set by the router
 
   std::string_view header(std::string_view name) const { return find_header(headers, name); }
   // The raw value of one query parameter, or empty.
   std::string query_param(std::string_view name) const;
+  // The value of the route's path parameter `name`, or empty.
+  std::string_view param(std::string_view name) const {
+    for (const auto& p : params)
+      if (p.name == name) return p.value;
+    return {};
+  }
 };
 
 struct HttpResponse {

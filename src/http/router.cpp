@@ -8,33 +8,30 @@
 
 namespace glmgate {
 
-void Router::add(std::string method, std::string path, Handler handler) {
-  routes_.push_back({std::move(method), std::move(path), false, std::move(handler)});
-}
-
-void Router::add_prefix(std::string method, std::string prefix, Handler handler) {
-  routes_.push_back({std::move(method), std::move(prefix), true, std::move(handler)});
+void Router::add(std::string method, std::string pattern, Handler handler, ErrorRenderer errors) {
+  Route route{std::move(method), PathPattern(std::move(pattern)), std::move(handler),
+              std::move(errors)};
+  (route.pattern.literal() ? literal_ : patterns_).push_back(std::move(route));
 }
 
 void Router::set_error_renderer(std::string prefix, ErrorRenderer renderer) {
   renderers_.emplace_back(std::move(prefix), std::move(renderer));
 }
 
-bool Router::Route::matches(const std::string& p) const {
-  return prefix ? (p.size() > path.size() && p.rfind(path, 0) == 0) : p == path;
-}
-
-const Handler* Router::find(const std::string& method, const std::string& path,
-                            bool& path_matched) const {
+const Handler* Router::find(const std::string& method, const std::string& path, bool& path_matched,
+                            PathParams* params) const {
   path_matched = false;
-  // Exact routes first, so "/v1/models" is not taken by the prefix "/v1/models/".
-  for (int pass = 0; pass < 2; ++pass) {
-    for (const auto& r : routes_) {
-      if (r.prefix != (pass == 1)) continue;
-      if (!r.matches(path)) continue;
-      if (r.method == method) return &r.handler;
-      path_matched = true;
+  for (const auto& r : literal_) {
+    if (r.pattern.text() != path) continue;
+    if (r.method == method) return &r.handler;
+    path_matched = true;
+  }
+  for (const auto& r : patterns_) {
+    if (r.method != method) {
+      path_matched = path_matched || r.pattern.match(path, nullptr);
+      continue;
     }
+    if (r.pattern.match(path, params)) return &r.handler;
   }
   return nullptr;
 }
@@ -42,9 +39,11 @@ const Handler* Router::find(const std::string& method, const std::string& path,
 std::string Router::allowed_methods(const std::string& path) const {
   static constexpr std::string_view kOrder[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
   auto accepts = [&](std::string_view method) {
-    for (const auto& r : routes_)
-      if (r.matches(path) && (r.method == method || (method == "HEAD" && r.method == "GET")))
-        return true;
+    for (const auto* routes : {&literal_, &patterns_})
+      for (const auto& r : *routes)
+        if ((r.method == method || (method == "HEAD" && r.method == "GET")) &&
+            r.pattern.match(path, nullptr))
+          return true;
     return false;
   };
   std::string out;
@@ -54,6 +53,9 @@ std::string Router::allowed_methods(const std::string& path) const {
 }
 
 HttpResponse Router::render_error(const std::string& path, const ApiError& error) const {
+  for (const auto* routes : {&literal_, &patterns_})
+    for (const auto& r : *routes)
+      if (r.errors && r.pattern.match(path, nullptr)) return r.errors(error);
   const ErrorRenderer* best = nullptr;
   std::size_t best_len = 0;
   for (const auto& [prefix, renderer] : renderers_) {

@@ -1,7 +1,8 @@
 // Server: the HTTP/1.1 listener. One acceptor hands connections round-robin to N single-threaded
 // io_contexts; each connection is one coroutine on its context, so a connection's state is never
 // touched by two threads. Enforces a body limit, a header-read timeout, an idle keep-alive timeout
-// and a cap on open connections. Beast stays inside server.cpp.
+// and a cap on open connections. Beast stays inside http/'s own .cpp files and private headers
+// (beast_exchange.hpp, session.hpp, dispatcher.hpp).
 //
 // HTTP details (RFC 9110/9112) it takes care of so that handlers need not: HEAD is served by the
 // GET handler with the body left off; 405 answers carry Allow; `Expect: 100-continue` gets

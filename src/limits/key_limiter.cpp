@@ -72,9 +72,9 @@ KeyLimiter::Shard& KeyLimiter::shard(const std::string& key_id) {
   return shards_[std::hash<std::string>{}(key_id) % kShards];
 }
 
-std::optional<ApiError> KeyLimiter::admit(const KeyInfo& key, const KeyLimits& limits,
-                                          Headers& headers) {
-  if (limits.rpm <= 0 && limits.tpm <= 0 && limits.max_concurrency <= 0) return std::nullopt;
+Admission KeyLimiter::try_admit(const KeyInfo& key, const KeyLimits& limits, Headers& headers) {
+  if (limits.rpm <= 0 && limits.tpm <= 0 && limits.max_concurrency <= 0)
+    return Admission::granted({});
   const std::int64_t t = now();
   Shard& s = shard(key.id);
   std::optional<GcraDecision> requests, tokens;
@@ -128,8 +128,9 @@ std::optional<ApiError> KeyLimiter::admit(const KeyInfo& key, const KeyLimits& l
     if (retry_ns <= 0) retry_ns = 1'000'000'000;  // a concurrency slot: try again shortly
     set_header(headers, "retry-after", seconds_header(retry_ns));
     set_header(headers, "retry-after-ms", std::to_string((retry_ns + 999'999) / 1'000'000));
+    return Admission::refused(std::move(*refusal));
   }
-  return refusal;
+  return Admission::granted({});
 }
 
 void KeyLimiter::release(const KeyInfo& key, const KeyLimits& limits) {

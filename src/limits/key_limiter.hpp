@@ -1,7 +1,7 @@
-// KeyLimiter: the in-process RateLimiter. Per key: a GCRA state for requests per minute, one for
-// tokens per minute, and a count of requests in flight. Sharded maps under plain mutexes held for
-// a few arithmetic operations (never across a co_await), so any I/O thread may call it. The
-// clock is injectable for tests.
+// KeyLimiter: the in-process RateLimiter, so try_admit() always answers at once. Per key: a GCRA
+// state for requests per minute, one for tokens per minute, and a count of requests in flight.
+// Sharded maps under plain mutexes held for a few arithmetic operations (never across a
+// co_await), so any I/O thread may call it. The clock is injectable for tests.
 #pragma once
 
 #include <array>
@@ -24,8 +24,7 @@ class KeyLimiter final : public RateLimiter {
   // `burst_seconds`: a key may send this many seconds' share of its rpm at once.
   explicit KeyLimiter(std::int64_t burst_seconds, Clock clock = {});
 
-  std::optional<ApiError> admit(const KeyInfo& key, const KeyLimits& limits,
-                                Headers& headers) override;
+  Admission try_admit(const KeyInfo& key, const KeyLimits& limits, Headers& headers) override;
   void release(const KeyInfo& key, const KeyLimits& limits) override;
   void add_tokens(const KeyInfo& key, const KeyLimits& limits, std::int64_t tokens) override;
 

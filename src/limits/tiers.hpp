@@ -7,7 +7,7 @@
 
 namespace glmgate {
 
-inline KeyLimits resolve_limits(const KeyInfo& key, NanoUsd spent, const Config& config) {
+inline KeyLimits resolve_limits(const KeyInfo& key, NanoUsd spent, const LimitsSection& config) {
   KeyLimits limits{config.default_rpm, 0, key.max_concurrency};
   for (const auto& tier : config.tiers)  // sorted by min_spend
     if (spent >= tier.min_spend) {

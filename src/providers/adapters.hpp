@@ -1,4 +1,4 @@
-// The adapters per provider kind; make_adapter (provider.hpp) picks one by `kind`.
+// The adapters per provider kind; make_registry (registry.hpp) picks one by `kind`.
 #pragma once
 
 #include <memory>

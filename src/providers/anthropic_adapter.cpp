@@ -85,9 +85,4 @@ std::unique_ptr<ProviderAdapter> make_anthropic_adapter(const ProviderConfig& pr
   return std::make_unique<AnthropicAdapter>(provider);
 }
 
-std::unique_ptr<ProviderAdapter> make_adapter(const ProviderConfig& provider) {
-  if (provider.kind == "anthropic") return make_anthropic_adapter(provider);
-  return make_openai_adapter(provider);
-}
-
 }  // namespace glmgate

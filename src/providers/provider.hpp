@@ -65,7 +65,4 @@ class ProviderAdapter {
                                              bool stream) const = 0;
 };
 
-// The adapter for a configured provider (by its kind), with its key read from the environment.
-std::unique_ptr<ProviderAdapter> make_adapter(const ProviderConfig& provider);
-
 }  // namespace glmgate

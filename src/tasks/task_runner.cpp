@@ -8,8 +8,9 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/random.hpp"
-#include "surfaces/responses/responses_response.hpp"
+#include "tasks/response_views.hpp"
 #include "tasks/task_exchange.hpp"
+#include "tasks/task_execution.hpp"
 #include "tasks/task_record.hpp"
 #include "tasks/task_recovery.hpp"
 #include "tasks/task_submission.hpp"
@@ -20,33 +21,30 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
-// How soon a task whose key was at its concurrency cap is tried again (the key's other requests
-// free their slots without telling the runner).
-constexpr auto kCapRetry = std::chrono::milliseconds(50);
 // How often this host's interface addresses are read again (for callback checks).
 constexpr auto kHostRefresh = std::chrono::seconds(60);
 }  // namespace
 
-struct TaskRunner::Live {
-  // Under the runner's mutex_.
-  TaskRecord record;
-  bool cancel_requested = false;
-  bool ended = false;
-  // Set before the task is shared; then read-only.
-  const Surface* surface = nullptr;
-  std::shared_ptr<const KeyInfo> key;  // whose --max-concurrency the run counts against
-  // Runner thread only.
-  bool holds_slot = false;
-  TaskExchange* exchange = nullptr;  // while the run is in flight
-  TaskRun* run = nullptr;
-};
-
 TaskRunner::TaskRunner(TaskParts parts)
-    : parts_(std::move(parts)), webhooks_([this] {
+    : parts_(std::move(parts)),
+      webhooks_([this] {
         WebhookOptions options = parts_.webhooks;
         options.host = &host_;
         return options;
-      }()) {}
+      }()),
+      queue_(io_, parts_.concurrency,
+             {[this](const Live& live) {
+                std::lock_guard lock(mutex_);
+                return live.ended;
+              },
+              [this](Live& live) {
+                if (live.key && !parts_.pipeline.hold_slot(*live.key)) return false;
+                live.holds_slot = live.key != nullptr;
+                return true;
+              },
+              [this](std::shared_ptr<Live> live) {
+                asio::co_spawn(io_, run(std::move(live)), asio::detached);
+              }}) {}
 
 TaskRunner::~TaskRunner() {
   stop();
@@ -88,8 +86,8 @@ void TaskRunner::start() {
   if (!recovered_.empty()) spdlog::info("{} tasks resumed after a restart", recovered_.size());
   recovered_.clear();
   asio::post(io_, [this, resumed = std::move(resumed)] {
-    waiting_.insert(waiting_.end(), resumed.begin(), resumed.end());
-    start_ready();
+    for (const auto& live : resumed)
+      queue_.push(live);
     refresh_host_addresses();
   });
   thread_ = std::thread([this] {
@@ -121,7 +119,8 @@ asio::awaitable<Result<TaskRecord>> TaskRunner::submit(std::shared_ptr<const Key
   auto record = parse_task_submission(text, *key, rules);
   if (!record) co_return record.error();
   // Admitted like any request, when it is queued: a refused task is never queued or charged.
-  if (auto refused = parts_.pipeline.admit_queued(*key, headers)) co_return *refused;
+  std::optional<ApiError> refused = co_await parts_.pipeline.admit_queued(*key, headers);
+  if (refused) co_return *refused;
   co_return co_await enqueue(std::move(*record), std::move(key));
 }
 
@@ -139,9 +138,7 @@ asio::awaitable<HttpResponse> TaskRunner::submit_background(std::shared_ptr<cons
   auto queued = co_await enqueue(std::move(record), std::move(key));
   if (!queued) co_return surface.render_error(queued.error());
   HttpResponse r;
-  r.body = json::serialize(responses::response_object(queued->id, request.model,
-                                                      queued->created_at / 1000, "queued", "",
-                                                      json::array(), std::nullopt, request.echo));
+  r.body = task_response_json(*queued);  // "queued", with the model and fields to echo
   co_return r;
 }
 
@@ -165,52 +162,8 @@ asio::awaitable<Result<TaskRecord>> TaskRunner::enqueue(TaskRecord record,
     std::lock_guard lock(mutex_);
     live_[record.id] = live;
   }
-  asio::post(io_, [this, live = std::move(live)]() mutable {
-    waiting_.push_back(std::move(live));
-    start_ready();
-  });
+  asio::post(io_, [this, live = std::move(live)]() mutable { queue_.push(std::move(live)); });
   co_return record;
-}
-
-void TaskRunner::start_ready() {
-  std::vector<std::shared_ptr<Live>> ready;
-  bool capped = false;
-  for (auto it = waiting_.begin(); it != waiting_.end() && running_ < parts_.concurrency;) {
-    auto& live = *it;
-    bool cancelled;
-    {
-      std::lock_guard lock(mutex_);
-      cancelled = live->ended;
-    }
-    if (cancelled) {
-      it = waiting_.erase(it);
-      continue;
-    }
-    // A key at its cap keeps its tasks waiting; tasks of other keys behind them go first.
-    if (live->key && !parts_.pipeline.hold_slot(*live->key)) {
-      capped = true;
-      ++it;
-      continue;
-    }
-    live->holds_slot = live->key != nullptr;
-    ++running_;
-    ready.push_back(std::move(live));
-    it = waiting_.erase(it);
-  }
-  if (capped) retry_later();
-  // Started after the loop: a run begins on this thread at once and may come back here.
-  for (auto& live : ready)
-    asio::co_spawn(io_, run(std::move(live)), asio::detached);
-}
-
-void TaskRunner::retry_later() {
-  if (retry_armed_) return;
-  retry_armed_ = true;
-  retry_.expires_after(kCapRetry);
-  retry_.async_wait([this](boost::system::error_code ec) {
-    retry_armed_ = false;
-    if (!ec) start_ready();
-  });
 }
 
 asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
@@ -247,40 +200,7 @@ asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
                                     "The API key that queued this task has been revoked.");
   } else {
     save(record);
-    HttpRequest request;
-    request.method = "POST";
-    request.path = request.target = record.path;
-    request.headers.push_back({"content-type", "application/json"});
-    request.body = record.body;
-    TaskExchange exchange(std::move(request), task_request_id(record.id));
-    TaskRun task_run;
-    task_run.output_id =
-        record.path == "/v1/responses" ? record.id : output_id(live->surface->id_prefix());
-    live->exchange = &exchange;
-    live->run = &task_run;
-    try {
-      co_await parts_.pipeline.run_task(*live->surface, exchange, key, task_run);
-    } catch (const std::exception& e) {
-      spdlog::error("task {} failed: {}", record.id, e.what());
-    }
-    live->exchange = nullptr;
-    live->run = nullptr;
-    const auto& response = exchange.response();
-    if (exchange.cancelled()) {
-      record.status = task_status::kCancelled;
-    } else if (response && response->status == 200) {
-      record.status = task_status::kCompleted;
-      record.http_status = 200;
-      record.result = response->body;
-      if (task_run.output) record.output_id = task_run.output->id;
-    } else {
-      record.status = task_status::kFailed;
-      record.http_status = response ? response->status : 500;
-      record.result = response ? response->body
-                               : task_error_body("server_error", "task_failed",
-                                                 "The task failed inside the gateway.");
-    }
-    output = std::move(task_run.output);
+    output = co_await execute_task(parts_.pipeline, *live, std::move(key), record);
   }
   record.body = summary_of(record);  // the input is not kept once the task has ended
   record.updated_at = unix_ms_now();
@@ -293,8 +213,7 @@ asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
   save(record, std::move(output));  // the output and the task's end commit together
   if (live->holds_slot) parts_.pipeline.release_slot(*live->key);
   live->holds_slot = false;
-  --running_;
-  start_ready();
+  queue_.finished();
   if (!record.callback_url.empty()) co_await notify(std::move(record));
 }
 

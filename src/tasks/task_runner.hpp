@@ -1,13 +1,12 @@
-// TaskRunner: background generations. POST /v1/tasks and Responses' background: true queue a
-// task (written to the store before the client hears "queued", so a crash cannot lose it; the
-// key's requests per minute are taken then); the runner's own thread runs at most `concurrency`
-// of them at once through the same pipeline as any request, each holding one of its key's
-// --max-concurrency slots while it runs (a task whose key is at its cap waits in the queue, and
-// other keys' tasks pass it), keeps the output and the task's end in one writer commit, and then
-// reports to the task's callback URL by signed webhook. cancel() aborts a run and releases its
-// reservation. recover() at start-up runs again what a dead process left queued or running, or,
-// when that run had already been charged, refunds it and marks it failed, so no task is lost or
-// charged twice.
+// TaskRunner: background generations, and the one object that ties their parts together. POST
+// /v1/tasks (checked by task_submission) and Responses' background: true queue a task (written to
+// the store before the client hears "queued", so a crash cannot lose it; the key's requests per
+// minute are taken then); the runner's own thread starts them in the TaskQueue's order, runs
+// each through the same pipeline as any request (task_execution), keeps the output and the
+// task's end in one writer commit, and then reports to the task's callback URL by signed webhook
+// (webhook_sender). cancel() aborts a run and releases its reservation. recover() at start-up
+// (task_recovery) runs again what a dead process left queued or running, or, when that run had
+// already been charged, refunds it and marks it failed, so no task is lost or charged twice.
 // Threading: the queue, the running count and each run's state belong to the runner's thread
 // (other threads post to it). `mutex_` guards only the table of live tasks and their records,
 // which I/O threads read; it is held for plain data operations, never across a call that can
@@ -17,7 +16,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -29,6 +27,8 @@
 #include "gateway/pipeline.hpp"
 #include "outputs/output_store.hpp"
 #include "tasks/callback_target.hpp"
+#include "tasks/live_task.hpp"
+#include "tasks/task_queue.hpp"
 #include "tasks/webhook_sender.hpp"
 
 namespace glmgate {
@@ -80,12 +80,9 @@ class TaskRunner final : public BackgroundQueue {
   const HostAddresses& host_addresses() const { return host_; }
 
  private:
-  struct Live;
+  using Live = LiveTask;
   boost::asio::awaitable<Result<TaskRecord>> enqueue(TaskRecord record,
                                                      std::shared_ptr<const KeyInfo> key);
-  // Runner thread only: starts what may start now.
-  void start_ready();
-  void retry_later();
   void refresh_host_addresses();
   boost::asio::awaitable<void> run(std::shared_ptr<Live> live);
   boost::asio::awaitable<void> notify(TaskRecord record);
@@ -98,10 +95,7 @@ class TaskRunner final : public BackgroundQueue {
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::thread thread_;
   // Runner thread only.
-  std::deque<std::shared_ptr<Live>> waiting_;
-  std::size_t running_ = 0;
-  boost::asio::steady_timer retry_{io_};
-  bool retry_armed_ = false;
+  TaskQueue queue_;
   boost::asio::steady_timer host_timer_{io_};
   // Shared with I/O threads, under mutex_.
   std::mutex mutex_;

@@ -343,6 +343,28 @@ describe('http', () => {
       assert.equal(d.headers.allow, 'GET, HEAD');
       assert.ok(!conn.closed);
     });
+
+    it('routes paths with parameters by method: 405 with Allow, in the surface\'s shape', async () => {
+      const conn = await open(s.gw.port);
+      const auth = `Authorization: Bearer ${s.key}\r\n`;
+      conn.sock.write(`POST /v1/responses/resp_x HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 0\r\n\r\n`);
+      conn.sock.write(`GET /v1/responses/resp_x/cancel HTTP/1.1\r\nHost: x\r\n${auth}\r\n`);
+      conn.sock.write(`DELETE /v1/tasks/task_x HTTP/1.1\r\nHost: x\r\n${auth}\r\n`);
+      conn.sock.write(`GET /v1/responses/resp_x HTTP/1.1\r\nHost: x\r\n${auth}\r\n`);
+      const methods = ['POST', 'GET', 'DELETE', 'GET'];
+      await conn.until(() => parseResponses(conn.data, methods).length === 4);
+      const [a, b, c, d] = parseResponses(conn.data, methods);
+      assert.equal(a.status, 405);
+      assert.equal(a.headers.allow, 'GET, HEAD, DELETE');
+      assert.equal(JSON.parse(a.body).error.code, 'method_not_allowed');
+      assert.equal(b.status, 405);
+      assert.equal(b.headers.allow, 'POST');
+      assert.equal(c.status, 405);
+      assert.equal(c.headers.allow, 'GET, HEAD');
+      assert.equal(d.status, 404, 'the parameter reaches the handler: an unknown ID');
+      assert.match(JSON.parse(d.body).error.message, /resp_x/);
+      assert.ok(!conn.closed);
+    });
   });
 
   describe('CORS', () => {

@@ -74,25 +74,25 @@ TEST(KeyLimiter, SetsOpenAiHeadersAndRetryAfter) {
   KeyLimits limits{60, 0, 0};
   for (int i = 0; i < 10; ++i) {
     Headers h;
-    ASSERT_FALSE(limiter.admit(key, limits, h)) << i;
+    ASSERT_TRUE(limiter.try_admit(key, limits, h)) << i;
     EXPECT_EQ(header(h, "x-ratelimit-limit-requests")->value, "60");
     EXPECT_EQ(header(h, "x-ratelimit-remaining-requests")->value, std::to_string(9 - i));
   }
   Headers h;
-  auto err = limiter.admit(key, limits, h);
-  ASSERT_TRUE(err);
-  EXPECT_EQ(err->status, 429);
-  EXPECT_EQ(err->code, "rate_limit_exceeded");
+  auto err = limiter.try_admit(key, limits, h);
+  ASSERT_FALSE(err);
+  EXPECT_EQ(err.error().status, 429);
+  EXPECT_EQ(err.error().code, "rate_limit_exceeded");
   EXPECT_EQ(header(h, "retry-after")->value, "1");
   EXPECT_EQ(header(h, "retry-after-ms")->value, "1000");
   EXPECT_EQ(header(h, "x-ratelimit-reset-requests")->value, "10s");
   // Another key is not affected.
   KeyInfo other{"key_b", "b", "sk", "acct", false};
   Headers h2;
-  EXPECT_FALSE(limiter.admit(other, limits, h2));
+  EXPECT_TRUE(limiter.try_admit(other, limits, h2));
   clock.now += kSecond;
   Headers h3;
-  EXPECT_FALSE(limiter.admit(key, limits, h3));
+  EXPECT_TRUE(limiter.try_admit(key, limits, h3));
 }
 
 TEST(KeyLimiter, HoldsConcurrencySlotsUntilReleased) {
@@ -101,13 +101,13 @@ TEST(KeyLimiter, HoldsConcurrencySlotsUntilReleased) {
   KeyInfo key{"key_a", "a", "sk", "acct", false};
   KeyLimits limits{0, 0, 2};
   Headers h;
-  EXPECT_FALSE(limiter.admit(key, limits, h));
-  EXPECT_FALSE(limiter.admit(key, limits, h));
-  auto err = limiter.admit(key, limits, h);
-  ASSERT_TRUE(err);
-  EXPECT_EQ(err->code, "concurrency_limit_exceeded");
+  EXPECT_TRUE(limiter.try_admit(key, limits, h));
+  EXPECT_TRUE(limiter.try_admit(key, limits, h));
+  auto err = limiter.try_admit(key, limits, h);
+  ASSERT_FALSE(err);
+  EXPECT_EQ(err.error().code, "concurrency_limit_exceeded");
   limiter.release(key, limits);
-  EXPECT_FALSE(limiter.admit(key, limits, h));
+  EXPECT_TRUE(limiter.try_admit(key, limits, h));
 }
 
 TEST(KeyLimiter, ARefusedRequestTakesNoRateNorSlot) {
@@ -116,11 +116,11 @@ TEST(KeyLimiter, ARefusedRequestTakesNoRateNorSlot) {
   KeyInfo key{"key_a", "a", "sk", "acct", false};
   KeyLimits limits{6, 0, 1};  // burst of one request
   Headers h;
-  EXPECT_FALSE(limiter.admit(key, limits, h));
+  EXPECT_TRUE(limiter.try_admit(key, limits, h));
   limiter.release(key, limits);
-  EXPECT_TRUE(limiter.admit(key, limits, h));  // over the rate: refused, slot not taken
+  EXPECT_FALSE(limiter.try_admit(key, limits, h));  // over the rate: refused, slot not taken
   clock.now += 10 * kSecond;
-  EXPECT_FALSE(limiter.admit(key, limits, h));
+  EXPECT_TRUE(limiter.try_admit(key, limits, h));
 }
 
 TEST(KeyLimiter, CountsTokensAfterTheCall) {
@@ -129,16 +129,16 @@ TEST(KeyLimiter, CountsTokensAfterTheCall) {
   KeyInfo key{"key_a", "a", "sk", "acct", false};
   KeyLimits limits{0, 100, 0};
   Headers h;
-  EXPECT_FALSE(limiter.admit(key, limits, h));
+  EXPECT_TRUE(limiter.try_admit(key, limits, h));
   EXPECT_EQ(header(h, "x-ratelimit-remaining-tokens")->value, "100");
   limiter.add_tokens(key, limits, 150);
   Headers h2;
-  auto err = limiter.admit(key, limits, h2);
-  ASSERT_TRUE(err);
-  EXPECT_NE(err->message.find("tokens per minute"), std::string::npos);
+  auto err = limiter.try_admit(key, limits, h2);
+  ASSERT_FALSE(err);
+  EXPECT_NE(err.error().message.find("tokens per minute"), std::string::npos);
   clock.now += 31 * kSecond;  // 50 tokens' worth of time has passed beyond the overdraft
   Headers h3;
-  EXPECT_FALSE(limiter.admit(key, limits, h3));
+  EXPECT_TRUE(limiter.try_admit(key, limits, h3));
 }
 
 TEST(KeyLimiter, AHigherLimitAppliesAtOnce) {
@@ -146,9 +146,9 @@ TEST(KeyLimiter, AHigherLimitAppliesAtOnce) {
   KeyLimiter limiter(10, [&] { return clock.now; });
   KeyInfo key{"key_a", "a", "sk", "acct", false};
   Headers h;
-  EXPECT_FALSE(limiter.admit(key, KeyLimits{3, 0, 0}, h));
-  EXPECT_TRUE(limiter.admit(key, KeyLimits{3, 0, 0}, h));
-  EXPECT_FALSE(limiter.admit(key, KeyLimits{1000, 0, 0}, h));
+  EXPECT_TRUE(limiter.try_admit(key, KeyLimits{3, 0, 0}, h));
+  EXPECT_FALSE(limiter.try_admit(key, KeyLimits{3, 0, 0}, h));
+  EXPECT_TRUE(limiter.try_admit(key, KeyLimits{1000, 0, 0}, h));
 }
 
 TEST(FormatReset, WritesDurationsLikeOpenAi) {

@@ -1,0 +1,154 @@
+// The configuration's sections; see sections.hpp.
+#include "config/sections.hpp"
+
+#include <algorithm>
+#include <boost/url/parse.hpp>
+
+namespace glmgate {
+
+namespace {
+
+constexpr std::string_view kServerKeys[] = {
+    "listen",          "threads",         "max_body_bytes", "header_timeout_ms",
+    "idle_timeout_ms", "max_connections", "cors_origins"};
+constexpr std::string_view kGenerationKeys[] = {"stream_ping_interval_ms", "default_max_tokens"};
+constexpr std::string_view kLimitsKeys[] = {"default_rpm", "rate_limit_burst_seconds",
+                                            "free_calls_per_model", "tiers"};
+constexpr std::string_view kStoreKeys[] = {"store", "key_refresh_ms", "flush_interval_ms"};
+constexpr std::string_view kOutputsKeys[] = {"output_retention_days", "output_sweep_interval_ms"};
+constexpr std::string_view kTasksKeys[] = {"task_concurrency", "webhook_allow_private",
+                                           "webhook_retry_seconds", "webhook_timeout_ms"};
+constexpr std::string_view kOtherKeys[] = {"log_level", "providers", "models"};
+
+void parse_listen(ServerSection& c, const TableReader& r) {
+  std::string listen;
+  r.string("listen", listen);
+  if (listen.empty()) return;
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    r.fail("listen", "expected \"host:port\", e.g. \"127.0.0.1:8080\", got \"" + listen + "\"");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  std::string port = listen.substr(colon + 1);
+  int value = -1;
+  try {
+    std::size_t used = 0;
+    value = std::stoi(port, &used);
+    if (used != port.size()) value = -1;
+  } catch (...) {
+  }
+  if (value < 0 || value > 65535)
+    r.fail("listen", "port must be a number from 0 to 65535, got \"" + port + "\"");
+  c.listen_host = host;
+  c.listen_port = static_cast<std::uint16_t>(value);
+}
+
+// `cors_origins`: each an origin as browsers send it in Origin (scheme://host[:port], no path),
+// or "*".
+void parse_cors_origins(ServerSection& c, const toml::table& root, const std::string& source) {
+  const toml::node* node = root.get("cors_origins");
+  if (!node) return;
+  const std::string key = source + ": cors_origins";
+  const toml::array* arr = node->as_array();
+  if (!arr)
+    throw ConfigError(key + ": expected an array of origins, e.g. [\"https://app.example.com\"]");
+  c.cors_origins.clear();
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const std::string at = key + "[" + std::to_string(i) + "]";
+    auto value = arr->get(i)->value<std::string>();
+    if (!arr->get(i)->is_string() || !value)
+      throw ConfigError(at + ": expected a string, got " + type_name(*arr->get(i)));
+    const std::string& o = *value;
+    if (o != "*") {
+      auto url = boost::urls::parse_absolute_uri(o);
+      bool ok = url &&
+                (url->scheme_id() == boost::urls::scheme::http ||
+                 url->scheme_id() == boost::urls::scheme::https) &&
+                url->has_authority() && !url->encoded_host().empty() && !url->has_userinfo() &&
+                url->encoded_path().empty() && !url->has_query();
+      if (!ok)
+        throw ConfigError(at + ": expected an origin such as \"https://app.example.com\" or " +
+                          "\"http://localhost:5173\" (scheme, host and port only: no path or " +
+                          "trailing slash), or \"*\" for any origin; got \"" + o + "\"");
+    }
+    c.cors_origins.push_back(o);
+  }
+}
+
+TierConfig parse_tier(const toml::table& t, const std::string& source, const std::string& path) {
+  TableReader r(t, source, path);
+  r.only({"min_spend_usd", "rpm", "tpm"});
+  TierConfig tier;
+  if (!r.has("min_spend_usd")) r.fail("min_spend_usd", "is required (USD spent so far)");
+  r.price("min_spend_usd", tier.min_spend);
+  if (!r.has("rpm")) r.fail("rpm", "is required (requests per minute)");
+  r.integer("rpm", tier.rpm, 1, 100'000'000);
+  r.integer("tpm", tier.tpm, 0, std::int64_t{1} << 40);
+  return tier;
+}
+
+}  // namespace
+
+std::vector<std::string_view> config_keys() {
+  std::vector<std::string_view> keys;
+  for (std::span<const std::string_view> section :
+       {std::span<const std::string_view>(kServerKeys),
+        std::span<const std::string_view>(kGenerationKeys),
+        std::span<const std::string_view>(kLimitsKeys),
+        std::span<const std::string_view>(kStoreKeys),
+        std::span<const std::string_view>(kOutputsKeys),
+        std::span<const std::string_view>(kTasksKeys),
+        std::span<const std::string_view>(kOtherKeys)})
+    keys.insert(keys.end(), section.begin(), section.end());
+  return keys;
+}
+
+void parse_server(const toml::table& root, const TableReader& r, ServerSection& c) {
+  parse_listen(c, r);
+  std::int64_t threads = c.threads;
+  r.integer("threads", threads, 0, 256);
+  c.threads = static_cast<int>(threads);
+  r.integer("max_body_bytes", c.max_body_bytes, 1024, std::int64_t{1} << 32);
+  r.integer("header_timeout_ms", c.header_timeout_ms, 1, 3'600'000);
+  r.integer("idle_timeout_ms", c.idle_timeout_ms, 1, 86'400'000);
+  r.integer("max_connections", c.max_connections, 1, 10'000'000);
+  parse_cors_origins(c, root, r.source());
+}
+
+void parse_generation(const TableReader& r, GenerationSection& c) {
+  r.integer("stream_ping_interval_ms", c.stream_ping_interval_ms, 10, 3'600'000);
+  r.integer("default_max_tokens", c.default_max_tokens, 1, 10'000'000);
+}
+
+void parse_limits(const toml::table& root, const TableReader& r, LimitsSection& c) {
+  r.integer("default_rpm", c.default_rpm, 0, 100'000'000);
+  r.integer("rate_limit_burst_seconds", c.rate_limit_burst_seconds, 1, 60);
+  r.integer("free_calls_per_model", c.free_calls_per_model, 0, 1'000'000);
+  if (r.has("tiers")) {
+    c.tiers = parse_array<TierConfig>(root, "tiers", r.source(), parse_tier);
+    std::sort(c.tiers.begin(), c.tiers.end(),
+              [](const TierConfig& a, const TierConfig& b) { return a.min_spend < b.min_spend; });
+  }
+}
+
+void parse_store(const TableReader& r, StoreSection& c) {
+  r.string("store", c.store);
+  if (c.store.rfind("sqlite:", 0) != 0)
+    r.fail("store", "expected \"sqlite:PATH\", got \"" + c.store + "\"");
+  r.integer("key_refresh_ms", c.key_refresh_ms, 10, 60'000);
+  r.integer("flush_interval_ms", c.flush_interval_ms, 10, 60'000);
+}
+
+void parse_outputs(const TableReader& r, OutputsSection& c) {
+  r.integer("output_retention_days", c.output_retention_days, 0, 36'500);
+  r.integer("output_sweep_interval_ms", c.output_sweep_interval_ms, 10, 86'400'000);
+}
+
+void parse_tasks(const TableReader& r, TasksSection& c) {
+  r.integer("task_concurrency", c.task_concurrency, 1, 100'000);
+  r.boolean("webhook_allow_private", c.webhook_allow_private);
+  r.integer("webhook_retry_seconds", c.webhook_retry_seconds, 0, 30 * 86'400);
+  r.integer("webhook_timeout_ms", c.webhook_timeout_ms, 10, 600'000);
+}
+
+}  // namespace glmgate

@@ -1,0 +1,109 @@
+// The settle step and the end of every call; see steps.hpp.
+#include "gateway/dispatch.hpp"
+#include "gateway/pricing.hpp"
+#include "gateway/steps.hpp"
+#include "outputs/stored_completion.hpp"
+
+namespace glmgate::steps {
+
+namespace {
+
+using Clock = Call::Clock;
+
+std::string_view output_status(const Call& call, std::string_view finish) {
+  if (call.task && call.task->cancelled) return task_status::kCancelled;
+  if (call.upstream.client_gone) return "incomplete";
+  if (call.record.status != 200) return task_status::kFailed;
+  if (finish == "length" || finish == "content_filter") return "incomplete";
+  return task_status::kCompleted;
+}
+
+// Hands the answer to the output store (or, for a task, back to its runner), before the client
+// has it all, so a GET right after finds it.
+void keep_output(Call& call) {
+  auto& output = call.output;
+  if (!output.keep || !call.model) return;
+  StoredOutput o;
+  std::string finish;
+  if (output.accumulated) {
+    if (!call.upstream.opened) return;
+    finish = std::string(output.accumulated->finish_reason());
+    o.body = compact_completion(output.accumulated->completion(call.upstream.usage));
+  } else if (!output.answer.empty()) {
+    finish = output.finish;
+    o.body = std::move(output.answer);
+  } else {
+    return;  // no answer: the error went to the client, nothing was generated
+  }
+  o.id = call.output_id;
+  o.account_id = call.key->account_id;
+  o.key_id = call.key->id;
+  o.surface = std::string(call.surface.name());
+  o.model = call.model->id;
+  o.status = std::string(output_status(call, finish));
+  o.context = std::move(output.context);
+  o.previous_id = call.request.previous_response_id;
+  o.usage = call.record.usage;
+  o.cost = call.record.cost;
+  if (call.task) {
+    call.task->output = std::move(o);
+  } else {
+    call.record.output_id = o.id;
+    call.record.output_slot = call.parts.outputs.keep(std::move(o), std::nullopt);
+  }
+}
+
+std::int64_t micros_since(Clock::time_point start, Clock::time_point end) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(end - start).count();
+}
+
+}  // namespace
+
+void settle(Call& call) {
+  if (call.settled.done) return;
+  call.settled.done = true;
+  if (call.route.gate_held) call.route.gate->release();
+  const auto& admission = call.admission;
+  if (admission.admitted) call.parts.limiter.release(*call.key, admission.limits);
+  if (!call.hold.held) return;
+  finish_usage(call);
+  Wallet& wallet = call.parts.wallet;
+  // A generation that failed upstream is not the client's to pay; one it abandoned is.
+  if (call.record.status == 200 || call.upstream.client_gone) {
+    NanoUsd cost = price_usage(*call.model, call.record.usage);
+    Settlement s = wallet.settle(*call.key, call.model->id, call.hold.reservation, cost,
+                                 call.record.request_id);
+    call.record.cost = s.charged;
+    call.record.free = s.free;
+    call.settled.charge = std::move(s.entry);
+  } else {
+    wallet.release(*call.key, call.model->id, call.hold.reservation);
+  }
+  if (admission.admitted)
+    call.parts.limiter.add_tokens(
+        *call.key, admission.limits,
+        call.record.usage.prompt_tokens + call.record.usage.completion_tokens);
+  keep_output(call);
+}
+
+void finish(Call& call) {
+  settle(call);
+  if (call.settled.submitted) return;
+  auto now = Clock::now();
+  const auto received = call.exchange.received_at();
+  call.record.latency_us = micros_since(received, now);
+  if (call.upstream.first_token)
+    call.record.ttft_us = micros_since(received, *call.upstream.first_token);
+  if (call.upstream.call) {
+    const int status = call.record.status;
+    call.parts.health.record(
+        call.model->id,
+        CallOutcome{status, status >= 500, std::chrono::microseconds(call.record.latency_us)});
+  }
+  call.record.created_at = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  call.parts.usage.record(std::move(call.record), std::move(call.settled.charge));
+}
+
+}  // namespace glmgate::steps

@@ -1,0 +1,30 @@
+// LiveTask: a task the runner knows of, from its queueing until its end is on disk, and who may
+// touch which part of it. Internal to tasks/.
+#pragma once
+
+#include <memory>
+
+#include "contracts/key_info.hpp"
+#include "contracts/records.hpp"
+
+namespace glmgate {
+
+class Surface;
+class TaskExchange;
+struct TaskRun;
+
+struct LiveTask {
+  // Under the runner's mutex.
+  TaskRecord record;
+  bool cancel_requested = false;
+  bool ended = false;
+  // Set before the task is shared; then read-only.
+  const Surface* surface = nullptr;
+  std::shared_ptr<const KeyInfo> key;  // whose --max-concurrency the run counts against
+  // Runner thread only.
+  bool holds_slot = false;
+  TaskExchange* exchange = nullptr;  // while the run is in flight
+  TaskRun* run = nullptr;
+};
+
+}  // namespace glmgate
