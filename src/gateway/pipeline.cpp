@@ -77,6 +77,7 @@ struct Call {
   bool reserved = false;
   ConcurrencyGate* gate = nullptr;  // a held provider slot
   UsageRecord record;
+  OutputSlot output_slot;  // where the output sink holds the call's output, for the usage sink
   std::optional<LedgerEntry> charge;  // settled, queued with the record
   std::unique_ptr<ProviderCall> upstream;
   bool stream_opened = false;
@@ -218,7 +219,7 @@ void keep_output(Call& call) {
     call.task->output = std::move(o);
   } else {
     call.record.output_id = o.id;
-    call.record.output_slot = call.parts.outputs.keep(std::move(o), std::nullopt);
+    call.output_slot = call.parts.outputs.keep(std::move(o), std::nullopt);
   }
 }
 
@@ -675,7 +676,7 @@ void Pipeline::finish(Call& call) const {
   call.record.created_at = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
-  parts_.usage.record(std::move(call.record), std::move(call.charge));
+  parts_.usage.record(std::move(call.record), std::move(call.charge), call.output_slot);
 }
 
 asio::awaitable<void> Pipeline::generate(const Surface& surface, Exchange& exchange) const {

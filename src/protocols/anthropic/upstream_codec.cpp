@@ -1,7 +1,7 @@
-// The Anthropic converters toward an Anthropic upstream; see upstream_codec.hpp. System and developer
-// messages become the top-level system prompt; consecutive tool answers become one user message
-// of tool_result blocks (Anthropic wants roles to alternate); reasoning_content goes back as a
-// thinking block, which GLM's preserved thinking needs with tool results.
+// The Anthropic converters toward an Anthropic upstream; see upstream_codec.hpp. System and
+// developer messages become the top-level system prompt; consecutive tool answers become one user
+// message of tool_result blocks (Anthropic wants roles to alternate); reasoning_content goes back
+// as a thinking block, which GLM's preserved thinking needs with tool results.
 #include "protocols/anthropic/upstream_codec.hpp"
 
 #include <boost/json/serialize.hpp>
