@@ -3,7 +3,6 @@
 // read from both tables.
 #include "backends/sqlite/sqlite_rows.hpp"
 #include "backends/sqlite/sqlite_store.hpp"
-#include "core/yield_point.hpp"
 
 namespace glmgate {
 
@@ -91,22 +90,6 @@ std::vector<LedgerEntry> SqliteStore::charges_for(const std::string& request_id)
 void SqliteStore::clear_reserved(const std::string& instance) {
   std::lock_guard lock(mutex_);
   db_.prepare("DELETE FROM reservations WHERE instance = ?").bind(1, instance).step();
-}
-
-void SqliteStore::write_reserved(const ReservedAmounts& reserved) {
-  auto upsert = db_.prepare(
-      "INSERT INTO reservations (instance, account_id, amount, updated_at) VALUES (?1, ?2, ?3, ?4) "
-      "ON CONFLICT (instance, account_id) DO UPDATE SET amount = ?3, updated_at = ?4");
-  auto remove = db_.prepare("DELETE FROM reservations WHERE instance = ?1 AND account_id = ?2");
-  const std::int64_t now = sqlite_now_ms();
-  for (const auto& [account_id, amount] : reserved.amounts) {
-    SqliteStatement& s = amount != 0 ? upsert : remove;
-    s.reset();
-    s.bind(1, reserved.instance).bind(2, account_id);
-    if (amount != 0) s.bind(3, amount).bind(4, now);
-    s.step();
-    yield_point();  // part of the writer's commit
-  }
 }
 
 void SqliteStore::set_webhook_secret(const std::string& account_id, const std::string& secret) {

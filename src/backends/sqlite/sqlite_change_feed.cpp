@@ -21,39 +21,50 @@ Changes SqliteStore::changes_since(const ChangeCursor& cursor, std::string_view 
   std::lock_guard lock(mutex_);
   SqliteTransaction tx(db_, false);  // one read snapshot for all of it
   Changes out;
+  // The statement cached under `key` (prepared from `sql()`), with the cursor's position as ?1.
+  const std::int64_t after = cursor.position;
+  auto since = [&](const char* key, auto sql) -> SqliteStatement& {
+    SqliteStatement& s = cached_statement(key, sql);
+    s.reset();
+    s.bind(1, after);
+    return s;
+  };
   {
-    auto s = db_.prepare("SELECT position FROM change_counter");
+    SqliteStatement& s = cached_statement(
+        "feed position", [] { return std::string("SELECT position FROM change_counter"); });
+    s.reset();
     s.step();
     out.cursor.position = s.integer(0);
+    s.reset();  // not left open on its row
   }
-  const std::int64_t after = cursor.position;
-  {
-    auto s = db_.prepare("SELECT " + std::string(kAccountColumns) +
-                         " FROM accounts WHERE rev > ? ORDER BY rev");
-    s.bind(1, after);
-    out.accounts = read_rows(s, read_account);
-  }
-  {
-    auto s = db_.prepare("SELECT " + std::string(kKeyColumns) +
-                         " FROM api_keys WHERE rev > ? ORDER BY rev");
-    s.bind(1, after);
-    out.keys = read_rows(s, read_key);
-  }
+  out.accounts = read_rows(since("feed accounts",
+                                 [] {
+                                   return "SELECT " + std::string(kAccountColumns) +
+                                          " FROM accounts WHERE rev > ?1 ORDER BY rev";
+                                 }),
+                           read_account);
+  out.keys = read_rows(since("feed keys",
+                             [] {
+                               return "SELECT " + std::string(kKeyColumns) +
+                                      " FROM api_keys WHERE rev > ?1 ORDER BY rev";
+                             }),
+                       read_key);
   // From the first cursor every account is in this snapshot, its balance the sum of all its
   // ledger rows: listing them would only load the whole history for the caller to skip.
   // Through ledger_changes, which holds only the rows with a position (no charge).
   if (after > 0) {
-    auto s = db_.prepare("SELECT " + std::string(kLedgerColumns) +
-                         " FROM ledger WHERE rev > ? AND origin <> ? ORDER BY rev");
-    s.bind(1, after).bind(2, own_origin);
+    SqliteStatement& s = since("feed ledger", [] {
+      return "SELECT " + std::string(kLedgerColumns) +
+             " FROM ledger WHERE rev > ?1 AND origin <> ?2 ORDER BY rev";
+    });
+    s.bind(2, own_origin);
     out.ledger = read_rows(s, read_ledger);
   }
-  {
-    auto s = db_.prepare("SELECT name, value FROM settings WHERE rev > ? ORDER BY rev");
-    s.bind(1, after);
-    while (s.step())
-      out.settings.push_back({s.text(0), s.text(1)});
-  }
+  SqliteStatement& settings = since("feed settings", [] {
+    return std::string("SELECT name, value FROM settings WHERE rev > ?1 ORDER BY rev");
+  });
+  while (settings.step())
+    out.settings.push_back({settings.text(0), settings.text(1)});
   tx.commit();
   return out;
 }

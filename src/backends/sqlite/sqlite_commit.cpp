@@ -115,7 +115,7 @@ void SqliteStore::commit(const WriteBatch& batch) {
   insert_rows("INSERT OR REPLACE INTO outputs (" + std::string(kOutputColumns) + ")", kOutputParams,
               batch.task_outputs, bind_output_row);
   if (!batch.tasks.empty()) {
-    auto s = prepare_task_upsert(db_);
+    SqliteStatement& s = cached_statement("tasks", task_upsert_sql);
     for (const auto& t : batch.tasks) {
       s.reset();
       bind_task(s, t);
@@ -139,9 +139,10 @@ void SqliteStore::apply_charges(const WriteBatch& batch, std::vector<UsageRow>& 
   for (const auto& c : batch.charges)
     totals[c.account_id] += c.amount;
   if (totals.empty()) return;
-  auto update = db_.prepare(
-      "UPDATE accounts SET balance = balance + ?1, spent = spent - ?1 WHERE id = ?2 "
-      "RETURNING balance");
+  SqliteStatement& update = cached_statement("charge", [] {
+    return "UPDATE accounts SET balance = balance + ?1, spent = spent - ?1 WHERE id = ?2 "
+           "RETURNING balance";
+  });
   std::map<std::string, NanoUsd> running;  // the balance before this batch's charges
   for (const auto& [id, total] : totals) {
     update.reset();
@@ -189,9 +190,11 @@ void SqliteStore::apply_charges(const WriteBatch& batch, std::vector<UsageRow>& 
 // hands out again), inside the writer's transaction.
 std::int64_t SqliteStore::reserve_ledger_ids(std::int64_t n) {
   if (n == 0) return 0;
-  auto bump = db_.prepare(
-      "UPDATE sqlite_sequence SET seq = MAX(seq, (SELECT COALESCE(MAX(id), 0) FROM ledger)) + ?1 "
-      "WHERE name = 'ledger' RETURNING seq");
+  SqliteStatement& bump = cached_statement("ledger ids", [] {
+    return "UPDATE sqlite_sequence SET seq = MAX(seq, (SELECT COALESCE(MAX(id), 0) FROM ledger)) "
+           "+ ?1 WHERE name = 'ledger' RETURNING seq";
+  });
+  bump.reset();
   bump.bind(1, n);
   if (bump.step()) {
     std::int64_t last = bump.integer(0);
@@ -202,6 +205,27 @@ std::int64_t SqliteStore::reserve_ledger_ids(std::int64_t n) {
   // No ledger row was ever written: the sequence has no row yet.
   db_.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('ledger', ?1)").bind(1, n).step();
   return 1;
+}
+
+// Each account's amount replaces the instance's; 0 removes it.
+void SqliteStore::write_reserved(const ReservedAmounts& reserved) {
+  SqliteStatement& upsert = cached_statement("reserve", [] {
+    return "INSERT INTO reservations (instance, account_id, amount, updated_at) VALUES "
+           "(?1, ?2, ?3, ?4) ON CONFLICT (instance, account_id) DO UPDATE SET amount = ?3, "
+           "updated_at = ?4";
+  });
+  SqliteStatement& remove = cached_statement("unreserve", [] {
+    return "DELETE FROM reservations WHERE instance = ?1 AND account_id = ?2";
+  });
+  const std::int64_t now = sqlite_now_ms();
+  for (const auto& [account_id, amount] : reserved.amounts) {
+    SqliteStatement& s = amount != 0 ? upsert : remove;
+    s.reset();
+    s.bind_view(1, reserved.instance).bind_view(2, account_id);
+    if (amount != 0) s.bind(3, amount).bind(4, now);
+    s.step();
+    yield_point();
+  }
 }
 
 // Pairs each call with its output where the call names one (CallWrite::output) that is its own
@@ -239,10 +263,8 @@ void SqliteStore::insert_rows(const std::string& head, int columns, const std::v
   std::size_t first = 0;
   for (std::size_t chunk : {32, 8, 1}) {
     if (rows.size() - first < chunk) continue;
-    auto& slot = batch_statements_[head + "|" + std::to_string(chunk)];
-    if (!slot) {
-      // A 32-row statement takes SQLite as long to compile as a few hundred rows take to insert:
-      // each is prepared once.
+    // A 32-row statement takes SQLite as long to compile as a few hundred rows take to insert.
+    SqliteStatement& s = cached_statement(head + "|" + std::to_string(chunk), [&] {
       std::string one = "(?";
       for (int c = 1; c < columns; ++c)
         one += ", ?";
@@ -250,9 +272,8 @@ void SqliteStore::insert_rows(const std::string& head, int columns, const std::v
       std::string sql = head + " VALUES " + one;
       for (std::size_t r = 1; r < chunk; ++r)
         sql += ", " + one;
-      slot = std::make_unique<SqliteStatement>(db_.handle(), sql);
-    }
-    SqliteStatement& s = *slot;
+      return sql;
+    });
     for (; first + chunk <= rows.size(); first += chunk) {
       s.rewind();  // every parameter is bound again below
       for (std::size_t k = 0; k < chunk; ++k)

@@ -53,7 +53,7 @@ std::int64_t SqliteStore::sweep_outputs(std::int64_t now, std::int64_t limit) {
 
 void SqliteStore::insert_task(const TaskRecord& task) {
   std::lock_guard lock(mutex_);
-  auto s = prepare_task_upsert(db_);
+  auto s = db_.prepare(task_upsert_sql());
   bind_task(s, task);
   s.step();
 }

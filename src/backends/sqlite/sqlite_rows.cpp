@@ -171,9 +171,9 @@ void bind_output_row(SqliteStatement& s, int offset, const StoredOutput& o) {
   s.bind(offset + 15, o.cost).bind(offset + 16, o.created_at).bind(offset + 17, o.expires_at);
 }
 
-SqliteStatement prepare_task_upsert(SqliteDb& db) {
-  return db.prepare("INSERT OR REPLACE INTO tasks (" + std::string(kTaskColumns) +
-                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+std::string task_upsert_sql() {
+  return "INSERT OR REPLACE INTO tasks (" + std::string(kTaskColumns) +
+         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 }
 
 }  // namespace glmgate

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -85,7 +86,7 @@ void bind_ledger_row(SqliteStatement& s, int offset, const LedgerEntry& e, NanoU
 void bind_usage_row(SqliteStatement& s, int offset, const UsageRecord& u);
 void bind_output_row(SqliteStatement& s, int offset, const StoredOutput& o);
 
-// The statement that inserts or replaces a task (kTaskColumns).
-SqliteStatement prepare_task_upsert(SqliteDb& db);
+// The statement that inserts or replaces a task (kTaskColumns; bind_task).
+std::string task_upsert_sql();
 
 }  // namespace glmgate

@@ -90,6 +90,15 @@ class SqliteStore final : public Store {
   std::int64_t reserve_ledger_ids(std::int64_t n);
   template <class Row, class Bind>
   void insert_rows(const std::string& head, int columns, const std::vector<Row>& rows, Bind bind);
+  // The statements of the writer's commit and of the change feed, which run every few hundred
+  // milliseconds, prepared once (preparing one costs more than running it): the statement cached
+  // under `key`, prepared from `sql()` the first time. The caller resets it as it needs.
+  template <class Sql>
+  SqliteStatement& cached_statement(const std::string& key, Sql sql) {
+    auto& slot = statements_[key];
+    if (!slot) slot = std::make_unique<SqliteStatement>(db_.handle(), sql());
+    return *slot;
+  }
   // The balance update and its ledger row; nullopt when the account does not exist.
   std::optional<LedgerEntry> apply_ledger(const LedgerEntry& entry);
 
@@ -98,7 +107,7 @@ class SqliteStore final : public Store {
   SqliteDb db_;
   std::string path_;  // for messages
   // Declared after db_: finalized before the connection closes.
-  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> batch_statements_;
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
 };
 
 }  // namespace glmgate
