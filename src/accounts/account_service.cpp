@@ -33,7 +33,7 @@ AccountRecord AccountService::create_account(const std::string& name) {
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
   try {
-    store_.insert_account(a);
+    accounts_.insert_account(a);
   } catch (const StoreConflict& e) {
     throw ServiceError(409, e.what());
   }
@@ -41,7 +41,7 @@ AccountRecord AccountService::create_account(const std::string& name) {
 }
 
 AccountRecord AccountService::account(const std::string& id_or_name) {
-  auto a = store_.find_account(id_or_name);
+  auto a = accounts_.find_account(id_or_name);
   if (!a)
     throw ServiceError(404, "no account is named or has the id \"" + id_or_name +
                                 "\" (see `glmgate accounts list`)");
@@ -49,7 +49,7 @@ AccountRecord AccountService::account(const std::string& id_or_name) {
 }
 
 std::vector<AccountRecord> AccountService::accounts() {
-  return store_.list_accounts();
+  return accounts_.list_accounts();
 }
 
 Balance AccountService::balance(const std::string& id_or_name) {
@@ -73,7 +73,7 @@ LedgerEntry AccountService::append(const std::string& id_or_name, std::string_vi
   e.note = note;
   e.origin = origin_;
   try {
-    return store_.append_ledger(e);
+    return accounts_.append_ledger(e);
   } catch (const StoreConflict& err) {
     throw ServiceError(404, err.what());
   }
@@ -92,7 +92,7 @@ LedgerEntry AccountService::adjust(const std::string& id_or_name, NanoUsd amount
 }
 
 std::vector<LedgerEntry> AccountService::ledger(const std::string& id_or_name) {
-  return store_.ledger(account(id_or_name).id);
+  return accounts_.ledger(account(id_or_name).id);
 }
 
 void AccountService::resolve(UsageQuery& query) {
@@ -101,20 +101,20 @@ void AccountService::resolve(UsageQuery& query) {
 
 std::vector<UsageRecord> AccountService::usage(UsageQuery query) {
   resolve(query);
-  return store_.usage(query);
+  return usage_.usage(query);
 }
 
 std::vector<UsageSummary> AccountService::usage_summary(UsageQuery query) {
   resolve(query);
-  return store_.usage_summary(query);
+  return usage_.usage_summary(query);
 }
 
 void AccountService::set_paused(bool paused) {
-  store_.set_setting("paused", paused ? "1" : "0");
+  settings_.set_setting(setting_name::kPaused, paused ? "1" : "0");
 }
 
 bool AccountService::paused() {
-  return store_.setting("paused").value_or("0") == "1";
+  return settings_.setting(setting_name::kPaused).value_or("0") == "1";
 }
 
 }  // namespace glmgate

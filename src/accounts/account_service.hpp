@@ -11,7 +11,10 @@
 #include <vector>
 
 #include "accounts/service_error.hpp"
-#include "contracts/store.hpp"
+#include "contracts/store/account_store.hpp"
+#include "contracts/store/settings_store.hpp"
+#include "contracts/store/store_error.hpp"
+#include "contracts/store/usage_store.hpp"
 
 namespace glmgate {
 
@@ -28,7 +31,10 @@ class AccountService {
   // Live figures of a running server, when there is one: {balance, reserved, spent}.
   using LiveFigures = std::function<std::optional<Balance>(const std::string& account_id)>;
 
-  AccountService(Store& store, std::string origin) : store_(store), origin_(std::move(origin)) {}
+  // `origin` names the writer on its ledger rows ("cli", "admin-api").
+  AccountService(AccountStore& accounts, UsageStore& usage, SettingsStore& settings,
+                 std::string origin)
+      : accounts_(accounts), usage_(usage), settings_(settings), origin_(std::move(origin)) {}
   void set_live_figures(LiveFigures live) { live_ = std::move(live); }
 
   AccountRecord create_account(const std::string& name);
@@ -53,7 +59,9 @@ class AccountService {
                      const std::string& note);
   void resolve(UsageQuery& query);
 
-  Store& store_;
+  AccountStore& accounts_;
+  UsageStore& usage_;
+  SettingsStore& settings_;
   std::string origin_;
   LiveFigures live_;
 };

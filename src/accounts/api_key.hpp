@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "contracts/store.hpp"
+#include "contracts/records.hpp"
 
 namespace glmgate {
 

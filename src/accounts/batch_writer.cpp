@@ -45,8 +45,8 @@ bool can_leave_idle() {
 }
 
 // A failed batch's rows back in front of what arrived meanwhile (`failed` is left with moved-from
-// rows, cleared by the caller). Each vector keeps its order: the
-// store pairs the charges with their usage rows in one walk over both (SqliteStore::commit).
+// rows, cleared by the caller). Each vector keeps its order: the charges' running balances follow
+// it.
 template <class T>
 void requeue(std::vector<T>& failed, std::vector<T>& queued) {
   failed.insert(failed.end(), std::make_move_iterator(queued.begin()),
@@ -56,21 +56,21 @@ void requeue(std::vector<T>& failed, std::vector<T>& queued) {
 
 }  // namespace
 
-BatchWriter::BatchWriter(Store& store, std::chrono::milliseconds interval)
+BatchWriter::BatchWriter(BatchStore& store, std::chrono::milliseconds interval)
     : store_(store), interval_(interval), overdue_ms_(kOverdueIntervals * interval.count()) {}
 
 BatchWriter::~BatchWriter() {
   stop();
 }
 
-// One lock for both, so that no commit takes the charge without the record.
-void BatchWriter::record(UsageRecord record, std::optional<LedgerEntry> charge) {
+// One row for the call, so that no commit takes the charge without the record.
+void BatchWriter::record(UsageRecord record, std::optional<LedgerEntry> charge, OutputSlot output) {
   {
     std::lock_guard lock(queue_mutex_);
+    queued_call_charges_ += charge.has_value();
     // An output slot of an earlier queue names nothing in this one.
-    if (record.output_slot.batch != generation_) record.output_slot.index = -1;
-    queued_.usage.push_back(std::move(record));
-    if (charge) queued_.charges.push_back(std::move(*charge));
+    queued_.calls.emplace_back(std::move(record), std::move(charge),
+                               output.batch == generation_ ? output.index : -1);
   }
   wake_if_starved();
 }
@@ -106,7 +106,7 @@ void BatchWriter::start() {
 // below with each and its counterpart in `other`.
 template <class F>
 void each_rows(WriteBatch& a, F f) {
-  f(a.usage, 0);
+  f(a.calls, 0);
   f(a.charges, 1);
   f(a.outputs, 2);
   f(a.task_outputs, 3);
@@ -114,7 +114,7 @@ void each_rows(WriteBatch& a, F f) {
 }
 template <class G>
 void each_rows(WriteBatch& a, WriteBatch& b, G g) {
-  g(a.usage, b.usage);
+  g(a.calls, b.calls);
   g(a.charges, b.charges);
   g(a.outputs, b.outputs);
   g(a.task_outputs, b.task_outputs);
@@ -159,27 +159,30 @@ void BatchWriter::flush() {
   {
     std::lock_guard lock(queue_mutex_);
     each_rows(batch, queued_, [](auto& rows, auto& queued) { rows.swap(queued); });
+    queued_call_charges_ = 0;
     ++generation_;
   }
-  if (reserved_source_) batch.reserved = reserved_source_();
+  if (reserved_source_) batch.reserved = {reserved_instance_, reserved_source_()};
   if (!batch.empty()) {
     try {
       store_.commit(batch);
       if (commit_listener_) commit_listener_(batch);
     } catch (const std::exception& e) {
-      spdlog::error("could not write {} usage records and {} charges, will retry: {}",
-                    batch.usage.size(), batch.charges.size(), e.what());
+      spdlog::error("could not write {} usage records and {} outputs, will retry: {}",
+                    batch.calls.size(), batch.outputs.size(), e.what());
       std::lock_guard lock(queue_mutex_);
       // Requeued outputs move the queued ones: no slot handed out so far stays right.
       ++generation_;
-      for (auto* rows : {&batch.usage, &queued_.usage})
-        for (auto& u : *rows)
-          u.output_slot.index = -1;
+      for (auto* calls : {&batch.calls, &queued_.calls})
+        for (auto& call : *calls) {
+          call.output = -1;
+          if (calls == &batch.calls) queued_call_charges_ += call.charge.has_value();
+        }
       each_rows(batch, queued_, [](auto& failed, auto& queued) { requeue(failed, queued); });
     }
   }
   each_rows(batch, [](auto& rows, int) { clear_rows(rows); });  // the rows, not the room
-  batch.reserved.clear();
+  batch.reserved.amounts.clear();
 }
 
 void BatchWriter::stop() {
@@ -220,13 +223,13 @@ void BatchWriter::run() {
 
 std::size_t BatchWriter::usage_room() {
   std::lock_guard lock(queue_mutex_);
-  return queued_.usage.capacity();
+  return queued_.calls.capacity();
 }
 
 std::size_t BatchWriter::queued_rows() {
   std::lock_guard lock(queue_mutex_);
-  return queued_.usage.size() + queued_.charges.size() + queued_.outputs.size() +
-         queued_.task_outputs.size();
+  return queued_.calls.size() + queued_call_charges_ + queued_.charges.size() +
+         queued_.outputs.size() + queued_.task_outputs.size();
 }
 
 }  // namespace glmgate

@@ -6,6 +6,9 @@
 // normally when rows pile up or when a commit is overdue (other load starving it), and never goes
 // idle where the process may not leave idle priority again. What a crash can lose is what was
 // queued since the last commit (see README). stop() commits what is left and joins.
+// What a commit is given (contracts/store/batch_store.hpp) holds by construction: a call's record
+// and charge are queued together as one CallWrite, and its output by the slot keep() handed out,
+// which names a place in the queue only while that queue is the one being filled.
 #pragma once
 
 #include <sys/types.h>
@@ -20,7 +23,8 @@
 #include <thread>
 
 #include "accounts/account_book.hpp"
-#include "contracts/store.hpp"
+#include "contracts/output_sink.hpp"
+#include "contracts/store/batch_store.hpp"
 #include "contracts/usage_sink.hpp"
 
 namespace glmgate {
@@ -28,19 +32,25 @@ namespace glmgate {
 class BatchWriter final : public UsageSink {
  public:
   using ReservedSource = std::function<std::vector<std::pair<std::string, NanoUsd>>()>;
-  BatchWriter(Store& store, std::chrono::milliseconds interval);
+  BatchWriter(BatchStore& store, std::chrono::milliseconds interval);
   ~BatchWriter() override;
 
-  void record(UsageRecord record, std::optional<LedgerEntry> charge) override;
+  void record(UsageRecord record, std::optional<LedgerEntry> charge,
+              OutputSlot output = {}) override;
   // A stored output and/or a task state, queued together so they commit in one transaction.
   // Returns where a call's output (not a task's) waits, for its usage record to name.
   OutputSlot keep(std::optional<StoredOutput> output, std::optional<TaskRecord> task);
-  // Called on the writer's thread after each successful commit (OutputStore forgets its copies).
+  // Called on the writer's thread after each successful commit (the task runner forgets ended
+  // tasks).
   void set_commit_listener(std::function<void(const WriteBatch&)> listener) {
     commit_listener_ = std::move(listener);
   }
-  // Called at each commit for the open reservations to snapshot (for `credits show`).
-  void set_reserved_source(ReservedSource source) { reserved_source_ = std::move(source); }
+  // Called at each commit for the open holds that changed, which it records under `instance`
+  // (for `credits show`; see AccountStore).
+  void set_reserved_source(std::string instance, ReservedSource source) {
+    reserved_instance_ = std::move(instance);
+    reserved_source_ = std::move(source);
+  }
 
   void start();
   // Commits what is queued now, on the caller's thread (blocking).
@@ -58,12 +68,14 @@ class BatchWriter final : public UsageSink {
   void wake_if_starved();
   void set_background(bool background);
 
-  Store& store_;
+  BatchStore& store_;
   std::chrono::milliseconds interval_;
+  std::string reserved_instance_;
   ReservedSource reserved_source_;
   std::function<void(const WriteBatch&)> commit_listener_;
   std::mutex queue_mutex_;
   WriteBatch queued_;
+  std::size_t queued_call_charges_ = 0;  // queued_.calls with a charge (a row each, as usage rows)
   std::uint64_t generation_ = 1;  // of queued_: bumped whenever its outputs are taken or reordered
   std::mutex commit_mutex_;       // one commit at a time (the thread, or flush()); guards:
   WriteBatch spare_;              // the next queue's storage, then the batch being committed

@@ -19,7 +19,7 @@
 
 #include "accounts/api_key.hpp"
 #include "contracts/key_info.hpp"
-#include "contracts/store.hpp"
+#include "contracts/records.hpp"
 
 namespace glmgate {
 

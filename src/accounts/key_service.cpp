@@ -8,7 +8,7 @@ GeneratedKey KeyService::create(const KeyOptions& options) {
     throw ServiceError(400, "rpm, tpm and max_concurrency must be 0 or more");
   std::string account_id;
   if (!options.account.empty()) {
-    auto account = store_.find_account(options.account);
+    auto account = accounts_.find_account(options.account);
     if (!account)
       throw ServiceError(404, "no account is named or has the id \"" + options.account +
                                   "\" (see `glmgate accounts list`)");
@@ -24,7 +24,7 @@ GeneratedKey KeyService::create(const KeyOptions& options) {
   key.record.tpm = options.tpm;
   key.record.max_concurrency = options.max_concurrency;
   try {
-    store_.insert_key(key.record);
+    keys_.insert_key(key.record);
   } catch (const StoreConflict& e) {
     throw ServiceError(409, e.what());
   }
@@ -32,19 +32,19 @@ GeneratedKey KeyService::create(const KeyOptions& options) {
 }
 
 std::vector<KeyRecord> KeyService::list(const std::optional<std::string>& account) {
-  if (!account) return store_.list_keys(std::nullopt);
-  auto a = store_.find_account(*account);
+  if (!account) return keys_.list_keys(std::nullopt);
+  auto a = accounts_.find_account(*account);
   if (!a) throw ServiceError(404, "no account is named or has the id \"" + *account + "\"");
-  return store_.list_keys(a->id);
+  return keys_.list_keys(a->id);
 }
 
 void KeyService::revoke(const std::string& id) {
-  if (!store_.revoke_key(id))
+  if (!keys_.revoke_key(id))
     throw ServiceError(404, "no key has the id \"" + id + "\" (see `glmgate keys list`)");
 }
 
 std::optional<GeneratedKey> KeyService::bootstrap_admin() {
-  if (store_.count_keys() > 0) return std::nullopt;
+  if (keys_.count_keys() > 0) return std::nullopt;
   KeyOptions options;
   options.name = "admin";
   options.admin = true;

@@ -9,7 +9,9 @@
 
 #include "accounts/api_key.hpp"
 #include "accounts/service_error.hpp"
-#include "contracts/store.hpp"
+#include "contracts/store/account_store.hpp"
+#include "contracts/store/key_store.hpp"
+#include "contracts/store/store_error.hpp"
 
 namespace glmgate {
 
@@ -24,7 +26,8 @@ struct KeyOptions {
 
 class KeyService {
  public:
-  explicit KeyService(Store& store) : store_(store) {}
+  // `accounts`: to find the account a new key bills.
+  KeyService(KeyStore& keys, AccountStore& accounts) : keys_(keys), accounts_(accounts) {}
   // Creates and stores a key; the returned secret is the only copy there will ever be.
   GeneratedKey create(const KeyOptions& options);
   std::vector<KeyRecord> list(const std::optional<std::string>& account = std::nullopt);
@@ -34,7 +37,8 @@ class KeyService {
   std::optional<GeneratedKey> bootstrap_admin();
 
  private:
-  Store& store_;
+  KeyStore& keys_;
+  AccountStore& accounts_;
 };
 
 }  // namespace glmgate

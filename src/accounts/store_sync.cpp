@@ -7,11 +7,13 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "contracts/store/settings_store.hpp"
+
 namespace glmgate {
 
-StoreSync::StoreSync(Store& store, KeyCache& keys, AccountBook& accounts, PauseSwitch& pause,
+StoreSync::StoreSync(ChangeFeed& feed, KeyCache& keys, AccountBook& accounts, PauseSwitch& pause,
                      std::string origin, std::chrono::milliseconds interval)
-    : store_(store),
+    : feed_(feed),
       keys_(keys),
       accounts_(accounts),
       pause_(pause),
@@ -24,7 +26,7 @@ StoreSync::~StoreSync() {
 
 void StoreSync::poll() {
   std::lock_guard lock(poll_mutex_);
-  SyncChanges changes = store_.sync(cursor_, origin_);
+  Changes changes = feed_.changes_since(cursor_, origin_);
   // A new account's stored balance already includes the ledger rows read with it.
   std::unordered_set<std::string> loaded;
   for (const auto& a : changes.accounts)
@@ -32,7 +34,8 @@ void StoreSync::poll() {
   for (const auto& entry : changes.ledger)
     if (!loaded.count(entry.account_id)) accounts_.apply_external(entry);
   keys_.apply(changes.keys);
-  pause_.paused.store(changes.paused, std::memory_order_relaxed);
+  if (const std::string* paused = changes.setting(setting_name::kPaused))
+    pause_.paused.store(*paused == "1", std::memory_order_relaxed);
   cursor_ = changes.cursor;
   rounds_.fetch_add(1, std::memory_order_relaxed);
 }

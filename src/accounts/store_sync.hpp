@@ -1,10 +1,11 @@
 // StoreSync: keeps the server's memory in step with the store, which other processes (the CLI)
 // and the admin API change: new and revoked keys, new accounts, grants and adjustments, and the
-// pause switch. A background thread polls every `interval`; sync_now() lets the admin API wait
-// until its own write is visible, and after_next_round() lets a key lookup that missed the cache
-// hear when the store has been read again, without waiting. Requests that arrive while a round
-// runs are all served by the next one: a flood of unknown keys costs one round at a time, not
-// one store read each. Owns its thread; stop() or the destructor joins it.
+// pause switch, read from the store's change feed (contracts/store/change_feed.hpp). A background
+// thread polls every `interval`; sync_now() lets the admin API wait until its own write is visible,
+// and after_next_round() lets a key lookup that missed the cache hear when the store has been read
+// again, without waiting. Requests that arrive while a round runs are all served by the next one: a
+// flood of unknown keys costs one round at a time, not one store read each. Owns its thread; stop()
+// or the destructor joins it.
 #pragma once
 
 #include <atomic>
@@ -20,13 +21,13 @@
 #include "accounts/account_book.hpp"
 #include "accounts/key_cache.hpp"
 #include "contracts/pause_switch.hpp"
-#include "contracts/store.hpp"
+#include "contracts/store/change_feed.hpp"
 
 namespace glmgate {
 
 class StoreSync {
  public:
-  StoreSync(Store& store, KeyCache& keys, AccountBook& accounts, PauseSwitch& pause,
+  StoreSync(ChangeFeed& feed, KeyCache& keys, AccountBook& accounts, PauseSwitch& pause,
             std::string origin, std::chrono::milliseconds interval);
   ~StoreSync();
 
@@ -45,13 +46,13 @@ class StoreSync {
  private:
   void run();
 
-  Store& store_;
+  ChangeFeed& feed_;
   KeyCache& keys_;
   AccountBook& accounts_;
   PauseSwitch& pause_;
   std::string origin_;
   std::chrono::milliseconds interval_;
-  SyncCursor cursor_;
+  ChangeCursor cursor_;
   std::mutex poll_mutex_;
   std::mutex mutex_;
   std::condition_variable wake_;

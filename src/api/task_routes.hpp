@@ -8,14 +8,14 @@
 #include "core/blocking_pool.hpp"
 #include "gateway/pipeline.hpp"
 #include "http/router.hpp"
-#include "outputs/output_store.hpp"
+#include "outputs/output_service.hpp"
 #include "tasks/task_runner.hpp"
 
 namespace glmgate {
 
 struct TaskRouteParts {
   const Pipeline& pipeline;
-  OutputStore& outputs;
+  OutputService& outputs;
   TaskRunner& tasks;
   BlockingPool& pool;
   const Surface& openai;

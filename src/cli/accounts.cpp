@@ -7,6 +7,7 @@
 
 #include "accounts/account_service.hpp"
 #include "accounts/views.hpp"
+#include "backends/store_factory.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 
@@ -23,7 +24,7 @@ template <class F>
 int with_service(const std::optional<std::string>& config_path, F body) {
   Config config = load_config(config_path);
   auto store = open_store(config.store);
-  AccountService service(*store, kOrigin);
+  AccountService service(*store, *store, *store, kOrigin);
   return body(service);
 }
 

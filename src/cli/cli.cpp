@@ -1,5 +1,5 @@
 // Command-line parsing with CLI11; the commands themselves live in serve.cpp, keys.cpp,
-// accounts.cpp and usage.cpp.
+// accounts.cpp, usage.cpp, webhooks.cpp and migrate.cpp.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -24,6 +24,8 @@ int run(int argc, char** argv) {
   };
 
   auto* serve_cmd = sub(&app, "serve", "Run the gateway");
+  auto* migrate_cmd =
+      sub(&app, "migrate", "Bring the store to this version's schema (serve does it too)");
 
   auto* keys = sub(&app, "keys", "Create, list and revoke API keys");
   keys->require_subcommand(1);
@@ -113,6 +115,7 @@ int run(int argc, char** argv) {
 
   try {
     if (*serve_cmd) return serve(config_path);
+    if (*migrate_cmd) return migrate(config_path);
     if (*create_cmd) return keys_create(config_path, create);
     if (*list_cmd) return keys_list(config_path, list_account, list_json);
     if (*revoke_cmd) return keys_revoke(config_path, revoke_id);

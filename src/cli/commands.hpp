@@ -1,6 +1,6 @@
 // The glmgate command line: `serve` and the operator commands (keys, accounts, credits, ledger,
-// usage, pause). Each command returns the process exit code; errors are printed to stderr with
-// what to do about them. The operator commands go through the same services as the admin API.
+// usage, pause, migrate). Each command returns the process exit code; errors are printed to stderr
+// with what to do about them. The operator commands go through the same services as the admin API.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@ namespace glmgate::cli {
 int run(int argc, char** argv);
 
 int serve(const std::optional<std::string>& config_path);
+int migrate(const std::optional<std::string>& config_path);
 
 struct KeyCreateOptions {
   std::string name;

@@ -7,6 +7,7 @@
 
 #include "accounts/key_service.hpp"
 #include "accounts/views.hpp"
+#include "backends/store_factory.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 
@@ -17,7 +18,7 @@ namespace json = boost::json;
 int keys_create(const std::optional<std::string>& config_path, const KeyCreateOptions& options) {
   Config config = load_config(config_path);
   auto store = open_store(config.store);
-  KeyService service(*store);
+  KeyService service(*store, *store);
   KeyOptions o;
   o.name = options.name;
   o.account = options.account;
@@ -45,7 +46,7 @@ int keys_list(const std::optional<std::string>& config_path, const std::string& 
               bool as_json) {
   Config config = load_config(config_path);
   auto store = open_store(config.store);
-  KeyService service(*store);
+  KeyService service(*store, *store);
   auto keys = service.list(account.empty() ? std::nullopt : std::optional<std::string>(account));
   if (as_json) {
     json::array out;
@@ -67,7 +68,7 @@ int keys_list(const std::optional<std::string>& config_path, const std::string& 
 int keys_revoke(const std::optional<std::string>& config_path, const std::string& id) {
   Config config = load_config(config_path);
   auto store = open_store(config.store);
-  KeyService service(*store);
+  KeyService service(*store, *store);
   service.revoke(id);
   std::cout << "Revoked " << id << "\n";
   return 0;

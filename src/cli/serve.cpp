@@ -18,6 +18,7 @@
 #include "api/admin_routes.hpp"
 #include "api/routes.hpp"
 #include "api/task_routes.hpp"
+#include "backends/store_factory.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "core/random.hpp"
@@ -29,7 +30,7 @@
 #include "logging/access_log.hpp"
 #include "logging/buffered_sink.hpp"
 #include "outputs/conversations.hpp"
-#include "outputs/output_store.hpp"
+#include "outputs/output_service.hpp"
 #include "outputs/sweeper.hpp"
 #include "providers/registry.hpp"
 #include "tasks/task_runner.hpp"
@@ -48,6 +49,11 @@ void setup_logging(const std::string& level) {
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("glmgate", std::move(sink)));
   spdlog::set_level(spdlog::level::from_str(level));
 }
+
+// The name this server records its open holds under (AccountStore): the same across restarts, so
+// that a restart clears its previous run's holds and no other instance's. A SQLite store admits
+// one server (its lock), so one name does; instances that share a store need one each.
+constexpr const char* kInstance = "server";
 
 // Thousands of concurrent streams need thousands of descriptors.
 void raise_fd_limit() {
@@ -79,9 +85,10 @@ int serve(const std::optional<std::string>& config_path) {
   setup_logging(config.log_level);
   raise_fd_limit();
 
-  auto store = open_store(config.store);
-  store->clear_reserved();  // reservations of a previous run died with it
-  KeyService keys(*store);
+  // A second server on a store that admits one (SQLite) stops here, naming the first.
+  auto store = open_store(config.store, {.migrate = true, .serve = true});
+  store->clear_reserved(kInstance);  // the holds of this instance's previous run died with it
+  KeyService keys(*store, *store);
   if (auto admin = keys.bootstrap_admin()) {
     std::cout << "No API key existed, so an admin key was created (" << admin->record.id
               << "). It is shown only this once:\n"
@@ -92,11 +99,11 @@ int serve(const std::optional<std::string>& config_path) {
   const std::string origin = random_id("srv_", 12);
   BatchWriter writer(*store, std::chrono::milliseconds(config.flush_interval_ms));
   AccountBook book(config.free_calls_per_model, origin);
-  writer.set_reserved_source([&book] { return book.take_changed_reservations(); });
+  writer.set_reserved_source(kInstance, [&book] { return book.take_changed_reservations(); });
   KeyCache cache;
   PauseSwitch pause;
   const std::int64_t retention_ms = config.output_retention_days * 86'400'000;
-  OutputStore outputs(*store, writer, retention_ms);
+  OutputService outputs(*store, writer, retention_ms);
   BlockingPool pool(2);
   Conversations conversations(outputs, pool);
 
@@ -128,10 +135,10 @@ int serve(const std::optional<std::string>& config_path) {
   sync.start();
   writer.start();
   tasks.start();
-  Sweeper sweeper(*store, std::chrono::milliseconds(config.output_sweep_interval_ms));
+  Sweeper sweeper(*store, *store, std::chrono::milliseconds(config.output_sweep_interval_ms));
   sweeper.start();
   TaskRoutes task_routes({pipeline, outputs, tasks, pool, routes.openai(), routes.responses()});
-  AccountService account_service(*store, "admin-api");
+  AccountService account_service(*store, *store, *store, "admin-api");
   account_service.set_live_figures([&book](const std::string& id) -> std::optional<Balance> {
     auto f = book.figures(id);
     if (!f) return std::nullopt;

@@ -8,6 +8,7 @@
 
 #include "accounts/account_service.hpp"
 #include "accounts/views.hpp"
+#include "backends/store_factory.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
@@ -98,7 +99,7 @@ int usage(const std::optional<std::string>& config_path, const UsageOptions& o) 
   }
   Config config = load_config(config_path);
   auto store = open_store(config.store);
-  AccountService service(*store, "cli");
+  AccountService service(*store, *store, *store, "cli");
   if (grouped) {
     auto rows = service.usage_summary(q);
     if (o.format == "json") {

@@ -4,9 +4,9 @@
 #include <iostream>
 
 #include "accounts/service_error.hpp"
+#include "backends/store_factory.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
-#include "contracts/store.hpp"
 #include "tasks/webhook_signature.hpp"
 
 namespace glmgate::cli {

@@ -1,5 +1,6 @@
-// The rows glmgate keeps: keys, accounts, ledger entries, usage records, and what a store sync
-// returns. Plain value types shared by the store, the services and the in-memory state.
+// The rows glmgate keeps: keys, accounts, ledger entries, usage records, stored outputs, tasks.
+// Plain value types shared by the store contracts (contracts/store/), the services and the
+// in-memory state; nothing here says how a backend lays them out.
 #pragma once
 
 #include <cstdint>
@@ -24,17 +25,17 @@ struct KeyRecord {
   std::int64_t tpm = 0;              // tokens per minute; 0: the tier's, else none
   std::int64_t max_concurrency = 0;  // 0: no cap
   std::int64_t created_at = 0;       // unix seconds
-  std::int64_t rev = 0;              // store-wide change counter, for incremental cache refresh
+  std::int64_t rev = 0;              // the position of its last change in the store's change feed
 };
 
 struct AccountRecord {
   std::string id;  // "acct_…"
   std::string name;
   NanoUsd balance = 0;   // equals the sum of the account's ledger rows
-  NanoUsd reserved = 0;  // open reservations as the running server last reported them
+  NanoUsd reserved = 0;  // open holds: the sum of what each server instance last recorded
   NanoUsd spent = 0;     // cumulative charges, for usage tiers
   std::int64_t created_at = 0;
-  std::int64_t rev = 0;
+  std::int64_t rev = 0;  // the position of its creation in the store's change feed
 };
 
 namespace ledger_kind {
@@ -45,7 +46,7 @@ inline constexpr std::string_view kAdjustment = "adjustment";
 }  // namespace ledger_kind
 
 struct LedgerEntry {
-  std::int64_t id = 0;  // assigned by the store, increasing in commit order
+  std::int64_t id = 0;  // assigned by the store, increasing in the order the balance changed
   std::string account_id;
   std::string kind;    // grant, charge, refund, adjustment
   NanoUsd amount = 0;  // signed: a charge is negative
@@ -57,13 +58,6 @@ struct LedgerEntry {
 };
 
 // One request's usage record.
-// Where a queued output waits: the writer's queue generation and its index in that queue's
-// outputs (WriteBatch::outputs once the queue is taken). index -1: nowhere known.
-struct OutputSlot {
-  std::uint64_t batch = 0;
-  std::int64_t index = -1;
-};
-
 struct UsageRecord {
   std::string request_id;
   std::string key_id;
@@ -79,11 +73,8 @@ struct UsageRecord {
   std::int64_t latency_us = 0;
   std::int64_t ttft_us = 0;
   std::int64_t created_at = 0;  // unix milliseconds
-  // The output this call kept, when it kept one: its ID and where it waits in the writer's queue.
-  // Only a hint for the store, which may then keep the output in this row (see
-  // SqliteStore::commit); not read back.
+  // The output this call kept, when it kept one (WriteBatch pairs them); not read back.
   std::string output_id;
-  OutputSlot output_slot;
 };
 
 struct UsageQuery {
@@ -101,21 +92,6 @@ struct UsageSummary {
   std::int64_t requests = 0;
   Usage usage;
   NanoUsd cost = 0;
-};
-
-// What changed in the store since a sync cursor; see Store::sync.
-struct SyncCursor {
-  std::int64_t key_rev = 0;
-  std::int64_t account_rev = 0;
-  std::int64_t ledger_id = 0;
-};
-
-struct SyncChanges {
-  std::vector<AccountRecord> accounts;  // created or renamed; balance is the current one
-  std::vector<KeyRecord> keys;
-  std::vector<LedgerEntry> ledger;  // rows written by other origins (grants by the CLI...)
-  bool paused = false;
-  SyncCursor cursor;
 };
 
 // A generated output kept for retrieval by its ID (GET /v1/responses/{id}, GET

@@ -97,6 +97,7 @@ struct Call {
     std::string finish;  // its finish reason
     std::optional<CompletionAccumulator> accumulated;  // streamed
     std::string context;
+    OutputSlot slot;  // where the output sink holds it, for the usage sink to pair with the record
   } output;
 
   // settle

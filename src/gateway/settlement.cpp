@@ -49,7 +49,7 @@ void keep_output(Call& call) {
     call.task->output = std::move(o);
   } else {
     call.record.output_id = o.id;
-    call.record.output_slot = call.parts.outputs.keep(std::move(o), std::nullopt);
+    call.output.slot = call.parts.outputs.keep(std::move(o), std::nullopt);
   }
 }
 
@@ -103,7 +103,7 @@ void finish(Call& call) {
   call.record.created_at = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
-  call.parts.usage.record(std::move(call.record), std::move(call.settled.charge));
+  call.parts.usage.record(std::move(call.record), std::move(call.settled.charge), call.output.slot);
 }
 
 }  // namespace glmgate::steps

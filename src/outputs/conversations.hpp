@@ -7,13 +7,13 @@
 
 #include "contracts/conversation_source.hpp"
 #include "core/blocking_pool.hpp"
-#include "outputs/output_store.hpp"
+#include "outputs/output_service.hpp"
 
 namespace glmgate {
 
 class Conversations final : public ConversationSource {
  public:
-  Conversations(OutputStore& outputs, BlockingPool& pool) : outputs_(outputs), pool_(pool) {}
+  Conversations(OutputService& outputs, BlockingPool& pool) : outputs_(outputs), pool_(pool) {}
 
   boost::asio::awaitable<Result<boost::json::array>> history(
       const std::string& response_id, const std::string& account_id) override;
@@ -30,7 +30,7 @@ class Conversations final : public ConversationSource {
                                         const std::string& account_id);
 
  private:
-  OutputStore& outputs_;
+  OutputService& outputs_;
   BlockingPool& pool_;
 };
 

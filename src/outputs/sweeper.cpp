@@ -4,7 +4,7 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
-#include "outputs/output_store.hpp"
+#include "core/clock.hpp"
 
 namespace glmgate {
 
@@ -12,8 +12,8 @@ namespace {
 constexpr std::int64_t kRowsPerTransaction = 1000;
 }
 
-Sweeper::Sweeper(Store& store, std::chrono::milliseconds interval)
-    : store_(store), interval_(interval) {}
+Sweeper::Sweeper(OutputStore& outputs, TaskStore& tasks, std::chrono::milliseconds interval)
+    : outputs_(outputs), tasks_(tasks), interval_(interval) {}
 
 Sweeper::~Sweeper() {
   stop();
@@ -21,14 +21,21 @@ Sweeper::~Sweeper() {
 
 std::int64_t Sweeper::sweep() {
   std::int64_t total = 0;
-  try {
+  // One kind at a time, in transactions of kRowsPerTransaction rows until none is left; false
+  // when stopped meanwhile.
+  auto drain = [&](auto sweep_some) {
     for (;;) {
-      std::int64_t n = store_.sweep_expired(unix_ms_now(), kRowsPerTransaction);
+      std::int64_t n = sweep_some(unix_ms_now());
       total += n;
-      if (n < kRowsPerTransaction) break;
+      if (n < kRowsPerTransaction) return true;
       std::lock_guard lock(mutex_);
-      if (stopping_) break;
+      if (stopping_) return false;
     }
+  };
+  try {
+    if (drain(
+            [this](std::int64_t now) { return outputs_.sweep_outputs(now, kRowsPerTransaction); }))
+      drain([this](std::int64_t now) { return tasks_.sweep_tasks(now, kRowsPerTransaction); });
   } catch (const std::exception& e) {
     spdlog::warn("could not delete expired outputs, will retry: {}", e.what());
   }

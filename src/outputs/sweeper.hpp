@@ -8,13 +8,14 @@
 #include <mutex>
 #include <thread>
 
-#include "contracts/store.hpp"
+#include "contracts/store/output_store.hpp"
+#include "contracts/store/task_store.hpp"
 
 namespace glmgate {
 
 class Sweeper {
  public:
-  Sweeper(Store& store, std::chrono::milliseconds interval);
+  Sweeper(OutputStore& outputs, TaskStore& tasks, std::chrono::milliseconds interval);
   ~Sweeper();
   void start();
   void stop();
@@ -22,7 +23,8 @@ class Sweeper {
   std::int64_t sweep();
 
  private:
-  Store& store_;
+  OutputStore& outputs_;
+  TaskStore& tasks_;
   std::chrono::milliseconds interval_;
   std::mutex mutex_;
   std::condition_variable wake_;

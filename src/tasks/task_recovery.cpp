@@ -3,19 +3,20 @@
 
 #include <spdlog/spdlog.h>
 
-#include "outputs/output_store.hpp"
+#include "core/clock.hpp"
 #include "tasks/task_record.hpp"
 
 namespace glmgate {
 
-std::vector<TaskRecord> recover_tasks(Store& store, std::int64_t retention_ms) {
+std::vector<TaskRecord> recover_tasks(TaskStore& tasks, AccountStore& ledger,
+                                      std::int64_t retention_ms) {
   std::vector<TaskRecord> resumed;
-  for (TaskRecord t : store.open_tasks()) {
+  for (TaskRecord t : tasks.open_tasks()) {
     if (!is_ended(t.status)) {
-      auto charges = store.charges_for(task_request_id(t.id));
+      auto charges = ledger.charges_for(task_request_id(t.id));
       if (charges.empty()) {
         t.status = std::string(task_status::kQueued);  // never charged: run it again
-        store.insert_task(t);
+        tasks.insert_task(t);
         resumed.push_back(std::move(t));
         continue;
       }
@@ -27,7 +28,7 @@ std::vector<TaskRecord> recover_tasks(Store& store, std::int64_t retention_ms) {
         refund.request_id = c.request_id;
         refund.note = "task interrupted by a restart";
         refund.origin = "task-recovery";
-        store.append_ledger(refund);
+        ledger.append_ledger(refund);
       }
       t.status = std::string(task_status::kFailed);
       t.http_status = 500;
@@ -38,7 +39,7 @@ std::vector<TaskRecord> recover_tasks(Store& store, std::int64_t retention_ms) {
       t.updated_at = unix_ms_now();
       if (retention_ms > 0) t.expires_at = t.updated_at + retention_ms;
       if (!t.callback_url.empty()) t.webhook = "pending";
-      store.insert_task(t);
+      tasks.insert_task(t);
       spdlog::warn("task {} was charged but not finished before a restart: refunded", t.id);
     }
     resumed.push_back(std::move(t));

@@ -7,11 +7,14 @@
 
 #include <vector>
 
-#include "contracts/store.hpp"
+#include "contracts/store/account_store.hpp"
+#include "contracts/store/task_store.hpp"
 
 namespace glmgate {
 
-// The tasks to resume: status "queued" to run again, the others to notify.
-std::vector<TaskRecord> recover_tasks(Store& store, std::int64_t retention_ms);
+// The tasks to resume: status "queued" to run again, the others to notify. `ledger`: a charged
+// run's charges, and their refunds.
+std::vector<TaskRecord> recover_tasks(TaskStore& tasks, AccountStore& ledger,
+                                      std::int64_t retention_ms);
 
 }  // namespace glmgate

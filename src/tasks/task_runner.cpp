@@ -58,7 +58,7 @@ void TaskRunner::save(const TaskRecord& record, std::optional<StoredOutput> outp
 }
 
 void TaskRunner::recover() {
-  recovered_ = recover_tasks(parts_.store, parts_.retention_ms);
+  recovered_ = recover_tasks(parts_.store, parts_.store, parts_.retention_ms);
 }
 
 void TaskRunner::start() {

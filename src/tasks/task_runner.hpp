@@ -23,9 +23,10 @@
 #include <unordered_map>
 
 #include "accounts/batch_writer.hpp"
+#include "contracts/store.hpp"
 #include "core/blocking_pool.hpp"
 #include "gateway/pipeline.hpp"
-#include "outputs/output_store.hpp"
+#include "outputs/output_service.hpp"
 #include "tasks/callback_target.hpp"
 #include "tasks/live_task.hpp"
 #include "tasks/task_queue.hpp"
@@ -36,7 +37,7 @@ namespace glmgate {
 struct TaskParts {
   const Pipeline& pipeline;
   Store& store;
-  OutputStore& outputs;
+  OutputService& outputs;
   BatchWriter& writer;
   BlockingPool& pool;
   // The surface that serves a path, or null (paths a task cannot target).

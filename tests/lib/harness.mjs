@@ -138,6 +138,7 @@ export async function startGateway(configText, { env, dir = tempDir(), timeoutMs
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    pid: proc.child.pid,
     adminKey,
     dir,
     configPath,

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "accounts/account_service.hpp"
-#include "contracts/store.hpp"
+#include "backends/store_factory.hpp"
 
 namespace glmgate {
 
@@ -31,7 +31,7 @@ class FundedStoreTest : public ::testing::Test {
   void SetUp() override {
     dir_ = fresh_test_dir("funded");
     store_ = open_store("sqlite:" + (dir_ / "g.db").string());
-    AccountService service(*store_, "test");
+    AccountService service(*store_, *store_, *store_, "test");
     account_ = service.create_account("alice").id;
     service.grant(account_, kFunds, "");
   }

@@ -12,7 +12,6 @@
 #include <thread>
 
 #include "accounts/batch_writer.hpp"
-#include "contracts/store.hpp"
 #include "store_fixture.hpp"
 
 namespace glmgate {
@@ -27,8 +26,10 @@ TEST_F(BatchWriterTest, CommitsAChargeInTheSameBatchAsItsUsageRecord) {
   writer.set_commit_listener([&](const WriteBatch& batch) {
     ++batches;
     std::set<std::string> recorded;
-    for (const auto& u : batch.usage)
-      recorded.insert(u.request_id);
+    for (const auto& call : batch.calls)
+      recorded.insert(call.usage.request_id);
+    for (const auto& call : batch.calls)
+      if (call.charge && !recorded.count(call.charge->request_id)) ++split;
     for (const auto& c : batch.charges)
       if (!recorded.count(c.request_id)) ++split;
   });
@@ -83,24 +84,24 @@ TEST_F(BatchWriterTest, AUsageRecordNamesItsOutputOnlyInTheBatchThatHoldsIt) {
   auto [u1, o1] = call("1");
   auto [u2, o2] = call("2");
   auto [u3, o3] = call("3");
-  u2.output_slot = writer.keep(o2, std::nullopt);
-  u1.output_slot = writer.keep(o1, std::nullopt);
-  writer.record(u1, std::nullopt);
-  writer.record(u2, std::nullopt);
-  u3.output_slot = writer.keep(o3, std::nullopt);
+  OutputSlot s2 = writer.keep(o2, std::nullopt);
+  OutputSlot s1 = writer.keep(o1, std::nullopt);
+  writer.record(u1, std::nullopt, s1);
+  writer.record(u2, std::nullopt, s2);
+  OutputSlot s3 = writer.keep(o3, std::nullopt);
   writer.flush();  // o3 is committed without its record
-  writer.record(u3, std::nullopt);
+  writer.record(u3, std::nullopt, s3);
   writer.flush();
 
   ASSERT_EQ(committed.size(), 2u);
   const WriteBatch& first = committed[0];
-  ASSERT_EQ(first.usage.size(), 2u);
-  for (const auto& u : first.usage) {
-    ASSERT_GE(u.output_slot.index, 0) << u.request_id;
-    EXPECT_EQ(first.outputs[static_cast<std::size_t>(u.output_slot.index)].id, u.output_id);
+  ASSERT_EQ(first.calls.size(), 2u);
+  for (const auto& call : first.calls) {
+    ASSERT_GE(call.output, 0) << call.usage.request_id;
+    EXPECT_EQ(first.outputs[static_cast<std::size_t>(call.output)].id, call.usage.output_id);
   }
-  ASSERT_EQ(committed[1].usage.size(), 1u);
-  EXPECT_EQ(committed[1].usage[0].output_slot.index, -1);
+  ASSERT_EQ(committed[1].calls.size(), 1u);
+  EXPECT_EQ(committed[1].calls[0].output, -1);
   EXPECT_TRUE(store_->find_output("chatcmpl-3"));
   EXPECT_TRUE(store_->find_output("chatcmpl-1"));
 }

@@ -58,7 +58,7 @@ class KeyLookupTest : public FundedStoreTest {
   std::string create_key() {
     KeyOptions o;
     o.account = account_;
-    return KeyService(*store_).create(o).secret;
+    return KeyService(*store_, *store_).create(o).secret;
   }
 
   KeyCache cache_;
@@ -80,9 +80,9 @@ TEST_F(KeyLookupTest, AKeyMadeAfterTheLastRefreshWorksAtOnce) {
 TEST_F(KeyLookupTest, ARevokedKeyStaysRefused) {
   std::string secret = create_key();
   ASSERT_TRUE(look_up({secret})[0]);
-  auto keys = KeyService(*store_).list();
+  auto keys = KeyService(*store_, *store_).list();
   for (const auto& k : keys)
-    KeyService(*store_).revoke(k.id);
+    KeyService(*store_, *store_).revoke(k.id);
   EXPECT_FALSE(look_up({secret})[0]);
   EXPECT_FALSE(cache_.find(secret));
   EXPECT_FALSE(look_up({secret})[0]);

@@ -249,7 +249,7 @@ class FakeHealthBoard final : public HealthBoard {
 
 class FakeUsageSink final : public UsageSink {
  public:
-  void record(UsageRecord record, std::optional<LedgerEntry> charge) override {
+  void record(UsageRecord record, std::optional<LedgerEntry> charge, OutputSlot) override {
     records.push_back(std::move(record));
     charges.push_back(std::move(charge));
   }

@@ -7,7 +7,6 @@
 #include <filesystem>
 
 #include "accounts/account_service.hpp"
-#include "contracts/store.hpp"
 #include "core/random.hpp"
 #include "store_fixture.hpp"
 #include "tasks/task_record.hpp"
@@ -48,7 +47,7 @@ class TaskStoreTest : public FundedStoreTest {
 TEST_F(TaskStoreTest, RunsAgainATaskThatWasNeverCharged) {
   store_->insert_task(task("task_a", task_status::kInProgress));
   store_->insert_task(task("task_b", task_status::kQueued));
-  auto resumed = recover_tasks(*store_, 0);
+  auto resumed = recover_tasks(*store_, *store_, 0);
   ASSERT_EQ(resumed.size(), 2u);
   for (const auto& t : resumed) {
     EXPECT_EQ(t.status, task_status::kQueued);
@@ -65,7 +64,7 @@ TEST_F(TaskStoreTest, RefundsAndFailsATaskChargedWithoutItsEnd) {
   charge("task_c", 250'000);
   ASSERT_EQ(balance(), kFunds - 250'000);
 
-  auto resumed = recover_tasks(*store_, 60'000);
+  auto resumed = recover_tasks(*store_, *store_, 60'000);
   ASSERT_EQ(resumed.size(), 1u);
   EXPECT_EQ(resumed[0].status, task_status::kFailed);
   EXPECT_EQ(resumed[0].webhook, "pending");  // the callback still hears about it
@@ -82,7 +81,7 @@ TEST_F(TaskStoreTest, RefundsAndFailsATaskChargedWithoutItsEnd) {
   EXPECT_EQ(sum, balance());
 
   // A second recovery finds nothing more to do: the refund happens once.
-  EXPECT_TRUE(recover_tasks(*store_, 60'000).size() == 1);  // still pending its webhook
+  EXPECT_TRUE(recover_tasks(*store_, *store_, 60'000).size() == 1);  // still pending its webhook
   EXPECT_EQ(balance(), kFunds);
 }
 
@@ -94,7 +93,7 @@ TEST_F(TaskStoreTest, LeavesEndedTasksAloneExceptPendingWebhooks) {
   notify.webhook = "pending";
   store_->insert_task(notify);
   charge("task_d", 100);
-  auto resumed = recover_tasks(*store_, 0);
+  auto resumed = recover_tasks(*store_, *store_, 0);
   ASSERT_EQ(resumed.size(), 1u);
   EXPECT_EQ(resumed[0].id, "task_e");
   EXPECT_EQ(resumed[0].status, task_status::kCancelled);
@@ -143,8 +142,9 @@ TEST_F(TaskStoreTest, OutputsRoundTripAndExpire) {
   EXPECT_TRUE(store_->find_output(o.id));
   EXPECT_FALSE(store_->find_output("chatcmpl-1"));
 
-  EXPECT_EQ(store_->sweep_expired(4999, 100), 0);
-  EXPECT_EQ(store_->sweep_expired(5001, 100), 2);  // the output and the ended task
+  EXPECT_EQ(store_->sweep_outputs(4999, 100) + store_->sweep_tasks(4999, 100), 0);
+  EXPECT_EQ(store_->sweep_outputs(5001, 100) + store_->sweep_tasks(5001, 100),
+            2);  // the output and the ended task
   EXPECT_FALSE(store_->find_output(o.id));
   EXPECT_FALSE(store_->find_task("task_f"));
   EXPECT_TRUE(store_->find_output(keep.id));

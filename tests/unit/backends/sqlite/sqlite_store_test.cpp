@@ -10,7 +10,7 @@
 #include "accounts/account_service.hpp"
 #include "accounts/key_service.hpp"
 #include "backends/sqlite/sqlite_db.hpp"
-#include "contracts/store.hpp"
+#include "backends/store_factory.hpp"
 #include "core/clock.hpp"
 #include "store_fixture.hpp"
 
@@ -35,6 +35,11 @@ KeyOptions admin_key(std::string name) {
   return o;
 }
 
+bool paused(const Changes& changes) {
+  const std::string* value = changes.setting("paused");
+  return value && *value == "1";
+}
+
 NanoUsd ledger_sum(Store& store, const std::string& account) {
   NanoUsd sum = 0;
   for (const auto& e : store.ledger(account))
@@ -44,7 +49,7 @@ NanoUsd ledger_sum(Store& store, const std::string& account) {
 
 TEST_F(SqliteStoreTest, CreatesItsDirectoryAndSchemaAndKeepsKeys) {
   auto store = open_store(spec_);
-  KeyService keys(*store);
+  KeyService keys(*store, *store);
   auto k = keys.create(admin_key("one"));
   auto list = keys.list();
   ASSERT_EQ(list.size(), 1u);
@@ -60,7 +65,7 @@ TEST_F(SqliteStoreTest, CreatesItsDirectoryAndSchemaAndKeepsKeys) {
 
 TEST_F(SqliteStoreTest, BootstrapsAnAdminKeyOnlyWhenEmpty) {
   auto store = open_store(spec_);
-  KeyService keys(*store);
+  KeyService keys(*store, *store);
   auto admin = keys.bootstrap_admin();
   ASSERT_TRUE(admin);
   EXPECT_TRUE(admin->record.admin);
@@ -70,8 +75,8 @@ TEST_F(SqliteStoreTest, BootstrapsAnAdminKeyOnlyWhenEmpty) {
 
 TEST_F(SqliteStoreTest, AUserKeyNeedsAnExistingAccount) {
   auto store = open_store(spec_);
-  KeyService keys(*store);
-  AccountService accounts(*store, "test");
+  KeyService keys(*store, *store);
+  AccountService accounts(*store, *store, *store, "test");
   KeyOptions o;
   o.name = "k";
   EXPECT_THROW(keys.create(o), ServiceError);
@@ -89,7 +94,7 @@ TEST_F(SqliteStoreTest, AUserKeyNeedsAnExistingAccount) {
 
 TEST_F(SqliteStoreTest, AccountNamesAreUniqueAndFoundByIdOrName) {
   auto store = open_store(spec_);
-  AccountService accounts(*store, "test");
+  AccountService accounts(*store, *store, *store, "test");
   auto a = accounts.create_account("acme");
   EXPECT_THROW(accounts.create_account("acme"), ServiceError);
   EXPECT_THROW(accounts.create_account("bad name"), ServiceError);
@@ -100,7 +105,7 @@ TEST_F(SqliteStoreTest, AccountNamesAreUniqueAndFoundByIdOrName) {
 
 TEST_F(SqliteStoreTest, BalanceAlwaysEqualsTheLedgerSum) {
   auto store = open_store(spec_);
-  AccountService accounts(*store, "cli");
+  AccountService accounts(*store, *store, *store, "cli");
   auto a = accounts.create_account("acme");
   auto g = accounts.grant("acme", 10 * kNanoPerUsd, "welcome");
   EXPECT_EQ(g.balance_after, 10 * kNanoPerUsd);
@@ -115,8 +120,9 @@ TEST_F(SqliteStoreTest, BalanceAlwaysEqualsTheLedgerSum) {
   UsageRecord usage;
   usage.request_id = "req_0";
   usage.account_id = a.id;
-  batch.usage.push_back(usage);
-  batch.reserved.emplace_back(a.id, 777);
+  batch.calls.push_back({usage, batch.charges[0]});  // its cost is not the charge's
+  batch.charges.erase(batch.charges.begin());
+  batch.reserved = {"srv_x", {{a.id, 777}}};
   store->commit(batch);
 
   auto row = store->find_account(a.id);
@@ -128,7 +134,7 @@ TEST_F(SqliteStoreTest, BalanceAlwaysEqualsTheLedgerSum) {
   auto rows = store->ledger(a.id);
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows.back().balance_after, row->balance);
-  store->clear_reserved();
+  store->clear_reserved("srv_x");
   EXPECT_EQ(store->find_account(a.id)->reserved, 0);
 }
 
@@ -136,7 +142,7 @@ TEST_F(SqliteStoreTest, BalanceAlwaysEqualsTheLedgerSum) {
 // remainder must keep every row, in order, with its own values.
 TEST_F(SqliteStoreTest, ABatchLargerThanOneInsertKeepsEveryRowInOrder) {
   auto store = open_store(spec_);
-  AccountService accounts(*store, "cli");
+  AccountService accounts(*store, *store, *store, "cli");
   auto a = accounts.create_account("acme");
   auto b = accounts.create_account("beta");
   accounts.grant("acme", 10 * kNanoPerUsd, "");
@@ -146,13 +152,13 @@ TEST_F(SqliteStoreTest, ABatchLargerThanOneInsertKeepsEveryRowInOrder) {
   for (int i = 0; i < kRows; ++i) {
     const auto& account = i % 3 ? a.id : b.id;
     std::string id = std::to_string(i);
-    batch.charges.push_back({0, account, "charge", -(i + 1), 0, "req_" + id, "", "srv_x", 0});
+    LedgerEntry charge{0, account, "charge", -(i + 1), 0, "req_" + id, "", "srv_x", 0};
     UsageRecord u;
     u.request_id = "req_" + id;
     u.account_id = account;
     u.model = "m" + id;
     u.usage.completion_tokens = i;
-    batch.usage.push_back(u);
+    batch.calls.push_back({u, charge});
     StoredOutput o;
     o.id = "chatcmpl-" + id;
     o.account_id = account;
@@ -215,10 +221,10 @@ TEST_F(ChargeStorageTest, KeepsACallsChargeInItsUsageRowAndListsItInTheLedger) {
     return LedgerEntry{0, account_, "charge", -cost, 0, std::move(request_id), "m", "srv_x", at};
   };
   WriteBatch batch;
-  batch.usage = {usage("req_1", 100, t + 2), usage("req_free", 0, t + 3),
-                 usage("task_abc", 50, t + 1)};
-  batch.charges = {charge("req_1", 100, t + 2), charge("task_abc", 50, t + 1),
-                   charge("req_lone", 7, t + 5)};
+  batch.calls = {{usage("req_1", 100, t + 2), charge("req_1", 100, t + 2)},
+                 {usage("req_free", 0, t + 3)},
+                 {usage("task_abc", 50, t + 1), charge("task_abc", 50, t + 1)}};
+  batch.charges = {charge("req_lone", 7, t + 5)};
   store_->commit(batch);
 
   auto rows = store_->ledger(account_);
@@ -243,7 +249,7 @@ TEST_F(ChargeStorageTest, KeepsACallsChargeInItsUsageRowAndListsItInTheLedger) {
   EXPECT_EQ(rows[3].origin, "srv_x");  // no usage row in the batch: a ledger row
 
   // A grant written after them (the CLI's) takes a later ID than the charges kept in usage rows.
-  AccountService(*store_, "cli").grant(account_, 1000, "");
+  AccountService(*store_, *store_, *store_, "cli").grant(account_, 1000, "");
   auto after = store_->ledger(account_);
   ASSERT_EQ(after.size(), 5u);
   EXPECT_EQ(after.back().kind, "grant");
@@ -312,15 +318,14 @@ TEST_F(OutputStorageTest, KeepsACallsOutputInItsUsageRowAndFindsDeletesAndSweeps
   auto [old_u, old] = call("old", t - 1);          // expired
   WriteBatch batch;
   batch.outputs = {plain, turn, other, late, old};
-  plain_u.output_slot.index = 0;  // where the writer queued each output
-  turn_u.output_slot.index = 1;
-  other_u.output_slot.index = 2;
-  late_u.output_slot.index = 3;  // but the next batch has no outputs
-  old_u.output_slot.index = 4;
-  batch.usage = {plain_u, turn_u, other_u, old_u};
+  // Where the writer queued each output; late's names 3, but the next batch has no outputs.
+  batch.calls = {{plain_u, std::nullopt, 0},
+                 {turn_u, std::nullopt, 1},
+                 {other_u, std::nullopt, 2},
+                 {old_u, std::nullopt, 4}};
   store_->commit(batch);
   WriteBatch next;
-  next.usage = {late_u};
+  next.calls = {{late_u, std::nullopt, 3}};
   store_->commit(next);
 
   for (const StoredOutput* o : {&plain, &turn, &other, &late, &old}) {
@@ -341,7 +346,7 @@ TEST_F(OutputStorageTest, KeepsACallsOutputInItsUsageRowAndFindsDeletesAndSweeps
   EXPECT_TRUE(store_->delete_output(plain.id, account_));
   EXPECT_FALSE(store_->find_output(plain.id));
   EXPECT_FALSE(store_->delete_output(plain.id, account_));
-  EXPECT_EQ(store_->sweep_expired(t, 1000), 1);
+  EXPECT_EQ(store_->sweep_outputs(t, 1000), 1);
   EXPECT_FALSE(store_->find_output(old.id));
   EXPECT_TRUE(store_->find_output(turn.id));
   // The calls' usage rows stay, with their charges' figures, for billing and reports.
@@ -356,7 +361,7 @@ TEST_F(OutputStorageTest, KeepsACallsOutputInItsUsageRowAndFindsDeletesAndSweeps
 // batch must still commit (the writer would otherwise retry it forever) and keep the first.
 TEST_F(SqliteStoreTest, TaskOutputsReplaceAndARepeatedCallOutputIdNeverFailsTheBatch) {
   auto store = open_store(spec_);
-  AccountService accounts(*store, "cli");
+  AccountService accounts(*store, *store, *store, "cli");
   auto a = accounts.create_account("acme");
   accounts.grant("acme", 10 * kNanoPerUsd, "");
   StoredOutput o;
@@ -394,20 +399,20 @@ TEST_F(SqliteStoreTest, TaskOutputsReplaceAndARepeatedCallOutputIdNeverFailsTheB
 TEST_F(SqliteStoreTest, SyncReportsOtherProcessesChangesOnce) {
   auto server = open_store(spec_);
   auto cli = open_store(spec_);
-  AccountService cli_accounts(*cli, "cli");
-  KeyService cli_keys(*cli);
+  AccountService cli_accounts(*cli, *cli, *cli, "cli");
+  KeyService cli_keys(*cli, *cli);
   auto a = cli_accounts.create_account("acme");
   cli_accounts.grant("acme", 5 * kNanoPerUsd, "");
   KeyOptions o;
   o.account = "acme";
   auto k = cli_keys.create(o);
 
-  auto first = server->sync({}, "srv_me");
+  auto first = server->changes_since({}, "srv_me");
   ASSERT_EQ(first.accounts.size(), 1u);
   EXPECT_EQ(first.accounts[0].balance, 5 * kNanoPerUsd);  // the grant is in the snapshot...
   EXPECT_TRUE(first.ledger.empty());  // ...so the first sync lists no ledger rows
   ASSERT_EQ(first.keys.size(), 1u);
-  EXPECT_FALSE(first.paused);
+  EXPECT_FALSE(paused(first));
 
   // The server's own charge is not reported back; a CLI grant is, once.
   WriteBatch own;
@@ -416,20 +421,20 @@ TEST_F(SqliteStoreTest, SyncReportsOtherProcessesChangesOnce) {
   cli_accounts.grant("acme", kNanoPerUsd, "top-up");
   cli_keys.revoke(k.record.id);
   cli_accounts.set_paused(true);
-  auto second = server->sync(first.cursor, "srv_me");
+  auto second = server->changes_since(first.cursor, "srv_me");
   EXPECT_TRUE(second.accounts.empty());
   ASSERT_EQ(second.ledger.size(), 1u);
   EXPECT_EQ(second.ledger[0].amount, kNanoPerUsd);
   ASSERT_EQ(second.keys.size(), 1u);
   EXPECT_TRUE(second.keys[0].revoked);
-  EXPECT_TRUE(second.paused);
-  auto third = server->sync(second.cursor, "srv_me");
+  EXPECT_TRUE(paused(second));
+  auto third = server->changes_since(second.cursor, "srv_me");
   EXPECT_TRUE(third.ledger.empty() && third.keys.empty() && third.accounts.empty());
 }
 
 TEST_F(SqliteStoreTest, ReportsUsageByRowAndGrouped) {
   auto store = open_store(spec_);
-  AccountService accounts(*store, "cli");
+  AccountService accounts(*store, *store, *store, "cli");
   auto a = accounts.create_account("acme");
   WriteBatch batch;
   std::int64_t day1 = 1'763'700'000'000;  // 2025-11-21
@@ -443,7 +448,7 @@ TEST_F(SqliteStoreTest, ReportsUsageByRowAndGrouped) {
     u.cost = 100;
     u.free = i == 3;
     u.created_at = day1 + i * 86'400'000LL / 2;
-    batch.usage.push_back(u);
+    batch.calls.push_back({u});
   }
   store->commit(batch);
   UsageQuery q;

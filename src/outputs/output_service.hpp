@@ -1,25 +1,26 @@
-// OutputStore: where generated outputs are kept for retrieval by ID. keep() runs on I/O threads
+// OutputService: where generated outputs are kept for retrieval by ID. keep() runs on I/O threads
 // and never blocks on disk: it queues the row for the batching writer. find() and remove() read
-// the store and block (call them on a blocking pool); a find that misses has the writer commit
-// what it holds first, so a GET right after the answer finds it without the request path keeping
-// a second copy of every output. Thread-safe; owned by the app for as long as the server runs.
+// the store (contracts/store/output_store.hpp) and block (call them on a blocking pool); a find
+// that misses has the writer commit what it holds first, so a GET right after the answer finds it
+// without the request path keeping a second copy of every output. Thread-safe; owned by the app
+// for as long as the server runs.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "contracts/output_sink.hpp"
-#include "contracts/store.hpp"
+#include "contracts/store/output_store.hpp"
 #include "core/clock.hpp"
 
 namespace glmgate {
 
 class BatchWriter;
 
-class OutputStore final : public OutputSink {
+class OutputService final : public OutputSink {
  public:
   // `retention_ms` 0 turns storing off: keep() drops everything.
-  OutputStore(Store& store, BatchWriter& writer, std::int64_t retention_ms);
+  OutputService(OutputStore& store, BatchWriter& writer, std::int64_t retention_ms);
 
   bool enabled() const override { return retention_ms_ > 0; }
   OutputSlot keep(StoredOutput output, std::optional<TaskRecord> task) override;
@@ -32,7 +33,7 @@ class OutputStore final : public OutputSink {
   std::int64_t retention_ms() const { return retention_ms_; }
 
  private:
-  Store& store_;
+  OutputStore& store_;
   BatchWriter& writer_;
   std::int64_t retention_ms_;
 };

@@ -1,14 +1,14 @@
-// OutputStore; see output_store.hpp.
-#include "outputs/output_store.hpp"
+// OutputService; see output_service.hpp.
+#include "outputs/output_service.hpp"
 
 #include "accounts/batch_writer.hpp"
 
 namespace glmgate {
 
-OutputStore::OutputStore(Store& store, BatchWriter& writer, std::int64_t retention_ms)
+OutputService::OutputService(OutputStore& store, BatchWriter& writer, std::int64_t retention_ms)
     : store_(store), writer_(writer), retention_ms_(retention_ms) {}
 
-OutputSlot OutputStore::keep(StoredOutput output, std::optional<TaskRecord> task) {
+OutputSlot OutputService::keep(StoredOutput output, std::optional<TaskRecord> task) {
   if (!enabled() && !task) return {};
   if (enabled()) {
     if (output.created_at == 0) output.created_at = unix_ms_now();
@@ -19,8 +19,8 @@ OutputSlot OutputStore::keep(StoredOutput output, std::optional<TaskRecord> task
                       std::move(task));
 }
 
-std::optional<StoredOutput> OutputStore::find(const std::string& id,
-                                              const std::string& account_id) {
+std::optional<StoredOutput> OutputService::find(const std::string& id,
+                                                const std::string& account_id) {
   std::optional<StoredOutput> found = store_.find_output(id);
   if (!found) {
     // It may still wait in the writer's queue: commit it now (cheap when the queue is empty).
@@ -32,7 +32,7 @@ std::optional<StoredOutput> OutputStore::find(const std::string& id,
   return found;
 }
 
-bool OutputStore::remove(const std::string& id, const std::string& account_id) {
+bool OutputService::remove(const std::string& id, const std::string& account_id) {
   if (!find(id, account_id)) return false;
   writer_.flush();  // a row still queued must be on disk before it can be deleted
   return store_.delete_output(id, account_id);

@@ -1,0 +1,70 @@
+// SqliteStore's KeyStore: the api_keys table. Every insert and revocation takes a change position
+// (next_change) in its write transaction, which the change feed reads back.
+#include "backends/sqlite/sqlite_rows.hpp"
+#include "backends/sqlite/sqlite_store.hpp"
+
+namespace glmgate {
+
+void SqliteStore::insert_key(const KeyRecord& key) {
+  std::lock_guard lock(mutex_);
+  SqliteTransaction tx(db_);
+  if (!key.account_id.empty()) {
+    auto q = db_.prepare("SELECT 1 FROM accounts WHERE id = ?");
+    q.bind(1, key.account_id);
+    if (!q.step()) throw StoreConflict("no account has the id \"" + key.account_id + "\"");
+  }
+  {
+    auto q = db_.prepare("SELECT 1 FROM api_keys WHERE id = ? OR hash = ?");
+    q.bind(1, key.id).bind(2, key.hash);
+    if (q.step()) throw StoreConflict("a key with the id \"" + key.id + "\" or its hash exists");
+  }
+  auto s = db_.prepare(
+      "INSERT INTO api_keys (id, name, prefix, hash, revoked, admin, account_id, created_at, "
+      "rev, rpm, tpm, max_concurrency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, key.id).bind(2, key.name).bind(3, key.prefix).bind(4, key.hash);
+  s.bind(5, std::int64_t{key.revoked}).bind(6, std::int64_t{key.admin});
+  s.bind(7, key.account_id).bind(8, key.created_at).bind(9, next_change());
+  s.bind(10, key.rpm).bind(11, key.tpm).bind(12, key.max_concurrency);
+  s.step();
+  tx.commit();
+}
+
+std::vector<KeyRecord> SqliteStore::list_keys(const std::optional<std::string>& account_id) {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare("SELECT " + std::string(kKeyColumns) + " FROM api_keys" +
+                       (account_id ? " WHERE account_id = ?" : "") + " ORDER BY created_at, id");
+  if (account_id) s.bind(1, *account_id);
+  return read_rows(s, read_key);
+}
+
+bool SqliteStore::revoke_key(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  SqliteTransaction tx(db_);
+  {
+    auto q = db_.prepare("SELECT 1 FROM api_keys WHERE id = ?");
+    q.bind(1, id);
+    if (!q.step()) return false;
+  }
+  auto s = db_.prepare("UPDATE api_keys SET revoked = 1, rev = ? WHERE id = ?");
+  s.bind(1, next_change()).bind(2, id);
+  s.step();
+  tx.commit();
+  return true;
+}
+
+std::optional<KeyRecord> SqliteStore::find_key(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare("SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_key(s);
+}
+
+std::int64_t SqliteStore::count_keys() {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare("SELECT COUNT(*) FROM api_keys");
+  s.step();
+  return s.integer(0);
+}
+
+}  // namespace glmgate

@@ -1,0 +1,113 @@
+// SqliteStore: every store contract on one SQLite file in WAL mode, so that the CLI and a running
+// server share it. A mutex serializes this process's use of its connection; SQLite's own locking
+// (with a busy timeout) serializes the processes, and a write transaction (BEGIN IMMEDIATE) takes
+// the database's write lock first, which is what makes the change feed's positions commit-ordered
+// (sqlite_change_feed.cpp). One server per file: the server lock (sqlite_server_lock.hpp).
+//
+// The methods are defined by concern: sqlite_keys.cpp, sqlite_accounts.cpp, sqlite_usage.cpp,
+// sqlite_outputs.cpp (outputs and tasks), sqlite_change_feed.cpp (and settings), sqlite_commit.cpp
+// (the batch commit); the rows' columns and binders are in sqlite_rows.hpp, the schema in
+// migrations/ (sqlite_migrations.hpp). Private to this folder: it includes sqlite3.h.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "backends/sqlite/sqlite_backend.hpp"
+#include "backends/sqlite/sqlite_db.hpp"
+#include "backends/sqlite/sqlite_server_lock.hpp"
+
+namespace glmgate {
+
+struct UsageRow;
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::string& path, const SqliteOptions& options);
+
+  // KeyStore
+  void insert_key(const KeyRecord& key) override;
+  std::vector<KeyRecord> list_keys(const std::optional<std::string>& account_id) override;
+  bool revoke_key(const std::string& id) override;
+  std::optional<KeyRecord> find_key(const std::string& id) override;
+  std::int64_t count_keys() override;
+
+  // AccountStore
+  void insert_account(const AccountRecord& account) override;
+  std::optional<AccountRecord> find_account(const std::string& id_or_name) override;
+  std::vector<AccountRecord> list_accounts() override;
+  LedgerEntry append_ledger(const LedgerEntry& entry) override;
+  std::vector<LedgerEntry> ledger(const std::string& account_id) override;
+  std::vector<LedgerEntry> charges_for(const std::string& request_id) override;
+  void clear_reserved(const std::string& instance) override;
+  void set_webhook_secret(const std::string& account_id, const std::string& secret) override;
+  std::string webhook_secret(const std::string& account_id) override;
+
+  // UsageStore
+  std::vector<UsageRecord> usage(const UsageQuery& query) override;
+  std::vector<UsageSummary> usage_summary(const UsageQuery& query) override;
+  std::vector<FreeCallCount> free_calls_used() override;
+
+  // OutputStore
+  std::optional<StoredOutput> find_output(const std::string& id) override;
+  bool delete_output(const std::string& id, const std::string& account_id) override;
+  std::int64_t sweep_outputs(std::int64_t now_ms, std::int64_t limit) override;
+
+  // TaskStore
+  void insert_task(const TaskRecord& task) override;
+  std::optional<TaskRecord> find_task(const std::string& id) override;
+  std::vector<TaskRecord> open_tasks() override;
+  std::int64_t sweep_tasks(std::int64_t now_ms, std::int64_t limit) override;
+
+  // SettingsStore
+  void set_setting(const std::string& name, const std::string& value) override;
+  std::optional<std::string> setting(const std::string& name) override;
+
+  // ChangeFeed
+  Changes changes_since(const ChangeCursor& cursor, std::string_view own_origin) override;
+
+  // BatchStore
+  void commit(const WriteBatch& batch) override;
+
+  // Store
+  std::int64_t schema_version() override;
+  std::int64_t latest_schema_version() const override;
+  std::int64_t migrate() override;
+
+ private:
+  // The next change position, inside the caller's write transaction (sqlite_change_feed.cpp).
+  std::int64_t next_change();
+  std::optional<std::string> read_setting(const std::string& name);
+  // The batch commit's steps (sqlite_commit.cpp).
+  void apply_charges(const WriteBatch& batch, std::vector<UsageRow>& rows);
+  std::vector<const StoredOutput*> pair_outputs(const WriteBatch& batch,
+                                                std::vector<UsageRow>& rows);
+  void write_reserved(const ReservedAmounts& reserved);
+  std::int64_t reserve_ledger_ids(std::int64_t n);
+  template <class Row, class Bind>
+  void insert_rows(const std::string& head, int columns, const std::vector<Row>& rows, Bind bind);
+  // The statements of the writer's commit and of the change feed, which run every few hundred
+  // milliseconds, prepared once (preparing one costs more than running it): the statement cached
+  // under `key`, prepared from `sql()` the first time. The caller resets it as it needs.
+  template <class Sql>
+  SqliteStatement& cached_statement(const std::string& key, Sql sql) {
+    auto& slot = statements_[key];
+    if (!slot) slot = std::make_unique<SqliteStatement>(db_.handle(), sql());
+    return *slot;
+  }
+  // The balance update and its ledger row; nullopt when the account does not exist.
+  std::optional<LedgerEntry> apply_ledger(const LedgerEntry& entry);
+
+  std::mutex mutex_;
+  SqliteServerLock lock_;  // before db_: a second server fails before it touches the file
+  SqliteDb db_;
+  std::string path_;  // for messages
+  // Declared after db_: finalized before the connection closes.
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
+};
+
+}  // namespace glmgate

@@ -1,0 +1,75 @@
+// The KeyStore contract (contracts/store/key_store.hpp), for every backend: keys round-trip, are
+// listed oldest first and by account, a key of no account or a taken ID or hash is a conflict
+// that writes nothing, and a revocation sticks and moves the key's change position.
+#include "contracts/store/store_contract.hpp"
+
+namespace glmgate {
+namespace {
+
+using KeyStoreContract = StoreContractTest;
+GLMGATE_STORE_CONTRACT(KeyStoreContract);
+
+TEST_P(KeyStoreContract, KeepsListsFindsAndCountsKeys) {
+  KeyStore& keys = *store_;
+  std::string acme = new_account("acme");
+  new_account("beta");
+  KeyRecord admin = key_record("key_admin", "");
+  KeyRecord user = key_record("key_user", acme);
+  user.rpm = 120;
+  user.tpm = 5000;
+  user.max_concurrency = 3;
+  user.created_at = admin.created_at + 1;
+  keys.insert_key(admin);
+  keys.insert_key(user);
+
+  EXPECT_EQ(keys.count_keys(), 2);
+  auto all = keys.list_keys(std::nullopt);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, "key_admin");  // oldest first
+  EXPECT_TRUE(all[0].admin);
+  auto found = keys.find_key("key_user");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->hash, user.hash);
+  EXPECT_EQ(found->prefix, user.prefix);
+  EXPECT_EQ(found->account_id, acme);
+  EXPECT_EQ(found->rpm, 120);
+  EXPECT_EQ(found->tpm, 5000);
+  EXPECT_EQ(found->max_concurrency, 3);
+  EXPECT_FALSE(found->revoked);
+  EXPECT_GT(found->rev, 0);
+  ASSERT_EQ(keys.list_keys(acme).size(), 1u);
+  EXPECT_TRUE(keys.list_keys("acct_beta").empty());
+  EXPECT_FALSE(keys.find_key("key_none"));
+}
+
+TEST_P(KeyStoreContract, RefusesAKeyOfNoAccountOrATakenIdOrHashAndWritesNothing) {
+  KeyStore& keys = *store_;
+  std::string acme = new_account("acme");
+  keys.insert_key(key_record("key_1", acme));
+  EXPECT_THROW(keys.insert_key(key_record("key_2", "acct_nobody")), StoreConflict);
+  EXPECT_THROW(keys.insert_key(key_record("key_1", acme)), StoreConflict);
+  KeyRecord same_hash = key_record("key_3", acme);
+  same_hash.hash = key_record("key_1", acme).hash;
+  EXPECT_THROW(keys.insert_key(same_hash), StoreConflict);
+  EXPECT_EQ(keys.count_keys(), 1);
+}
+
+TEST_P(KeyStoreContract, ARevocationSticksAndMovesTheKeysChangePosition) {
+  KeyStore& keys = *store_;
+  std::string acme = new_account("acme");
+  keys.insert_key(key_record("key_1", acme));
+  std::int64_t before = keys.find_key("key_1")->rev;
+  EXPECT_TRUE(keys.revoke_key("key_1"));
+  auto revoked = keys.find_key("key_1");
+  ASSERT_TRUE(revoked);
+  EXPECT_TRUE(revoked->revoked);
+  EXPECT_GT(revoked->rev, before);
+  EXPECT_TRUE(keys.revoke_key("key_1"));  // again: fine
+  EXPECT_FALSE(keys.revoke_key("key_none"));
+  EXPECT_EQ(keys.count_keys(), 1);  // revoked keys stay
+  // Another connection sees it.
+  EXPECT_TRUE(open_another()->find_key("key_1")->revoked);
+}
+
+}  // namespace
+}  // namespace glmgate
