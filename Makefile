@@ -20,6 +20,7 @@ run: build
 # The official SDKs and the agent CLIs the tests drive, and the Node they run on, pinned by the
 # lockfiles in tests/sdk and tests/agents (from the npm registry).
 test-deps: deps
+	@bash scripts/install_deps.sh test
 	cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error
 	cd tests/agents && npm ci --no-audit --no-fund --loglevel=error
 
@@ -34,11 +35,14 @@ test: build test-deps asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure
 
-# Benchmarks against the peers (bench/run.py); BENCH_QUICK=1 for a short run.
+# Benchmarks against the peers (bench/run.py); BENCH_QUICK=1 for a short run. BASELINE=<commit>
+# builds that commit's glmgate (build/baseline) and measures it beside this tree in the same run.
+BASELINE ?=
 bench: build
 	@bash scripts/install_deps.sh bench
 	cd bench/portkey && npm ci --no-audit --no-fund --loglevel=error
-	/usr/bin/python3 bench/run.py
+	$(if $(BASELINE),bash scripts/build_baseline.sh $(BASELINE))
+	$(if $(BASELINE),BENCH_BASELINE=build/baseline/glmgate) /usr/bin/python3 bench/run.py
 
 # libFuzzer on the surfaces' decoders and stream encoders (clang-14), FUZZ_SECONDS per target,
 # seeded with tests/fuzz/corpus/; new finds land in build/fuzz/corpus-<target>.

@@ -5,6 +5,9 @@ Targets, all in front of the same tools/fake_provider: direct (the fake itself),
 reverse proxy), glmgate (the full pipeline) and Portkey's gateway (non-streamed work only).
 Each figure is the median of repeated rounds; each comparison a ratio taken within one round.
 Writes bench/results/latest.md, latest.json and latest.png. BENCH_QUICK=1 shortens everything.
+BENCH_BASELINE=<path to another glmgate binary> (`make bench BASELINE=<commit>` builds one) adds it
+as the target "baseline" to the non-streamed and first-token rounds, to read a change's cost off
+one run.
 
 Everything listens on 127.0.0.1 and is stopped at the end. Runs as a plain script: no state
 outside a temporary directory.
@@ -31,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "release"
 RESULTS = ROOT / "bench" / "results"
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+BASELINE = os.environ.get("BENCH_BASELINE") or None
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -181,7 +185,11 @@ class Stack:
         self.portkey = self._start_portkey()
         self.glmgate = None
         self.key = None
+        self.baseline = None
         self.start_glmgate(10)
+        if BASELINE:
+            self.baseline, self.baseline_port, self.baseline_key = self._start_glmgate_binary(
+                Path(BASELINE), "baseline", 10)
 
     def _start_nginx(self):
         port = free_port()
@@ -241,13 +249,17 @@ http {{
     def start_glmgate(self, keys):
         if self.glmgate:
             self.glmgate.stop()
-        store = self.tmp / f"keys-{keys}.db"
+        self.glmgate, self.glmgate_port, self.key = self._start_glmgate_binary(
+            BUILD / "glmgate", "glmgate", keys)
+
+    def _start_glmgate_binary(self, binary, name, keys):
+        """Starts `binary` on a store of its own holding `keys` keys: (service, port, secret)."""
+        store = self.tmp / f"{name}-keys-{keys}.db"
+        secret_file = self.tmp / f"{name}-keys-{keys}.secret"
         if not store.exists():
-            self.key = make_store(store, keys)
-        else:
-            self.key = (self.tmp / f"keys-{keys}.secret").read_text()
-        (self.tmp / f"keys-{keys}.secret").write_text(self.key)
-        conf = self.tmp / "glmgate.toml"
+            secret_file.write_text(make_store(store, keys, binary))
+        key = secret_file.read_text()
+        conf = self.tmp / f"{name}.toml"
         # The default configuration, as a user runs it (the access log at `info` included), but
         # for the listen address, the store and the catalog.
         conf.write_text(f"""
@@ -265,12 +277,12 @@ max_output_tokens = 8192
 input_price_per_mtok = 1
 output_price_per_mtok = 2
 """)
-        self.glmgate = Service("glmgate", [str(BUILD / "glmgate"), "serve", "--config", str(conf)],
-                               r"glmgate listening on http://127\.0\.0\.1:(\d+)",
-                               log_path=self.tmp / f"glmgate-{keys}.log")
-        self.glmgate_port = int(self.glmgate.match[1])
-        wait_http(f"http://127.0.0.1:{self.glmgate_port}/v1/models",
-                  {"Authorization": f"Bearer {self.key}"})
+        service = Service(name, [str(binary), "serve", "--config", str(conf)],
+                          r"glmgate listening on http://127\.0\.0\.1:(\d+)",
+                          log_path=self.tmp / f"{name}-{keys}.log")
+        port = int(service.match[1])
+        wait_http(f"http://127.0.0.1:{port}/v1/models", {"Authorization": f"Bearer {key}"})
+        return service, port, key
 
     def targets(self, streaming):
         t = {
@@ -280,6 +292,9 @@ output_price_per_mtok = 2
             "glmgate": (f"http://127.0.0.1:{self.glmgate_port}/v1/chat/completions",
                         {"Authorization": f"Bearer {self.key}"}, self.glmgate.pid),
         }
+        if self.baseline:
+            t["baseline"] = (f"http://127.0.0.1:{self.baseline_port}/v1/chat/completions",
+                             {"Authorization": f"Bearer {self.baseline_key}"}, self.baseline.pid)
         if not streaming:
             t["portkey"] = (f"http://127.0.0.1:{self.portkey_port}/v1/chat/completions",
                             {"x-portkey-provider": "openai",
@@ -288,8 +303,9 @@ output_price_per_mtok = 2
         return t
 
     def stop(self):
-        if self.glmgate:
-            self.glmgate.stop()
+        for service in (self.glmgate, self.baseline):
+            if service:
+                service.stop()
         for p in (self.portkey, self.nginx):
             p.send_signal(signal.SIGTERM if p is self.portkey else signal.SIGQUIT)
             try:
@@ -299,13 +315,13 @@ output_price_per_mtok = 2
         self.fake.stop()
 
 
-def make_store(path, count):
+def make_store(path, count, binary=BUILD / "glmgate"):
     """A glmgate store holding `count` active keys; returns one usable secret. Written straight
     into the schema of src/store/sqlite_store.cpp because creating a million keys one CLI call at
     a time would take hours."""
     cfg = path.with_suffix(".toml")
     cfg.write_text(f'store = "sqlite:{path}"\n')
-    cli = lambda *args: subprocess.run([str(BUILD / "glmgate"), *args, "--config", str(cfg)],
+    cli = lambda *args: subprocess.run([str(binary), *args, "--config", str(cfg)],
                                        capture_output=True, text=True, check=True)
     cli("accounts", "create", "bench")
     cli("credits", "grant", "bench", "1000000")
@@ -528,6 +544,17 @@ def summarize(results):
     ratios["added_p99_c1_us"] = per_round_diff_rows(rows1, "glmgate", "direct", "p99")
     ratios["added_ttft_p50_us"] = per_round_diff("ttft", lambda r: 0, "glmgate", "direct",
                                                  "ttft_us", "p50")
+    # This tree against the baseline binary, when one ran (BENCH_BASELINE), per round.
+    ratios["rps64_glmgate_over_baseline"] = per_round_ratio_rows(rows64, "glmgate", "baseline",
+                                                                 "rps")
+    ratios["rps64_t1_glmgate_over_baseline"] = per_round_ratio_rows(rows64_t1, "glmgate",
+                                                                    "baseline", "rps")
+    ratios["cpu64_glmgate_over_baseline"] = per_round_ratio_rows(rows64, "glmgate", "baseline",
+                                                                 "cpu_us_per_req")
+    ratios["baseline_added_p50_c1_us"] = per_round_diff_rows(rows1, "baseline", "direct", "p50")
+    ratios["baseline_added_p99_c1_us"] = per_round_diff_rows(rows1, "baseline", "direct", "p99")
+    ratios["baseline_added_ttft_p50_us"] = per_round_diff("ttft", lambda r: 0, "baseline",
+                                                          "direct", "ttft_us", "p50")
     ratios["nginx_added_ttft_p50_us"] = per_round_diff("ttft", lambda r: 0, "nginx", "direct",
                                                        "ttft_us", "p50")
     ttft = {}
@@ -649,6 +676,24 @@ def write_report(results, meta):
               f"{fmt(ratios['added_p50_c1_us'], 0, ' us')}, p99 "
               f"{fmt(ratios['added_p99_c1_us'], 0, ' us')}, p99.9 "
               f"{fmt(ratios['added_p999_c1_us'], 0, ' us')}."]
+    if BASELINE:
+        r = ratios
+        lines += ["", f"## This tree against the baseline (`{BASELINE}`)", "",
+                  "Both binaries ran in the same rounds, in random order with the others, each on "
+                  "its own store made by its own CLI.", "",
+                  "| figure | this tree | baseline | ratio |", "|---|---|---|---|",
+                  f"| req/s at 64 connections (`-t2`), per-round ratio | | | "
+                  f"{fmt(r['rps64_glmgate_over_baseline'], 3, 'x')} |",
+                  f"| req/s at 64 connections (`-t1`), per-round ratio | | | "
+                  f"{fmt(r['rps64_t1_glmgate_over_baseline'], 3, 'x')} |",
+                  f"| CPU per request at 64 connections, per-round ratio | | | "
+                  f"{fmt(r['cpu64_glmgate_over_baseline'], 3, 'x')} |",
+                  f"| added p50 at 1 connection | {fmt(r['added_p50_c1_us'], 0, ' us')} | "
+                  f"{fmt(r['baseline_added_p50_c1_us'], 0, ' us')} | |",
+                  f"| added p99 at 1 connection | {fmt(r['added_p99_c1_us'], 0, ' us')} | "
+                  f"{fmt(r['baseline_added_p99_c1_us'], 0, ' us')} | |",
+                  f"| added time to first token p50 | {fmt(r['added_ttft_p50_us'], 0, ' us')} | "
+                  f"{fmt(r['baseline_added_ttft_p50_us'], 0, ' us')} | |"]
     lines += ["", "CPU/req and RSS are of the target process tree (for direct: the fake provider "
               "itself). errors = socket errors + non-2xx answers.", "",
               "## Streaming: time to first token (sequential)", "",

@@ -7,11 +7,16 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git openssl ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev sqlite3 zlib1g-dev
+  libssl-dev libsqlite3-dev sqlite3 zlib1g-dev libpq-dev libhiredis-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev libgoogle-perftools-dev
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev clang-format
 )
+# `install_deps.sh test` adds the servers the store and cluster suites start on their own (in
+# temporary folders, on free ports): PostgreSQL and Redis.
+if [ "${1:-}" = "test" ]; then
+  packages+=(postgresql redis-server)
+fi
 # `install_deps.sh bench` adds what `make bench` needs: the load generator, the reverse-proxy
 # baseline, and Debian's python3 with matplotlib for the report.
 if [ "${1:-}" = "bench" ]; then
