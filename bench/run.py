@@ -330,14 +330,22 @@ def make_store(path, count, binary=BUILD / "glmgate"):
     out = cli("keys", "create", "--account", "bench", "--rpm", "100000000", "--json")
     secret = json.loads(out.stdout)["key"]
     db = sqlite3.connect(path)
+    # Each key takes the next change position, as the store's own inserts do: a store whose
+    # change counter lags its rows would have every server re-read those keys on every sync
+    # (schema 8 on; older schemas took the cursor from MAX(rev)).
+    counter = db.execute("SELECT name FROM sqlite_master WHERE name = 'change_counter'").fetchone()
+    first = (db.execute("SELECT position FROM change_counter").fetchone()[0] if counter
+             else db.execute("SELECT MAX(rev) FROM api_keys").fetchone()[0]) + 1
     rows = []
     now = int(time.time())
     for i in range(count - 1):
         s = "sk-glm-" + secrets.token_urlsafe(32).replace("-", "a").replace("_", "b")[:43]
         rows.append((f"key_bench{i:09d}", f"k{i}", s[:12], hashlib.sha256(s.encode()).hexdigest(),
-                     now, i + 2))
+                     now, first + i))
     db.executemany("INSERT INTO api_keys (id, name, prefix, hash, created_at, rev) "
                    "VALUES (?, ?, ?, ?, ?, ?)", rows)
+    if counter:
+        db.execute("UPDATE change_counter SET position = ?", (first + count - 1,))
     db.commit()
     db.close()
     return secret
