@@ -18,6 +18,7 @@
 #include "contracts/store/batch_store.hpp"
 #include "contracts/store/change_feed.hpp"
 #include "contracts/store/key_store.hpp"
+#include "contracts/store/lease_store.hpp"
 #include "contracts/store/output_store.hpp"
 #include "contracts/store/settings_store.hpp"
 #include "contracts/store/store_error.hpp"
@@ -28,6 +29,7 @@ namespace glmgate {
 
 class Store : public KeyStore,
               public AccountStore,
+              public LeaseStore,
               public UsageStore,
               public OutputStore,
               public TaskStore,

@@ -124,7 +124,31 @@ void SqliteStore::commit(const WriteBatch& batch) {
     }
   }
   if (!batch.reserved.amounts.empty()) write_reserved(batch.reserved);
+  shrink_charged_leases(batch);
   tx.commit();
+}
+
+// Each instance's charges on an account shrink its lease there (contracts/store/lease_store.hpp):
+// one update per account and origin of the batch.
+void SqliteStore::shrink_charged_leases(const WriteBatch& batch) {
+  std::map<std::pair<std::string_view, std::string_view>, NanoUsd> totals;
+  auto add = [&totals](const LedgerEntry& c) {
+    if (c.amount < 0) totals[{c.account_id, c.origin}] += c.amount;  // never grows one
+  };
+  for (const auto& call : batch.calls)
+    if (call.charge) add(*call.charge);
+  for (const auto& c : batch.charges)
+    add(c);
+  if (totals.empty()) return;
+  SqliteStatement& shrink = cached_statement("lease charge", [] {
+    return std::string(
+        "UPDATE leases SET amount = MAX(0, amount + ?3) WHERE account_id = ?1 AND instance = ?2");
+  });
+  for (const auto& [owner, total] : totals) {
+    shrink.reset();
+    shrink.bind_view(1, owner.first).bind_view(2, owner.second).bind(3, total);
+    shrink.step();
+  }
 }
 
 // One balance update per account, then each charge's running balance: the calls' charges in

@@ -4,10 +4,11 @@
 // the database's write lock first, which is what makes the change feed's positions commit-ordered
 // (sqlite_change_feed.cpp). One server per file: the server lock (sqlite_server_lock.hpp).
 //
-// The methods are defined by concern: sqlite_keys.cpp, sqlite_accounts.cpp, sqlite_usage.cpp,
-// sqlite_outputs.cpp (outputs and tasks), sqlite_change_feed.cpp (and settings), sqlite_commit.cpp
-// (the batch commit); the rows' columns and binders are in sqlite_rows.hpp, the schema in
-// migrations/ (sqlite_migrations.hpp). Private to this folder: it includes sqlite3.h.
+// The methods are defined by concern: sqlite_keys.cpp, sqlite_accounts.cpp, sqlite_leases.cpp,
+// sqlite_usage.cpp, sqlite_outputs.cpp (outputs and tasks), sqlite_change_feed.cpp (and
+// settings), sqlite_commit.cpp (the batch commit); the rows' columns and binders are in
+// sqlite_rows.hpp, the schema in migrations/ (sqlite_migrations.hpp). Private to this folder: it
+// includes sqlite3.h.
 #pragma once
 
 #include <memory>
@@ -46,6 +47,18 @@ class SqliteStore final : public Store {
   void clear_reserved(const std::string& instance) override;
   void set_webhook_secret(const std::string& account_id, const std::string& secret) override;
   std::string webhook_secret(const std::string& account_id) override;
+
+  // LeaseStore
+  LeaseGrant grow_lease(const std::string& account_id, const std::string& instance, NanoUsd need,
+                        NanoUsd want, std::int64_t now_ms, std::int64_t ttl_ms) override;
+  void shrink_lease(const std::string& account_id, const std::string& instance,
+                    NanoUsd amount) override;
+  LeaseRenewal renew_leases(const std::string& instance, std::int64_t now_ms,
+                            std::int64_t ttl_ms) override;
+  void demand_credit(const std::string& account_id, const std::string& instance,
+                     std::int64_t now_ms) override;
+  void drop_leases(const std::string& instance) override;
+  std::vector<Lease> leases(const std::string& account_id) override;
 
   // UsageStore
   std::vector<UsageRecord> usage(const UsageQuery& query) override;
@@ -87,6 +100,7 @@ class SqliteStore final : public Store {
   std::vector<const StoredOutput*> pair_outputs(const WriteBatch& batch,
                                                 std::vector<UsageRow>& rows);
   void write_reserved(const ReservedAmounts& reserved);
+  void shrink_charged_leases(const WriteBatch& batch);
   std::int64_t reserve_ledger_ids(std::int64_t n);
   template <class Row, class Bind>
   void insert_rows(const std::string& head, int columns, const std::vector<Row>& rows, Bind bind);

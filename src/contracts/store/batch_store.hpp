@@ -23,6 +23,9 @@
 //   output and does not fail the batch (which the writer would retry forever). Task outputs
 //   (`task_outputs`) replace an output of the same ID: a task that runs again after a restart
 //   writes its ID again. Task states (`tasks`) replace by ID, like TaskStore::insert_task.
+// - Leases: a charge whose origin is an instance holding a lease on the charge's account shrinks
+//   that lease by the charge (not below 0), in the same transaction
+//   (contracts/store/lease_store.hpp).
 // - Holds: `reserved` replaces the amounts its instance recorded for the accounts it names (0
 //   removes one); other accounts' and other instances' are untouched (AccountStore).
 // Threading: blocks; called by one writer thread at a time per process (the writer's, or a flush
