@@ -41,10 +41,11 @@ thread_local FoundAccounts t_found;
 constexpr std::size_t kMaxFoundAccounts = 4096;
 }  // namespace
 
-AccountBook::AccountBook(std::int64_t free_calls_per_model, std::string origin)
+AccountBook::AccountBook(std::int64_t free_calls_per_model, std::string origin, BookFunds funds)
     : instance_(next_instance.fetch_add(1)),
       free_calls_per_model_(free_calls_per_model),
-      origin_(std::move(origin)) {}
+      origin_(std::move(origin)),
+      funds_(funds) {}
 
 AccountBook::Account* AccountBook::find(const std::string& id) const {
   FoundAccounts& found = t_found;
@@ -174,12 +175,13 @@ bool AccountBook::load(const AccountRecord& record) {
   Account& account = find_or_add(record.id, added);
   if (!added) return false;
   std::lock_guard lock(account.mutex);
-  account.balance = record.balance;
+  if (funds_ == BookFunds::balances) account.balance = record.balance;
   account.spent.store(record.spent, std::memory_order_relaxed);
   return true;
 }
 
 void AccountBook::apply_external(const LedgerEntry& entry) {
+  if (funds_ == BookFunds::leases) return;  // the balance is the store's; the lease is not moved
   Account* account = find(entry.account_id);
   if (!account) return;
   std::lock_guard lock(account->mutex);
@@ -193,6 +195,30 @@ void AccountBook::load_free_calls(const std::vector<FreeCallCount>& counts) {
     std::lock_guard lock(account->mutex);
     account->free[c.model].used = c.used;
   }
+}
+
+void AccountBook::credit(const std::string& account_id, NanoUsd amount) {
+  bool added = false;
+  Account& account = find_or_add(account_id, added);
+  std::lock_guard lock(account.mutex);
+  account.balance += amount;
+}
+
+NanoUsd AccountBook::take_unheld(const std::string& account_id, NanoUsd keep) {
+  Account* account = find(account_id);
+  if (!account) return 0;
+  std::lock_guard lock(account->mutex);
+  NanoUsd spare = account->balance - account->reserved - keep;
+  if (spare <= 0) return 0;
+  account->balance -= spare;
+  return spare;
+}
+
+NanoUsd AccountBook::available(const std::string& account_id) const {
+  Account* account = find(account_id);
+  if (!account) return 0;
+  std::lock_guard lock(account->mutex);
+  return account->balance - account->reserved;
 }
 
 std::optional<AccountBook::Figures> AccountBook::figures(const std::string& account_id) const {

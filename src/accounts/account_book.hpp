@@ -21,9 +21,15 @@
 
 namespace glmgate {
 
+// What an account's balance in the book is: the account's own balance (one server on its store,
+// kept in step by the store sync), or the lease this instance holds on it (several instances on
+// one store: accounts/LeaseWallet grows and shrinks it; the sync's balances are not this book's).
+enum class BookFunds { balances, leases };
+
 class AccountBook final : public Wallet {
  public:
-  AccountBook(std::int64_t free_calls_per_model, std::string origin);
+  AccountBook(std::int64_t free_calls_per_model, std::string origin,
+              BookFunds funds = BookFunds::balances);
 
   HoldDecision try_hold(const KeyInfo& key, const std::string& model, NanoUsd amount) override;
   Settlement settle(const KeyInfo& key, const std::string& model, const Reservation& reservation,
@@ -38,6 +44,15 @@ class AccountBook final : public Wallet {
   // A balance change written by another process (a grant from the CLI or the admin API).
   void apply_external(const LedgerEntry& entry);
   void load_free_calls(const std::vector<FreeCallCount>& counts);
+
+  // Leases (BookFunds::leases): adds `amount` to the account's funds (a lease grew), adding the
+  // account when it is new.
+  void credit(const std::string& account_id, NanoUsd amount);
+  // Takes what the account's funds hold beyond its open holds and `keep`, and returns it (to give
+  // back to the store); 0 when nothing is left over.
+  NanoUsd take_unheld(const std::string& account_id, NanoUsd keep);
+  // The account's funds less its open holds; 0 for an unknown account.
+  NanoUsd available(const std::string& account_id) const;
 
   struct Figures {
     NanoUsd balance = 0;
@@ -76,6 +91,7 @@ class AccountBook final : public Wallet {
   const std::uint64_t instance_;  // tells apart books in a thread's cache of find()
   std::int64_t free_calls_per_model_;
   std::string origin_;
+  BookFunds funds_;
   std::array<Shard, kShards> shards_;
   std::mutex changed_mutex_;
   std::vector<std::string> changed_;

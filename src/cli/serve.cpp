@@ -14,6 +14,7 @@
 #include "accounts/key_cache.hpp"
 #include "accounts/key_lookup.hpp"
 #include "accounts/key_service.hpp"
+#include "accounts/lease_wallet.hpp"
 #include "accounts/store_sync.hpp"
 #include "api/admin_routes.hpp"
 #include "api/routes.hpp"
@@ -21,6 +22,7 @@
 #include "backends/store_factory.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
+#include "core/clock.hpp"
 #include "core/random.hpp"
 #include "gateway/catalog.hpp"
 #include "gateway/pipeline.hpp"
@@ -96,15 +98,24 @@ int serve(const std::optional<std::string>& config_path) {
   }
 
   // This process's ledger rows carry its own origin, so the sync skips what it already applied.
+  // It names this instance's leases too, when instances share the store: a new one each start.
   const std::string origin = random_id("srv_", 12);
   BatchWriter writer(*store, std::chrono::milliseconds(config.flush_interval_ms));
-  AccountBook book(config.free_calls_per_model, origin);
-  writer.set_reserved_source(kInstance, [&book] { return book.take_changed_reservations(); });
+  const bool shared = store->serves_several();
+  AccountBook book(config.free_calls_per_model, origin,
+                   shared ? BookFunds::leases : BookFunds::balances);
+  BlockingPool pool(2);
+  // Several instances on one store share each balance through leases (docs/ARCHITECTURE.md).
+  std::optional<LeaseWallet> leases;
+  if (shared)
+    leases.emplace(book, *store, pool, origin, LeaseOptions{}, [] { return unix_ms_now(); });
+  Wallet& wallet = shared ? static_cast<Wallet&>(*leases) : book;
+  if (!shared)
+    writer.set_reserved_source(kInstance, [&book] { return book.take_changed_reservations(); });
   KeyCache cache;
   PauseSwitch pause;
   const std::int64_t retention_ms = config.output_retention_days * 86'400'000;
   OutputService outputs(*store, writer, retention_ms);
-  BlockingPool pool(2);
   Conversations conversations(outputs, pool);
 
   Catalog catalog(config);
@@ -112,7 +123,7 @@ int serve(const std::optional<std::string>& config_path) {
   LocalHealthBoard health;
   KeyLimiter limiter(config.rate_limit_burst_seconds);
   Pipeline pipeline(
-      {cache, catalog, providers, health, limiter, book, writer, pause, outputs, &conversations});
+      {cache, catalog, providers, health, limiter, wallet, writer, pause, outputs, &conversations});
   PublicRoutes routes(pipeline);
   WebhookOptions webhooks{config.webhook_allow_private,
                           std::chrono::seconds(config.webhook_retry_seconds),
@@ -133,17 +144,20 @@ int serve(const std::optional<std::string>& config_path) {
   sync.poll();
   book.load_free_calls(store->free_calls_used());
   sync.start();
+  if (leases) leases->start(std::chrono::seconds(1));
   writer.start();
   tasks.start();
   Sweeper sweeper(*store, *store, std::chrono::milliseconds(config.output_sweep_interval_ms));
   sweeper.start();
   TaskRoutes task_routes({pipeline, outputs, tasks, pool, routes.openai(), routes.responses()});
   AccountService account_service(*store, *store, *store, "admin-api");
-  account_service.set_live_figures([&book](const std::string& id) -> std::optional<Balance> {
-    auto f = book.figures(id);
-    if (!f) return std::nullopt;
-    return Balance{id, {}, f->balance, f->reserved, f->spent};
-  });
+  // One server: its book is the live balance. Several: the store is, for every instance alike.
+  if (!shared)
+    account_service.set_live_figures([&book](const std::string& id) -> std::optional<Balance> {
+      auto f = book.figures(id);
+      if (!f) return std::nullopt;
+      return Balance{id, {}, f->balance, f->reserved, f->spent};
+    });
   AdminRoutes admin({cache, keys, account_service, sync});
   Router router;
   routes.register_on(router);
@@ -162,7 +176,8 @@ int serve(const std::optional<std::string>& config_path) {
   tasks.stop();  // runs in flight are abandoned uncharged; the next start runs them again
   sweeper.stop();
   sync.stop();
-  writer.stop();  // commits the last usage records and charges
+  writer.stop();               // commits the last usage records and charges
+  if (leases) leases->stop();  // then gives the leases back
   spdlog::shutdown();
   return 0;
 }

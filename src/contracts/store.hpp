@@ -42,6 +42,9 @@ class Store : public KeyStore,
   virtual std::int64_t latest_schema_version() const = 0;
   // Applies what is missing, in one transaction; returns the version after. Idempotent.
   virtual std::int64_t migrate() = 0;
+  // True when several servers may use the store at once (PostgreSQL): their wallets then share
+  // each balance through leases (LeaseStore, accounts/LeaseWallet). SQLite admits one server.
+  virtual bool serves_several() const { return false; }
 };
 
 }  // namespace glmgate

@@ -1,0 +1,252 @@
+// LeaseWallet; see lease_wallet.hpp.
+#include "accounts/lease_wallet.hpp"
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <vector>
+
+#include "contracts/store/store_error.hpp"
+
+namespace glmgate {
+
+namespace {
+
+bool short_of_credit(const HoldDecision& d) {
+  return d.kind() == HoldDecision::Kind::refused && d.error().code == "insufficient_quota";
+}
+
+// The blocking pool's work items, as named function objects (see core/blocking_pool.hpp).
+struct GrowCall {
+  std::function<void()> fn;
+  void operator()() const { fn(); }
+};
+
+}  // namespace
+
+LeaseWallet::LeaseWallet(AccountBook& book, LeaseStore& store, BlockingPool& pool,
+                         std::string instance, LeaseOptions options,
+                         std::function<std::int64_t()> now_ms)
+    : book_(book),
+      store_(store),
+      pool_(pool),
+      instance_(std::move(instance)),
+      options_(options),
+      now_ms_(std::move(now_ms)),
+      renewed_at_(now_ms_()) {}
+
+LeaseWallet::~LeaseWallet() {
+  {
+    std::lock_guard lock(thread_mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool LeaseWallet::lease_valid() const {
+  // A margin of a sixth of the ttl: the store's clock and ours may differ by that much.
+  return now_ms_() - renewed_at_.load(std::memory_order_relaxed) <
+         options_.ttl_ms - options_.ttl_ms / 6;
+}
+
+void LeaseWallet::touch(const std::string& account_id) {
+  std::lock_guard lock(mutex_);
+  accounts_[account_id].last_hold = now_ms_();
+}
+
+HoldDecision LeaseWallet::try_hold(const KeyInfo& key, const std::string& model, NanoUsd amount) {
+  if (key.account_id.empty()) return book_.try_hold(key, model, amount);
+  // Leases not renewed in time may be another instance's by now (tick() also empties them).
+  if (!lease_valid()) return HoldDecision::pending();
+  HoldDecision d = book_.try_hold(key, model, amount);
+  if (short_of_credit(d)) return HoldDecision::pending();
+  if (d && d.value().amount > 0) touch(key.account_id);
+  return d;
+}
+
+boost::asio::awaitable<HoldDecision> LeaseWallet::hold(const KeyInfo& key, const std::string& model,
+                                                       NanoUsd amount) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.demand_wait;
+  bool demanded = false;
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  for (;;) {
+    if (!lease_valid())
+      co_return HoldDecision::unavailable(
+          "The gateway cannot reach its store to extend this account's credit; try again "
+          "shortly.");
+    NanoUsd need = amount - book_.available(key.account_id);
+    Grow grown;
+    if (need > 0) {
+      GrowCall call{[&] { grown = grow(key.account_id, need); }};
+      co_await pool_.run(call);
+    }
+    if (!grown.reached)
+      co_return HoldDecision::unavailable(
+          "The gateway cannot reach its store to extend this account's credit; try again "
+          "shortly.");
+    HoldDecision d = book_.try_hold(key, model, amount);
+    if (!short_of_credit(d)) {
+      if (d && d.value().amount > 0) touch(key.account_id);
+      co_return d;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) co_return d;
+    if (!demanded) {
+      // Other instances hold the credit: ask them for what they do not use.
+      GrowCall call{[&] { demand(key.account_id); }};
+      co_await pool_.run(call);
+      demanded = true;
+    }
+    timer.expires_after(options_.demand_retry);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
+}
+
+LeaseWallet::Grow LeaseWallet::grow(const std::string& account_id, NanoUsd need) {
+  {
+    std::lock_guard lock(mutex_);
+    ++accounts_[account_id].growing;
+  }
+  Grow out;
+  try {
+    LeaseGrant g = store_.grow_lease(account_id, instance_, need, need + options_.slice, now_ms_(),
+                                     options_.ttl_ms);
+    if (g.added > 0) book_.credit(account_id, g.added);
+    out.added = g.added;
+  } catch (const StoreConflict&) {
+    // No such account: the hold is refused as short of credit.
+  } catch (const std::exception& e) {
+    spdlog::warn("credit lease: the store could not be reached: {}", e.what());
+    out.reached = false;
+  }
+  std::lock_guard lock(mutex_);
+  Leased& state = accounts_[account_id];
+  --state.growing;
+  state.grown_at = now_ms_();
+  return out;
+}
+
+void LeaseWallet::demand(const std::string& account_id) {
+  try {
+    store_.demand_credit(account_id, instance_, now_ms_());
+  } catch (const std::exception& e) {
+    spdlog::warn("credit lease: could not ask other instances for credit: {}", e.what());
+  }
+}
+
+void LeaseWallet::give_back(const std::string& account_id, NanoUsd keep) {
+  NanoUsd spare = book_.take_unheld(account_id, keep);
+  if (spare <= 0) return;
+  try {
+    store_.shrink_lease(account_id, instance_, spare);
+  } catch (const std::exception&) {
+    book_.credit(account_id, spare);  // still ours: try again next round
+  }
+}
+
+Settlement LeaseWallet::settle(const KeyInfo& key, const std::string& model,
+                               const Reservation& reservation, NanoUsd cost,
+                               const std::string& request_id) {
+  return book_.settle(key, model, reservation, cost, request_id);
+}
+
+void LeaseWallet::release(const KeyInfo& key, const std::string& model,
+                          const Reservation& reservation) {
+  book_.release(key, model, reservation);
+}
+
+NanoUsd LeaseWallet::spent(const std::string& account_id) const {
+  return book_.spent(account_id);
+}
+
+bool LeaseWallet::tick() {
+  const std::int64_t now = now_ms_();
+  const bool was_valid = lease_valid();
+  LeaseRenewal renewal;
+  try {
+    // Leases lost to an outage may still be in the store: they are dropped, not spent.
+    if (!was_valid) store_.drop_leases(instance_);
+    renewal = store_.renew_leases(instance_, now, options_.ttl_ms);
+  } catch (const std::exception& e) {
+    if (!lease_valid()) {
+      if (was_valid)
+        spdlog::warn("credit leases lost: the store was unreachable for {} ms: {}",
+                     now - renewed_at_.load(), e.what());
+      std::lock_guard lock(mutex_);
+      for (const auto& [id, state] : accounts_)
+        book_.take_unheld(id, 0);
+    }
+    return false;
+  }
+  if (!was_valid) {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, state] : accounts_)
+      book_.take_unheld(id, 0);
+  }
+  renewed_at_.store(now, std::memory_order_relaxed);
+  std::sort(renewal.live.begin(), renewal.live.end());
+  std::vector<std::string> lost, idle, low;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, state] : accounts_) {
+      bool live = std::binary_search(renewal.live.begin(), renewal.live.end(), id);
+      // A grow under way or ended after this round began may not be in the renewal yet.
+      if (!live && state.growing == 0 && state.grown_at < now)
+        lost.push_back(id);
+      else if (now - state.last_hold >= options_.idle_return_ms)
+        idle.push_back(id);
+      else if (now - state.last_hold < 5'000 && book_.available(id) < options_.slice / 2)
+        low.push_back(id);
+    }
+  }
+  for (const auto& id : lost)
+    book_.take_unheld(id, 0);  // expired in the store: no longer ours to spend
+  for (const auto& id : idle)
+    give_back(id, 0);
+  for (const auto& id : renewal.demanded)
+    give_back(id, 0);
+  for (const auto& id : low)  // busy: grown ahead of need, so holds rarely wait
+    grow(id, 1);
+  return true;
+}
+
+void LeaseWallet::close() {
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, state] : accounts_)
+      book_.take_unheld(id, 0);
+  }
+  try {
+    store_.drop_leases(instance_);
+  } catch (const std::exception& e) {
+    spdlog::warn("credit leases not given back (they expire by themselves): {}", e.what());
+  }
+}
+
+void LeaseWallet::start(std::chrono::milliseconds interval) {
+  thread_ = std::thread([this, interval] {
+    pthread_setname_np(pthread_self(), "glmgate-lease");
+    std::unique_lock lock(thread_mutex_);
+    while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
+      lock.unlock();
+      tick();
+      lock.lock();
+    }
+  });
+}
+
+void LeaseWallet::stop() {
+  {
+    std::lock_guard lock(thread_mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  close();
+}
+
+}  // namespace glmgate
