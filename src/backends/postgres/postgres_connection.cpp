@@ -71,10 +71,17 @@ std::int64_t PgResult::affected() const {
 PgConnection::PgConnection(const std::string& url, std::string shown)
     : shown_(std::move(shown)), secrets_(postgres_url_secrets(url)) {
   // Defaults the URL may override: a parameter of the URL (expanded from `dbname`) replaces the
-  // ones before it. Without connect_timeout libpq waits as long as the kernel does (minutes).
-  const char* keys[] = {"connect_timeout", "client_encoding", "application_name", "dbname",
+  // ones before it. Without connect_timeout libpq waits as long as the kernel does (minutes), and
+  // without keepalives a pooled connection that a firewall dropped is found dead after hours.
+  const char* keys[] = {"connect_timeout",
+                        "keepalives_idle",
+                        "keepalives_interval",
+                        "keepalives_count",
+                        "client_encoding",
+                        "application_name",
+                        "dbname",
                         nullptr};
-  const char* values[] = {"10", "UTF8", "glmgate", url.c_str(), nullptr};
+  const char* values[] = {"10", "30", "10", "3", "UTF8", "glmgate", url.c_str(), nullptr};
   conn_ = PQconnectdbParams(keys, values, 1);
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
     std::string why = conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory";
