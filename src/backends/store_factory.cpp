@@ -1,6 +1,7 @@
 // The store factory; see store_factory.hpp.
 #include "backends/store_factory.hpp"
 
+#include "backends/postgres/postgres_backend.hpp"
 #include "backends/sqlite/sqlite_backend.hpp"
 
 namespace glmgate {
@@ -9,15 +10,25 @@ namespace {
 
 struct Backend {
   std::string_view scheme;  // before the ':'
-  std::unique_ptr<Store> (*open)(std::string_view rest, const StoreOptions& options);
+  // `url` whole, `rest` after the scheme's ':'.
+  std::unique_ptr<Store> (*open)(const std::string& url, std::string_view rest,
+                                 const StoreOptions& options);
 };
 
-// One line per backend; the next issue adds postgres and postgresql.
+std::unique_ptr<Store> open_postgres(const std::string& url, std::string_view,
+                                     const StoreOptions& options) {
+  return open_postgres_store(url, {options.migrate});  // libpq reads either scheme
+}
+
+// One line per backend.
 constexpr Backend kBackends[] = {
     {"sqlite",
-     [](std::string_view path, const StoreOptions& options) -> std::unique_ptr<Store> {
+     [](const std::string&, std::string_view path,
+        const StoreOptions& options) -> std::unique_ptr<Store> {
        return open_sqlite_store(std::string(path), {options.migrate, options.serve});
      }},
+    {"postgres", open_postgres},
+    {"postgresql", open_postgres},
 };
 
 }  // namespace
@@ -27,7 +38,7 @@ std::unique_ptr<Store> open_store(const std::string& url, const StoreOptions& op
   std::string_view scheme =
       colon == std::string::npos ? std::string_view() : std::string_view(url).substr(0, colon);
   for (const auto& b : kBackends)
-    if (b.scheme == scheme) return b.open(std::string_view(url).substr(colon + 1), options);
+    if (b.scheme == scheme) return b.open(url, std::string_view(url).substr(colon + 1), options);
   // Only the scheme: the rest of a URL may hold a password.
   throw std::runtime_error("config key store: " +
                            (scheme.empty()

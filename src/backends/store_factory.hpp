@@ -1,6 +1,7 @@
 // The store factory: opens the backend that the URL scheme of the config's `store` names
-// ("sqlite:PATH" today; "postgres://" next), each backend a folder of backends/ with its own
-// library. The only code that knows every backend; everything else sees contracts/store.hpp.
+// ("sqlite:PATH", or a PostgreSQL connection URI "postgres://..." / "postgresql://..."), each
+// backend a folder of backends/ with its own library. The only code that knows every backend;
+// everything else sees contracts/store.hpp.
 //
 // Threading: open_store() blocks (it opens, locks and migrates); the Store it returns is
 // thread-safe (see its contracts). Errors: std::runtime_error with a message that names the config
@@ -23,7 +24,8 @@ struct StoreOptions {
   // version before.
   bool migrate = true;
   // For `glmgate serve`: a backend that admits one server per store (SQLite) refuses a second,
-  // naming the first (StoreBusy). The CLI's commands never ask, and work beside a server.
+  // naming the first (StoreBusy); PostgreSQL admits several. The CLI's commands never ask, and
+  // work beside a server.
   bool serve = false;
 };
 

@@ -133,8 +133,17 @@ void parse_limits(const toml::table& root, const TableReader& r, LimitsSection& 
 
 void parse_store(const TableReader& r, StoreSection& c) {
   r.string("store", c.store);
-  if (c.store.rfind("sqlite:", 0) != 0)
-    r.fail("store", "expected \"sqlite:PATH\", got \"" + c.store + "\"");
+  const std::string_view store = c.store;
+  // The scheme only: the rest may hold a password (the backend reads and checks it).
+  if (!store.starts_with("sqlite:") && !store.starts_with("postgres://") &&
+      !store.starts_with("postgresql://")) {
+    const auto colon = store.find(':');
+    r.fail("store",
+           "expected \"sqlite:PATH\" or \"postgres://USER:PASSWORD@HOST:PORT/DATABASE\", got " +
+               (colon == std::string_view::npos
+                    ? std::string("no scheme")
+                    : "the scheme \"" + std::string(store.substr(0, colon)) + ":\""));
+  }
   r.integer("key_refresh_ms", c.key_refresh_ms, 10, 60'000);
   r.integer("flush_interval_ms", c.flush_interval_ms, 10, 60'000);
 }

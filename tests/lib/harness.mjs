@@ -117,24 +117,37 @@ export function fakeConfig({ baseUrl, caFile, apiKeyEnv, provider = {}, models, 
   return [extra, ...p, '', ...modelLines].join('\n');
 }
 
-// Starts glmgate with `configText` (listen and store are filled in). Resolves with its URL, the
-// admin key it printed on first start, and helpers to run CLI commands on the same store.
-export async function startGateway(configText, { env, dir = tempDir(), timeoutMs } = {}) {
+// Writes `configText` to glmgate.toml in `dir` with listen and store filled in: `store` (a store
+// URL) when given, else a SQLite store in `dir`. Returns the config's path and the SQLite file's.
+export function writeConfig(configText, { dir = tempDir(), store } = {}) {
   const configPath = join(dir, 'glmgate.toml');
-  const store = join(dir, 'data', 'glmgate.db');
+  const sqlite = join(dir, 'data', 'glmgate.db');
   writeFileSync(configPath, [
     'listen = "127.0.0.1:0"',
-    `store = ${tomlString(`sqlite:${store}`)}`,
+    `store = ${tomlString(store ?? `sqlite:${sqlite}`)}`,
     'log_level = "warn"',
     configText,
   ].join('\n'));
+  return { dir, configPath, store: sqlite };
+}
+
+// Runs a CLI command on the config at `configPath`; resolves with its stdout.
+export function cliFor(configPath, env) {
+  // Listings of a busy test (the crash test's usage and ledger) run past execFileSync's 1 MB default.
+  return (...args) => execFileSync(GLMGATE_BIN, [...args, '--config', configPath],
+    { env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 }).toString();
+}
+
+// Starts glmgate with `configText` (listen and store are filled in: `store`, a store URL, or a
+// SQLite file in `dir`). Resolves with its URL, the admin key it printed on first start, and
+// helpers to run CLI commands on the same store.
+export async function startGateway(configText, { env, dir = tempDir(), timeoutMs, store: storeUrl } = {}) {
+  const { configPath, store } = writeConfig(configText, { dir, store: storeUrl });
   const proc = await startProcess(GLMGATE_BIN, ['serve', '--config', configPath],
     /glmgate listening on http:\/\/127\.0\.0\.1:(\d+)/, { env, timeoutMs });
   const port = Number(proc.match[1]);
   const adminKey = proc.lines.find((l) => l.startsWith('sk-glm-'));
-  // Listings of a busy test (the crash test's usage and ledger) run past execFileSync's 1 MB default.
-  const cli = (...args) => execFileSync(GLMGATE_BIN, [...args, '--config', configPath],
-    { env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 }).toString();
+  const cli = cliFor(configPath, env);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -21,10 +21,11 @@ std::string open_error(const std::string& url) {
 }
 
 TEST(StoreFactory, AnUnknownSchemeNamesTheKeyTheSchemeAndTheSchemesKnownButNoSecret) {
-  std::string message = open_error("postgres://glm:hunter2@db.internal/glmgate");
+  std::string message = open_error("mysql://glm:hunter2@db.internal/glmgate");
   EXPECT_NE(message.find("config key store"), std::string::npos) << message;
-  EXPECT_NE(message.find("unknown scheme \"postgres\""), std::string::npos) << message;
-  EXPECT_NE(message.find("the schemes known are: sqlite"), std::string::npos) << message;
+  EXPECT_NE(message.find("unknown scheme \"mysql\""), std::string::npos) << message;
+  EXPECT_NE(message.find("the schemes known are: sqlite, postgres, postgresql"), std::string::npos)
+      << message;
   EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
   EXPECT_EQ(message.find("db.internal"), std::string::npos) << message;
 }
@@ -35,10 +36,12 @@ TEST(StoreFactory, AUrlWithoutASchemeSaysWhatOneLooksLike) {
   EXPECT_NE(message.find("sqlite:PATH"), std::string::npos) << message;
 }
 
-TEST(StoreFactory, KnowsSqlite) {
+TEST(StoreFactory, KnowsSqliteAndPostgres) {
   auto schemes = store_schemes();
-  ASSERT_EQ(schemes.size(), 1u);
+  ASSERT_EQ(schemes.size(), 3u);
   EXPECT_EQ(schemes[0], "sqlite");
+  EXPECT_EQ(schemes[1], "postgres");
+  EXPECT_EQ(schemes[2], "postgresql");
 }
 
 }  // namespace

@@ -131,13 +131,31 @@ void expect_error(const std::string& text, const std::string& fragment) {
   }
 }
 
+TEST(ParseConfig, TakesASqliteOrAPostgresStore) {
+  for (std::string store : {"sqlite:/var/lib/glmgate.db", "postgres://glm:pw@db:5432/glmgate",
+                            "postgresql://glm@db/glmgate?sslmode=require"})
+    EXPECT_EQ(parse_config("store = \"" + store + "\"", "t.toml").store, store);
+}
+
+TEST(ParseConfig, AStoreOfAnUnknownSchemeIsNamedByItsSchemeAloneNeverItsPassword) {
+  try {
+    parse_config("store = \"mysql://glm:hunter2@db.internal/glmgate\"", "bad.toml");
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    std::string message = e.what();
+    EXPECT_NE(message.find("store: expected"), std::string::npos) << message;
+    EXPECT_NE(message.find("the scheme \"mysql:\""), std::string::npos) << message;
+    EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
+  }
+}
+
 TEST(ParseConfig, ErrorsNameTheFileTheKeyAndTheProblem) {
   expect_error("listen = ", "bad.toml:1:");
   expect_error("max_body_bytes = \"1\"", "bad.toml: max_body_bytes: expected an integer");
   expect_error("threads = -1", "bad.toml: threads: must be between 0 and 256");
   expect_error("nope = 1", "bad.toml: nope: unknown key");
   expect_error("log_level = \"loud\"", "bad.toml: log_level: expected one of");
-  expect_error("store = \"postgres://x\"", "bad.toml: store: expected \"sqlite:PATH\"");
+  expect_error("store = \"./glmgate.db\"", "bad.toml: store: expected \"sqlite:PATH\" or");
   expect_error("listen = \"127.0.0.1:99999\"", "bad.toml: listen: port must be");
   const std::string provider = "[[providers]]\nname=\"p\"\nbase_url=\"http://h\"\n";
   expect_error("[[providers]]\nname=\"p\"", "bad.toml: providers[0].base_url: is required");

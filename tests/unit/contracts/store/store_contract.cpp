@@ -7,6 +7,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "backends/postgres/postgres_test_store.hpp"
+
 namespace glmgate {
 
 namespace {
@@ -24,13 +26,21 @@ std::filesystem::path test_dir() {
 
 }  // namespace
 
+// SQLite always; PostgreSQL when GLMGATE_TEST_POSTGRES_URL names a database (the ctest entry
+// store_contract_postgres runs the suite under scripts/with_postgres.sh), each test in a schema
+// of its own.
 const std::vector<StoreBackend>& store_backends() {
-  static const std::vector<StoreBackend> backends = {
-      {"sqlite", [] { return "sqlite:" + (test_dir() / "store.db").string(); },
-       [](const std::string& url) {
-         std::filesystem::remove_all(std::filesystem::path(url.substr(7)).parent_path());
-       }},
-  };
+  static const std::vector<StoreBackend> backends = [] {
+    std::vector<StoreBackend> all = {
+        {"sqlite", [] { return "sqlite:" + (test_dir() / "store.db").string(); },
+         [](const std::string& url) {
+           std::filesystem::remove_all(std::filesystem::path(url.substr(7)).parent_path());
+         }},
+    };
+    for (auto& b : postgres_test_backends())
+      all.push_back(std::move(b));
+    return all;
+  }();
   return backends;
 }
 

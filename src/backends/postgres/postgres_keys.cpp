@@ -1,0 +1,65 @@
+// PostgresStore's KeyStore: the api_keys table. An insert or a revocation is one statement that
+// takes the next change position (postgres_change_feed.cpp) as it writes the key.
+#include "backends/postgres/postgres_rows.hpp"
+#include "backends/postgres/postgres_store.hpp"
+
+namespace glmgate {
+
+void PostgresStore::insert_key(const KeyRecord& key) {
+  auto c = pool_.acquire();
+  PgParams p;
+  p.text(key.id).text(key.name).text(key.prefix).text(key.hash).boolean(key.revoked);
+  p.boolean(key.admin).text(key.account_id).integer(key.created_at).integer(key.rpm);
+  p.integer(key.tpm).integer(key.max_concurrency);
+  PgResult r;
+  try {
+    // The position is taken only when the account exists ('' is an admin key of no account).
+    r = c->query(
+        "WITH p AS (UPDATE change_counter SET position = position + 1 WHERE $7::text = '' OR "
+        "EXISTS (SELECT 1 FROM accounts WHERE id = $7::text) RETURNING position) "
+        "INSERT INTO api_keys (id, name, prefix, hash, revoked, admin, account_id, created_at, "
+        "rev, rpm, tpm, max_concurrency) SELECT $1::text, $2::text, $3::text, $4::text, "
+        "$5::boolean, $6::boolean, $7::text, $8::bigint, p.position, $9::bigint, $10::bigint, "
+        "$11::bigint FROM p",
+        p);
+  } catch (const StoreConflict&) {
+    throw StoreConflict("a key with the id \"" + key.id + "\" or its hash exists");
+  }
+  if (r.affected() == 0) throw StoreConflict("no account has the id \"" + key.account_id + "\"");
+}
+
+std::vector<KeyRecord> PostgresStore::list_keys(const std::optional<std::string>& account_id) {
+  auto c = pool_.acquire();
+  const std::string select = "SELECT " + std::string(kPgKeyColumns) + " FROM api_keys";
+  const std::string order = " ORDER BY created_at, id COLLATE \"C\"";
+  if (account_id)
+    return read_rows(
+        c->query(select + " WHERE account_id = $1" + order, PgParams().text(*account_id)),
+        read_key);
+  return read_rows(c->query(select + order), read_key);
+}
+
+bool PostgresStore::revoke_key(const std::string& id) {
+  auto c = pool_.acquire();
+  return c->query(
+              "WITH p AS (UPDATE change_counter SET position = position + 1 WHERE EXISTS "
+              "(SELECT 1 FROM api_keys WHERE id = $1::text) RETURNING position) "
+              "UPDATE api_keys SET revoked = true, rev = p.position FROM p WHERE id = $1::text",
+              PgParams().text(id))
+             .affected() > 0;
+}
+
+std::optional<KeyRecord> PostgresStore::find_key(const std::string& id) {
+  auto c = pool_.acquire();
+  auto r = c->query("SELECT " + std::string(kPgKeyColumns) + " FROM api_keys WHERE id = $1",
+                    PgParams().text(id));
+  if (r.rows() == 0) return std::nullopt;
+  return read_key(r, 0);
+}
+
+std::int64_t PostgresStore::count_keys() {
+  auto c = pool_.acquire();
+  return c->query("SELECT count(*) FROM api_keys").integer(0, 0);
+}
+
+}  // namespace glmgate

@@ -1,0 +1,81 @@
+// How the PostgreSQL backend lays the records out: each table's columns in the order its reader
+// uses them, and those readers (one row of a result); and how rows are written many at a time,
+// as one array per column (PgArray) that the statement unnests. Shared by the concern files of
+// PostgresStore (postgres_store.hpp); private to this folder.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backends/postgres/postgres_connection.hpp"
+#include "contracts/records.hpp"
+
+namespace glmgate {
+
+inline constexpr std::string_view kPgKeyColumns =
+    "id, name, prefix, hash, revoked, admin, account_id, created_at, rev, rpm, tpm, "
+    "max_concurrency";
+// `reserved` is the sum of every instance's holds.
+inline constexpr std::string_view kPgAccountColumns =
+    "id, name, balance, (SELECT coalesce(sum(r.amount), 0)::bigint FROM reservations r WHERE "
+    "r.account_id = accounts.id), spent, created_at, rev";
+inline constexpr std::string_view kPgLedgerColumns =
+    "id, account_id, kind, amount, balance_after, request_id, note, origin, created_at";
+inline constexpr std::string_view kPgUsageColumns =
+    "request_id, key_id, account_id, model, provider, surface, status, stream, free, "
+    "prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, estimated, cost, "
+    "latency_us, ttft_us, created_at";
+inline constexpr std::string_view kPgOutputColumns =
+    "id, account_id, key_id, surface, model, status, body, context, previous_id, prompt_tokens, "
+    "cached_tokens, completion_tokens, reasoning_tokens, estimated, cost, created_at, expires_at";
+inline constexpr std::string_view kPgTaskColumns =
+    "id, account_id, key_id, path, body, callback_url, status, output_id, http_status, result, "
+    "webhook, created_at, updated_at, expires_at";
+
+// The types of the columns above, for the arrays that carry a batch of rows (usage: its 18).
+inline constexpr std::string_view kPgUsageTypes[] = {
+    "text",   "text",   "text",   "text",   "text",    "text",   "integer", "boolean", "boolean",
+    "bigint", "bigint", "bigint", "bigint", "boolean", "bigint", "bigint",  "bigint",  "bigint"};
+inline constexpr std::string_view kPgOutputTypes[] = {
+    "text",   "text",   "text",   "text",   "text",    "text",   "text",   "text",  "text",
+    "bigint", "bigint", "bigint", "bigint", "boolean", "bigint", "bigint", "bigint"};
+inline constexpr std::string_view kPgTaskTypes[] = {"text", "text",   "text",   "text",    "text",
+                                                    "text", "text",   "text",   "integer", "text",
+                                                    "text", "bigint", "bigint", "bigint"};
+
+KeyRecord read_key(const PgResult& r, int row);
+AccountRecord read_account(const PgResult& r, int row);
+LedgerEntry read_ledger(const PgResult& r, int row);
+UsageRecord read_usage_row(const PgResult& r, int row);
+StoredOutput read_output(const PgResult& r, int row);
+TaskRecord read_task(const PgResult& r, int row);
+
+// One row more in `columns` (one array per column, in the order of the columns above).
+void append_usage(std::vector<PgArray>& columns, const UsageRecord& u);
+void append_output(std::vector<PgArray>& columns, const StoredOutput& o);
+void append_task(std::vector<PgArray>& columns, const TaskRecord& t);
+// Each column's literal, as the next parameters of `params`.
+void add_columns(PgParams& params, std::vector<PgArray>& columns);
+// "unnest($first::type[], ...)": the rows of the arrays passed from parameter `first` on.
+std::string pg_unnest(std::span<const std::string_view> types, int first);
+// Inserts into `table` the rows of the arrays from $1 on (`types`: the types of `columns`), with
+// `on_conflict` ("ON CONFLICT ...").
+std::string pg_insert_rows(std::string_view table, std::string_view columns,
+                           std::span<const std::string_view> types, std::string_view on_conflict);
+// The same, a row replacing the one of its ID (the first column) in every other column.
+std::string pg_upsert_rows(std::string_view table, std::string_view columns,
+                           std::span<const std::string_view> types);
+
+// Every row of `r`, read by `read` (one of the above).
+template <class Read>
+auto read_rows(const PgResult& r, Read read) {
+  std::vector<decltype(read(r, 0))> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back(read(r, i));
+  return out;
+}
+
+}  // namespace glmgate

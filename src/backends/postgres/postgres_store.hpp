@@ -1,0 +1,101 @@
+// PostgresStore: every store contract on a PostgreSQL database, shared by any number of
+// processes (servers on several hosts, the CLI). Calls from several threads at once each lease a
+// connection of a small pool (postgres_pool.hpp), which reconnects by itself after a lost
+// connection; each call is one transaction, most of them one statement.
+//
+// The change feed's positions come from a one-row counter that a writer of a reported change takes
+// (UPDATE ... RETURNING) in the last statement of its transaction, so the row's lock orders those
+// writers and positions are handed out in commit order (postgres_change_feed.cpp). A batch commit
+// is one round trip (libpq's pipeline): its records, charges and ledger rows in one statement
+// with one balance update per account, then outputs, tasks and holds (postgres_commit.cpp).
+//
+// The methods are defined by concern: postgres_keys.cpp, postgres_accounts.cpp,
+// postgres_leases.cpp, postgres_usage.cpp, postgres_outputs.cpp (outputs and tasks),
+// postgres_change_feed.cpp (and settings), postgres_commit.cpp (the batch commit); the rows' columns and readers are in postgres_rows.hpp,
+// the schema in migrations/ (postgres_migrations.hpp). Private to this folder: it includes libpq
+// through the connection.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backends/postgres/postgres_backend.hpp"
+#include "backends/postgres/postgres_pool.hpp"
+
+namespace glmgate {
+
+class PostgresStore final : public Store {
+ public:
+  // Connections the store opens at most: the threads of a server that call it at once.
+  static constexpr std::size_t kConnections = 4;
+
+  PostgresStore(const std::string& url, const PostgresOptions& options);
+
+  // KeyStore
+  void insert_key(const KeyRecord& key) override;
+  std::vector<KeyRecord> list_keys(const std::optional<std::string>& account_id) override;
+  bool revoke_key(const std::string& id) override;
+  std::optional<KeyRecord> find_key(const std::string& id) override;
+  std::int64_t count_keys() override;
+
+  // AccountStore
+  void insert_account(const AccountRecord& account) override;
+  std::optional<AccountRecord> find_account(const std::string& id_or_name) override;
+  std::vector<AccountRecord> list_accounts() override;
+  LedgerEntry append_ledger(const LedgerEntry& entry) override;
+  std::vector<LedgerEntry> ledger(const std::string& account_id) override;
+  std::vector<LedgerEntry> charges_for(const std::string& request_id) override;
+  void clear_reserved(const std::string& instance) override;
+  void set_webhook_secret(const std::string& account_id, const std::string& secret) override;
+  std::string webhook_secret(const std::string& account_id) override;
+
+  // LeaseStore
+  LeaseGrant grow_lease(const std::string& account_id, const std::string& instance, NanoUsd need,
+                        NanoUsd want, std::int64_t now_ms, std::int64_t ttl_ms) override;
+  void shrink_lease(const std::string& account_id, const std::string& instance,
+                    NanoUsd amount) override;
+  LeaseRenewal renew_leases(const std::string& instance, std::int64_t now_ms,
+                            std::int64_t ttl_ms) override;
+  void demand_credit(const std::string& account_id, const std::string& instance,
+                     std::int64_t now_ms) override;
+  void drop_leases(const std::string& instance) override;
+  std::vector<Lease> leases(const std::string& account_id) override;
+
+  // UsageStore
+  std::vector<UsageRecord> usage(const UsageQuery& query) override;
+  std::vector<UsageSummary> usage_summary(const UsageQuery& query) override;
+  std::vector<FreeCallCount> free_calls_used() override;
+
+  // OutputStore
+  std::optional<StoredOutput> find_output(const std::string& id) override;
+  bool delete_output(const std::string& id, const std::string& account_id) override;
+  std::int64_t sweep_outputs(std::int64_t now_ms, std::int64_t limit) override;
+
+  // TaskStore
+  void insert_task(const TaskRecord& task) override;
+  std::optional<TaskRecord> find_task(const std::string& id) override;
+  std::vector<TaskRecord> open_tasks() override;
+  std::int64_t sweep_tasks(std::int64_t now_ms, std::int64_t limit) override;
+
+  // SettingsStore
+  void set_setting(const std::string& name, const std::string& value) override;
+  std::optional<std::string> setting(const std::string& name) override;
+
+  // ChangeFeed
+  Changes changes_since(const ChangeCursor& cursor, std::string_view own_origin) override;
+
+  // BatchStore
+  void commit(const WriteBatch& batch) override;
+
+  // Store
+  std::int64_t schema_version() override;
+  std::int64_t latest_schema_version() const override;
+  std::int64_t migrate() override;
+  bool serves_several() const override { return true; }
+
+ private:
+  PgPool pool_;
+};
+
+}  // namespace glmgate
