@@ -189,6 +189,7 @@ bool LeaseWallet::tick() {
   }
   renewed_at_.store(now, std::memory_order_relaxed);
   std::sort(renewal.live.begin(), renewal.live.end());
+  std::sort(renewal.demanded.begin(), renewal.demanded.end());
   std::vector<std::string> lost, idle, low;
   {
     std::lock_guard lock(mutex_);
@@ -209,8 +210,9 @@ bool LeaseWallet::tick() {
     give_back(id, 0);
   for (const auto& id : renewal.demanded)
     give_back(id, 0);
-  for (const auto& id : low)  // busy: grown ahead of need, so holds rarely wait
-    grow(id, 1);
+  for (const auto& id : low)  // busy: grown ahead of need, so holds rarely wait; not what
+    if (!std::binary_search(renewal.demanded.begin(), renewal.demanded.end(), id))  // others want
+      grow(id, 1);
   return true;
 }
 

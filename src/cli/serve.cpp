@@ -108,7 +108,8 @@ int serve(const std::optional<std::string>& config_path) {
   // Several instances on one store share each balance through leases (docs/ARCHITECTURE.md).
   std::optional<LeaseWallet> leases;
   if (shared)
-    leases.emplace(book, *store, pool, origin, LeaseOptions{}, [] { return unix_ms_now(); });
+    leases.emplace(book, *store, pool, origin, LeaseOptions{.ttl_ms = config.lease_ttl_ms},
+                   [] { return unix_ms_now(); });
   Wallet& wallet = shared ? static_cast<Wallet&>(*leases) : book;
   if (!shared)
     writer.set_reserved_source(kInstance, [&book] { return book.take_changed_reservations(); });

@@ -98,6 +98,9 @@ struct StoreSection {
   std::string store = "sqlite:./data/glmgate.db";
   std::int64_t key_refresh_ms = 250;     // how often the server looks for changes in the store
   std::int64_t flush_interval_ms = 200;  // the batching writer's commit interval
+  // Servers sharing a store (PostgreSQL): a lease of credit not renewed for this long returns to
+  // its account (a server killed without giving it back).
+  std::int64_t lease_ttl_ms = 30'000;
 };
 
 // Stored outputs.

@@ -11,9 +11,9 @@
 //
 // The methods are defined by concern: postgres_keys.cpp, postgres_accounts.cpp,
 // postgres_leases.cpp, postgres_usage.cpp, postgres_outputs.cpp (outputs and tasks),
-// postgres_change_feed.cpp (and settings), postgres_commit.cpp (the batch commit); the rows' columns and readers are in postgres_rows.hpp,
-// the schema in migrations/ (postgres_migrations.hpp). Private to this folder: it includes libpq
-// through the connection.
+// postgres_change_feed.cpp (and settings), postgres_commit.cpp (the batch commit); the rows'
+// columns and readers are in postgres_rows.hpp, the schema in migrations/
+// (postgres_migrations.hpp). Private to this folder: it includes libpq through the connection.
 #pragma once
 
 #include <optional>

@@ -1,0 +1,127 @@
+// One balance, several servers (run by the ctest entry integration_postgres under
+// scripts/with_postgres.sh): three `glmgate serve` processes on one PostgreSQL store share an
+// account through leases of its balance. A burst of parallel requests spread over them never
+// spends more than the account holds, balance = ledger sum, every server reports the same
+// balance, and nobody gets a 402 while the account as a whole can still pay. A server killed with
+// SIGKILL while it holds a lease gives it back to the others when the lease's ttl runs out.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { startFake, startGateway, fakeConfig, writeConfig, cliFor, chat, user, eventually, sleep } from '../lib/harness.mjs';
+
+// Dear enough that a few dozen calls spend the grant: 1,000 USD and 2,000 USD per 1M tokens.
+const PRICED = [{
+  id: 'glm-test', upstream_model: 'fake-glm-upstream', max_output_tokens: 4096,
+  input_price_per_mtok: 1000, output_price_per_mtok: 2000,
+}];
+const MAX_TOKENS = 40;
+
+function freshStore(base, tag) {
+  const schema = `glmgate_${tag}_${process.pid}`;
+  const psql = (sql) => execFileSync('psql', [base, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql],
+    { stdio: 'pipe' });
+  psql(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+  return {
+    url: `${base}${base.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`,
+    drop: () => psql(`DROP SCHEMA ${schema} CASCADE`),
+  };
+}
+
+// A store with alice holding `usd`, a key of hers and an admin key, and `n` servers on it.
+async function cluster(tag, { usd, n, extra = '' }) {
+  const store = freshStore(process.env.GLMGATE_TEST_POSTGRES_URL, tag);
+  const fake = await startFake();
+  const config = fakeConfig({ baseUrl: `${fake.url}/v1`, models: PRICED,
+    extra: `flush_interval_ms = 50\nkey_refresh_ms = 100\n${extra}` });
+  const { dir, configPath } = writeConfig(config, { store: store.url });
+  const cli = cliFor(configPath);
+  cli('migrate');
+  cli('accounts', 'create', 'alice');
+  cli('credits', 'grant', 'alice', String(usd));
+  const key = JSON.parse(cli('keys', 'create', '--account', 'alice', '--rpm', '100000', '--json')).key;
+  const admin = JSON.parse(cli('keys', 'create', '--admin', '--json')).key;
+  const servers = [];
+  for (let i = 0; i < n; i++) servers.push(await startGateway(config, { store: store.url }));
+  const ask = (gw) => chat({ gw }, { model: 'glm-test', messages: user('Spend a little.'), max_tokens: MAX_TOKENS }, { key });
+  const balance = () => JSON.parse(cli('credits', 'show', 'alice', '--json'));
+  const ledger = () => JSON.parse(cli('ledger', 'alice', '--json'));
+  const stop = async () => {
+    for (const gw of servers) await gw.stop();
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+    store.drop();
+  };
+  return { servers, ask, balance, ledger, admin, cli, stop };
+}
+
+const sum = (rows) => rows.reduce((s, row) => s + row.amount_nano_usd, 0);
+
+describe('several servers on one PostgreSQL store', () => {
+  it('share one balance: no overspending, one figure everywhere, no 402 while it can pay', async () => {
+    const c = await cluster('money', { usd: 1, n: 3 });
+    try {
+      const { servers, ask } = c;
+      // A burst: 60 requests at once, 20 on each server.
+      const burst = await Promise.all(Array.from({ length: 60 }, (_, i) => ask(servers[i % 3])));
+      const statuses = burst.map((r) => r.status);
+      for (const r of burst) await r.arrayBuffer();
+      assert.ok(statuses.every((s) => s === 200 || s === 402), `only 200s and 402s: ${statuses}`);
+      assert.ok(statuses.includes(200) && statuses.includes(402), `the grant ran out: ${statuses}`);
+      // Then one at a time, around the servers, until the account cannot pay three times running.
+      let refusals = 0;
+      let hold = 0;
+      for (let i = 0; refusals < 3 && i < 200; i++) {
+        const r = await ask(servers[i % 3]);
+        const body = await r.json();
+        if (r.status === 402) {
+          refusals++;
+          hold = Math.max(hold, Number(body.error.message.match(/needs up to \$([\d.]+)/)[1]) * 1e9);
+        } else {
+          assert.equal(r.status, 200, JSON.stringify(body));
+          refusals = 0;
+        }
+      }
+      assert.equal(refusals, 3);
+      const settled = await eventually(() => {
+        const b = c.balance();
+        return sum(c.ledger()) === b.balance_nano_usd ? b : null;
+      }, { what: 'balance = ledger sum once the writers committed' });
+      assert.ok(settled.balance_nano_usd >= 0, `never below zero: ${settled.balance_nano_usd}`);
+      // The last refusals were right: what is left cannot pay a request's hold.
+      assert.ok(settled.balance_nano_usd < hold,
+        `402 only when the account cannot pay: ${settled.balance_nano_usd} left, a hold needs ${hold}`);
+      // Every server reports the store's figure.
+      const figures = await Promise.all(servers.map(async (gw) => {
+        const r = await fetch(`${gw.url}/admin/v1/accounts/alice`, { headers: { authorization: `Bearer ${c.admin}` } });
+        assert.equal(r.status, 200);
+        return (await r.json()).balance_nano_usd;
+      }));
+      assert.deepEqual(figures, [settled.balance_nano_usd, settled.balance_nano_usd, settled.balance_nano_usd]);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('gives a killed server\'s lease back to the others after its ttl', async () => {
+    const c = await cluster('lease', { usd: 1, n: 2, extra: 'lease_ttl_ms = 3000' });
+    try {
+      const [a, b] = c.servers;
+      // a leases what its first hold needs and a slice beyond it: the whole dollar.
+      const first = await c.ask(a);
+      assert.equal(first.status, 200);
+      await first.arrayBuffer();
+      await a.kill();
+      // b finds every cent leased to a server that can no longer give it back...
+      const refused = await c.ask(b);
+      assert.equal(refused.status, 402);
+      await refused.arrayBuffer();
+      // ...until a's lease lapses.
+      await sleep(3000);
+      const after = await c.ask(b);
+      assert.equal(after.status, 200, await after.text());
+    } finally {
+      await c.stop();
+    }
+  });
+});
