@@ -116,7 +116,10 @@ int serve(const std::optional<std::string>& config_path) {
   KeyCache cache;
   PauseSwitch pause;
   const std::int64_t retention_ms = config.output_retention_days * 86'400'000;
-  OutputService outputs(*store, writer, retention_ms);
+  // What another server made may wait up to its commit interval (taken as ours) and a commit.
+  OutputService outputs(*store, writer, retention_ms,
+                        shared ? std::chrono::milliseconds(2 * config.flush_interval_ms + 500)
+                               : std::chrono::milliseconds(0));
   Conversations conversations(outputs, pool);
 
   Catalog catalog(config);

@@ -106,4 +106,16 @@ std::string output_id(std::string_view prefix) {
   return out;
 }
 
+std::optional<std::int64_t> output_id_second(std::string_view id) {
+  constexpr std::size_t kSecondChars = 6, kRandomChars = 18;
+  if (id.size() < kSecondChars + kRandomChars) return std::nullopt;
+  std::int64_t second = 0;
+  for (char c : id.substr(id.size() - kSecondChars - kRandomChars, kSecondChars)) {
+    const auto digit = kAlphabet.find(c);
+    if (digit == std::string_view::npos) return std::nullopt;
+    second = second * 62 + static_cast<std::int64_t>(digit);
+  }
+  return second;
+}
+
 }  // namespace glmgate

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,5 +35,7 @@ std::string fast_id(std::string_view prefix, std::size_t chars);
 // a request, and a page cache that must hold the whole index). The second tells a client no more
 // than the answer's own `created` does; nothing counts the IDs made, within a second or across.
 std::string output_id(std::string_view prefix);
+// The unix second an output_id() was made in; nullopt for a string that is not one.
+std::optional<std::int64_t> output_id_second(std::string_view id);
 
 }  // namespace glmgate

@@ -2,10 +2,14 @@
 // and never blocks on disk: it queues the row for the batching writer. find() and remove() read
 // the store (contracts/store/output_store.hpp) and block (call them on a blocking pool); a find
 // that misses has the writer commit what it holds first, so a GET right after the answer finds it
-// without the request path keeping a second copy of every output. Thread-safe; owned by the app
-// for as long as the server runs.
+// without the request path keeping a second copy of every output. When other servers share the
+// store, an output one of them made in the last seconds may still wait in its writer: a find of
+// such an ID (its second is in it) looks again until their commits must have come
+// (`others_commit_within`), so a GET on any server right after the answer finds it. Thread-safe;
+// owned by the app for as long as the server runs.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -20,7 +24,9 @@ class BatchWriter;
 class OutputService final : public OutputSink {
  public:
   // `retention_ms` 0 turns storing off: keep() drops everything.
-  OutputService(OutputStore& store, BatchWriter& writer, std::int64_t retention_ms);
+  // `others_commit_within`: 0 when no other server writes to the store.
+  OutputService(OutputStore& store, BatchWriter& writer, std::int64_t retention_ms,
+                std::chrono::milliseconds others_commit_within = {});
 
   bool enabled() const override { return retention_ms_ > 0; }
   OutputSlot keep(StoredOutput output, std::optional<TaskRecord> task) override;
@@ -36,6 +42,7 @@ class OutputService final : public OutputSink {
   OutputStore& store_;
   BatchWriter& writer_;
   std::int64_t retention_ms_;
+  std::chrono::milliseconds others_commit_within_;
 };
 
 }  // namespace glmgate

@@ -89,6 +89,18 @@ TEST(OutputId, SortsByTheSecondItWasMadeIn) {
   EXPECT_LT(a.substr(0, 11), b.substr(0, 11));
 }
 
+TEST(OutputId, TellsTheSecondItWasMadeIn) {
+  const std::int64_t before = std::time(nullptr);
+  for (const char* prefix : {"resp_", "chatcmpl-", "msg_", ""}) {
+    auto second = output_id_second(output_id(prefix));
+    ASSERT_TRUE(second) << prefix;
+    EXPECT_GE(*second, before);
+    EXPECT_LE(*second, std::time(nullptr));
+  }
+  EXPECT_FALSE(output_id_second("resp_short"));
+  EXPECT_FALSE(output_id_second("resp_!!!!!!abcdefghijklmnopqr"));  // not base62
+}
+
 TEST(FastId, DrawsEachPositionUniformly) {
   // Every position takes every character: no position is fixed or drawn from a smaller set.
   std::vector<std::set<char>> seen(24);

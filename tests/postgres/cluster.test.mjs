@@ -2,8 +2,9 @@
 // scripts/with_postgres.sh): three `glmgate serve` processes on one PostgreSQL store share an
 // account through leases of its balance. A burst of parallel requests spread over them never
 // spends more than the account holds, balance = ledger sum, every server reports the same
-// balance, and nobody gets a 402 while the account as a whole can still pay. A server killed with
-// SIGKILL while it holds a lease gives it back to the others when the lease's ttl runs out.
+// balance, and nobody gets a 402 while the account as a whole can still pay. An output one server
+// made is found, chained and deleted on the others at once. A server killed with SIGKILL while it
+// holds a lease gives it back to the others when the lease's ttl runs out.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -29,11 +30,11 @@ function freshStore(base, tag) {
 }
 
 // A store with alice holding `usd`, a key of hers and an admin key, and `n` servers on it.
-async function cluster(tag, { usd, n, extra = '' }) {
+async function cluster(tag, { usd, n, extra = '', flushMs = 50 }) {
   const store = freshStore(process.env.GLMGATE_TEST_POSTGRES_URL, tag);
   const fake = await startFake();
   const config = fakeConfig({ baseUrl: `${fake.url}/v1`, models: PRICED,
-    extra: `flush_interval_ms = 50\nkey_refresh_ms = 100\n${extra}` });
+    extra: `flush_interval_ms = ${flushMs}\nkey_refresh_ms = 100\n${extra}` });
   const { dir, configPath } = writeConfig(config, { store: store.url });
   const cli = cliFor(configPath);
   cli('migrate');
@@ -98,6 +99,42 @@ describe('several servers on one PostgreSQL store', () => {
         return (await r.json()).balance_nano_usd;
       }));
       assert.deepEqual(figures, [settled.balance_nano_usd, settled.balance_nano_usd, settled.balance_nano_usd]);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('find, chain and delete an output on any server right after another made it', async () => {
+    // A writer that commits once a second: a GET on another server comes before the commit.
+    const c = await cluster('outputs', { usd: 100, n: 3, flushMs: 1000 });
+    const key = JSON.parse(c.cli('keys', 'create', '--account', 'alice', '--rpm', '100000', '--json')).key;
+    const call = (gw, method, path, body) => fetch(`${gw.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
+    try {
+      const [a, b, d] = c.servers;
+      const first = await call(a, 'POST', '/v1/responses', { model: 'glm-test', input: 'Remember 42.', max_output_tokens: 20 });
+      assert.equal(first.status, 200);
+      const made = await first.json();
+      // At once on another server: its writer has not committed yet when the GET arrives.
+      const got = await call(b, 'GET', `/v1/responses/${made.id}`);
+      assert.equal(got.status, 200, await got.clone().text());
+      assert.equal((await got.json()).id, made.id);
+      const chained = await call(d, 'POST', '/v1/responses', { model: 'glm-test', input: 'What was it?', previous_response_id: made.id, max_output_tokens: 20 });
+      assert.equal(chained.status, 200, await chained.clone().text());
+      const next = await chained.json();
+      assert.equal(next.previous_response_id, made.id);
+      const gone = await call(b, 'DELETE', `/v1/responses/${next.id}`);
+      assert.equal(gone.status, 200, await gone.clone().text());
+      await gone.arrayBuffer();
+      const after = await call(a, 'GET', `/v1/responses/${next.id}`);
+      assert.equal(after.status, 404);
+      await after.arrayBuffer();
+      const never = await call(a, 'GET', '/v1/responses/resp_000000aaaaaaaaaaaaaaaaaa');
+      assert.equal(never.status, 404);
+      await never.arrayBuffer();
     } finally {
       await c.stop();
     }
