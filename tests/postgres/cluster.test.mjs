@@ -4,7 +4,8 @@
 // spends more than the account holds, balance = ledger sum, every server reports the same
 // balance, and nobody gets a 402 while the account as a whole can still pay. An output one server
 // made is found, chained and deleted on the others at once. A server killed with SIGKILL while it
-// holds a lease gives it back to the others when the lease's ttl runs out.
+// holds a lease gives it back to the others when the lease's ttl runs out. Keys and the pause
+// switch reach every server within a second, by push.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -30,11 +31,11 @@ function freshStore(base, tag) {
 }
 
 // A store with alice holding `usd`, a key of hers and an admin key, and `n` servers on it.
-async function cluster(tag, { usd, n, extra = '', flushMs = 50 }) {
+async function cluster(tag, { usd, n, extra = '', flushMs = 50, refreshMs = 100 }) {
   const store = freshStore(process.env.GLMGATE_TEST_POSTGRES_URL, tag);
   const fake = await startFake();
   const config = fakeConfig({ baseUrl: `${fake.url}/v1`, models: PRICED,
-    extra: `flush_interval_ms = ${flushMs}\nkey_refresh_ms = 100\n${extra}` });
+    extra: `flush_interval_ms = ${flushMs}\nkey_refresh_ms = ${refreshMs}\n${extra}` });
   const { dir, configPath } = writeConfig(config, { store: store.url });
   const cli = cliFor(configPath);
   cli('migrate');
@@ -135,6 +136,40 @@ describe('several servers on one PostgreSQL store', () => {
       const never = await call(a, 'GET', '/v1/responses/resp_000000aaaaaaaaaaaaaaaaaa');
       assert.equal(never.status, 404);
       await never.arrayBuffer();
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('hear of new and revoked keys and of the pause switch within a second, pushed', async () => {
+    // A poll once a minute: only PostgreSQL's notifications can tell the servers in time.
+    const c = await cluster('push', { usd: 10, n: 3, refreshMs: 60000 });
+    try {
+      const [a, b, d] = c.servers;
+      const fresh = JSON.parse(c.cli('keys', 'create', '--account', 'alice', '--rpm', '100000', '--json'));
+      for (const gw of [a, b, d]) {  // the first request on each server already works
+        const r = await chat({ gw }, { model: 'glm-test', messages: user('hi'), max_tokens: 5 }, { key: fresh.key });
+        assert.equal(r.status, 200);
+        await r.arrayBuffer();
+      }
+      c.cli('keys', 'revoke', fresh.id);
+      for (const gw of [a, b, d]) {
+        await eventually(async () => {
+          const r = await chat({ gw }, { model: 'glm-test', messages: user('hi'), max_tokens: 5 }, { key: fresh.key });
+          await r.arrayBuffer();
+          return r.status === 401;
+        }, { timeoutMs: 1000, what: 'the revoked key refused on every server within a second' });
+      }
+      const paused = await fetch(`${a.url}/admin/v1/pause`, { method: 'POST', headers: { authorization: `Bearer ${c.admin}` } });
+      assert.equal(paused.status, 200);
+      await paused.arrayBuffer();
+      for (const gw of [b, d]) {
+        await eventually(async () => {
+          const r = await c.ask(gw);
+          await r.arrayBuffer();
+          return r.status === 503;
+        }, { timeoutMs: 1000, what: 'the pause on every server within a second' });
+      }
     } finally {
       await c.stop();
     }
