@@ -100,7 +100,8 @@ int serve(const std::optional<std::string>& config_path) {
   // This process's ledger rows carry its own origin, so the sync skips what it already applied.
   // It names this instance's leases too, when instances share the store: a new one each start.
   const std::string origin = random_id("srv_", 12);
-  BatchWriter writer(*store, std::chrono::milliseconds(config.flush_interval_ms));
+  BatchWriter writer(*store, std::chrono::milliseconds(config.flush_interval_ms),
+                     static_cast<std::size_t>(config.max_unwritten_calls));
   const bool shared = store->serves_several();
   AccountBook book(config.free_calls_per_model, origin,
                    shared ? BookFunds::leases : BookFunds::balances);

@@ -101,6 +101,8 @@ struct StoreSection {
   // Servers sharing a store (PostgreSQL): a lease of credit not renewed for this long returns to
   // its account (a server killed without giving it back).
   std::int64_t lease_ttl_ms = 30'000;
+  // Finished calls that may wait for a store that cannot be written; beyond, new calls get 503.
+  std::int64_t max_unwritten_calls = 200'000;
 };
 
 // Stored outputs.

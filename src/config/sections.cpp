@@ -15,7 +15,7 @@ constexpr std::string_view kGenerationKeys[] = {"stream_ping_interval_ms", "defa
 constexpr std::string_view kLimitsKeys[] = {"default_rpm", "rate_limit_burst_seconds",
                                             "free_calls_per_model", "tiers"};
 constexpr std::string_view kStoreKeys[] = {"store", "key_refresh_ms", "flush_interval_ms",
-                                           "lease_ttl_ms"};
+                                           "lease_ttl_ms", "max_unwritten_calls"};
 constexpr std::string_view kOutputsKeys[] = {"output_retention_days", "output_sweep_interval_ms"};
 constexpr std::string_view kTasksKeys[] = {"task_concurrency", "webhook_allow_private",
                                            "webhook_retry_seconds", "webhook_timeout_ms"};
@@ -149,6 +149,7 @@ void parse_store(const TableReader& r, StoreSection& c) {
   r.integer("flush_interval_ms", c.flush_interval_ms, 10, 60'000);
   // At least a few renewals (one a second) before a lease lapses.
   r.integer("lease_ttl_ms", c.lease_ttl_ms, 3'000, 3'600'000);
+  r.integer("max_unwritten_calls", c.max_unwritten_calls, 1, 100'000'000);
 }
 
 void parse_outputs(const TableReader& r, OutputsSection& c) {
