@@ -100,6 +100,11 @@ struct StoreSection {
   std::int64_t flush_interval_ms = 200;  // the batching writer's commit interval
 };
 
+// The Redis that instances share their keys' rate limits through; empty: counted in this process.
+struct RedisSection {
+  std::string redis;  // redis://[[user]:password@]host[:port][/db] or rediss://; holds a secret
+};
+
 // Stored outputs.
 struct OutputsSection {
   std::int64_t output_retention_days = 30;         // stored outputs and ended tasks; 0: not stored
@@ -118,6 +123,7 @@ struct Config : ServerSection,
                 GenerationSection,
                 LimitsSection,
                 StoreSection,
+                RedisSection,
                 OutputsSection,
                 TasksSection {
   std::string source = "built-in defaults";  // the file it came from, for messages
