@@ -107,7 +107,7 @@ TEST(RedisOutage, KilledRedisFallsBackToLocalCountsAndComesBack) {
 
   redis.start();
   EXPECT_TRUE(back_on_redis(io, limiter, redis.url()));
-  EXPECT_EQ(log.count("answers again"), 1) << log.text();
+  EXPECT_EQ(log.count("answers again:"), 1) << log.text();
   EXPECT_EQ(log.text().find(redis.password()), std::string::npos) << "the password was logged";
   // Counted in Redis again: the fresh Redis has no state for the key, so its burst is back.
   EXPECT_TRUE(admit(io, limiter, key, KeyLimits{5, 0, 0}).admission);
@@ -137,7 +137,7 @@ TEST(RedisOutage, AHangingRedisCostsOneDeadlineThenAnswersLocally) {
 
   redis.signal(SIGCONT);
   EXPECT_TRUE(back_on_redis(io, limiter, redis.url()));
-  EXPECT_EQ(log.count("answers again"), 1) << log.text();
+  EXPECT_EQ(log.count("answers again:"), 1) << log.text();
 }
 
 }  // namespace

@@ -129,16 +129,17 @@ bool RedisClient::send_on(std::shared_ptr<RedisConnection> connection,
                           const RedisScript* script) {
   if (!connection) return false;
   asio::dispatch(connection->executor(), [connection, cmd, script] {
-    RedisConnection::Handler on_reply;
-    if (script)  // EVALSHA of a script that Redis lost: sent again as EVAL
-      on_reply = [weak = std::weak_ptr(connection), cmd, script](RedisReply reply) {
-        auto c = weak.lock();
-        if (!c || !is_noscript(reply) || !c->accepting()) return;
-        (*cmd)[0] = "EVAL";
-        (*cmd)[1] = script->body();
-        c->request(*cmd, {});
-      };
-    connection->request(*cmd, std::move(on_reply));
+    if (!script) return connection->request(*cmd, {});
+    // EVALSHA of a script that Redis lost: sent again as EVAL. (Constructed in place: Boost
+    // 1.81's any_completion_handler cannot be move-assigned.)
+    connection->request(*cmd, RedisConnection::Handler([weak = std::weak_ptr(connection), cmd,
+                                                        script](RedisReply reply) {
+      auto c = weak.lock();
+      if (!c || !is_noscript(reply) || !c->accepting()) return;
+      (*cmd)[0] = "EVAL";
+      (*cmd)[1] = script->body();
+      c->request(*cmd, {});
+    }));
   });
   return true;
 }
