@@ -115,7 +115,15 @@ class Connection final : public RedisConnection, public std::enable_shared_from_
     append_command(out_, args);
     pending_.push_back({Clock::now() + settings_->deadline, std::move(handler)});
     arm_watchdog();
-    flush();
+    // Written once this handler's turn ends: the commands of one turn (a call's release and its
+    // tokens, the requests that arrived together) share one write.
+    if (!flush_posted_ && !writing_) {
+      flush_posted_ = true;
+      asio::post(executor_, [self = shared_from_this()] {
+        self->flush_posted_ = false;
+        if (self->io_) self->flush();
+      });
+    }
   }
 
   bool accepting() const override {
@@ -438,6 +446,7 @@ class Connection final : public RedisConnection, public std::enable_shared_from_
   bool attempt_timed_out_ = false;
   std::uint64_t attempts_ = 0;
   bool writing_ = false;
+  bool flush_posted_ = false;
   bool watchdog_armed_ = false;
   std::uint64_t generation_ = 0;
   std::deque<Pending> pending_;
