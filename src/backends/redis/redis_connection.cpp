@@ -31,15 +31,11 @@ RedisReply convert(const redisReply& r) {
   RedisReply out;
   switch (r.type) {
     case REDIS_REPLY_STRING:
-      out.type = RedisReply::Type::string;
-      out.str.assign(r.str, r.len);
-      break;
     case REDIS_REPLY_STATUS:
-      out.type = RedisReply::Type::status;
-      out.str.assign(r.str, r.len);
-      break;
     case REDIS_REPLY_ERROR:
-      out.type = RedisReply::Type::error;
+      out.type = r.type == REDIS_REPLY_STRING   ? RedisReply::Type::string
+                 : r.type == REDIS_REPLY_STATUS ? RedisReply::Type::status
+                                                : RedisReply::Type::error;
       out.str.assign(r.str, r.len);
       break;
     case REDIS_REPLY_INTEGER:

@@ -1,7 +1,8 @@
 // RedisConnection: one connection to Redis on one io_context, which only that io_context's thread
 // uses (so nothing on it is locked). Commands are pipelined: each is appended to what is being
-// written and its reply matched in order by hiredis's reader; the Boost.Asio socket (TLS through
-// asio::ssl for rediss://, the server verified against the system's CAs) does the I/O.
+// written (the commands of one turn of the io_context go out in one write) and its reply matched
+// in order by hiredis's reader; the Boost.Asio socket (TLS through asio::ssl for rediss://, the
+// server verified against the system's CAs) does the I/O.
 //
 // Deadlines: every command has one (RedisSettings::deadline). When the oldest command outlives
 // it, the connection is taken for broken: it is closed, every command on it fails, and it

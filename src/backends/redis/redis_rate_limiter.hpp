@@ -5,8 +5,9 @@
 //
 // Round trips: try_admit() answers at once only for a key without limits, else `pending`;
 // admit() is one EVALSHA (rate_limit_scripts.hpp: the rpm GCRA, the tpm check, a concurrency
-// slot, together). release() (ZREM of the slot) and add_tokens() (an EVALSHA that debits the
-// tokens) never wait: they are written on the thread's connection and their replies dropped.
+// slot, together; the pipeline asks for the rate and, after validation, the slot: two for a key
+// with --max-concurrency). release() (ZREM of the slot) and add_tokens() (an EVALSHA that debits
+// the tokens) never wait: they are written on the thread's connection and their replies dropped.
 // Concurrency slots: each one taken is an ID in the key's sorted set, scored by an expiry
 // `slot_ttl` (30 s) ahead; this instance pushes the expiry of the slots it holds every third of
 // that, and release() removes them. A slot of an instance that died, or whose ZREM was lost,
