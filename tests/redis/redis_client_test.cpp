@@ -140,6 +140,30 @@ TEST(RedisClient, AWrongPasswordFailsWithoutSayingIt) {
   EXPECT_EQ(r.str.find(url.password), std::string::npos) << r.str;
 }
 
+// rediss://: the server's certificate verified against the system's CAs (OpenSSL reads them
+// from SSL_CERT_FILE when it is set: here, the test server's own certificate) and its name.
+TEST(RedisClient, SpeaksTlsToAVerifiedServerOnly) {
+  test::OwnRedis good("localhost"), wrong_name("elsewhere.example");
+  ::setenv("SSL_CERT_FILE", good.cert_file().c_str(), 1);
+  RedisUrl url = good.url();
+  url.host = "localhost";
+  asio::io_context io;
+  RedisClient client(url, {});
+  RedisReply pong = run(io, client.command(test::args("PING")));
+  EXPECT_EQ(pong.str, "PONG");
+
+  ::setenv("SSL_CERT_FILE", wrong_name.cert_file().c_str(), 1);
+  RedisUrl other = wrong_name.url();
+  other.host = "localhost";  // the certificate names another host
+  std::string why;
+  RedisClient refused(other, {.on_state = [&](bool up, const std::string& w) {
+                        if (!up) why = w;
+                      }});
+  EXPECT_EQ(run(io, refused.command(test::args("PING"))).type, Type::failed);
+  EXPECT_NE(why.find("TLS handshake"), std::string::npos) << why;
+  ::unsetenv("SSL_CERT_FILE");
+}
+
 TEST(RedisClient, NoRedisThereFailsAtOnce) {
   asio::io_context io;
   test::OwnRedis own;

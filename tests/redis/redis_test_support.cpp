@@ -60,7 +60,7 @@ bool accepts(std::uint16_t port) {
 
 }  // namespace
 
-OwnRedis::OwnRedis() {
+OwnRedis::OwnRedis(std::string tls_name) : tls_(!tls_name.empty()) {
   std::string tmpl =
       (std::filesystem::temp_directory_path() / "glmgate-redis-test-XXXXXX").string();
   if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
@@ -68,8 +68,18 @@ OwnRedis::OwnRedis() {
   password_ = random_id("pw", 24);
   port_ = free_port();
   std::ofstream conf(dir_ + "/redis.conf");
-  conf << "bind 127.0.0.1\nport " << port_ << "\ndir " << dir_ << "\npidfile " << dir_
-       << "/redis.pid\nlogfile " << dir_ << "/redis.log\ndaemonize no\nsave \"\"\n"
+  if (tls_) {
+    const std::string make_cert = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout " +
+                                  dir_ + "/key.pem -out " + cert_file() + " -subj /CN=" + tls_name +
+                                  " -addext subjectAltName=DNS:" + tls_name + " >/dev/null 2>&1";
+    if (std::system(make_cert.c_str()) != 0) throw std::runtime_error("openssl req failed");
+    conf << "port 0\ntls-port " << port_ << "\ntls-cert-file " << cert_file() << "\ntls-key-file "
+         << dir_ << "/key.pem\ntls-auth-clients no\n";
+  } else {
+    conf << "port " << port_ << "\n";
+  }
+  conf << "bind 127.0.0.1\ndir " << dir_ << "\npidfile " << dir_ << "/redis.pid\nlogfile " << dir_
+       << "/redis.log\ndaemonize no\nsave \"\"\n"
        << "appendonly no\nrequirepass " << password_ << "\n";
   conf.close();
   start();
@@ -89,6 +99,7 @@ RedisUrl OwnRedis::url() const {
   url.host = "127.0.0.1";
   url.port = port_;
   url.password = password_;
+  url.tls = tls_;
   return url;
 }
 

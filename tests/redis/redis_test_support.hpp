@@ -26,13 +26,15 @@ std::string unique(const std::string& prefix);
 
 class OwnRedis {
  public:
-  OwnRedis();
+  // `tls_name`: serve TLS only, with a self-signed certificate for that name (cert_file()).
+  explicit OwnRedis(std::string tls_name = {});
   ~OwnRedis();
   OwnRedis(const OwnRedis&) = delete;
   OwnRedis& operator=(const OwnRedis&) = delete;
 
   RedisUrl url() const;
   const std::string& password() const { return password_; }
+  std::string cert_file() const { return dir_ + "/cert.pem"; }
   void start();                // on the same port as before; returns once it accepts
   void kill();                 // SIGKILL, waited for
   void signal(int sig) const;  // SIGSTOP / SIGCONT: a Redis that hangs, then recovers
@@ -41,6 +43,7 @@ class OwnRedis {
   std::string dir_;
   std::string password_;
   std::uint16_t port_ = 0;
+  bool tls_ = false;
   pid_t pid_ = -1;
 };
 
