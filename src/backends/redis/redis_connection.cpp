@@ -1,7 +1,7 @@
 // RedisConnection; see redis_connection.hpp.
 #include "backends/redis/redis_connection.hpp"
 
-#include <hiredis/hiredis.h>
+#include "backends/redis/redis_resp.hpp"
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
@@ -27,74 +27,10 @@ namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
-RedisReply convert(const redisReply& r) {
-  RedisReply out;
-  switch (r.type) {
-    case REDIS_REPLY_STRING:
-    case REDIS_REPLY_STATUS:
-    case REDIS_REPLY_ERROR:
-      out.type = r.type == REDIS_REPLY_STRING   ? RedisReply::Type::string
-                 : r.type == REDIS_REPLY_STATUS ? RedisReply::Type::status
-                                                : RedisReply::Type::error;
-      out.str.assign(r.str, r.len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      out.type = RedisReply::Type::integer;
-      out.integer = r.integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = RedisReply::Type::array;
-      out.elements.reserve(r.elements);
-      for (std::size_t i = 0; i < r.elements; ++i)
-        out.elements.push_back(convert(*r.element[i]));
-      break;
-    default:
-      out.type = RedisReply::Type::nil;
-  }
-  return out;
-}
-
-// Appends the RESP encoding of `args` (hiredis's formatter) to `out`.
-void append_command(std::string& out, std::span<const std::string> args) {
-  constexpr std::size_t kInline = 16;
-  std::array<const char*, kInline> argv_inline;
-  std::array<std::size_t, kInline> len_inline;
-  std::vector<const char*> argv_heap;
-  std::vector<std::size_t> len_heap;
-  const char** argv = argv_inline.data();
-  std::size_t* lens = len_inline.data();
-  if (args.size() > kInline) {
-    argv_heap.resize(args.size());
-    len_heap.resize(args.size());
-    argv = argv_heap.data();
-    lens = len_heap.data();
-  }
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    argv[i] = args[i].data();
-    lens[i] = args[i].size();
-  }
-  char* cmd = nullptr;
-  int n = redisFormatCommandArgv(&cmd, static_cast<int>(args.size()), argv, lens);
-  if (n < 0) throw std::bad_alloc();
-  out.append(cmd, static_cast<std::size_t>(n));
-  redisFreeCommand(cmd);
-}
-
-struct ReaderDeleter {
-  void operator()(redisReader* r) const { redisReaderFree(r); }
-};
-using Reader = std::unique_ptr<redisReader, ReaderDeleter>;
-
-Reader new_reader() {
-  Reader r(redisReaderCreate());
-  if (!r) throw std::bad_alloc();
-  return r;
-}
-
 class Connection final : public RedisConnection, public std::enable_shared_from_this<Connection> {
  public:
   Connection(asio::any_io_executor executor, std::shared_ptr<const RedisSettings> settings)
-      : executor_(std::move(executor)), settings_(std::move(settings)), reader_(new_reader()) {
+      : executor_(std::move(executor)), settings_(std::move(settings)) {
     io_.emplace(executor_);
   }
 
@@ -244,19 +180,18 @@ class Connection final : public RedisConnection, public std::enable_shared_from_
   // Feeds what was read to the reader and takes every complete reply out; false (with
   // break_reason_) when the bytes are not RESP.
   bool take_replies(std::size_t n, std::vector<RedisReply>* into) {
-    if (redisReaderFeed(reader_.get(), read_buf_.data(), n) != REDIS_OK) {
-      break_reason_ = "unreadable reply from Redis";
+    if (!reader_.feed(read_buf_.data(), n)) {
+      break_reason_ = "unreadable reply from Redis: " + reader_.error();
       return false;
     }
     for (;;) {
-      void* raw = nullptr;
-      if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) {
-        break_reason_ = std::string("unreadable reply from Redis: ") + reader_->errstr;
+      std::optional<RedisReply> next = reader_.next();
+      if (!next) {
+        if (reader_.error().empty()) return true;
+        break_reason_ = "unreadable reply from Redis: " + reader_.error();
         return false;
       }
-      if (!raw) return true;
-      RedisReply reply = convert(*static_cast<redisReply*>(raw));
-      freeReplyObject(raw);
+      RedisReply& reply = *next;
       if (into) {
         into->push_back(std::move(reply));
         continue;
@@ -410,7 +345,7 @@ class Connection final : public RedisConnection, public std::enable_shared_from_
         self->writing_buf_.clear();
       }
       self->close_socket();
-      self->reader_ = new_reader();  // a half-read reply goes with the connection
+      self->reader_ = RespReader();  // a half-read reply goes with the connection
       self->down_reason_ = failed;
       self->set_state(State::down);
       self->fail_pending(self->unavailable());
@@ -434,7 +369,7 @@ class Connection final : public RedisConnection, public std::enable_shared_from_
   asio::any_io_executor executor_;
   std::shared_ptr<const RedisSettings> settings_;
   std::optional<Io> io_;
-  Reader reader_;
+  RespReader reader_;
   State state_ = State::connecting;
   bool first_attempt_ = true;  // its commands wait for it; later attempts' fail at once
   std::atomic<bool> up_now_{false};
