@@ -140,6 +140,28 @@ TEST(RedisClient, AWrongPasswordFailsWithoutSayingIt) {
   EXPECT_EQ(r.str.find(url.password), std::string::npos) << r.str;
 }
 
+TEST(RedisClient, AnIdleConnectionThatRedisClosedComesBackQuietly) {
+  asio::io_context io, other_io;
+  int outages = 0;
+  RedisClient client(test::shared_redis(), {.on_state = [&](bool up, const std::string&) {
+                       if (!up) ++outages;
+                     }});
+  RedisClient other(test::shared_redis(), {});
+  RedisReply id = run(io, client.command(test::args("CLIENT", "ID")));
+  ASSERT_EQ(id.type, Type::integer);
+  RedisReply killed =
+      run(other_io, other.command(test::args("CLIENT", "KILL", "ID", std::to_string(id.integer))));
+  EXPECT_EQ(killed.integer, 1);
+  bool back = false;
+  for (int i = 0; i < 50 && !back; ++i) {
+    test::run_for(io, std::chrono::milliseconds(20));
+    RedisReply again = run(io, client.command(test::args("CLIENT", "ID")));
+    back = again.type == Type::integer && again.integer != id.integer;
+  }
+  EXPECT_TRUE(back);
+  EXPECT_EQ(outages, 0);  // Redis's idle timeout is no outage
+}
+
 // rediss://: the server's certificate verified against the system's CAs (OpenSSL reads them
 // from SSL_CERT_FILE when it is set: here, the test server's own certificate) and its name.
 TEST(RedisClient, SpeaksTlsToAVerifiedServerOnly) {

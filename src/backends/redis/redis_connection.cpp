@@ -26,6 +26,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr const char* kClosedByRedis = "Redis closed the connection";
 
 class Connection final : public RedisConnection, public std::enable_shared_from_this<Connection> {
  public:
@@ -305,7 +306,7 @@ class Connection final : public RedisConnection, public std::enable_shared_from_
       auto [ec, n] = co_await read_some();
       if (ec) {
         if (break_reason_.empty())
-          break_reason_ = ec == asio::error::eof ? "Redis closed the connection"
+          break_reason_ = ec == asio::error::eof ? kClosedByRedis
                                                  : "reading from Redis failed: " + ec.message();
         co_return;
       }
@@ -333,6 +334,7 @@ class Connection final : public RedisConnection, public std::enable_shared_from_
       if (self->state_ == State::stopped || !self->io_) co_return;
       if (failed.empty()) {
         ++self->generation_;
+        self->quiet_retry_ = false;
         self->down_reason_.clear();
         self->set_state(State::up);
         backoff = self->settings_->backoff_min;
@@ -343,7 +345,18 @@ class Connection final : public RedisConnection, public std::enable_shared_from_
         ++self->generation_;  // a write in flight belongs to the closed connection
         self->writing_ = false;
         self->writing_buf_.clear();
+        // An idle connection that Redis closed (its `timeout` setting) is no outage: connect
+        // again at once, and say so only if that fails.
+        if (self->pending_.empty() && failed == kClosedByRedis && !self->quiet_retry_) {
+          self->close_socket();
+          self->reader_ = RespReader();
+          self->quiet_retry_ = true;
+          self->state_ = State::connecting;
+          self->up_now_.store(false, std::memory_order_relaxed);
+          continue;
+        }
       }
+      self->quiet_retry_ = false;
       self->close_socket();
       self->reader_ = RespReader();  // a half-read reply goes with the connection
       self->down_reason_ = failed;
@@ -378,6 +391,7 @@ class Connection final : public RedisConnection, public std::enable_shared_from_
   std::uint64_t attempts_ = 0;
   bool writing_ = false;
   bool flush_posted_ = false;
+  bool quiet_retry_ = false;  // reconnecting at once after Redis closed an idle connection
   bool watchdog_armed_ = false;
   std::uint64_t generation_ = 0;
   std::deque<Pending> pending_;

@@ -9,9 +9,10 @@
 // reconnects by itself. A Redis that cannot answer a command in time is down for this purpose.
 // Down: reconnecting with a backoff (50 ms doubling to 2 s); commands fail at once with "Redis is
 // unavailable", except during the very first attempt, whose commands wait for it within their
-// deadline. Each connect runs AUTH (user and password of the URL), SELECT (its database) and
-// SCRIPT LOAD of RedisSettings::preload before the connection counts as up.
-// Errors: a failed command answers RedisReply::failed with a message that names no secret.
+// deadline. An idle connection that Redis closed (its `timeout`) is no outage: it reconnects at
+// once and reports down only if that fails. Each connect runs AUTH (user and password of the URL),
+// SELECT (its database) and SCRIPT LOAD of RedisSettings::preload before the connection counts as
+// up. Errors: a failed command answers RedisReply::failed with a message that names no secret.
 // Lifetime: made by RedisClient, owned by its io_context (a service of it) and by its own
 // pending operations; drop_io() destroys its sockets and timers when the io_context shuts down,
 // stop() ends it for good (on its thread).
