@@ -105,6 +105,11 @@ struct StoreSection {
   std::int64_t max_unwritten_calls = 200'000;
 };
 
+// The Redis that instances share their keys' rate limits through; empty: counted in this process.
+struct RedisSection {
+  std::string redis;  // redis://[[user]:password@]host[:port][/db] or rediss://; holds a secret
+};
+
 // Stored outputs.
 struct OutputsSection {
   std::int64_t output_retention_days = 30;         // stored outputs and ended tasks; 0: not stored
@@ -123,6 +128,7 @@ struct Config : ServerSection,
                 GenerationSection,
                 LimitsSection,
                 StoreSection,
+                RedisSection,
                 OutputsSection,
                 TasksSection {
   std::string source = "built-in defaults";  // the file it came from, for messages
