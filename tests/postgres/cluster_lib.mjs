@@ -24,9 +24,15 @@ export function freshStore(base, tag) {
   };
 }
 
-// A store with alice holding `usd`, a key of hers and an admin key, and `n` servers on it. The
+// A store with alice holding `usd`, a key of hers and an admin key, and `n` servers on it, sharing
+// the Redis of GLMGATE_TEST_REDIS_URL (scripts/with_redis.sh) unless `redis` is false. The
 // servers reach the store at `serverStore(url)` (a proxy a test can cut), the CLI directly.
-export async function cluster(tag, { usd, n, extra = '', flushMs = 50, refreshMs = 100, serverStore = (url) => url }) {
+export async function cluster(tag, { usd, n, extra = '', flushMs = 50, refreshMs = 100, serverStore = (url) => url, redis = true }) {
+  const redisUrl = process.env.GLMGATE_TEST_REDIS_URL;
+  if (redis) {
+    if (!redisUrl) throw new Error('GLMGATE_TEST_REDIS_URL names the test Redis (scripts/with_redis.sh)');
+    extra = `redis = "${redisUrl}"\n${extra}`;
+  }
   const store = freshStore(process.env.GLMGATE_TEST_POSTGRES_URL, tag);
   const fake = await startFake();
   const config = fakeConfig({ baseUrl: `${fake.url}/v1`, models: PRICED,
