@@ -129,7 +129,18 @@ void StoreContractTest::SetUp() {
 
 void StoreContractTest::TearDown() {
   store_.reset();
+  for (const auto& url : empty_urls_)
+    GetParam().remove(url);
   GetParam().remove(url_);
+}
+
+std::unique_ptr<Store> StoreContractTest::open_empty() {
+  // A SQLite store's folder is the test's own: another file beside the first.
+  std::string url = url_.starts_with("sqlite:") ? url_.substr(0, url_.rfind('/') + 1) + "empty" +
+                                                      std::to_string(empty_urls_.size()) + ".db"
+                                                : GetParam().make_url();
+  if (!url.starts_with("sqlite:")) empty_urls_.push_back(url);
+  return open_store(url);
 }
 
 std::string StoreContractTest::new_account(const std::string& name, NanoUsd funds) {

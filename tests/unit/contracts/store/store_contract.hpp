@@ -46,12 +46,15 @@ class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {
   // Another connection to the same store: a second writer (the CLI beside a server, or another
   // instance).
   std::unique_ptr<Store> open_another() const { return open_store(url_); }
+  // A second new, empty store of the same backend, removed after the test (close it first).
+  std::unique_ptr<Store> open_empty();
   // A new account named `name` holding `funds` (granted by the origin "test").
   std::string new_account(const std::string& name, NanoUsd funds = 0);
   NanoUsd ledger_sum(const std::string& account_id);
 
   std::string url_;
   std::unique_ptr<Store> store_;
+  std::vector<std::string> empty_urls_;  // open_empty()'s
 };
 
 // Instantiates the contract suite `suite` (a StoreContractTest) for every backend.
