@@ -6,7 +6,6 @@
 // after them (new IDs above, the change feed reporting the keys and accounts); a row the store
 // holds already is refused with nothing of its batch written.
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <set>
 #include <tuple>
@@ -63,76 +62,6 @@ auto list_all(List list, std::int64_t limit) {
   return rows;
 }
 
-struct Install {
-  std::string acme, beta;
-  std::vector<std::string> outputs;
-  StoreCounts counts;
-};
-
-// An install as a served store holds it.
-Install fill(Store& store,
-             const std::function<std::string(const std::string&, NanoUsd)>& new_account) {
-  Install in;
-  in.acme = new_account("acme", 1'000'000);
-  in.beta = new_account("beta", 500'000);
-  store.insert_key(key_record("key_acme", in.acme));
-  store.insert_key(key_record("key_beta", in.beta));
-  store.insert_key(key_record("key_admin", ""));
-  store.revoke_key("key_beta");
-  LedgerEntry adjust;
-  adjust.account_id = in.beta;
-  adjust.kind = std::string(ledger_kind::kAdjustment);
-  adjust.amount = -1'000;
-  adjust.note = "a correction";
-  adjust.origin = "cli";
-  store.append_ledger(adjust);
-
-  WriteBatch batch;
-  for (int i = 0; i < 5; ++i) {
-    UsageRecord u =
-        call_record("req_" + std::to_string(i), in.acme, 100 + i, 1'700'000'000'000 + i);
-    CallWrite call{u, charge_of(u)};
-    if (i < 3) {  // kept with their calls, expiring or not
-      batch.outputs.push_back(output_of(call.usage, "chatcmpl-" + std::to_string(i),
-                                        i == 0 ? 0 : 1'800'000'000'000 + i));
-      call.output = static_cast<std::int64_t>(batch.outputs.size()) - 1;
-      in.outputs.push_back(batch.outputs.back().id);
-    }
-    batch.calls.push_back(call);
-  }
-  UsageRecord b = call_record("req_beta", in.beta, 50, 1'700'000'000'100);
-  batch.calls.push_back({b, charge_of(b)});
-  UsageRecord task_run = call_record("task_1", in.acme, 70, 1'700'000'000'200);
-  batch.charges.push_back(charge_of(task_run));  // a background task's charge: no call of it
-  TaskRecord done = task_record("task_1", in.acme, task_status::kCompleted);
-  done.output_id = "resp_task_1";
-  done.http_status = 200;
-  done.result = R"({"id":"resp_task_1"})";
-  done.webhook = "delivered";
-  done.expires_at = 1'900'000'000'000;
-  batch.tasks.push_back(done);
-  StoredOutput task_output = output_of(task_run, "resp_task_1", 1'900'000'000'000);
-  task_output.surface = "responses";
-  task_output.context = R"({"turn":[]})";
-  batch.task_outputs.push_back(task_output);
-  in.outputs.push_back(task_output.id);
-  store.commit(batch);
-  store.insert_task(task_record("task_2", in.beta, task_status::kQueued));
-  store.set_setting(setting_name::kPaused, "1");
-  store.set_webhook_secret(in.acme, "whsec_abc");
-  // 2 grants, the adjustment, 6 calls' charges, the task's.
-  in.counts = {.accounts = 2,
-               .keys = 3,
-               .revoked_keys = 1,
-               .ledger = 10,
-               .usage = 6,
-               .outputs = 4,
-               .tasks = 2,
-               .settings = 1,
-               .webhook_secrets = 1};
-  return in;
-}
-
 // Every row of `from` into `to`, in one batch.
 void copy_all(Store& from, Store& to) {
   ImportBatch batch;
@@ -153,8 +82,7 @@ void copy_all(Store& from, Store& to) {
 }
 
 TEST_P(TransferStoreContract, CountsEveryRowAndListsEachOnceAPageAtATime) {
-  Install in = fill(
-      *store_, [this](const std::string& name, NanoUsd funds) { return new_account(name, funds); });
+  InstallRows in = fill_install(*store_);
   EXPECT_EQ(store_->count_rows(), in.counts);
 
   std::map<std::int64_t, LedgerEntry> ledger;
@@ -209,8 +137,7 @@ TEST_P(TransferStoreContract, CountsEveryRowAndListsEachOnceAPageAtATime) {
 }
 
 TEST_P(TransferStoreContract, WritesRowsAsTheyAreAndTheStoreGoesOnAfterThem) {
-  Install in = fill(
-      *store_, [this](const std::string& name, NanoUsd funds) { return new_account(name, funds); });
+  InstallRows in = fill_install(*store_);
   auto target = open_empty();
   copy_all(*store_, *target);
   EXPECT_EQ(target->count_rows().webhook_secrets, 0);  // copied through the AccountStore
