@@ -1,9 +1,9 @@
 // Moving a whole install from one store to another (`glmgate store copy`, cli/store_copy.cpp),
-// through the store contracts: accounts, keys, settings and webhook secrets through their own
-// (AccountStore, KeyStore, SettingsStore), the ledger, usage records, outputs and tasks as rows
-// listed a page at a time and written as they are (TransferStore), so that every ID, time,
-// running balance, revocation, task state and output expiry survives. Then a check of the copy
-// against its source.
+// through the store contracts: accounts and keys read with list_accounts() and list_keys(), the
+// ledger, usage records, outputs and tasks listed a page at a time (TransferStore), all of them
+// written as they are (TransferStore::import_rows), so that every ID, time, running balance,
+// revocation, task state and output expiry survives; settings and webhook secrets through their
+// own contracts both ways. Then a check of the copy against its source.
 //
 // Neither function locks anything: the caller makes sure no server writes to either store
 // meanwhile (cli/store_copy.cpp holds SQLite's server lock on both). Both block; errors are the
@@ -24,8 +24,7 @@ namespace glmgate {
 // Told how many rows of a kind ("ledger rows") were copied so far, for a progress line.
 using CopyProgress = std::function<void(std::string_view kind, std::int64_t rows)>;
 
-// Copies every row of `from` into `to`, which should be empty; returns what `from` held as it
-// listed it.
+// Copies every row of `from` into `to`, which should be empty.
 void copy_install(Store& from, Store& to, const CopyProgress& progress = {});
 
 // What differs between `from` and the copy `to`, one line each; empty for a faithful copy:
