@@ -5,27 +5,11 @@
 // charged exactly once.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import crypto from 'node:crypto';
 import { startStack, startGateway, fakeConfig, newAccount, eventually } from '../lib/harness.mjs';
+import { startReceiver } from '../lib/webhooks.mjs';
 
 const MODELS = [{ id: 'glm-test', upstream_model: 'fake-glm-upstream', input_price_per_mtok: 1, output_price_per_mtok: 2 }];
-
-// A webhook receiver: answers each request with the next status of `statuses` (then 200).
-async function startReceiver(statuses = []) {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => { body += d; });
-    req.on('end', () => {
-      received.push({ headers: req.headers, body, url: req.url });
-      res.statusCode = statuses.shift() ?? 200;
-      res.end('ok');
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}/hooks/glm?src=test`, received, close: () => new Promise((r) => server.close(r)) };
-}
 
 // Standard Webhooks verification, written from the specification, not from glmgate's code.
 function verify(secret, headers, body) {

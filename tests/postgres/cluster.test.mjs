@@ -7,9 +7,8 @@
 // holds a lease gives it back to the others when the lease's ttl runs out.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { startFake, startGateway, fakeConfig, writeConfig, cliFor, chat, user, eventually, sleep } from '../lib/harness.mjs';
+import { chat, user, eventually, sleep } from '../lib/harness.mjs';
+import { startCluster } from '../lib/postgres.mjs';
 
 // Dear enough that a few dozen calls spend the grant: 1,000 USD and 2,000 USD per 1M tokens.
 const PRICED = [{
@@ -18,42 +17,11 @@ const PRICED = [{
 }];
 const MAX_TOKENS = 40;
 
-function freshStore(base, tag) {
-  const schema = `glmgate_${tag}_${process.pid}`;
-  const psql = (sql) => execFileSync('psql', [base, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql],
-    { stdio: 'pipe' });
-  psql(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-  return {
-    url: `${base}${base.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`,
-    drop: () => psql(`DROP SCHEMA ${schema} CASCADE`),
-  };
-}
-
-// A store with alice holding `usd`, a key of hers and an admin key, and `n` servers on it.
-async function cluster(tag, { usd, n, extra = '', flushMs = 50 }) {
-  const store = freshStore(process.env.GLMGATE_TEST_POSTGRES_URL, tag);
-  const fake = await startFake();
-  const config = fakeConfig({ baseUrl: `${fake.url}/v1`, models: PRICED,
-    extra: `flush_interval_ms = ${flushMs}\nkey_refresh_ms = 100\n${extra}` });
-  const { dir, configPath } = writeConfig(config, { store: store.url });
-  const cli = cliFor(configPath);
-  cli('migrate');
-  cli('accounts', 'create', 'alice');
-  cli('credits', 'grant', 'alice', String(usd));
-  const key = JSON.parse(cli('keys', 'create', '--account', 'alice', '--rpm', '100000', '--json')).key;
-  const admin = JSON.parse(cli('keys', 'create', '--admin', '--json')).key;
-  const servers = [];
-  for (let i = 0; i < n; i++) servers.push(await startGateway(config, { store: store.url }));
-  const ask = (gw) => chat({ gw }, { model: 'glm-test', messages: user('Spend a little.'), max_tokens: MAX_TOKENS }, { key });
-  const balance = () => JSON.parse(cli('credits', 'show', 'alice', '--json'));
-  const ledger = () => JSON.parse(cli('ledger', 'alice', '--json'));
-  const stop = async () => {
-    for (const gw of servers) await gw.stop();
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-    store.drop();
-  };
-  return { servers, ask, balance, ledger, admin, cli, stop };
+// Alice's cluster, and a request of hers on a server.
+async function cluster(tag, options) {
+  const c = await startCluster(tag, { models: PRICED, ...options });
+  c.ask = (gw) => chat({ gw }, { model: 'glm-test', messages: user('Spend a little.'), max_tokens: MAX_TOKENS }, { key: c.key });
+  return c;
 }
 
 const sum = (rows) => rows.reduce((s, row) => s + row.amount_nano_usd, 0);

@@ -59,6 +59,21 @@ void PostgresStore::insert_task(const TaskRecord& task) {
   c->query(kUpsert, p);
 }
 
+void PostgresStore::insert_claimed_task(const TaskRecord& task, const std::string& instance,
+                                        std::int64_t now_ms, std::int64_t lease_ms) {
+  static const std::string kInsert =
+      "INSERT INTO tasks (" + std::string(kPgTaskColumns) +
+      ", claimed_by, claim_expires_at, claims) SELECT u.*, $15::text, $16::bigint, 1 FROM " +
+      pg_unnest(kPgTaskTypes, 1) + " AS u";
+  std::vector<PgArray> columns(std::size(kPgTaskTypes));
+  append_task(columns, task);
+  PgParams p;
+  add_columns(p, columns);
+  p.text(instance).integer(now_ms + lease_ms);
+  auto c = pool_.acquire();
+  c->query(kInsert, p);
+}
+
 std::optional<TaskRecord> PostgresStore::find_task(const std::string& id) {
   auto c = pool_.acquire();
   auto r = c->query("SELECT " + std::string(kPgTaskColumns) + " FROM tasks WHERE id = $1",

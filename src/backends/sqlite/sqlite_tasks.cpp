@@ -52,6 +52,17 @@ void SqliteStore::insert_task(const TaskRecord& task) {
   s.step();
 }
 
+void SqliteStore::insert_claimed_task(const TaskRecord& task, const std::string& instance,
+                                      std::int64_t now_ms, std::int64_t lease_ms) {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare("INSERT INTO tasks (" + std::string(kTaskColumns) +
+                       ", claimed_by, claim_expires_at, claims) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                       "?, ?, ?, ?, ?, ?, ?, 1)");
+  bind_task(s, task);
+  s.bind(15, instance).bind(16, now_ms + lease_ms);
+  s.step();
+}
+
 std::optional<TaskRecord> SqliteStore::find_task(const std::string& id) {
   std::lock_guard lock(mutex_);
   auto s = db_.prepare("SELECT " + std::string(kTaskColumns) + " FROM tasks WHERE id = ?");

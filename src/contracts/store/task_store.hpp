@@ -63,6 +63,11 @@ class TaskStore {
 
   // Inserts the task (unclaimed), or replaces the one with its ID (its claim kept).
   virtual void insert_task(const TaskRecord& task) = 0;
+  // Inserts a new task claimed by `instance` until now_ms + lease_ms (its first claim): the server
+  // that accepts a task with room to run it keeps it. The ID must be new: an insert of an ID that
+  // exists throws, writing nothing.
+  virtual void insert_claimed_task(const TaskRecord& task, const std::string& instance,
+                                   std::int64_t now_ms, std::int64_t lease_ms) = 0;
   virtual std::optional<TaskRecord> find_task(const std::string& id) = 0;
   // Tasks queued or in progress, and ended tasks whose webhook is still pending, oldest first.
   virtual std::vector<TaskRecord> open_tasks() = 0;

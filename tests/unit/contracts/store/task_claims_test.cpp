@@ -192,6 +192,18 @@ TEST_P(TaskClaimContract, AnEndedRunKeepsItsClaimForItsWebhook) {
   EXPECT_EQ(store_->renew_claims("srv_a", {"task_1"}, kNow + 1, kLease).held.size(), 1u);
 }
 
+TEST_P(TaskClaimContract, ATaskInsertedClaimedIsItsServersUntilTheLeaseRunsOut) {
+  TaskRecord t = task_record("task_1", "acct_a", task_status::kQueued);
+  store_->insert_claimed_task(t, "srv_a", kNow, kLease);
+  EXPECT_EQ(store_->find_task("task_1")->body, t.body);
+  EXPECT_THROW(store_->insert_claimed_task(t, "srv_b", kNow, kLease), std::exception);
+  EXPECT_TRUE(store_->claim_runs("srv_b", 1, kNow + kLease - 1, kLease).empty());
+  EXPECT_EQ(store_->renew_claims("srv_a", {"task_1"}, kNow + 1, kLease).held.size(), 1u);
+  auto taken = store_->claim_runs("srv_b", 1, kNow + 1 + kLease, kLease);
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_TRUE(taken[0].taken_over);
+}
+
 TEST_P(TaskClaimContract, DroppedClaimsAreFreeAtOnce) {
   Tasks tasks(*store_);
   tasks.add("task_1", task_status::kInProgress);
