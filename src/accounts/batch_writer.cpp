@@ -56,8 +56,12 @@ void requeue(std::vector<T>& failed, std::vector<T>& queued) {
 
 }  // namespace
 
-BatchWriter::BatchWriter(BatchStore& store, std::chrono::milliseconds interval)
-    : store_(store), interval_(interval), overdue_ms_(kOverdueIntervals * interval.count()) {}
+BatchWriter::BatchWriter(BatchStore& store, std::chrono::milliseconds interval,
+                         std::size_t max_unwritten_calls)
+    : store_(store),
+      interval_(interval),
+      overdue_ms_(kOverdueIntervals * interval.count()),
+      max_unwritten_calls_(max_unwritten_calls) {}
 
 BatchWriter::~BatchWriter() {
   stop();
@@ -166,6 +170,10 @@ void BatchWriter::flush() {
   if (!batch.empty()) {
     try {
       store_.commit(batch);
+      if (full_.load(std::memory_order_relaxed)) {
+        spdlog::info("usage records are written again; new calls are served");
+        full_.store(false, std::memory_order_relaxed);
+      }
       if (commit_listener_) commit_listener_(batch);
     } catch (const std::exception& e) {
       spdlog::error("could not write {} usage records and {} outputs, will retry: {}",
@@ -179,6 +187,13 @@ void BatchWriter::flush() {
           if (calls == &batch.calls) queued_call_charges_ += call.charge.has_value();
         }
       each_rows(batch, queued_, [](auto& failed, auto& queued) { requeue(failed, queued); });
+      // Calls already served are kept whatever their number; new ones wait for room.
+      if (queued_.calls.size() >= max_unwritten_calls_ && !full_.load(std::memory_order_relaxed)) {
+        spdlog::error(
+            "{} usage records wait for the store: new calls get 503 until they are written",
+            queued_.calls.size());
+        full_.store(true, std::memory_order_relaxed);
+      }
     }
   }
   each_rows(batch, [](auto& rows, int) { clear_rows(rows); });  // the rows, not the room

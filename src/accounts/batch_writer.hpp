@@ -32,11 +32,15 @@ namespace glmgate {
 class BatchWriter final : public UsageSink {
  public:
   using ReservedSource = std::function<std::vector<std::pair<std::string, NanoUsd>>()>;
-  BatchWriter(BatchStore& store, std::chrono::milliseconds interval);
+  // `max_unwritten_calls`: how many finished calls may wait for a store that cannot be written
+  // before full() says so (each holds its record, charge and output: about a kilobyte).
+  BatchWriter(BatchStore& store, std::chrono::milliseconds interval,
+              std::size_t max_unwritten_calls = 200'000);
   ~BatchWriter() override;
 
   void record(UsageRecord record, std::optional<LedgerEntry> charge,
               OutputSlot output = {}) override;
+  bool full() const override { return full_.load(std::memory_order_relaxed); }
   // A stored output and/or a task state, queued together so they commit in one transaction.
   // Returns where a call's output (not a task's) waits, for its usage record to name.
   OutputSlot keep(std::optional<StoredOutput> output, std::optional<TaskRecord> task);
@@ -89,6 +93,8 @@ class BatchWriter final : public UsageSink {
   std::atomic<pid_t> tid_{0};
   std::atomic<bool> background_{false};
   std::atomic<std::int64_t> last_pass_ms_{0};  // coarse monotonic: the writer's last wake
+  std::size_t max_unwritten_calls_;
+  std::atomic<bool> full_{false};
   std::mutex policy_mutex_;
 };
 

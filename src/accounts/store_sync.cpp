@@ -42,6 +42,22 @@ void StoreSync::poll() {
 
 void StoreSync::start() {
   thread_ = std::thread([this] { run(); });
+  if (feed_.pushes()) {
+    listening_ = true;
+    listener_ = std::thread([this] { listen(); });
+  }
+}
+
+void StoreSync::listen() {
+  pthread_setname_np(pthread_self(), "glmgate-listen");
+  // Short waits, so that stop() is not held up by more than one.
+  constexpr auto kWait = std::chrono::milliseconds(250);
+  while (listening_.load(std::memory_order_relaxed)) {
+    if (!feed_.wait_for_change(kWait)) continue;
+    std::lock_guard lock(mutex_);
+    ++requested_;
+    wake_.notify_all();
+  }
 }
 
 void StoreSync::sync_now() {
@@ -69,6 +85,8 @@ void StoreSync::after_next_round(std::function<void()> done) {
 }
 
 void StoreSync::stop() {
+  listening_ = false;
+  if (listener_.joinable()) listener_.join();
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;

@@ -4,8 +4,10 @@
 // thread polls every `interval`; sync_now() lets the admin API wait until its own write is visible,
 // and after_next_round() lets a key lookup that missed the cache hear when the store has been read
 // again, without waiting. Requests that arrive while a round runs are all served by the next one: a
-// flood of unknown keys costs one round at a time, not one store read each. Owns its thread; stop()
-// or the destructor joins it.
+// flood of unknown keys costs one round at a time, not one store read each. A feed that pushes
+// (ChangeFeed::pushes(): PostgreSQL) is listened to by a second thread, and a push starts a round
+// at once: another server's revocation is heard in milliseconds, the poll staying the fallback.
+// Owns its threads; stop() or the destructor joins them.
 #pragma once
 
 #include <atomic>
@@ -45,6 +47,7 @@ class StoreSync {
 
  private:
   void run();
+  void listen();
 
   ChangeFeed& feed_;
   KeyCache& keys_;
@@ -63,6 +66,8 @@ class StoreSync {
   std::atomic<std::uint64_t> rounds_{0};
   bool stopping_ = false;
   std::thread thread_;
+  std::atomic<bool> listening_{false};
+  std::thread listener_;
 };
 
 }  // namespace glmgate

@@ -13,6 +13,7 @@
 #include <map>
 
 #include "accounts/views.hpp"
+#include "contracts/store/store_error.hpp"
 #include "surfaces/openai/openai_surface.hpp"
 
 namespace glmgate {
@@ -125,6 +126,10 @@ struct AdminRoutes::Impl {
                    e.what(),
                    {}};
       return error_response(err);
+    } catch (const StoreUnavailable&) {
+      // The store is away (a PostgreSQL restart): the caller may try again, as a 503 says.
+      return error_response(ApiError::unavailable(
+          "The gateway's store cannot be reached right now; try again shortly."));
     } catch (const std::exception& e) {
       return error_response(ApiError::internal(std::string("admin request failed: ") + e.what()));
     }

@@ -3,6 +3,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "contracts/store/store_error.hpp"
 #include "outputs/stored_completion.hpp"
 #include "tasks/response_views.hpp"
 #include "tasks/task_record.hpp"
@@ -110,10 +111,18 @@ asio::awaitable<void> TaskRoutes::serve(Exchange& ex, const Surface& surface, Bo
   auto key = parts_.pipeline.authenticate(surface, ex.request());
   if (!key) key = co_await parts_.pipeline.authenticate_missed(surface, ex.request(), key.error());
   HttpResponse r;
-  if (key)
-    r = co_await (this->*body)(ex.request(), surface, key.value());
-  else
-    r = surface.render_error(key.error());
+  bool store_away = false;
+  try {
+    if (key)
+      r = co_await (this->*body)(ex.request(), surface, key.value());
+    else
+      r = surface.render_error(key.error());
+  } catch (const StoreUnavailable&) {
+    store_away = true;  // answered below: no co_await in a handler
+  }
+  if (store_away)
+    r = surface.render_error(ApiError::unavailable(
+        "The gateway's store cannot be reached right now; try again shortly."));
   co_await ex.respond(std::move(r));
 }
 

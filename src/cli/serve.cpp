@@ -19,6 +19,7 @@
 #include "api/admin_routes.hpp"
 #include "api/routes.hpp"
 #include "api/task_routes.hpp"
+#include "backends/rate_limiter_factory.hpp"
 #include "backends/store_factory.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
@@ -27,7 +28,6 @@
 #include "gateway/catalog.hpp"
 #include "gateway/pipeline.hpp"
 #include "http/server.hpp"
-#include "limits/key_limiter.hpp"
 #include "limits/local_health_board.hpp"
 #include "logging/access_log.hpp"
 #include "logging/buffered_sink.hpp"
@@ -100,7 +100,8 @@ int serve(const std::optional<std::string>& config_path) {
   // This process's ledger rows carry its own origin, so the sync skips what it already applied.
   // It names this instance's leases too, when instances share the store: a new one each start.
   const std::string origin = random_id("srv_", 12);
-  BatchWriter writer(*store, std::chrono::milliseconds(config.flush_interval_ms));
+  BatchWriter writer(*store, std::chrono::milliseconds(config.flush_interval_ms),
+                     static_cast<std::size_t>(config.max_unwritten_calls));
   const bool shared = store->serves_several();
   AccountBook book(config.free_calls_per_model, origin,
                    shared ? BookFunds::leases : BookFunds::balances);
@@ -125,9 +126,10 @@ int serve(const std::optional<std::string>& config_path) {
   Catalog catalog(config);
   const ProviderRegistry providers = make_registry(config.providers);
   LocalHealthBoard health;
-  KeyLimiter limiter(config.rate_limit_burst_seconds);
-  Pipeline pipeline(
-      {cache, catalog, providers, health, limiter, wallet, writer, pause, outputs, &conversations});
+  // In this process, or shared through Redis with the other instances (`redis`).
+  std::unique_ptr<RateLimiter> limiter = open_rate_limiter(config, config);
+  Pipeline pipeline({cache, catalog, providers, health, *limiter, wallet, writer, pause, outputs,
+                     &conversations});
   PublicRoutes routes(pipeline);
   WebhookOptions webhooks{config.webhook_allow_private,
                           std::chrono::seconds(config.webhook_retry_seconds),

@@ -36,6 +36,7 @@ Config parse_config(const std::string& text, const std::string& source) {
     r.fail("log_level", "expected one of trace, debug, info, warn, error, off");
   parse_server(root, r, c);
   parse_store(r, c);
+  parse_redis(r, c);
   parse_generation(r, c);
   parse_limits(root, r, c);
   parse_outputs(r, c);

@@ -101,6 +101,13 @@ struct StoreSection {
   // Servers sharing a store (PostgreSQL): a lease of credit not renewed for this long returns to
   // its account (a server killed without giving it back).
   std::int64_t lease_ttl_ms = 30'000;
+  // Finished calls that may wait for a store that cannot be written; beyond, new calls get 503.
+  std::int64_t max_unwritten_calls = 200'000;
+};
+
+// The Redis that instances share their keys' rate limits through; empty: counted in this process.
+struct RedisSection {
+  std::string redis;  // redis://[[user]:password@]host[:port][/db] or rediss://; holds a secret
 };
 
 // Stored outputs.
@@ -123,6 +130,7 @@ struct Config : ServerSection,
                 GenerationSection,
                 LimitsSection,
                 StoreSection,
+                RedisSection,
                 OutputsSection,
                 TasksSection {
   std::string source = "built-in defaults";  // the file it came from, for messages

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <boost/url/parse.hpp>
 
+#include "config/redis_url.hpp"
+
 namespace glmgate {
 
 namespace {
@@ -15,7 +17,8 @@ constexpr std::string_view kGenerationKeys[] = {"stream_ping_interval_ms", "defa
 constexpr std::string_view kLimitsKeys[] = {"default_rpm", "rate_limit_burst_seconds",
                                             "free_calls_per_model", "tiers"};
 constexpr std::string_view kStoreKeys[] = {"store", "key_refresh_ms", "flush_interval_ms",
-                                           "lease_ttl_ms"};
+                                           "lease_ttl_ms", "max_unwritten_calls"};
+constexpr std::string_view kRedisKeys[] = {"redis"};
 constexpr std::string_view kOutputsKeys[] = {"output_retention_days", "output_sweep_interval_ms"};
 constexpr std::string_view kTasksKeys[] = {"task_concurrency", "task_lease_ms",
                                            "webhook_allow_private", "webhook_retry_seconds",
@@ -98,6 +101,7 @@ std::vector<std::string_view> config_keys() {
         std::span<const std::string_view>(kGenerationKeys),
         std::span<const std::string_view>(kLimitsKeys),
         std::span<const std::string_view>(kStoreKeys),
+        std::span<const std::string_view>(kRedisKeys),
         std::span<const std::string_view>(kOutputsKeys),
         std::span<const std::string_view>(kTasksKeys),
         std::span<const std::string_view>(kOtherKeys)})
@@ -150,6 +154,15 @@ void parse_store(const TableReader& r, StoreSection& c) {
   r.integer("flush_interval_ms", c.flush_interval_ms, 10, 60'000);
   // At least a few renewals (one a second) before a lease lapses.
   r.integer("lease_ttl_ms", c.lease_ttl_ms, 3'000, 3'600'000);
+  r.integer("max_unwritten_calls", c.max_unwritten_calls, 1, 100'000'000);
+}
+
+// The URL holds the password: an error says what is wrong, never what was written.
+void parse_redis(const TableReader& r, RedisSection& c) {
+  r.string("redis", c.redis);
+  if (c.redis.empty()) return;
+  RedisUrlParse parsed = parse_redis_url(c.redis);
+  if (!parsed.url) r.fail("redis", parsed.error);
 }
 
 void parse_outputs(const TableReader& r, OutputsSection& c) {

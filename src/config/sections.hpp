@@ -18,6 +18,7 @@ void parse_server(const toml::table& root, const TableReader& r, ServerSection& 
 void parse_generation(const TableReader& r, GenerationSection& out);
 void parse_limits(const toml::table& root, const TableReader& r, LimitsSection& out);
 void parse_store(const TableReader& r, StoreSection& out);
+void parse_redis(const TableReader& r, RedisSection& out);
 void parse_outputs(const TableReader& r, OutputsSection& out);
 void parse_tasks(const TableReader& r, TasksSection& out);
 

@@ -24,6 +24,10 @@ class UsageSink {
   // `charge` is the call's ledger row (Settlement::entry), stored in the same transaction as the
   // record.
   virtual void record(UsageRecord record, std::optional<LedgerEntry> charge, OutputSlot output) = 0;
+  // True while the sink holds as many unwritten records as it may (its store has been away for a
+  // long time): the pipeline then refuses new calls with a 503 rather than serve calls it could
+  // not record. An atomic read; any thread.
+  virtual bool full() const { return false; }
 };
 
 }  // namespace glmgate

@@ -30,9 +30,15 @@ KeyLimits slot_limits(const Call& call) {
 }  // namespace
 
 StepEnd pause(const Call& call) {
-  if (!call.parts.pause.paused.load(std::memory_order_relaxed)) return StepEnd::next();
-  return StepEnd::stop(
-      ApiError::unavailable("The API is paused by its operator. Try again later."));
+  if (call.parts.pause.paused.load(std::memory_order_relaxed))
+    return StepEnd::stop(
+        ApiError::unavailable("The API is paused by its operator. Try again later."));
+  // A call that could not be recorded would be served free: none is served until there is room.
+  if (call.parts.usage.full())
+    return StepEnd::stop(ApiError::unavailable(
+        "The gateway cannot record usage right now (its store has been unreachable for a long "
+        "time). Try again later."));
+  return StepEnd::next();
 }
 
 StepEnd limit(Call& call) {

@@ -86,12 +86,13 @@ class Pipeline {
   // Tasks (task_admission.cpp). A task is admitted when it is queued: the key's requests per
   // minute are taken (and its tokens per minute checked), with the x-ratelimit-* headers in
   // `headers`; the 429 (or 503) to send when refused. No concurrency slot is taken then:
-  // hold_slot() takes one of the key's --max-concurrency slots when the task is about to run
-  // (false while the key is at its cap, or while a shared limiter cannot answer at once) and
-  // release_slot() gives it back.
+  // hold_slot() takes one of the key's --max-concurrency slots when the task is about to run:
+  // granted, refused while the key is at its cap, or pending when a shared limiter needs a round
+  // trip, which hold_slot_shared() makes (true: the slot is held). release_slot() gives it back.
   boost::asio::awaitable<std::optional<ApiError>> admit_queued(const KeyInfo& key,
                                                                Headers& headers) const;
-  bool hold_slot(const KeyInfo& key) const;
+  Admission hold_slot(const KeyInfo& key) const;
+  boost::asio::awaitable<bool> hold_slot_shared(const KeyInfo& key) const;
   void release_slot(const KeyInfo& key) const;
 
   const Catalog& catalog() const { return parts_.catalog; }

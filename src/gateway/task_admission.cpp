@@ -25,11 +25,15 @@ boost::asio::awaitable<std::optional<ApiError>> Pipeline::admit_queued(const Key
   co_return admission.error();
 }
 
-bool Pipeline::hold_slot(const KeyInfo& key) const {
-  if (key.max_concurrency <= 0) return true;
+Admission Pipeline::hold_slot(const KeyInfo& key) const {
+  if (key.max_concurrency <= 0) return Admission::granted({});
   Headers ignored;
-  // Not awaited: the runner tries again shortly, as it does for a key at its cap.
-  return static_cast<bool>(parts_.limiter.try_admit(key, slot_only(key), ignored));
+  return parts_.limiter.try_admit(key, slot_only(key), ignored);
+}
+
+boost::asio::awaitable<bool> Pipeline::hold_slot_shared(const KeyInfo& key) const {
+  Headers ignored;
+  co_return static_cast<bool>(co_await parts_.limiter.admit(key, slot_only(key), ignored));
 }
 
 void Pipeline::release_slot(const KeyInfo& key) const {

@@ -12,11 +12,9 @@
 #include <unordered_map>
 
 #include "contracts/rate_limiter.hpp"
+#include "limits/rate_verdict.hpp"
 
 namespace glmgate {
-
-// "6m0s", "1.5s", "250ms": the duration style of OpenAI's x-ratelimit-reset-* headers.
-std::string format_reset(std::int64_t ns);
 
 class KeyLimiter final : public RateLimiter {
  public:

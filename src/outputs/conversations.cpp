@@ -5,6 +5,7 @@
 #include <map>
 
 #include "canonical/json_checks.hpp"
+#include "contracts/store/store_error.hpp"
 #include "outputs/stored_completion.hpp"
 #include "surfaces/responses/responses_response.hpp"
 #include "surfaces/surface.hpp"
@@ -14,6 +15,14 @@ namespace glmgate {
 namespace json = boost::json;
 
 namespace {
+
+// A stored response could not be read because the store is away (a PostgreSQL restart): a 503 the
+// client may retry, never a 500.
+ApiError store_away() {
+  return ApiError::unavailable(
+      "Stored responses cannot be read right now: the gateway's store cannot be reached; try "
+      "again shortly.");
+}
 
 // Deeper chains are refused rather than read row by row for ever (a loop cannot happen: IDs are
 // assigned before the previous one is known, but a bound is cheap).
@@ -96,7 +105,13 @@ Result<json::array> Conversations::history_now(const std::string& response_id,
 
 boost::asio::awaitable<Result<json::array>> Conversations::history(const std::string& response_id,
                                                                    const std::string& account_id) {
-  auto read = [this, response_id, account_id] { return history_now(response_id, account_id); };
+  auto read = [this, response_id, account_id]() -> Result<json::array> {
+    try {
+      return history_now(response_id, account_id);
+    } catch (const StoreUnavailable&) {
+      return store_away();
+    }
+  };
   co_return co_await pool_.run(std::move(read));
 }
 
@@ -134,7 +149,13 @@ Result<json::object> Conversations::items_now(const std::vector<ItemReference>& 
 
 boost::asio::awaitable<Result<json::object>> Conversations::items(
     const std::vector<ItemReference>& refs, const std::string& account_id) {
-  auto read = [this, refs, account_id] { return items_now(refs, account_id); };
+  auto read = [this, refs, account_id]() -> Result<json::object> {
+    try {
+      return items_now(refs, account_id);
+    } catch (const StoreUnavailable&) {
+      return store_away();
+    }
+  };
   co_return co_await pool_.run(std::move(read));
 }
 

@@ -24,6 +24,10 @@ struct LiveTask {
   // Runner thread only.
   bool holds_slot = false;
   bool lost = false;  // this server no longer holds its claim: another may run it; write nothing
+  // A shared limiter is being asked for the key's slot (asking), or gave it before the queue
+  // started the task (slot_granted: the queue's next look starts it, or releases it if ended).
+  bool asking_slot = false;
+  bool slot_granted = false;
   TaskExchange* exchange = nullptr;  // while the run is in flight
   TaskRun* run = nullptr;
 };

@@ -18,8 +18,8 @@ namespace glmgate {
 class TaskQueue {
  public:
   struct Hooks {
-    // Whether the task was cancelled (it is under the runner's lock).
-    std::function<bool(const LiveTask&)> ended;
+    // Whether the task was cancelled (it is under the runner's lock); it is dropped then.
+    std::function<bool(LiveTask&)> ended;
     // Takes the key's concurrency slot; false while the key is at its cap.
     std::function<bool(LiveTask&)> hold_slot;
     // Runs the task; it calls finished() when it ends.

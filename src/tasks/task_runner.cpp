@@ -32,19 +32,59 @@ TaskRunner::TaskRunner(TaskParts parts)
         return options;
       }()),
       queue_(io_, parts_.concurrency,
-             {[this](const Live& live) {
-                std::lock_guard lock(mutex_);
-                return live.ended;
+             {[this](Live& live) {
+                bool ended = false;
+                {
+                  std::lock_guard lock(mutex_);
+                  ended = live.ended;
+                }
+                if (ended && live.slot_granted) parts_.pipeline.release_slot(*live.key);
+                if (ended) live.slot_granted = false;
+                return ended;
               },
-              [this](Live& live) {
-                if (live.key && !parts_.pipeline.hold_slot(*live.key)) return false;
-                live.holds_slot = live.key != nullptr;
-                return true;
-              },
+              [this](Live& live) { return take_slot(live); },
               [this](std::shared_ptr<Live> live) {
                 asio::co_spawn(io_, run(std::move(live)), asio::detached);
               }}),
       claims_(std::chrono::milliseconds(parts_.lease_ms)) {}
+
+bool TaskRunner::take_slot(Live& live) {
+  if (!live.key) return true;
+  if (live.slot_granted) {
+    live.slot_granted = false;
+    live.holds_slot = true;
+    return true;
+  }
+  if (live.asking_slot) return false;
+  Admission slot = parts_.pipeline.hold_slot(*live.key);
+  if (slot.is_pending()) {
+    std::shared_ptr<Live> held;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = live_.find(live.record.id); it != live_.end()) held = it->second;
+    }
+    if (held) {
+      live.asking_slot = true;
+      asio::co_spawn(io_, ask_slot(std::move(held)), asio::detached);
+    }
+    return false;  // the queue looks again shortly
+  }
+  live.holds_slot = static_cast<bool>(slot);
+  return live.holds_slot;
+}
+
+asio::awaitable<void> TaskRunner::ask_slot(std::shared_ptr<Live> live) {
+  const bool granted = co_await parts_.pipeline.hold_slot_shared(*live->key);
+  live->asking_slot = false;
+  bool ended = false;
+  {
+    std::lock_guard lock(mutex_);
+    ended = live->ended;
+  }
+  // Cancelled meanwhile: the queue may have dropped it already, so the slot goes back here.
+  if (granted && ended) parts_.pipeline.release_slot(*live->key);
+  live->slot_granted = granted && !ended;
+}
 
 TaskRunner::~TaskRunner() {
   stop();

@@ -109,6 +109,10 @@ class TaskRunner final : public BackgroundQueue {
   boost::asio::awaitable<Result<TaskRecord>> enqueue(TaskRecord record,
                                                      std::shared_ptr<const KeyInfo> key);
   void refresh_host_addresses();
+  // The queue's hook: the task's key's concurrency slot, asked of a shared limiter in the
+  // background (ask_slot) when it cannot answer at once.
+  bool take_slot(Live& live);
+  boost::asio::awaitable<void> ask_slot(std::shared_ptr<Live> live);
   boost::asio::awaitable<void> run(std::shared_ptr<Live> live);
   boost::asio::awaitable<void> notify(std::shared_ptr<Live> live, TaskRecord record);
   void save(const TaskRecord& record, std::optional<StoredOutput> output = std::nullopt);

@@ -4,27 +4,12 @@
 // spends more than the account holds, balance = ledger sum, every server reports the same
 // balance, and nobody gets a 402 while the account as a whole can still pay. An output one server
 // made is found, chained and deleted on the others at once. A server killed with SIGKILL while it
-// holds a lease gives it back to the others when the lease's ttl runs out.
+// holds a lease gives it back to the others when the lease's ttl runs out. Keys and the pause
+// switch reach every server within a second, by push.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chat, user, eventually, sleep } from '../lib/harness.mjs';
-import { startCluster } from '../lib/postgres.mjs';
-
-// Dear enough that a few dozen calls spend the grant: 1,000 USD and 2,000 USD per 1M tokens.
-const PRICED = [{
-  id: 'glm-test', upstream_model: 'fake-glm-upstream', max_output_tokens: 4096,
-  input_price_per_mtok: 1000, output_price_per_mtok: 2000,
-}];
-const MAX_TOKENS = 40;
-
-// Alice's cluster, and a request of hers on a server.
-async function cluster(tag, options) {
-  const c = await startCluster(tag, { models: PRICED, ...options });
-  c.ask = (gw) => chat({ gw }, { model: 'glm-test', messages: user('Spend a little.'), max_tokens: MAX_TOKENS }, { key: c.key });
-  return c;
-}
-
-const sum = (rows) => rows.reduce((s, row) => s + row.amount_nano_usd, 0);
+import { cluster, sum } from './cluster_lib.mjs';
 
 describe('several servers on one PostgreSQL store', () => {
   it('share one balance: no overspending, one figure everywhere, no 402 while it can pay', async () => {
@@ -103,6 +88,40 @@ describe('several servers on one PostgreSQL store', () => {
       const never = await call(a, 'GET', '/v1/responses/resp_000000aaaaaaaaaaaaaaaaaa');
       assert.equal(never.status, 404);
       await never.arrayBuffer();
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('hear of new and revoked keys and of the pause switch within a second, pushed', async () => {
+    // A poll once a minute: only PostgreSQL's notifications can tell the servers in time.
+    const c = await cluster('push', { usd: 10, n: 3, refreshMs: 60000 });
+    try {
+      const [a, b, d] = c.servers;
+      const fresh = JSON.parse(c.cli('keys', 'create', '--account', 'alice', '--rpm', '100000', '--json'));
+      for (const gw of [a, b, d]) {  // the first request on each server already works
+        const r = await chat({ gw }, { model: 'glm-test', messages: user('hi'), max_tokens: 5 }, { key: fresh.key });
+        assert.equal(r.status, 200);
+        await r.arrayBuffer();
+      }
+      c.cli('keys', 'revoke', fresh.id);
+      for (const gw of [a, b, d]) {
+        await eventually(async () => {
+          const r = await chat({ gw }, { model: 'glm-test', messages: user('hi'), max_tokens: 5 }, { key: fresh.key });
+          await r.arrayBuffer();
+          return r.status === 401;
+        }, { timeoutMs: 1000, what: 'the revoked key refused on every server within a second' });
+      }
+      const paused = await fetch(`${a.url}/admin/v1/pause`, { method: 'POST', headers: { authorization: `Bearer ${c.admin}` } });
+      assert.equal(paused.status, 200);
+      await paused.arrayBuffer();
+      for (const gw of [b, d]) {
+        await eventually(async () => {
+          const r = await c.ask(gw);
+          await r.arrayBuffer();
+          return r.status === 503;
+        }, { timeoutMs: 1000, what: 'the pause on every server within a second' });
+      }
     } finally {
       await c.stop();
     }

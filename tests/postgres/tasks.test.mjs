@@ -7,17 +7,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, sleep } from '../lib/harness.mjs';
-import { startCluster } from '../lib/postgres.mjs';
 import { startReceiver } from '../lib/webhooks.mjs';
+import { cluster as startCluster, sum } from './cluster_lib.mjs';
 
-const MODELS = [{
-  id: 'glm-test', upstream_model: 'fake-glm-upstream', max_output_tokens: 4096,
-  input_price_per_mtok: 1, output_price_per_mtok: 2,
-}];
 const LEASE_MS = 3000;
 
-async function cluster(tag, { n = 2, extra = '' } = {}) {
-  const c = await startCluster(tag, { usd: 100, n, models: MODELS,
+// Two servers whose task claims last LEASE_MS, and alice's task calls on them.
+async function cluster(tag, { extra = '' } = {}) {
+  const c = await startCluster(tag, { usd: 100, n: 2,
     extra: `task_lease_ms = ${LEASE_MS}\nwebhook_allow_private = true\n${extra}` });
   c.api = (gw, method, path, body) => fetch(`${gw.url}${path}`, {
     method,
@@ -36,8 +33,6 @@ async function cluster(tag, { n = 2, extra = '' } = {}) {
   c.charges = (id) => c.ledger().filter((e) => e.kind === 'charge' && e.request_id === id);
   return c;
 }
-
-const sum = (rows) => rows.reduce((s, row) => s + row.amount_nano_usd, 0);
 
 describe('tasks on several servers', () => {
   it('takes over a task whose server was killed mid-run after its lease, and charges it once', async () => {

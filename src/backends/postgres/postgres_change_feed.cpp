@@ -7,8 +7,11 @@
 // and moved past 7), and a reader's snapshot that sees position P sees every change up to P. The
 // lock is held from that last statement to the commit only, and no writer of the request path's
 // rows (charges, records, outputs) takes it.
+#include <thread>
+
 #include "backends/postgres/postgres_rows.hpp"
 #include "backends/postgres/postgres_store.hpp"
+#include "backends/postgres/postgres_url.hpp"
 
 namespace glmgate {
 
@@ -63,6 +66,23 @@ std::optional<std::string> PostgresStore::setting(const std::string& name) {
   auto r = c->query("SELECT value FROM settings WHERE name = $1", PgParams().text(name));
   if (r.rows() == 0) return std::nullopt;
   return r.text(0, 0);
+}
+
+bool PostgresStore::wait_for_change(std::chrono::milliseconds timeout) {
+  try {
+    if (!listener_) {
+      listener_ = std::make_unique<PgConnection>(url_, redact_postgres_url(url_));
+      // Every change position taken notifies (migrations/0003: a trigger on change_counter),
+      // delivered when its transaction commits.
+      listener_->exec("LISTEN glmgate_changes");
+      return true;  // changes made while nobody listened: the reader reads the feed once
+    }
+    return listener_->await_notification(timeout);
+  } catch (const std::exception&) {
+    listener_.reset();  // made again next time; meanwhile the poll interval serves
+    std::this_thread::sleep_for(timeout);
+    return false;
+  }
 }
 
 }  // namespace glmgate

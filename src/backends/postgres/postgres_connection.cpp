@@ -106,6 +106,27 @@ bool PgConnection::usable() {
   return ::poll(&p, 1, 0) == 0;
 }
 
+bool PgConnection::await_notification(std::chrono::milliseconds timeout) {
+  auto take = [this] {
+    bool any = false;
+    while (PGnotify* n = PQnotifies(conn_)) {
+      PQfreemem(n);
+      any = true;
+    }
+    return any;
+  };
+  if (take()) return true;  // came with an earlier read
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  if (ready < 0) return false;  // a signal: the caller waits again
+  if (ready > 0 && PQconsumeInput(conn_) == 0) {
+    broken_ = true;
+    throw StoreUnavailable("lost the connection to the store " + shown_ + ": " +
+                           scrub_postgres_secrets(trimmed(PQerrorMessage(conn_)), secrets_));
+  }
+  return take();
+}
+
 void PgConnection::reset() {
   prepared_.clear();
   broken_ = false;

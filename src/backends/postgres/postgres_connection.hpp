@@ -13,6 +13,7 @@
 // its redacted URL and takes the password out of libpq's own messages (postgres_url.hpp).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -94,6 +95,10 @@ class PgConnection {
   // fails, the server skips the rest; its error is thrown once every result is read, and a
   // transaction block the calls opened (BEGIN) is rolled back.
   std::vector<PgResult> pipeline(std::span<const PgCall> calls);
+
+  // Waits up to `timeout` for a notification of a channel this connection LISTENs on; true when
+  // one (or several) came. Throws StoreUnavailable when the connection is lost.
+  bool await_notification(std::chrono::milliseconds timeout);
 
   const std::string& shown() const { return shown_; }
 

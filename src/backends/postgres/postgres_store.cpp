@@ -8,7 +8,7 @@
 namespace glmgate {
 
 PostgresStore::PostgresStore(const std::string& url, const PostgresOptions& options)
-    : pool_(url, redact_postgres_url(url), kConnections) {
+    : url_(url), pool_(url, redact_postgres_url(url), kConnections) {
   auto c = pool_.acquire();  // a wrong URL or an unreachable server fails here, at open
   if (options.migrate)
     apply_postgres_migrations(*c);

@@ -16,6 +16,8 @@
 // (postgres_migrations.hpp). Private to this folder: it includes libpq through the connection.
 #pragma once
 
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -96,6 +98,8 @@ class PostgresStore final : public Store {
 
   // ChangeFeed
   Changes changes_since(const ChangeCursor& cursor, std::string_view own_origin) override;
+  bool pushes() const override { return true; }
+  bool wait_for_change(std::chrono::milliseconds timeout) override;
 
   // BatchStore
   void commit(const WriteBatch& batch) override;
@@ -107,7 +111,11 @@ class PostgresStore final : public Store {
   bool serves_several() const override { return true; }
 
  private:
+  std::string url_;
   PgPool pool_;
+  // The connection that LISTENs for changes (postgres_change_feed.cpp): its own, never pooled,
+  // since a pooled connection must read nothing while idle. Used by wait_for_change()'s one thread.
+  std::unique_ptr<PgConnection> listener_;
 };
 
 }  // namespace glmgate

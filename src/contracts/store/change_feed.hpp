@@ -30,6 +30,7 @@
 // same read may be tried again.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -72,6 +73,15 @@ class ChangeFeed {
   // Everything changed after `cursor`; ledger rows written by `own_origin` are left out (the
   // reader applied them before it wrote them).
   virtual Changes changes_since(const ChangeCursor& cursor, std::string_view own_origin) = 0;
+
+  // Push: true when wait_for_change() hears of other writers' changes as they commit (PostgreSQL:
+  // LISTEN/NOTIFY), so the reader reads the feed at once instead of at its next poll. Polling stays
+  // the fallback: a push lost with a connection costs at most one poll interval.
+  virtual bool pushes() const { return false; }
+  // Blocks up to `timeout` for a push; true when one came (several fold into one). Never throws: a
+  // lost connection is made again at the next call, and meanwhile this waits out its timeout.
+  // Called by one thread at a time.
+  virtual bool wait_for_change(std::chrono::milliseconds timeout) { return false; }
 };
 
 }  // namespace glmgate

@@ -201,5 +201,48 @@ TEST_F(BatchWriterTest, GivesTheQueueRoomForTwiceTheLastBatch) {
   writer.stop();
 }
 
+// A store that cannot be written for a while: nothing is lost, and once the unwritten calls reach
+// the bound the writer says it is full (the pipeline then answers 503), until a commit succeeds.
+class AwayStore final : public BatchStore {
+ public:
+  explicit AwayStore(BatchStore& inner) : inner_(inner) {}
+  void commit(const WriteBatch& batch) override {
+    if (away) throw StoreUnavailable("connection refused");
+    inner_.commit(batch);
+  }
+  bool away = true;
+
+ private:
+  BatchStore& inner_;
+};
+
+TEST_F(BatchWriterTest, KeepsCallsWhileTheStoreIsAwayAndSaysWhenFull) {
+  AwayStore store(*store_);
+  BatchWriter writer(store, std::chrono::milliseconds(1000), 5);
+  auto call = [this, &writer](int i) {
+    UsageRecord u;
+    u.request_id = "req_" + std::to_string(i);
+    u.account_id = account_;
+    u.model = "m";
+    u.status = 200;
+    u.cost = 7;
+    LedgerEntry charge{0, account_, "charge", -7, 0, u.request_id, "m", "srv_test", 0};
+    writer.record(std::move(u), std::move(charge));
+  };
+  for (int i = 0; i < 4; ++i)
+    call(i);
+  writer.flush();
+  EXPECT_FALSE(writer.full());  // 4 of 5 wait
+  call(4);
+  writer.flush();
+  EXPECT_TRUE(writer.full());  // 5: new calls wait for room
+  call(5);                     // one already served is kept all the same
+  store.away = false;
+  writer.flush();
+  EXPECT_FALSE(writer.full());
+  EXPECT_EQ(store_->usage({.account_id = account_, .limit = 100}).size(), 6u);
+  EXPECT_EQ(store_->find_account(account_)->balance, kFunds - 6 * 7);
+}
+
 }  // namespace
 }  // namespace glmgate

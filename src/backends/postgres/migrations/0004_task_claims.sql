@@ -1,4 +1,4 @@
--- Schema 3: claims on tasks (contracts/store/task_store.hpp): the instance that works on an open
+-- Schema 4: claims on tasks (contracts/store/task_store.hpp): the instance that works on an open
 -- task and until when, how many claims the task has had (more than one: it was taken over), and a
 -- cancel asked for on an instance that does not hold it. Constant defaults: no table rewrite.
 ALTER TABLE tasks ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
