@@ -123,7 +123,13 @@ class TaskRunner final : public BackgroundQueue {
   void poll();
   void poke();
   boost::asio::awaitable<void> claim_rounds();
+  // A claimed task's LiveTask (any thread); one to run or cancel joins live_ at once.
+  std::shared_ptr<LiveTask> live_of(ClaimedRun& claimed);
   void adopt(ClaimedRun claimed, HeldClaims::Clock::time_point at);
+  // Holds the claim on `live` and acts on it: carries out its cancel, sends the webhook an ended
+  // task owes, or queues its run.
+  void act_on(std::shared_ptr<Live> live, HeldClaims::Clock::time_point at,
+              const std::optional<CancelMark>& cancel);
   void deliver_claimed(ClaimedTask claimed, HeldClaims::Clock::time_point at);
   void give_up(const std::shared_ptr<Live>& live);
   void publish_room();

@@ -90,18 +90,20 @@ asio::awaitable<Result<TaskRecord>> TaskRunner::cancel(const std::string& id,
     const auto at = HeldClaims::Clock::now();
     std::optional<ClaimedRun> claimed;
     try {
-      auto cancel = [this, id, settings = claim_settings()] {
-        return claim_to_cancel(parts_.store, settings, id, unix_ms_now());
+      auto cancel = [&store = parts_.store, id, settings = claim_settings()] {
+        return claim_to_cancel(store, settings, id, unix_ms_now());
       };
       claimed = co_await parts_.pool.run(std::move(cancel));
     } catch (const std::exception& e) {
       spdlog::error("task {}: cannot record its cancel: {}", id, e.what());
       co_return ApiError::unavailable("The task could not be cancelled. Try again later.");
     }
-    if (claimed) {
-      stored = claimed->claim.task;
-      asio::post(io_, [this, at, claimed = std::move(*claimed)]() mutable {
-        adopt(std::move(claimed), at);
+    if (claimed) {  // nobody held it: it ends here, seen at once by a GET on this server
+      auto live = live_of(*claimed);
+      CancelMark mark = mark_cancel(*live);
+      stored = mark.shown;
+      asio::post(io_, [this, live = std::move(live), mark = std::move(mark), at]() mutable {
+        act_on(std::move(live), at, mark);
       });
     }
   }

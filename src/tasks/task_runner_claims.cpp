@@ -66,8 +66,9 @@ asio::awaitable<void> TaskRunner::claim_rounds() {
     const auto at = HeldClaims::Clock::now();
     ClaimRound round;
     try {
-      auto work = [this, request, settings = claim_settings()] {
-        return claim_round(parts_.store, settings, request);
+      // The store outlives the runner: a round still on the pool when the runner stops is safe.
+      auto work = [&store = parts_.store, request, settings = claim_settings()] {
+        return claim_round(store, settings, request);
       };
       round = co_await parts_.pool.run(std::move(work));
     } catch (const std::exception& e) {
@@ -93,31 +94,44 @@ asio::awaitable<void> TaskRunner::claim_rounds() {
   claiming_ = false;
 }
 
+std::shared_ptr<LiveTask> TaskRunner::live_of(ClaimedRun& claimed) {
+  auto live = std::make_shared<Live>();
+  live->surface = parts_.surface_for(claimed.claim.task.path);
+  if (claimed.key && !claimed.key->revoked) live->key = key_info(*claimed.key);
+  live->record = std::move(claimed.claim.task);
+  if (is_ended(live->record.status)) {
+    live->ended = true;
+  } else {
+    std::lock_guard lock(mutex_);
+    live_[live->record.id] = live;
+  }
+  return live;
+}
+
 void TaskRunner::adopt(ClaimedRun claimed, HeldClaims::Clock::time_point at) {
   if (auto held = claims_.find(claimed.claim.task.id)) {
     claims_.hold(std::move(held), at);  // its own already
     return;
   }
-  auto live = std::make_shared<Live>();
-  live->surface = parts_.surface_for(claimed.claim.task.path);
-  if (claimed.key && !claimed.key->revoked) live->key = key_info(*claimed.key);
-  live->record = std::move(claimed.claim.task);
-  if (is_ended(live->record.status)) {  // recovery refunded and failed it
-    live->ended = true;
+  auto live = live_of(claimed);
+  std::optional<CancelMark> cancel;
+  if (claimed.claim.cancel_requested) cancel = mark_cancel(*live);
+  act_on(std::move(live), at, cancel);
+}
+
+void TaskRunner::act_on(std::shared_ptr<Live> live, HeldClaims::Clock::time_point at,
+                        const std::optional<CancelMark>& cancel) {
+  if (cancel && !cancel->ended) {
+    claims_.hold(live, at);
+    carry_out(std::move(live), *cancel);
+  } else if (is_ended(live->record.status)) {  // recovery refunded and failed it
     if (live->record.webhook != "pending") return;
     claims_.hold(live, at);
     asio::co_spawn(io_, notify(live, live->record), asio::detached);
-    return;
-  }
-  {
-    std::lock_guard lock(mutex_);
-    live_[live->record.id] = live;
-  }
-  claims_.hold(live, at);
-  if (claimed.claim.cancel_requested)
-    carry_out(live, mark_cancel(*live));
-  else
+  } else {
+    claims_.hold(live, at);
     queue_.push(std::move(live));
+  }
 }
 
 void TaskRunner::deliver_claimed(ClaimedTask claimed, HeldClaims::Clock::time_point at) {

@@ -156,6 +156,35 @@ describe('tasks and webhooks', () => {
   });
 });
 
+describe('a task that waits for room', () => {
+  it('is cancelled at once, never runs and is charged nothing', async () => {
+    const s = await startStack({ config: { models: MODELS, extra: 'task_concurrency = 1\nflush_interval_ms = 20' } });
+    const api = (method, path, body) => fetch(`${s.gw.url}${path}`, {
+      method, headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const submit = (content) => api('POST', '/v1/tasks', { path: '/v1/chat/completions', body: { model: 'glm-test', messages: [{ role: 'user', content }] } });
+    try {
+      const first = (await submit('slow fake: head_delay_ms=1000')).body.id;
+      const waiting = (await submit('next')).body.id;
+      assert.equal((await api('GET', `/v1/tasks/${waiting}`)).body.status, 'queued');
+      const cancelled = await api('POST', `/v1/tasks/${waiting}/cancel`, {});
+      assert.equal(cancelled.status, 200);
+      assert.equal(cancelled.body.status, 'cancelled');
+      assert.equal((await api('GET', `/v1/tasks/${waiting}`)).body.status, 'cancelled');
+      await eventually(async () => (await api('GET', `/v1/tasks/${first}`)).body.status === 'completed',
+        { what: 'the running task to complete' });
+      await eventually(() => JSON.parse(s.gw.cli('ledger', 'test', '--json')).some((e) => e.request_id === first),
+        { what: 'the first task\'s charge' });
+      assert.equal((await api('GET', `/v1/tasks/${waiting}`)).body.status, 'cancelled');
+      const ledger = JSON.parse(s.gw.cli('ledger', 'test', '--json'));
+      assert.equal(ledger.filter((e) => e.request_id === waiting).length, 0);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe('tasks across a crash', () => {
   it('runs a task again after kill -9 mid-run and charges it once', async () => {
     const { startFake } = await import('../lib/harness.mjs');
