@@ -72,8 +72,8 @@ class SqliteStore final : public Store {
 
   // TaskStore
   void insert_task(const TaskRecord& task) override;
-  void insert_claimed_task(const TaskRecord& task, const std::string& instance,
-                           std::int64_t now_ms, std::int64_t lease_ms) override;
+  void insert_claimed_task(const TaskRecord& task, const std::string& instance, std::int64_t now_ms,
+                           std::int64_t lease_ms) override;
   std::optional<TaskRecord> find_task(const std::string& id) override;
   std::vector<TaskRecord> open_tasks() override;
   std::int64_t sweep_tasks(std::int64_t now_ms, std::int64_t limit) override;
