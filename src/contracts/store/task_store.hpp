@@ -69,7 +69,8 @@ class TaskStore {
   virtual void insert_claimed_task(const TaskRecord& task, const std::string& instance,
                                    std::int64_t now_ms, std::int64_t lease_ms) = 0;
   virtual std::optional<TaskRecord> find_task(const std::string& id) = 0;
-  // Tasks queued or in progress, and ended tasks whose webhook is still pending, oldest first.
+  // Tasks queued or in progress, and ended tasks whose webhook is still pending, oldest first
+  // (for reports: the runner claims them instead).
   virtual std::vector<TaskRecord> open_tasks() = 0;
   // Deletes up to `limit` ended tasks with no pending webhook that expired before `now_ms`, in one
   // transaction; returns how many.
