@@ -139,9 +139,13 @@ ClaimRenewal PostgresStore::renew_claims(const std::string& instance,
   for (const auto& id : ids)
     wanted.text(id);
   auto c = pool_.acquire();
+  // Rows locked in byte order of their IDs, as the batch commit writes them (pg_upsert_rows): the
+  // two never deadlock.
   auto r = c->query(
-      "UPDATE tasks SET claim_expires_at = $3::bigint WHERE id = ANY($4::text[]) AND claimed_by = "
-      "$1::text AND claim_expires_at > $2::bigint RETURNING id, cancel_requested",
+      "WITH mine AS (SELECT id AS mine_id FROM tasks WHERE id = ANY($4::text[]) AND claimed_by = "
+      "$1::text AND claim_expires_at > $2::bigint ORDER BY id COLLATE \"C\" FOR UPDATE) UPDATE "
+      "tasks SET claim_expires_at = $3::bigint FROM mine WHERE tasks.id = mine.mine_id RETURNING "
+      "id, cancel_requested",
       PgParams().text(instance).integer(now_ms).integer(now_ms + lease_ms).text(wanted.take()));
   for (int i = 0; i < r.rows(); ++i) {
     out.held.push_back(r.text(i, 0));
