@@ -5,7 +5,7 @@ ASAN_DIR ?= build/asan
 JOBS ?= 2
 CONFIG ?=
 
-.PHONY: deps build run test asan test-deps bench fuzz format clean
+.PHONY: deps build run cluster test asan test-deps bench fuzz format clean
 
 deps:
 	@bash scripts/install_deps.sh
@@ -16,6 +16,13 @@ build: deps
 
 run: build
 	$(BUILD_DIR)/glmgate serve $(if $(CONFIG),--config $(CONFIG))
+
+# Several servers on this machine on one PostgreSQL store, and Redis when this build knows it, to
+# try them (scripts/cluster.sh; stops them all on Ctrl-C). CLUSTER_ARGS passes its options, e.g.
+# CLUSTER_ARGS="-n 5 --one-port --dir ./cluster --config glmgate.toml".
+CLUSTER_ARGS ?=
+cluster: build
+	bash scripts/cluster.sh $(CLUSTER_ARGS)
 
 # The official SDKs and the agent CLIs the tests drive, and the Node they run on, pinned by the
 # lockfiles in tests/sdk and tests/agents (from the npm registry).

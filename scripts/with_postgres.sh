@@ -7,88 +7,33 @@
 # crash), creates the role `glmgate` with a random password and its database `glmgate`, and runs
 # the command with GLMGATE_TEST_POSTGRES_URL=postgres://glmgate:PASSWORD@127.0.0.1:PORT/glmgate.
 # Then it stops the server by its PID and removes the folder, whatever happened, and exits with the
-# command's status.
+# command's status. The server's part is scripts/postgres_lib.sh.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$root/scripts/install_deps.sh" test >&2
-
-# The server's programs: Debian keeps them out of PATH, per major version (the newest wins).
-bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-if [ -z "$bindir" ] || [ ! -x "$bindir/postgres" ]; then
-  bindir=$(dirname "$(command -v pg_ctl || echo /nonexistent/pg_ctl)")
-fi
-[ -x "$bindir/initdb" ] || { echo "with_postgres: no PostgreSQL server programs found" >&2; exit 1; }
-psql="$bindir/psql"
-[ -x "$psql" ] || psql=psql
+source "$root/scripts/postgres_lib.sh"
+pg_find_programs || { echo "with_postgres: cannot run PostgreSQL" >&2; exit 1; }
 
 dir=$(mktemp -d /tmp/glmgate-pg.XXXXXX)
-pid=""       # the postmaster's, once it is up
-launcher=""  # what started it (runuser, or the server itself)
 cleanup() {
-  [ -n "$pid" ] || pid=$launcher
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -INT "$pid" 2>/dev/null || true  # fast shutdown: ends the sessions, no checkpoint wait
-    for _ in $(seq 100); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  pg_stop
   rm -rf "$dir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-as_server=()
-if [ "$(id -u)" -eq 0 ]; then
-  chown postgres:postgres "$dir"
-  if command -v runuser >/dev/null 2>&1; then
-    as_server=(runuser -u postgres --)
-  else
-    as_server=(su -s /bin/sh postgres -c '"$0" "$@"')
-  fi
-fi
+pg_own "$dir"
+pg_init "$dir/data" || exit 1
+pg_start "$dir/data" "$dir" -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+  || exit 1
 
 password=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-"${as_server[@]}" "$bindir/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C -N \
-  --auth-local=trust --auth-host=scram-sha-256 >"$dir/initdb.log" 2>&1 \
-  || { cat "$dir/initdb.log" >&2; exit 1; }
-
-# The server runs in the background of this script (not daemonized), so that a runner that kills
-# this script's process tree stops it too. A free port: one nothing answers on, and another if the
-# server cannot bind it after all (a race with another process).
-for _ in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 40000))
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi
-  "${as_server[@]}" "$bindir/postgres" -D "$dir/data" -p "$port" -k "$dir" \
-    -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-    -c full_page_writes=off >"$dir/server.log" 2>&1 &
-  launcher=$!
-  for _ in $(seq 300); do
-    if "$bindir/pg_isready" -q -h "$dir" -p "$port"; then
-      pid=$(head -n 1 "$dir/data/postmaster.pid")
-      break 2
-    fi
-    kill -0 "$launcher" 2>/dev/null || break  # it exited: the port, most likely
-    sleep 0.1
-  done
-  kill "$launcher" 2>/dev/null || true  # not up after 30 s: try another port
-  wait "$launcher" 2>/dev/null || true
-  launcher=""
-done
-if [ -z "$pid" ]; then
-  echo "with_postgres: the server did not start:" >&2
-  cat "$dir/server.log" >&2 || true
-  exit 1
-fi
-
-"$psql" -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
-  -c "CREATE ROLE glmgate LOGIN PASSWORD '$password'" \
+pg_sql -c "CREATE ROLE glmgate LOGIN PASSWORD '$password'" \
   -c "CREATE DATABASE glmgate OWNER glmgate" >&2
 
-export GLMGATE_TEST_POSTGRES_URL="postgres://glmgate:$password@127.0.0.1:$port/glmgate"
+export GLMGATE_TEST_POSTGRES_URL="postgres://glmgate:$password@127.0.0.1:$pg_port/glmgate"
 set +e
 "$@"
 status=$?

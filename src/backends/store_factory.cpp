@@ -52,6 +52,10 @@ std::unique_ptr<Store> open_store(const std::string& url, const StoreOptions& op
                            }());
 }
 
+std::string shown_store_url(const std::string& url) {
+  return url.starts_with("sqlite:") ? url : shown_postgres_url(url);
+}
+
 std::vector<std::string_view> store_schemes() {
   std::vector<std::string_view> out;
   for (const auto& b : kBackends)

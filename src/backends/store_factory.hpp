@@ -31,6 +31,9 @@ struct StoreOptions {
 
 std::unique_ptr<Store> open_store(const std::string& url, const StoreOptions& options = {});
 
+// `url` as a message may show it: a PostgreSQL URL without its password ("***" in its place).
+std::string shown_store_url(const std::string& url);
+
 // The URL schemes open_store() knows, for messages.
 std::vector<std::string_view> store_schemes();
 

@@ -1,5 +1,5 @@
 // Command-line parsing with CLI11; the commands themselves live in serve.cpp, keys.cpp,
-// accounts.cpp, usage.cpp, webhooks.cpp and migrate.cpp.
+// accounts.cpp, usage.cpp, webhooks.cpp, migrate.cpp and store_copy.cpp.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -26,6 +26,16 @@ int run(int argc, char** argv) {
   auto* serve_cmd = sub(&app, "serve", "Run the gateway");
   auto* migrate_cmd =
       sub(&app, "migrate", "Bring the store to this version's schema (serve does it too)");
+
+  auto* store = sub(&app, "store", "Move an install between stores");
+  store->require_subcommand(1);
+  std::string copy_from, copy_to;
+  auto* copy_cmd = sub(store, "copy",
+                       "Copy every key, account, ledger row, usage record, output, task and "
+                       "setting into an empty store, then check the copy");
+  copy_cmd->add_option("--from", copy_from, "The store to copy (sqlite:PATH or postgres://...)")
+      ->required();
+  copy_cmd->add_option("--to", copy_to, "The empty store to fill; migrated first")->required();
 
   auto* keys = sub(&app, "keys", "Create, list and revoke API keys");
   keys->require_subcommand(1);
@@ -116,6 +126,7 @@ int run(int argc, char** argv) {
   try {
     if (*serve_cmd) return serve(config_path);
     if (*migrate_cmd) return migrate(config_path);
+    if (*copy_cmd) return store_copy(copy_from, copy_to);
     if (*create_cmd) return keys_create(config_path, create);
     if (*list_cmd) return keys_list(config_path, list_account, list_json);
     if (*revoke_cmd) return keys_revoke(config_path, revoke_id);

@@ -1,6 +1,7 @@
 // The glmgate command line: `serve` and the operator commands (keys, accounts, credits, ledger,
-// usage, pause, migrate). Each command returns the process exit code; errors are printed to stderr
-// with what to do about them. The operator commands go through the same services as the admin API.
+// usage, pause, migrate, store copy). Each command returns the process exit code; errors are
+// printed to stderr with what to do about them. The operator commands go through the same services
+// as the admin API.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,8 @@ int run(int argc, char** argv);
 
 int serve(const std::optional<std::string>& config_path);
 int migrate(const std::optional<std::string>& config_path);
+// Copies every row of the store at `from_url` into the empty store at `to_url` and checks the copy.
+int store_copy(const std::string& from_url, const std::string& to_url);
 
 struct KeyCreateOptions {
   std::string name;

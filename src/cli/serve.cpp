@@ -71,6 +71,7 @@ ServerOptions server_options(const ServerSection& server) {
   ServerOptions options;
   options.host = server.listen_host;
   options.port = server.listen_port;
+  options.reuse_port = server.reuse_port;
   options.threads = server.threads;
   options.max_body_bytes = server.max_body_bytes;
   options.header_timeout_ms = server.header_timeout_ms;
@@ -91,11 +92,6 @@ int serve(const std::optional<std::string>& config_path) {
   auto store = open_store(config.store, {.migrate = true, .serve = true});
   store->clear_reserved(kInstance);  // the holds of this instance's previous run died with it
   KeyService keys(*store, *store);
-  if (auto admin = keys.bootstrap_admin()) {
-    std::cout << "No API key existed, so an admin key was created (" << admin->record.id
-              << "). It is shown only this once:\n"
-              << admin->secret << std::endl;
-  }
 
   // This process's ledger rows carry its own origin, so the sync skips what it already applied.
   // It names this instance's leases too, when instances share the store: a new one each start.
@@ -150,14 +146,7 @@ int serve(const std::optional<std::string>& config_path) {
   KeyLookup key_lookup(
       cache, [&sync](std::function<void()> done) { sync.after_next_round(std::move(done)); });
   pipeline.set_key_lookup(&key_lookup);
-  sync.poll();
-  book.load_free_calls(store->free_calls_used());
-  sync.start();
-  if (leases) leases->start(std::chrono::seconds(1));
-  writer.start();
-  tasks.start();
   Sweeper sweeper(*store, *store, std::chrono::milliseconds(config.output_sweep_interval_ms));
-  sweeper.start();
   TaskRoutes task_routes({pipeline, outputs, tasks, pool, routes.openai(), routes.responses()});
   AccountService account_service(*store, *store, *store, "admin-api");
   // One server: its book is the live balance. Several: the store is, for every instance alike.
@@ -173,8 +162,22 @@ int serve(const std::optional<std::string>& config_path) {
   task_routes.register_on(router);
   admin.register_on(router);
 
+  // Bound before the first key is made and any thread starts: an address in use stops the start
+  // here, with nothing to undo.
   Server server(server_options(config), router);
   server.bind();
+  if (auto made = keys.bootstrap_admin()) {
+    std::cout << "No API key existed, so an admin key was created (" << made->record.id
+              << "). It is shown only this once:\n"
+              << made->secret << std::endl;
+  }
+  sync.poll();
+  book.load_free_calls(store->free_calls_used());
+  sync.start();
+  if (leases) leases->start(std::chrono::seconds(1));
+  writer.start();
+  tasks.start();
+  sweeper.start();
   std::cout << "glmgate listening on http://" << config.listen_host << ":" << server.port() << " ("
             << config.models.size() << " models, config: " << config.source << ")" << std::endl;
   spdlog::info("serving {} models from {} providers; {} active keys", config.models.size(),

@@ -70,6 +70,9 @@ struct TierConfig {
 struct ServerSection {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
+  // Several processes on this machine may listen on the same address (SO_REUSEPORT): the kernel
+  // spreads new connections over them. Each must set it.
+  bool reuse_port = false;
   int threads = 0;  // 0: one per core
   std::int64_t max_body_bytes = 16 * 1024 * 1024;
   std::int64_t header_timeout_ms = 10'000;

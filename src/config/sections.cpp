@@ -11,7 +11,7 @@ namespace glmgate {
 namespace {
 
 constexpr std::string_view kServerKeys[] = {
-    "listen",          "threads",         "max_body_bytes", "header_timeout_ms",
+    "listen",          "reuse_port",      "threads",     "max_body_bytes", "header_timeout_ms",
     "idle_timeout_ms", "max_connections", "cors_origins"};
 constexpr std::string_view kGenerationKeys[] = {"stream_ping_interval_ms", "default_max_tokens"};
 constexpr std::string_view kLimitsKeys[] = {"default_rpm", "rate_limit_burst_seconds",
@@ -111,6 +111,7 @@ std::vector<std::string_view> config_keys() {
 
 void parse_server(const toml::table& root, const TableReader& r, ServerSection& c) {
   parse_listen(c, r);
+  r.boolean("reuse_port", c.reuse_port);
   std::int64_t threads = c.threads;
   r.integer("threads", threads, 0, 256);
   c.threads = static_cast<int>(threads);

@@ -23,6 +23,7 @@
 #include "contracts/store/settings_store.hpp"
 #include "contracts/store/store_error.hpp"
 #include "contracts/store/task_store.hpp"
+#include "contracts/store/transfer_store.hpp"
 #include "contracts/store/usage_store.hpp"
 
 namespace glmgate {
@@ -35,7 +36,8 @@ class Store : public KeyStore,
               public TaskStore,
               public SettingsStore,
               public ChangeFeed,
-              public BatchStore {
+              public BatchStore,
+              public TransferStore {
  public:
   // The schema version the store is at, and the newest this build knows.
   virtual std::int64_t schema_version() = 0;

@@ -89,11 +89,22 @@ void Server::bind() {
   auto acceptor = std::make_unique<tcp::acceptor>(ctx);
   acceptor->open(endpoint.protocol(), ec);
   if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  // Asio has no option of its own for it. Set before bind: the kernel then lets every socket
+  // that set it (of the same user) bind the address, and spreads connections over them.
+  if (!ec && impl_->options.reuse_port)
+    acceptor->set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
   if (!ec) acceptor->bind(endpoint, ec);
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("cannot listen on " + impl_->options.host + ":" +
-                             std::to_string(impl_->options.port) + ": " + ec.message());
+  if (ec) {
+    std::string message = "cannot listen on " + impl_->options.host + ":" +
+                          std::to_string(impl_->options.port) + ": " + ec.message();
+    if (ec == asio::error::address_in_use)
+      message += impl_->options.reuse_port
+                     ? " (another process listens there without reuse_port = true)"
+                     : " (another process listens there; glmgate servers on one machine share an "
+                       "address when each sets reuse_port = true)";
+    throw std::runtime_error(message);
+  }
   impl_->acceptor = std::move(acceptor);
 }
 

@@ -24,6 +24,7 @@ namespace glmgate {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port (see Server::port())
+  bool reuse_port = false;    // SO_REUSEPORT: processes that all set it share host:port
   int threads = 0;            // 0: one per core
   std::int64_t max_body_bytes = 16 * 1024 * 1024;
   std::int64_t header_timeout_ms = 10'000;
@@ -36,7 +37,8 @@ class Server {
  public:
   Server(ServerOptions options, const Router& router);
   ~Server();
-  // Binds and listens; throws std::runtime_error naming the address when it cannot.
+  // Binds and listens; throws std::runtime_error naming the address when it cannot (and, when
+  // another process listens there, how processes share an address: reuse_port).
   void bind();
   std::uint16_t port() const;
   // Serves on the worker threads until stop(); blocks the calling thread.

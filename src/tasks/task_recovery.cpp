@@ -11,7 +11,9 @@ namespace glmgate {
 void recover_claimed(ClaimedTask& claimed, TaskStore& tasks, AccountStore& ledger,
                      std::int64_t retention_ms) {
   TaskRecord& t = claimed.task;
-  if (!claimed.taken_over || is_ended(t.status)) return;
+  // In progress without an earlier claim: a store copied from another (`store copy` keeps no
+  // claims); its run may have been charged all the same.
+  if (is_ended(t.status) || (!claimed.taken_over && t.status != task_status::kInProgress)) return;
   auto charges = ledger.charges_for(task_request_id(t.id));
   if (charges.empty()) {
     t.status = std::string(task_status::kQueued);  // never charged: run it again

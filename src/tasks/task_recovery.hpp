@@ -12,9 +12,9 @@
 
 namespace glmgate {
 
-// Settles a task claimed from an earlier claim that has not ended: its status becomes "queued"
-// (to run again), or "failed" when its run was charged (refunded, written, its webhook pending
-// when it has a callback). Any other claim is left as it is.
+// Settles a task that has not ended and was claimed from an earlier claim, or is in progress: its
+// status becomes "queued" (to run again), or "failed" when its run was charged (refunded,
+// written, its webhook pending when it has a callback). Any other claim is left as it is.
 void recover_claimed(ClaimedTask& claimed, TaskStore& tasks, AccountStore& ledger,
                      std::int64_t retention_ms);
 

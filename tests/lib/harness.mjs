@@ -117,13 +117,14 @@ export function fakeConfig({ baseUrl, caFile, apiKeyEnv, provider = {}, models, 
   return [extra, ...p, '', ...modelLines].join('\n');
 }
 
-// Writes `configText` to glmgate.toml in `dir` with listen and store filled in: `store` (a store
-// URL) when given, else a SQLite store in `dir`. Returns the config's path and the SQLite file's.
-export function writeConfig(configText, { dir = tempDir(), store } = {}) {
+// Writes `configText` to glmgate.toml in `dir` with listen and store filled in: `listen` (a free
+// port unless given), `store` (a store URL) when given, else a SQLite store in `dir`. Returns the
+// config's path and the SQLite file's.
+export function writeConfig(configText, { dir = tempDir(), store, listen = '127.0.0.1:0' } = {}) {
   const configPath = join(dir, 'glmgate.toml');
   const sqlite = join(dir, 'data', 'glmgate.db');
   writeFileSync(configPath, [
-    'listen = "127.0.0.1:0"',
+    `listen = ${tomlString(listen)}`,
     `store = ${tomlString(store ?? `sqlite:${sqlite}`)}`,
     'log_level = "warn"',
     configText,
@@ -138,11 +139,11 @@ export function cliFor(configPath, env) {
     { env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 }).toString();
 }
 
-// Starts glmgate with `configText` (listen and store are filled in: `store`, a store URL, or a
-// SQLite file in `dir`). Resolves with its URL, the admin key it printed on first start, and
-// helpers to run CLI commands on the same store.
-export async function startGateway(configText, { env, dir = tempDir(), timeoutMs, store: storeUrl } = {}) {
-  const { configPath, store } = writeConfig(configText, { dir, store: storeUrl });
+// Starts glmgate with `configText` (listen and store are filled in: `listen`, else a free port;
+// `store`, a store URL, or a SQLite file in `dir`). Resolves with its URL, the admin key it
+// printed on first start, and helpers to run CLI commands on the same store.
+export async function startGateway(configText, { env, dir = tempDir(), timeoutMs, store: storeUrl, listen } = {}) {
+  const { configPath, store } = writeConfig(configText, { dir, store: storeUrl, listen });
   const proc = await startProcess(GLMGATE_BIN, ['serve', '--config', configPath],
     /glmgate listening on http:\/\/127\.0\.0\.1:(\d+)/, { env, timeoutMs });
   const port = Number(proc.match[1]);
@@ -171,6 +172,19 @@ export async function startGateway(configText, { env, dir = tempDir(), timeoutMs
       await stopProcess(proc, 'glmgate');
       if (!keep) rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+// A schema of its own in the PostgreSQL database at `base` (GLMGATE_TEST_POSTGRES_URL), created
+// empty: `url` is a store URL that works in it, `drop()` removes it.
+export function freshPostgresStore(base, tag) {
+  const schema = `glmgate_${tag}_${process.pid}`;
+  const psql = (sql) => execFileSync('psql', [base, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql],
+    { stdio: 'pipe' });
+  psql(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+  return {
+    url: `${base}${base.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`,
+    drop: () => psql(`DROP SCHEMA ${schema} CASCADE`),
   };
 }
 

@@ -5,7 +5,7 @@
 // balance, and nobody gets a 402 while the account as a whole can still pay. An output one server
 // made is found, chained and deleted on the others at once. A server killed with SIGKILL while it
 // holds a lease gives it back to the others when the lease's ttl runs out. Keys and the pause
-// switch reach every server within a second, by push.
+// switch reach every server within a second, by push; a key's rate is counted once, in Redis.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chat, user, eventually, sleep } from '../lib/harness.mjs';
@@ -88,6 +88,28 @@ describe('several servers on one PostgreSQL store', () => {
       const never = await call(a, 'GET', '/v1/responses/resp_000000aaaaaaaaaaaaaaaaaa');
       assert.equal(never.status, 404);
       await never.arrayBuffer();
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('count a key\'s rate once for the whole gateway, through Redis', async () => {
+    const c = await cluster('limits', { usd: 100, n: 3 });
+    try {
+      // What one server allows a key with rpm 6 in a burst, and what three allow another one.
+      const keyOf = () => JSON.parse(c.cli('keys', 'create', '--account', 'alice', '--rpm', '6', '--json')).key;
+      const burst = async (key, servers) => {
+        const answers = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+          chat({ gw: servers[i % servers.length] }, { model: 'glm-test', messages: user('hi'), max_tokens: 5 }, { key })));
+        for (const r of answers) await r.arrayBuffer();
+        const statuses = answers.map((r) => r.status);
+        assert.ok(statuses.every((s) => s === 200 || s === 429), `${statuses}`);
+        return statuses.filter((s) => s === 200).length;
+      };
+      const one = await burst(keyOf(), [c.servers[0]]);
+      const three = await burst(keyOf(), c.servers);
+      assert.ok(one > 0 && one < 30, `the limit refuses part of the burst: ${one}`);
+      assert.equal(three, one, 'three servers allow what one does');
     } finally {
       await c.stop();
     }

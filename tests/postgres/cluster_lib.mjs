@@ -1,8 +1,7 @@
 // Several `glmgate serve` processes on one PostgreSQL store, for the tests of tests/postgres/ (run
 // by the ctest entry integration_postgres under scripts/with_postgres.sh).
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { startFake, startGateway, fakeConfig, writeConfig, cliFor, chat, user } from '../lib/harness.mjs';
+import { startFake, startGateway, fakeConfig, writeConfig, cliFor, chat, user, freshPostgresStore } from '../lib/harness.mjs';
 
 // Dear enough that a few dozen calls spend the grant: 1,000 USD and 2,000 USD per 1M tokens.
 export const PRICED = [{
@@ -11,24 +10,17 @@ export const PRICED = [{
 }];
 export const MAX_TOKENS = 40;
 
-// A schema of the test's own in the test database, so that the store starts empty whatever ran
-// before; its URL reaches every connection of the store through libpq's `options`.
-export function freshStore(base, tag) {
-  const schema = `glmgate_${tag}_${process.pid}`;
-  const psql = (sql) => execFileSync('psql', [base, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql],
-    { stdio: 'pipe' });
-  psql(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-  return {
-    url: `${base}${base.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`,
-    drop: () => psql(`DROP SCHEMA ${schema} CASCADE`),
-  };
-}
-
 // A store with alice holding `usd`, a key of hers and an admin key, and `n` servers on it (one
-// more with `add()`). The servers reach the store at `serverStore(url)` (a proxy a test can cut),
-// the CLI directly.
-export async function cluster(tag, { usd, n, extra = '', flushMs = 50, refreshMs = 100, serverStore = (url) => url }) {
-  const store = freshStore(process.env.GLMGATE_TEST_POSTGRES_URL, tag);
+// more with `add()`), sharing
+// the Redis of GLMGATE_TEST_REDIS_URL (scripts/with_redis.sh) unless `redis` is false. The
+// servers reach the store at `serverStore(url)` (a proxy a test can cut), the CLI directly.
+export async function cluster(tag, { usd, n, extra = '', flushMs = 50, refreshMs = 100, serverStore = (url) => url, redis = true }) {
+  const redisUrl = process.env.GLMGATE_TEST_REDIS_URL;
+  if (redis) {
+    if (!redisUrl) throw new Error('GLMGATE_TEST_REDIS_URL names the test Redis (scripts/with_redis.sh)');
+    extra = `redis = "${redisUrl}"\n${extra}`;
+  }
+  const store = freshPostgresStore(process.env.GLMGATE_TEST_POSTGRES_URL, tag);
   const fake = await startFake();
   const config = fakeConfig({ baseUrl: `${fake.url}/v1`, models: PRICED,
     extra: `flush_interval_ms = ${flushMs}\nkey_refresh_ms = ${refreshMs}\n${extra}` });

@@ -6,9 +6,8 @@
 // is in `glmgate usage`. No output of the CLI or the server shows the database's password.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { startFake, startGateway, fakeConfig, writeConfig, cliFor, chat, user, eventually } from '../lib/harness.mjs';
+import { startFake, startGateway, fakeConfig, writeConfig, cliFor, chat, user, eventually, freshPostgresStore } from '../lib/harness.mjs';
 
 // 1 USD / 2 USD per 1M tokens: 1000 and 2000 nano-USD per token.
 const PRICED = [{
@@ -16,26 +15,13 @@ const PRICED = [{
   input_price_per_mtok: 1, output_price_per_mtok: 2,
 }];
 
-// A schema of the test's own in the test database, so that the store starts empty whatever ran
-// before; its URL reaches every connection of the store through libpq's `options`.
-function freshStore(base) {
-  const schema = `glmgate_it_${process.pid}`;
-  const psql = (sql) => execFileSync('psql', [base, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql],
-    { stdio: 'pipe' });  // not DROP ... CASCADE's notices
-  psql(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-  return {
-    url: `${base}${base.includes('?') ? '&' : '?'}options=-csearch_path%3D${schema}`,
-    drop: () => psql(`DROP SCHEMA ${schema} CASCADE`),
-  };
-}
-
 describe('a store on PostgreSQL', () => {
   it('takes a user from migrate to a billed chat completion', async () => {
     const base = process.env.GLMGATE_TEST_POSTGRES_URL;
     assert.ok(base, 'GLMGATE_TEST_POSTGRES_URL names the test database (scripts/with_postgres.sh)');
     const password = decodeURIComponent(new URL(base).password);
     assert.ok(password.length > 0, 'the test database has a password');
-    const store = freshStore(base);
+    const store = freshPostgresStore(base, 'it');  // empty, whatever ran before
     const fake = await startFake();
     const config = fakeConfig({ baseUrl: `${fake.url}/v1`, models: PRICED, extra: 'flush_interval_ms = 50' });
     const { dir, configPath } = writeConfig(config, { store: store.url });

@@ -20,4 +20,7 @@ struct PostgresOptions {
 // opened or is newer than this build; no message carries the URL's password.
 std::unique_ptr<Store> open_postgres_store(const std::string& url, const PostgresOptions& options);
 
+// `url` as messages may show it: its password replaced by "***".
+std::string shown_postgres_url(const std::string& url);
+
 }  // namespace glmgate

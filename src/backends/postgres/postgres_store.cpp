@@ -34,4 +34,8 @@ std::unique_ptr<Store> open_postgres_store(const std::string& url, const Postgre
   return std::make_unique<PostgresStore>(url, options);
 }
 
+std::string shown_postgres_url(const std::string& url) {
+  return redact_postgres_url(url);
+}
+
 }  // namespace glmgate

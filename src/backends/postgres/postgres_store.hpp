@@ -11,9 +11,10 @@
 //
 // The methods are defined by concern: postgres_keys.cpp, postgres_accounts.cpp,
 // postgres_leases.cpp, postgres_usage.cpp, postgres_outputs.cpp, postgres_tasks.cpp (tasks and
-// their claims), postgres_change_feed.cpp (and settings), postgres_commit.cpp (the batch commit);
-// the rows' columns and readers are in postgres_rows.hpp, the schema in migrations/
-// (postgres_migrations.hpp). Private to this folder: it includes libpq through the connection.
+// their claims), postgres_change_feed.cpp (and settings), postgres_commit.cpp (the batch commit),
+// postgres_transfer.cpp (store copy); the rows' columns and readers are in postgres_rows.hpp, the
+// schema in migrations/ (postgres_migrations.hpp). Private to this folder: it includes libpq
+// through the connection.
 #pragma once
 
 #include <chrono>
@@ -103,6 +104,16 @@ class PostgresStore final : public Store {
 
   // BatchStore
   void commit(const WriteBatch& batch) override;
+
+  // TransferStore
+  StoreCounts count_rows() override;
+  std::vector<LedgerSum> ledger_sums() override;
+  ExportPage<LedgerEntry> export_ledger(const ExportCursor& cursor, std::int64_t limit) override;
+  ExportPage<UsageEntry> export_usage(const ExportCursor& cursor, std::int64_t limit) override;
+  ExportPage<StoredOutput> export_outputs(const ExportCursor& cursor, std::int64_t limit) override;
+  ExportPage<TaskRecord> export_tasks(const ExportCursor& cursor, std::int64_t limit) override;
+  std::vector<Setting> export_settings() override;
+  void import_rows(const ImportBatch& batch) override;
 
   // Store
   std::int64_t schema_version() override;

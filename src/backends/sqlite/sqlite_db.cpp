@@ -5,7 +5,8 @@ namespace glmgate {
 
 namespace {
 [[noreturn]] void throw_sqlite(sqlite3* db, std::string_view what) {
-  throw std::runtime_error("sqlite: " + std::string(what) + ": " + sqlite3_errmsg(db));
+  throw SqliteError("sqlite: " + std::string(what) + ": " + sqlite3_errmsg(db),
+                    sqlite3_errcode(db) & 0xff);
 }
 }  // namespace
 

@@ -11,6 +11,12 @@
 
 namespace glmgate {
 
+// What a failed call of SQLite throws; `code` is its primary result code (SQLITE_CONSTRAINT...).
+struct SqliteError : std::runtime_error {
+  SqliteError(const std::string& what, int code) : std::runtime_error(what), code(code) {}
+  int code;
+};
+
 class SqliteStatement {
  public:
   SqliteStatement(sqlite3* db, std::string_view sql);

@@ -39,8 +39,9 @@ SqliteServerLock::SqliteServerLock(const std::string& database_path, bool take) 
     fd_ = -1;
     if (error == EWOULDBLOCK)
       throw StoreBusy("another glmgate server (pid " + holder +
-                      ") is serving this store: it holds the lock " + path +
-                      ". Stop it first, or give this server another store (config key store)");
+                          ") is serving this store: it holds the lock " + path +
+                          ". Stop it first, or give this server another store (config key store)",
+                      holder, path);
     throw std::runtime_error("cannot lock " + path + ": " + std::strerror(error));
   }
   std::string pid = std::to_string(::getpid()) + "\n";

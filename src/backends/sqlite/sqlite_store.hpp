@@ -6,9 +6,9 @@
 //
 // The methods are defined by concern: sqlite_keys.cpp, sqlite_accounts.cpp, sqlite_leases.cpp,
 // sqlite_usage.cpp, sqlite_outputs.cpp, sqlite_tasks.cpp (tasks and their claims),
-// sqlite_change_feed.cpp (and settings), sqlite_commit.cpp (the batch commit); the rows' columns
-// and binders are in sqlite_rows.hpp, the schema in migrations/ (sqlite_migrations.hpp). Private to
-// this folder: it includes sqlite3.h.
+// sqlite_change_feed.cpp (and settings), sqlite_commit.cpp (the batch commit), sqlite_transfer.cpp
+// (store copy); the rows' columns and binders are in sqlite_rows.hpp, the schema in migrations/
+// (sqlite_migrations.hpp). Private to this folder: it includes sqlite3.h.
 #pragma once
 
 #include <memory>
@@ -97,6 +97,16 @@ class SqliteStore final : public Store {
 
   // BatchStore
   void commit(const WriteBatch& batch) override;
+
+  // TransferStore
+  StoreCounts count_rows() override;
+  std::vector<LedgerSum> ledger_sums() override;
+  ExportPage<LedgerEntry> export_ledger(const ExportCursor& cursor, std::int64_t limit) override;
+  ExportPage<UsageEntry> export_usage(const ExportCursor& cursor, std::int64_t limit) override;
+  ExportPage<StoredOutput> export_outputs(const ExportCursor& cursor, std::int64_t limit) override;
+  ExportPage<TaskRecord> export_tasks(const ExportCursor& cursor, std::int64_t limit) override;
+  std::vector<Setting> export_settings() override;
+  void import_rows(const ImportBatch& batch) override;
 
   // Store
   std::int64_t schema_version() override;

@@ -14,6 +14,8 @@
 #pragma once
 
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 namespace glmgate {
 
@@ -26,7 +28,10 @@ struct StoreUnavailable : std::runtime_error {
 };
 
 struct StoreBusy : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  StoreBusy(const std::string& what, std::string holder, std::string lock)
+      : std::runtime_error(what), holder(std::move(holder)), lock(std::move(lock)) {}
+  std::string holder;  // the PID of the server that holds it, or "unknown"
+  std::string lock;    // what it holds (a lock file's path)
 };
 
 }  // namespace glmgate

@@ -51,6 +51,7 @@ TEST(ExampleConfig, EqualsTheBuiltinDefaults) {
   Config builtin = builtin_config();
   EXPECT_EQ(file.listen_host, builtin.listen_host);
   EXPECT_EQ(file.listen_port, builtin.listen_port);
+  EXPECT_EQ(file.reuse_port, builtin.reuse_port);
   EXPECT_EQ(file.store, builtin.store);
   EXPECT_EQ(file.max_body_bytes, builtin.max_body_bytes);
   EXPECT_EQ(file.stream_ping_interval_ms, builtin.stream_ping_interval_ms);
@@ -172,6 +173,12 @@ TEST(ParseConfig, ErrorsNameTheFileTheKeyAndTheProblem) {
   expect_error(provider + "[[models]]\nid=\"m\"\nprovider=\"p\"\noutput_price_per_mtok=\"3\"",
                "models[0].output_price_per_mtok: expected a price");
   expect_error("models = 3", "models: expected an array of tables");
+}
+
+TEST(ParseConfig, ReusePortIsOffUnlessSet) {
+  EXPECT_FALSE(builtin_config().reuse_port);
+  EXPECT_TRUE(parse_config("reuse_port = true", "t.toml").reuse_port);
+  expect_error("reuse_port = 1", "bad.toml: reuse_port: expected true or false");
 }
 
 TEST(ParseConfig, ReadsTiersSortedBySpend) {

@@ -106,6 +106,20 @@ TEST_F(TaskStoreTest, RefundsAndFailsATaskChargedWithoutItsEnd) {
   EXPECT_EQ(balance(), kFunds);
 }
 
+// `store copy` keeps no claims: a run in progress in the copy may have been charged.
+TEST_F(TaskStoreTest, LooksUpTheChargesOfARunInProgressThatNoClaimHeld) {
+  store_->insert_task(task("task_copied", task_status::kInProgress));
+  charge("task_copied", 300);
+  store_->insert_task(task("task_new", task_status::kQueued));
+  auto resumed = round(kThen).runs;
+  ASSERT_EQ(resumed.size(), 2u);
+  EXPECT_EQ(resumed[0].claim.task.id, "task_copied");
+  EXPECT_FALSE(resumed[0].claim.taken_over);
+  EXPECT_EQ(resumed[0].claim.task.status, task_status::kFailed);
+  EXPECT_EQ(resumed[1].claim.task.status, task_status::kQueued);
+  EXPECT_EQ(balance(), kFunds);
+}
+
 TEST_F(TaskStoreTest, LeavesEndedTasksAloneExceptPendingWebhooks) {
   TaskRecord done = task("task_d", task_status::kCompleted);
   left_by_dead_server(done);

@@ -38,6 +38,19 @@ TaskRecord task_record(const std::string& id, const std::string& account_id,
                        std::string_view status);
 std::string store_backend_name(const ::testing::TestParamInfo<StoreBackend>& info);
 
+// A new account `name` ("acct_<name>") holding `funds` (granted by the origin "test").
+std::string add_account(Store& store, const std::string& name, NanoUsd funds = 0);
+
+// An install as a served store holds it: accounts acme and beta with grants and an adjustment,
+// three keys (one revoked, one admin), calls with charges and outputs (expiring or not), a task's
+// charge and output, a completed and a queued task, the pause setting, a webhook secret.
+struct InstallRows {
+  std::string acme, beta;
+  std::vector<std::string> outputs;  // their IDs
+  StoreCounts counts;                // what count_rows() says of it
+};
+InstallRows fill_install(Store& store);
+
 class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {
  protected:
   void SetUp() override;
@@ -46,12 +59,15 @@ class StoreContractTest : public ::testing::TestWithParam<StoreBackend> {
   // Another connection to the same store: a second writer (the CLI beside a server, or another
   // instance).
   std::unique_ptr<Store> open_another() const { return open_store(url_); }
+  // A second new, empty store of the same backend, removed after the test (close it first).
+  std::unique_ptr<Store> open_empty();
   // A new account named `name` holding `funds` (granted by the origin "test").
   std::string new_account(const std::string& name, NanoUsd funds = 0);
   NanoUsd ledger_sum(const std::string& account_id);
 
   std::string url_;
   std::unique_ptr<Store> store_;
+  std::vector<std::string> empty_urls_;  // open_empty()'s
 };
 
 // Instantiates the contract suite `suite` (a StoreContractTest) for every backend.
