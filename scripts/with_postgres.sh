@@ -6,6 +6,9 @@
 # a free port of 127.0.0.1 (its socket in that folder, fsync off: nothing here needs to survive a
 # crash), creates the role `glmgate` with a random password and its database `glmgate`, and runs
 # the command with GLMGATE_TEST_POSTGRES_URL=postgres://glmgate:PASSWORD@127.0.0.1:PORT/glmgate.
+# The server loads pg_stat_statements and the database has the extension (created by the
+# superuser), so `make bench` can count the statements each request costs; a PostgreSQL without it
+# (no contrib module) runs as before, without the view.
 # Then it stops the server by its PID and removes the folder, whatever happened, and exits with the
 # command's status.
 set -euo pipefail
@@ -21,6 +24,11 @@ fi
 [ -x "$bindir/initdb" ] || { echo "with_postgres: no PostgreSQL server programs found" >&2; exit 1; }
 psql="$bindir/psql"
 [ -x "$psql" ] || psql=psql
+pkglibdir=$("$bindir/pg_config" --pkglibdir 2>/dev/null || echo "$bindir/../lib")
+statements=()
+if [ -f "$pkglibdir/pg_stat_statements.so" ]; then
+  statements=(-c shared_preload_libraries=pg_stat_statements)
+fi
 
 dir=$(mktemp -d /tmp/glmgate-pg.XXXXXX)
 pid=""       # the postmaster's, once it is up
@@ -64,7 +72,7 @@ for _ in 1 2 3 4 5; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi
   "${as_server[@]}" "$bindir/postgres" -D "$dir/data" -p "$port" -k "$dir" \
     -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-    -c full_page_writes=off >"$dir/server.log" 2>&1 &
+    -c full_page_writes=off "${statements[@]}" >"$dir/server.log" 2>&1 &
   launcher=$!
   for _ in $(seq 300); do
     if "$bindir/pg_isready" -q -h "$dir" -p "$port"; then
@@ -87,6 +95,10 @@ fi
 "$psql" -h "$dir" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q \
   -c "CREATE ROLE glmgate LOGIN PASSWORD '$password'" \
   -c "CREATE DATABASE glmgate OWNER glmgate" >&2
+if ((${#statements[@]})); then
+  "$psql" -h "$dir" -p "$port" -U postgres -d glmgate -v ON_ERROR_STOP=1 -q \
+    -c "CREATE EXTENSION pg_stat_statements" >&2
+fi
 
 export GLMGATE_TEST_POSTGRES_URL="postgres://glmgate:$password@127.0.0.1:$port/glmgate"
 set +e
