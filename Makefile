@@ -44,12 +44,14 @@ test: build test-deps asan
 
 # Benchmarks against the peers (bench/run.py); BENCH_QUICK=1 for a short run. BASELINE=<commit>
 # builds that commit's glmgate (build/baseline) and measures it beside this tree in the same run.
+# It runs beside a throwaway PostgreSQL and Redis, for the targets on them.
 BASELINE ?=
 bench: build
 	@bash scripts/install_deps.sh bench
 	cd bench/portkey && npm ci --no-audit --no-fund --loglevel=error
 	$(if $(BASELINE),bash scripts/build_baseline.sh $(BASELINE))
-	$(if $(BASELINE),BENCH_BASELINE=build/baseline/glmgate) /usr/bin/python3 bench/run.py
+	$(if $(BASELINE),BENCH_BASELINE=build/baseline/glmgate) bash scripts/with_postgres.sh \
+	  bash scripts/with_redis.sh /usr/bin/python3 bench/run.py
 
 # libFuzzer on the surfaces' decoders and stream encoders (clang-14), FUZZ_SECONDS per target,
 # seeded with tests/fuzz/corpus/; new finds land in build/fuzz/corpus-<target>.
