@@ -16,6 +16,11 @@ namespace glmgate {
 
 namespace {
 
+HoldDecision store_away() {
+  return HoldDecision::unavailable(
+      "The gateway cannot reach its store to extend this account's credit; try again shortly.");
+}
+
 bool short_of_credit(const HoldDecision& d) {
   return d.kind() == HoldDecision::Kind::refused && d.error().code == "insufficient_quota";
 }
@@ -75,20 +80,14 @@ boost::asio::awaitable<HoldDecision> LeaseWallet::hold(const KeyInfo& key, const
   bool demanded = false;
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
   for (;;) {
-    if (!lease_valid())
-      co_return HoldDecision::unavailable(
-          "The gateway cannot reach its store to extend this account's credit; try again "
-          "shortly.");
+    if (!lease_valid()) co_return store_away();
     NanoUsd need = amount - book_.available(key.account_id);
     Grow grown;
     if (need > 0) {
       GrowCall call{[&] { grown = grow(key.account_id, need); }};
       co_await pool_.run(call);
     }
-    if (!grown.reached)
-      co_return HoldDecision::unavailable(
-          "The gateway cannot reach its store to extend this account's credit; try again "
-          "shortly.");
+    if (!grown.reached) co_return store_away();
     HoldDecision d = book_.try_hold(key, model, amount);
     if (!short_of_credit(d)) {
       if (d && d.value().amount > 0) touch(key.account_id);
