@@ -130,12 +130,15 @@ int serve(const std::optional<std::string>& config_path) {
   WebhookOptions webhooks{config.webhook_allow_private,
                           std::chrono::seconds(config.webhook_retry_seconds),
                           std::chrono::milliseconds(config.webhook_timeout_ms)};
+  // Claims on tasks carry this server's name: its origin when servers share the store, so that
+  // none takes another's for its own; the one name otherwise, so that a restart takes its own back.
   TaskRunner tasks({pipeline, *store, outputs, writer, pool,
                     [&routes](const std::string& path) { return routes.surface_for(path); },
-                    static_cast<std::size_t>(config.task_concurrency), retention_ms, webhooks});
+                    static_cast<std::size_t>(config.task_concurrency), retention_ms, webhooks,
+                    shared ? origin : std::string(kInstance), config.task_lease_ms});
   pipeline.set_background(&tasks);
   writer.set_commit_listener([&tasks](const WriteBatch& batch) { tasks.committed(batch); });
-  tasks.recover();  // before the sync loads balances, so a recovery refund is in them
+  tasks.recover();  // drops this name's claims of a previous run; their tasks are taken at start
 
   StoreSync sync(*store, cache, book, pause, origin,
                  std::chrono::milliseconds(config.key_refresh_ms));
@@ -186,6 +189,7 @@ int serve(const std::optional<std::string>& config_path) {
   sweeper.stop();
   sync.stop();
   writer.stop();               // commits the last usage records and charges
+  tasks.release_claims();      // then other servers may take this one's tasks at once
   if (leases) leases->stop();  // then gives the leases back
   spdlog::shutdown();
   return 0;

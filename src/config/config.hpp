@@ -121,7 +121,9 @@ struct OutputsSection {
 
 // Background tasks and their webhooks.
 struct TasksSection {
-  std::int64_t task_concurrency = 16;           // background tasks running at once
+  std::int64_t task_concurrency = 16;  // background tasks running at once
+  // A task's claim not renewed for this long (its server died) is taken over by another server.
+  std::int64_t task_lease_ms = 30'000;
   bool webhook_allow_private = false;           // callbacks to loopback / private addresses
   std::int64_t webhook_retry_seconds = 86'400;  // how long a failing webhook is retried
   std::int64_t webhook_timeout_ms = 10'000;     // per attempt

@@ -20,8 +20,9 @@ constexpr std::string_view kStoreKeys[] = {"store", "key_refresh_ms", "flush_int
                                            "lease_ttl_ms", "max_unwritten_calls"};
 constexpr std::string_view kRedisKeys[] = {"redis"};
 constexpr std::string_view kOutputsKeys[] = {"output_retention_days", "output_sweep_interval_ms"};
-constexpr std::string_view kTasksKeys[] = {"task_concurrency", "webhook_allow_private",
-                                           "webhook_retry_seconds", "webhook_timeout_ms"};
+constexpr std::string_view kTasksKeys[] = {"task_concurrency", "task_lease_ms",
+                                           "webhook_allow_private", "webhook_retry_seconds",
+                                           "webhook_timeout_ms"};
 constexpr std::string_view kOtherKeys[] = {"log_level", "providers", "models"};
 
 void parse_listen(ServerSection& c, const TableReader& r) {
@@ -172,6 +173,8 @@ void parse_outputs(const TableReader& r, OutputsSection& c) {
 
 void parse_tasks(const TableReader& r, TasksSection& c) {
   r.integer("task_concurrency", c.task_concurrency, 1, 100'000);
+  // Renewed several times a second: a second is room enough for a test, an hour plenty.
+  r.integer("task_lease_ms", c.task_lease_ms, 1'000, 3'600'000);
   r.boolean("webhook_allow_private", c.webhook_allow_private);
   r.integer("webhook_retry_seconds", c.webhook_retry_seconds, 0, 30 * 86'400);
   r.integer("webhook_timeout_ms", c.webhook_timeout_ms, 10, 600'000);

@@ -1,5 +1,5 @@
-// LiveTask: a task the runner knows of, from its queueing until its end is on disk, and who may
-// touch which part of it. Internal to tasks/.
+// LiveTask: a task the runner holds the claim of, from its queueing (or claim) until its end is
+// on disk, and who may touch which part of it. Internal to tasks/.
 #pragma once
 
 #include <memory>
@@ -23,6 +23,7 @@ struct LiveTask {
   std::shared_ptr<const KeyInfo> key;  // whose --max-concurrency the run counts against
   // Runner thread only.
   bool holds_slot = false;
+  bool lost = false;  // this server no longer holds its claim: another may run it; write nothing
   // A shared limiter is being asked for the key's slot (asking), or gave it before the queue
   // started the task (slot_granted: the queue's next look starts it, or releases it if ended).
   bool asking_slot = false;

@@ -1,6 +1,8 @@
 // TaskQueue; see task_queue.hpp.
 #include "tasks/task_queue.hpp"
 
+#include <algorithm>
+
 namespace glmgate {
 
 namespace {
@@ -19,6 +21,11 @@ void TaskQueue::push(std::shared_ptr<LiveTask> task) {
 void TaskQueue::finished() {
   --running_;
   start_ready();
+}
+
+std::size_t TaskQueue::room() const {
+  std::size_t busy = std::max(running_, waiting_.size());
+  return busy >= concurrency_ ? 0 : concurrency_ - busy;
 }
 
 void TaskQueue::start_ready() {

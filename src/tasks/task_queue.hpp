@@ -31,6 +31,9 @@ class TaskQueue {
   void push(std::shared_ptr<LiveTask> task);
   // A started task ended: its place goes to the next.
   void finished();
+  // How many more tasks it wants: up to `concurrency` running, and as many waiting (a task waits
+  // only while its key is at its cap, when some run).
+  std::size_t room() const;
 
  private:
   void start_ready();

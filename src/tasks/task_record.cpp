@@ -62,6 +62,10 @@ std::string task_event_json(const TaskRecord& task) {
                                       {"data", task_object(task)}});
 }
 
+std::string webhook_id(const TaskRecord& task) {
+  return "msg_" + task.id + "_" + task.status;
+}
+
 std::string task_request_id(const std::string& task_id) {
   return task_id.rfind("task_", 0) == 0 ? task_id : "task_" + task_id;
 }

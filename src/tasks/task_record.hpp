@@ -20,6 +20,10 @@ std::string task_json(const TaskRecord& task);
 // The webhook body: {type: "task.<status>", timestamp (ISO 8601), data: the task object}.
 std::string task_event_json(const TaskRecord& task);
 
+// The webhook-id of the task's event (its end): the same for every send of it, by any server, so
+// that a receiver drops a second one (a sender that died mid-send is replaced by another).
+std::string webhook_id(const TaskRecord& task);
+
 // "task_" + the task's ID unless it already starts so: a task run's request ID, which its charges
 // carry (recovery looks them up by it).
 std::string task_request_id(const std::string& task_id);

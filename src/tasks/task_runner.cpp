@@ -12,7 +12,6 @@
 #include "tasks/task_exchange.hpp"
 #include "tasks/task_execution.hpp"
 #include "tasks/task_record.hpp"
-#include "tasks/task_recovery.hpp"
 #include "tasks/task_submission.hpp"
 
 namespace glmgate {
@@ -46,7 +45,8 @@ TaskRunner::TaskRunner(TaskParts parts)
               [this](Live& live) { return take_slot(live); },
               [this](std::shared_ptr<Live> live) {
                 asio::co_spawn(io_, run(std::move(live)), asio::detached);
-              }}) {}
+              }}),
+      claims_(std::chrono::milliseconds(parts_.lease_ms)) {}
 
 bool TaskRunner::take_slot(Live& live) {
   if (!live.key) return true;
@@ -98,37 +98,19 @@ void TaskRunner::save(const TaskRecord& record, std::optional<StoredOutput> outp
 }
 
 void TaskRunner::recover() {
-  recovered_ = recover_tasks(parts_.store, parts_.store, parts_.retention_ms);
+  // Under a name of its own (several servers on the store), nothing; alone on its store under the
+  // same name each start, the claims of its previous process, which died with it.
+  parts_.store.drop_claims(parts_.instance);
 }
 
 void TaskRunner::start() {
   host_.refresh();  // before the first submit can be checked
   work_ = std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
       io_.get_executor());
-  std::vector<std::shared_ptr<Live>> resumed;
-  for (auto& t : recovered_) {
-    if (t.status == task_status::kQueued) {
-      auto live = std::make_shared<Live>();
-      live->surface = parts_.surface_for(t.path);
-      // Blocking is fine here: the server does not serve yet.
-      if (auto stored = parts_.store.find_key(t.key_id); stored && !stored->revoked)
-        live->key = key_info(*stored);
-      live->record = std::move(t);
-      {
-        std::lock_guard lock(mutex_);
-        live_[live->record.id] = live;
-      }
-      resumed.push_back(std::move(live));
-    } else {
-      asio::co_spawn(io_, notify(std::move(t)), asio::detached);
-    }
-  }
-  if (!recovered_.empty()) spdlog::info("{} tasks resumed after a restart", recovered_.size());
-  recovered_.clear();
-  asio::post(io_, [this, resumed = std::move(resumed)] {
-    for (const auto& live : resumed)
-      queue_.push(live);
+  publish_room();
+  asio::post(io_, [this] {
     refresh_host_addresses();
+    poll();  // at once: what a server that stopped left is taken now
   });
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "glmgate-tasks");
@@ -141,6 +123,15 @@ void TaskRunner::stop() {
   work_.reset();
   io_.stop();
   thread_.join();
+}
+
+void TaskRunner::release_claims() {
+  try {
+    parts_.store.drop_claims(parts_.instance);
+  } catch (const std::exception& e) {
+    spdlog::warn("tasks: could not release this server's claims ({}); they run out in {} ms",
+                 e.what(), parts_.lease_ms);
+  }
 }
 
 // getifaddrs is a netlink round trip: on the runner's thread, never an I/O thread's.
@@ -187,13 +178,25 @@ asio::awaitable<Result<TaskRecord>> TaskRunner::enqueue(TaskRecord record,
   record.status = task_status::kQueued;
   record.created_at = record.updated_at = unix_ms_now();
   record.output_id.clear();
+  // A server with room claims the task as it writes it, and runs it; one without leaves it to the
+  // next server (or itself) with room.
+  const bool mine = free_slots_.fetch_sub(1) > 0;
+  if (!mine) free_slots_.fetch_add(1);
+  const auto claimed_at = HeldClaims::Clock::now();
   try {
-    auto insert = [this, record] { parts_.store.insert_task(record); };
+    auto insert = [this, record, mine, now = unix_ms_now()] {
+      if (mine)
+        parts_.store.insert_claimed_task(record, parts_.instance, now, parts_.lease_ms);
+      else
+        parts_.store.insert_task(record);
+    };
     co_await parts_.pool.run(std::move(insert));
   } catch (const std::exception& e) {
+    if (mine) free_slots_.fetch_add(1);
     spdlog::error("could not queue task {}: {}", record.id, e.what());
     co_return ApiError::unavailable("The task could not be queued. Try again later.");
   }
+  if (!mine) co_return record;
   auto live = std::make_shared<Live>();
   live->surface = parts_.surface_for(record.path);
   live->key = std::move(key);
@@ -202,7 +205,11 @@ asio::awaitable<Result<TaskRecord>> TaskRunner::enqueue(TaskRecord record,
     std::lock_guard lock(mutex_);
     live_[record.id] = live;
   }
-  asio::post(io_, [this, live = std::move(live)]() mutable { queue_.push(std::move(live)); });
+  asio::post(io_, [this, live = std::move(live), claimed_at]() mutable {
+    claims_.hold(live, claimed_at);
+    queue_.push(std::move(live));
+    publish_room();
+  });
   co_return record;
 }
 
@@ -229,6 +236,18 @@ asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
       spdlog::error("task {}: cannot read its key: {}", record.id, e.what());
     }
   }
+  // A run that lost its claim stops and writes nothing: the server that took it writes its end.
+  auto end_run = [this, &live] {
+    if (live->holds_slot) parts_.pipeline.release_slot(*live->key);
+    live->holds_slot = false;
+    queue_.finished();
+    publish_room();
+    poke();  // its place may go to a task in the store
+  };
+  if (live->lost) {
+    end_run();
+    co_return;
+  }
   std::shared_ptr<const KeyInfo> key;
   if (stored_key && !stored_key->revoked) key = key_info(*stored_key);
   if (cancelled) {
@@ -241,6 +260,10 @@ asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
   } else {
     save(record);
     output = co_await execute_task(parts_.pipeline, *live, std::move(key), record);
+    if (live->lost) {
+      end_run();
+      co_return;
+    }
   }
   record.body = summary_of(record);  // the input is not kept once the task has ended
   record.updated_at = unix_ms_now();
@@ -251,13 +274,14 @@ asio::awaitable<void> TaskRunner::run(std::shared_ptr<Live> live) {
     live->ended = true;
   }
   save(record, std::move(output));  // the output and the task's end commit together
-  if (live->holds_slot) parts_.pipeline.release_slot(*live->key);
-  live->holds_slot = false;
-  queue_.finished();
-  if (!record.callback_url.empty()) co_await notify(std::move(record));
+  end_run();
+  if (!record.callback_url.empty()) co_await notify(std::move(live), std::move(record));
 }
 
-asio::awaitable<void> TaskRunner::notify(TaskRecord record) {
+// The sender holds the task's claim until the outcome commits: a server that dies meanwhile
+// leaves the webhook to another, which sends it with the same webhook-id.
+asio::awaitable<void> TaskRunner::notify(std::shared_ptr<Live> live, TaskRecord record) {
+  ++deliveries_;
   std::string secret;
   try {
     auto read = [this, id = record.account_id] { return parts_.store.webhook_secret(id); };
@@ -266,7 +290,10 @@ asio::awaitable<void> TaskRunner::notify(TaskRecord record) {
     spdlog::warn("task {}: no webhook secret: {}", record.id, e.what());
   }
   std::string payload = task_event_json(record);
-  bool ok = co_await webhooks_.deliver(record.callback_url, secret, payload);
+  bool ok = co_await webhooks_.deliver(record.callback_url, secret, webhook_id(record), payload,
+                                       [live] { return !live->lost; });
+  --deliveries_;
+  if (live->lost) co_return;
   record.webhook = ok ? "delivered" : "failed";
   if (!ok) spdlog::warn("task {}: webhook to its callback URL was not delivered", record.id);
   save(record);
@@ -287,69 +314,18 @@ asio::awaitable<std::optional<TaskRecord>> TaskRunner::find(const std::string& i
   co_return found;
 }
 
-asio::awaitable<Result<TaskRecord>> TaskRunner::cancel(const std::string& id,
-                                                       const std::string& account_id) {
-  std::shared_ptr<Live> live;
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = live_.find(id); it != live_.end() && it->second->record.account_id == account_id)
-      live = it->second;
-  }
-  if (!live) {
-    auto stored = co_await find(id, account_id);
-    if (!stored) co_return ApiError::not_found("No task or response with id '" + id + "'.");
-    if (stored->status == task_status::kCancelled) co_return *stored;
-    co_return ApiError::invalid_request(
-        "Only a queued or in-progress task can be cancelled; this one is " + stored->status + ".");
-  }
-  bool queued_only = false;
-  std::optional<TaskRecord> ended;
-  TaskRecord shown;
-  {
-    std::lock_guard lock(mutex_);
-    if (live->ended) {
-      ended = live->record;
-    } else {
-      live->cancel_requested = true;
-      queued_only = live->record.status == task_status::kQueued;
-      if (queued_only) {
-        live->record.status = task_status::kCancelled;
-        live->record.body = summary_of(live->record);
-        live->record.updated_at = unix_ms_now();
-        if (parts_.retention_ms > 0)
-          live->record.expires_at = live->record.updated_at + parts_.retention_ms;
-        live->ended = true;
-      }
-    }
-    shown = live->record;
-  }
-  if (ended) {
-    if (ended->status == task_status::kCancelled) co_return *ended;
-    co_return ApiError::invalid_request(
-        "Only a queued or in-progress task can be cancelled; this one is " + ended->status + ".");
-  }
-  if (queued_only) {
-    // The runner drops it from its queue when it next looks (it is marked ended).
-    save(shown);
-    if (!shown.callback_url.empty()) asio::co_spawn(io_, notify(shown), asio::detached);
-    co_return shown;
-  }
-  // Running: stop it on its own thread; the run ends as cancelled and releases its reservation.
-  asio::post(io_, [live] {
-    if (live->run) live->run->cancelled = true;
-    if (live->exchange) live->exchange->cancel();
-  });
-  if (!is_ended(shown.status)) shown.status = task_status::kCancelled;
-  co_return shown;
-}
-
 void TaskRunner::committed(const WriteBatch& batch) {
-  std::vector<std::string> ended;
-  for (const auto& t : batch.tasks)
-    if (is_ended(t.status)) ended.push_back(t.id);
+  std::vector<std::string> ended, closed;
+  for (const auto& t : batch.tasks) {
+    if (!is_ended(t.status)) continue;
+    ended.push_back(t.id);
+    if (t.webhook != "pending") closed.push_back(t.id);
+  }
   if (ended.empty()) return;
   // Not under the writer's commit: the runner's lock is never taken on the writer's thread.
-  asio::post(io_, [this, ended = std::move(ended)] {
+  asio::post(io_, [this, ended = std::move(ended), closed = std::move(closed)] {
+    for (const auto& id : closed)
+      claims_.release(id);
     std::lock_guard lock(mutex_);
     for (const auto& id : ended)
       if (auto it = live_.find(id); it != live_.end() && it->second->ended) live_.erase(it);

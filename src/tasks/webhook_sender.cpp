@@ -10,7 +10,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/clock.hpp"
-#include "core/random.hpp"
 #include "http/wire.hpp"
 #include "providers/upstream_client.hpp"
 #include "tasks/callback_target.hpp"
@@ -102,12 +101,13 @@ asio::awaitable<WebhookSender::Outcome> WebhookSender::attempt(const std::string
 }
 
 asio::awaitable<bool> WebhookSender::deliver(const std::string& url, const std::string& secret,
-                                             const std::string& body) const {
-  const std::string id = fast_id("msg_", 24);  // the same for every retry, so receivers dedupe
+                                             const std::string& id, const std::string& body,
+                                             std::function<bool()> wanted) const {
   auto deadline = std::chrono::steady_clock::now() + options_.retry_for;
   std::chrono::seconds backoff{1};
   asio::steady_timer timer(co_await asio::this_coro::executor);
   for (;;) {
+    if (!wanted()) co_return false;
     Outcome outcome = Outcome::retry;
     try {
       outcome = co_await attempt(url, secret, id, body);

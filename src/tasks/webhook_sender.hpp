@@ -8,6 +8,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,10 +32,12 @@ class WebhookSender {
   explicit WebhookSender(WebhookOptions options);
   ~WebhookSender();
 
-  // True once a 2xx came back; false when the target was refused, answered 410, or the retry
-  // time ran out. `secret` empty: sent unsigned.
+  // True once a 2xx came back; false when the target was refused, answered 410, the retry time
+  // ran out, or `wanted` said no before an attempt (this server no longer holds the delivery).
+  // `id`: the webhook-id, the same on every attempt. `secret` empty: sent unsigned.
   boost::asio::awaitable<bool> deliver(const std::string& url, const std::string& secret,
-                                       const std::string& body) const;
+                                       const std::string& id, const std::string& body,
+                                       std::function<bool()> wanted) const;
 
   const WebhookOptions& options() const { return options_; }
 

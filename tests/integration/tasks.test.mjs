@@ -5,27 +5,11 @@
 // charged exactly once.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import crypto from 'node:crypto';
 import { startStack, startGateway, fakeConfig, newAccount, eventually } from '../lib/harness.mjs';
+import { startReceiver } from '../lib/webhooks.mjs';
 
 const MODELS = [{ id: 'glm-test', upstream_model: 'fake-glm-upstream', input_price_per_mtok: 1, output_price_per_mtok: 2 }];
-
-// A webhook receiver: answers each request with the next status of `statuses` (then 200).
-async function startReceiver(statuses = []) {
-  const received = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => { body += d; });
-    req.on('end', () => {
-      received.push({ headers: req.headers, body, url: req.url });
-      res.statusCode = statuses.shift() ?? 200;
-      res.end('ok');
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}/hooks/glm?src=test`, received, close: () => new Promise((r) => server.close(r)) };
-}
 
 // Standard Webhooks verification, written from the specification, not from glmgate's code.
 function verify(secret, headers, body) {
@@ -168,6 +152,35 @@ describe('tasks and webhooks', () => {
       assert.match((await r.json()).error.message, /private or loopback/);
     } finally {
       await strict.stop();
+    }
+  });
+});
+
+describe('a task that waits for room', () => {
+  it('is cancelled at once, never runs and is charged nothing', async () => {
+    const s = await startStack({ config: { models: MODELS, extra: 'task_concurrency = 1\nflush_interval_ms = 20' } });
+    const api = (method, path, body) => fetch(`${s.gw.url}${path}`, {
+      method, headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const submit = (content) => api('POST', '/v1/tasks', { path: '/v1/chat/completions', body: { model: 'glm-test', messages: [{ role: 'user', content }] } });
+    try {
+      const first = (await submit('slow fake: head_delay_ms=1000')).body.id;
+      const waiting = (await submit('next')).body.id;
+      assert.equal((await api('GET', `/v1/tasks/${waiting}`)).body.status, 'queued');
+      const cancelled = await api('POST', `/v1/tasks/${waiting}/cancel`, {});
+      assert.equal(cancelled.status, 200);
+      assert.equal(cancelled.body.status, 'cancelled');
+      assert.equal((await api('GET', `/v1/tasks/${waiting}`)).body.status, 'cancelled');
+      await eventually(async () => (await api('GET', `/v1/tasks/${first}`)).body.status === 'completed',
+        { what: 'the running task to complete' });
+      await eventually(() => JSON.parse(s.gw.cli('ledger', 'test', '--json')).some((e) => e.request_id === first),
+        { what: 'the first task\'s charge' });
+      assert.equal((await api('GET', `/v1/tasks/${waiting}`)).body.status, 'cancelled');
+      const ledger = JSON.parse(s.gw.cli('ledger', 'test', '--json'));
+      assert.equal(ledger.filter((e) => e.request_id === waiting).length, 0);
+    } finally {
+      await s.stop();
     }
   });
 });

@@ -10,7 +10,8 @@ export const PRICED = [{
 }];
 export const MAX_TOKENS = 40;
 
-// A store with alice holding `usd`, a key of hers and an admin key, and `n` servers on it, sharing
+// A store with alice holding `usd`, a key of hers and an admin key, and `n` servers on it (one
+// more with `add()`), sharing
 // the Redis of GLMGATE_TEST_REDIS_URL (scripts/with_redis.sh) unless `redis` is false. The
 // servers reach the store at `serverStore(url)` (a proxy a test can cut), the CLI directly.
 export async function cluster(tag, { usd, n, extra = '', flushMs = 50, refreshMs = 100, serverStore = (url) => url, redis = true }) {
@@ -31,7 +32,12 @@ export async function cluster(tag, { usd, n, extra = '', flushMs = 50, refreshMs
   const key = JSON.parse(cli('keys', 'create', '--account', 'alice', '--rpm', '100000', '--json')).key;
   const admin = JSON.parse(cli('keys', 'create', '--admin', '--json')).key;
   const servers = [];
-  for (let i = 0; i < n; i++) servers.push(await startGateway(config, { store: serverStore(store.url) }));
+  const add = async () => {
+    const gw = await startGateway(config, { store: serverStore(store.url) });
+    servers.push(gw);
+    return gw;
+  };
+  for (let i = 0; i < n; i++) await add();
   const ask = (gw) => chat({ gw }, { model: 'glm-test', messages: user('Spend a little.'), max_tokens: MAX_TOKENS }, { key });
   const balance = () => JSON.parse(cli('credits', 'show', 'alice', '--json'));
   const ledger = () => JSON.parse(cli('ledger', 'alice', '--json'));
@@ -41,7 +47,7 @@ export async function cluster(tag, { usd, n, extra = '', flushMs = 50, refreshMs
     rmSync(dir, { recursive: true, force: true });
     store.drop();
   };
-  return { servers, ask, balance, ledger, admin, cli, stop };
+  return { servers, add, key, ask, balance, ledger, admin, cli, stop };
 }
 
 export const sum = (rows) => rows.reduce((s, row) => s + row.amount_nano_usd, 0);

@@ -146,7 +146,7 @@ void PostgresStore::commit(const WriteBatch& batch) {
       pg_insert_rows("outputs", kPgOutputColumns, kPgOutputTypes, "ON CONFLICT (id) DO NOTHING");
   static const std::string kTaskOutputs =
       pg_upsert_rows("outputs", kPgOutputColumns, kPgOutputTypes);
-  static const std::string kTasks = pg_upsert_rows("tasks", kPgTaskColumns, kPgTaskTypes);
+  static const std::string kTasks = pg_task_upsert();
   static const std::string kReserved =
       "WITH r AS (SELECT * FROM unnest($2::text[], $3::bigint[]) AS r (account_id, amount)), "
       "gone AS (DELETE FROM reservations WHERE instance = $1::text AND account_id IN (SELECT "

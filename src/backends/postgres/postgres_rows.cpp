@@ -201,7 +201,7 @@ std::string pg_insert_rows(std::string_view table, std::string_view columns,
 }
 
 std::string pg_upsert_rows(std::string_view table, std::string_view columns,
-                           std::span<const std::string_view> types) {
+                           std::span<const std::string_view> types, std::string_view where) {
   std::string set;
   std::size_t at = columns.find(',');
   while (at != std::string_view::npos) {
@@ -210,7 +210,18 @@ std::string pg_upsert_rows(std::string_view table, std::string_view columns,
     std::string_view name = columns.substr(begin, at == std::string_view::npos ? at : at - begin);
     set += (set.empty() ? "" : ", ") + std::string(name) + " = excluded." + std::string(name);
   }
-  return pg_insert_rows(table, columns, types, "ON CONFLICT (id) DO UPDATE SET " + set);
+  if (!where.empty()) set += " WHERE " + std::string(where);
+  // Rows in byte order of their IDs: writers of the same rows (a claims renewal) lock them in one
+  // order, and never deadlock.
+  return "INSERT INTO " + std::string(table) + " (" + std::string(columns) + ") SELECT * FROM " +
+         pg_unnest(types, 1) + " AS u (" + std::string(columns) +
+         ") ORDER BY u.id COLLATE \"C\" ON CONFLICT (id) DO UPDATE SET " + set;
+}
+
+std::string pg_task_upsert() {
+  return pg_upsert_rows("tasks", kPgTaskColumns, kPgTaskTypes,
+                        "tasks.status IN ('queued', 'in_progress') OR excluded.status NOT IN "
+                        "('queued', 'in_progress')");
 }
 
 }  // namespace glmgate

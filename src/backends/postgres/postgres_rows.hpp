@@ -64,9 +64,12 @@ std::string pg_unnest(std::span<const std::string_view> types, int first);
 // `on_conflict` ("ON CONFLICT ...").
 std::string pg_insert_rows(std::string_view table, std::string_view columns,
                            std::span<const std::string_view> types, std::string_view on_conflict);
-// The same, a row replacing the one of its ID (the first column) in every other column.
+// The same, a row replacing the one of its ID (the first column) in every other column (when
+// `where` holds, if given); the rows in byte order of their IDs.
 std::string pg_upsert_rows(std::string_view table, std::string_view columns,
-                           std::span<const std::string_view> types);
+                           std::span<const std::string_view> types, std::string_view where = {});
+// Replaces tasks (kPgTaskColumns) as TaskStore says: the claim kept, an ended task kept ended.
+std::string pg_task_upsert();
 
 // Every row of `r`, read by `read` (one of the above).
 template <class Read>

@@ -10,11 +10,11 @@
 // with one balance update per account, then outputs, tasks and holds (postgres_commit.cpp).
 //
 // The methods are defined by concern: postgres_keys.cpp, postgres_accounts.cpp,
-// postgres_leases.cpp, postgres_usage.cpp, postgres_outputs.cpp (outputs and tasks),
-// postgres_change_feed.cpp (and settings), postgres_commit.cpp (the batch commit),
-// postgres_transfer.cpp (store copy); the rows'
-// columns and readers are in postgres_rows.hpp, the schema in migrations/
-// (postgres_migrations.hpp). Private to this folder: it includes libpq through the connection.
+// postgres_leases.cpp, postgres_usage.cpp, postgres_outputs.cpp, postgres_tasks.cpp (tasks and
+// their claims), postgres_change_feed.cpp (and settings), postgres_commit.cpp (the batch commit),
+// postgres_transfer.cpp (store copy); the rows' columns and readers are in postgres_rows.hpp, the
+// schema in migrations/ (postgres_migrations.hpp). Private to this folder: it includes libpq
+// through the connection.
 #pragma once
 
 #include <chrono>
@@ -77,9 +77,21 @@ class PostgresStore final : public Store {
 
   // TaskStore
   void insert_task(const TaskRecord& task) override;
+  void insert_claimed_task(const TaskRecord& task, const std::string& instance, std::int64_t now_ms,
+                           std::int64_t lease_ms) override;
   std::optional<TaskRecord> find_task(const std::string& id) override;
   std::vector<TaskRecord> open_tasks() override;
   std::int64_t sweep_tasks(std::int64_t now_ms, std::int64_t limit) override;
+  std::vector<ClaimedTask> claim_runs(const std::string& instance, std::size_t limit,
+                                      std::int64_t now_ms, std::int64_t lease_ms) override;
+  std::vector<ClaimedTask> claim_deliveries(const std::string& instance, std::size_t limit,
+                                            std::int64_t now_ms, std::int64_t lease_ms) override;
+  std::optional<ClaimedTask> claim_task(const std::string& id, const std::string& instance,
+                                        std::int64_t now_ms, std::int64_t lease_ms) override;
+  ClaimRenewal renew_claims(const std::string& instance, const std::vector<std::string>& ids,
+                            std::int64_t now_ms, std::int64_t lease_ms) override;
+  void drop_claims(const std::string& instance) override;
+  bool request_cancel(const std::string& id) override;
 
   // SettingsStore
   void set_setting(const std::string& name, const std::string& value) override;

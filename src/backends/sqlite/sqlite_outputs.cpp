@@ -1,4 +1,4 @@
-// SqliteStore's OutputStore and TaskStore. A call's output is usually kept in its usage row
+// SqliteStore's OutputStore. A call's output is usually kept in its usage row
 // (sqlite_commit.cpp), so an output is looked up, deleted and expired in both tables; a task's
 // output, and an output whose call's row went in another batch, have rows of their own.
 #include "backends/sqlite/sqlite_rows.hpp"
@@ -49,40 +49,6 @@ std::int64_t SqliteStore::sweep_outputs(std::int64_t now, std::int64_t limit) {
   n += db_.changes();
   tx.commit();
   return n;
-}
-
-void SqliteStore::insert_task(const TaskRecord& task) {
-  std::lock_guard lock(mutex_);
-  auto s = db_.prepare(task_upsert_sql());
-  bind_task(s, task);
-  s.step();
-}
-
-std::optional<TaskRecord> SqliteStore::find_task(const std::string& id) {
-  std::lock_guard lock(mutex_);
-  auto s = db_.prepare("SELECT " + std::string(kTaskColumns) + " FROM tasks WHERE id = ?");
-  s.bind(1, id);
-  if (!s.step()) return std::nullopt;
-  return read_task(s);
-}
-
-std::vector<TaskRecord> SqliteStore::open_tasks() {
-  std::lock_guard lock(mutex_);
-  auto s = db_.prepare("SELECT " + std::string(kTaskColumns) +
-                       " FROM tasks WHERE status IN ('queued', 'in_progress') OR webhook = "
-                       "'pending' ORDER BY created_at");
-  return read_rows(s, read_task);
-}
-
-std::int64_t SqliteStore::sweep_tasks(std::int64_t now, std::int64_t limit) {
-  std::lock_guard lock(mutex_);
-  auto tasks = db_.prepare(
-      "DELETE FROM tasks WHERE id IN (SELECT id FROM tasks WHERE expires_at > 0 AND "
-      "expires_at < ? AND status NOT IN ('queued', 'in_progress') AND webhook != 'pending' "
-      "LIMIT ?)");
-  tasks.bind(1, now).bind(2, limit);
-  tasks.step();
-  return db_.changes();
 }
 
 }  // namespace glmgate

@@ -171,9 +171,16 @@ void bind_output_row(SqliteStatement& s, int offset, const StoredOutput& o) {
   s.bind(offset + 15, o.cost).bind(offset + 16, o.created_at).bind(offset + 17, o.expires_at);
 }
 
+// Keeps the row's claim columns; an ended task stays ended (contracts/store/task_store.hpp).
 std::string task_upsert_sql() {
-  return "INSERT OR REPLACE INTO tasks (" + std::string(kTaskColumns) +
-         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  return "INSERT INTO tasks (" + std::string(kTaskColumns) +
+         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+         "account_id = excluded.account_id, key_id = excluded.key_id, path = excluded.path, body "
+         "= excluded.body, callback_url = excluded.callback_url, status = excluded.status, "
+         "output_id = excluded.output_id, http_status = excluded.http_status, result = "
+         "excluded.result, webhook = excluded.webhook, created_at = excluded.created_at, "
+         "updated_at = excluded.updated_at, expires_at = excluded.expires_at WHERE tasks.status "
+         "IN ('queued', 'in_progress') OR excluded.status NOT IN ('queued', 'in_progress')";
 }
 
 }  // namespace glmgate

@@ -86,7 +86,7 @@ void bind_ledger_row(SqliteStatement& s, int offset, const LedgerEntry& e, NanoU
 void bind_usage_row(SqliteStatement& s, int offset, const UsageRecord& u);
 void bind_output_row(SqliteStatement& s, int offset, const StoredOutput& o);
 
-// The statement that inserts or replaces a task (kTaskColumns; bind_task).
+// The statement that inserts or replaces a task (kTaskColumns; bind_task), keeping its claim.
 std::string task_upsert_sql();
 
 }  // namespace glmgate

@@ -5,10 +5,10 @@
 // (sqlite_change_feed.cpp). One server per file: the server lock (sqlite_server_lock.hpp).
 //
 // The methods are defined by concern: sqlite_keys.cpp, sqlite_accounts.cpp, sqlite_leases.cpp,
-// sqlite_usage.cpp, sqlite_outputs.cpp (outputs and tasks), sqlite_change_feed.cpp (and
-// settings), sqlite_commit.cpp (the batch commit), sqlite_transfer.cpp (store copy); the rows'
-// columns and binders are in sqlite_rows.hpp, the schema in migrations/ (sqlite_migrations.hpp).
-// Private to this folder: it includes sqlite3.h.
+// sqlite_usage.cpp, sqlite_outputs.cpp, sqlite_tasks.cpp (tasks and their claims),
+// sqlite_change_feed.cpp (and settings), sqlite_commit.cpp (the batch commit), sqlite_transfer.cpp
+// (store copy); the rows' columns and binders are in sqlite_rows.hpp, the schema in migrations/
+// (sqlite_migrations.hpp). Private to this folder: it includes sqlite3.h.
 #pragma once
 
 #include <memory>
@@ -72,9 +72,21 @@ class SqliteStore final : public Store {
 
   // TaskStore
   void insert_task(const TaskRecord& task) override;
+  void insert_claimed_task(const TaskRecord& task, const std::string& instance, std::int64_t now_ms,
+                           std::int64_t lease_ms) override;
   std::optional<TaskRecord> find_task(const std::string& id) override;
   std::vector<TaskRecord> open_tasks() override;
   std::int64_t sweep_tasks(std::int64_t now_ms, std::int64_t limit) override;
+  std::vector<ClaimedTask> claim_runs(const std::string& instance, std::size_t limit,
+                                      std::int64_t now_ms, std::int64_t lease_ms) override;
+  std::vector<ClaimedTask> claim_deliveries(const std::string& instance, std::size_t limit,
+                                            std::int64_t now_ms, std::int64_t lease_ms) override;
+  std::optional<ClaimedTask> claim_task(const std::string& id, const std::string& instance,
+                                        std::int64_t now_ms, std::int64_t lease_ms) override;
+  ClaimRenewal renew_claims(const std::string& instance, const std::vector<std::string>& ids,
+                            std::int64_t now_ms, std::int64_t lease_ms) override;
+  void drop_claims(const std::string& instance) override;
+  bool request_cancel(const std::string& id) override;
 
   // SettingsStore
   void set_setting(const std::string& name, const std::string& value) override;

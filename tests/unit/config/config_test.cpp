@@ -63,6 +63,7 @@ TEST(ExampleConfig, EqualsTheBuiltinDefaults) {
   EXPECT_EQ(file.output_retention_days, builtin.output_retention_days);
   EXPECT_EQ(file.output_sweep_interval_ms, builtin.output_sweep_interval_ms);
   EXPECT_EQ(file.task_concurrency, builtin.task_concurrency);
+  EXPECT_EQ(file.task_lease_ms, builtin.task_lease_ms);
   EXPECT_EQ(file.webhook_allow_private, builtin.webhook_allow_private);
   EXPECT_EQ(file.webhook_retry_seconds, builtin.webhook_retry_seconds);
   EXPECT_EQ(file.webhook_timeout_ms, builtin.webhook_timeout_ms);

@@ -1,5 +1,6 @@
 // TaskQueue: first in, first out within the concurrency; a task whose key is at its cap waits
-// while other keys' tasks pass it, and is tried again; a cancelled task is dropped.
+// while other keys' tasks pass it, and is tried again; a cancelled task is dropped; the room it
+// has for tasks claimed from the store.
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -60,6 +61,24 @@ TEST_F(TaskQueueTest, DropsATaskCancelledWhileItWaited) {
   b->ended = true;
   q.finished();
   EXPECT_EQ(started, (std::vector<std::string>{"a", "c"}));
+}
+
+// What a server claims from the store: free places to run, and while every waiting task's key is
+// at its cap, as many again to wait, so that other keys' tasks can pass them.
+TEST_F(TaskQueueTest, WantsAsManyMoreAsItCanRunOrLetWait) {
+  TaskQueue q = queue(3);
+  EXPECT_EQ(q.room(), 3u);
+  q.push(task("a", "k"));
+  EXPECT_EQ(q.room(), 2u);
+  capped.insert("busy");
+  q.push(task("b", "busy"));
+  q.push(task("c", "busy"));
+  EXPECT_EQ(q.room(), 1u);  // one runs, two wait: room for one more of another key
+  q.push(task("d", "busy"));
+  EXPECT_EQ(q.room(), 0u);
+  q.push(task("e", "free"));
+  EXPECT_EQ(started, (std::vector<std::string>{"a", "e"}));
+  EXPECT_EQ(q.room(), 0u);
 }
 
 }  // namespace

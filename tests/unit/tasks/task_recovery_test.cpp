@@ -1,7 +1,9 @@
-// Recovery after a crash, against a real SQLite store: a task whose run was never charged is
-// queued again; one whose charge committed without its end is refunded (balance back to what it
-// was, the ledger still summing to it) and failed; an ended task with a pending webhook is handed
-// back for delivery; ended tasks are left alone. Also the outputs table and the expiry sweep.
+// Taking over tasks from a server that died, against a real SQLite store: a task whose run was
+// never charged is queued again; one whose charge committed without its end is refunded (balance
+// back to what it was, the ledger still summing to it) and failed; an ended task with a pending
+// webhook is claimed for delivery; ended tasks and tasks a live server holds are left alone; a
+// cancel on a server that does not hold a task reaches it. Also the outputs table and the expiry
+// sweep.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,11 +11,16 @@
 #include "accounts/account_service.hpp"
 #include "core/random.hpp"
 #include "store_fixture.hpp"
+#include "tasks/task_claims.hpp"
 #include "tasks/task_record.hpp"
 #include "tasks/task_recovery.hpp"
 
 namespace glmgate {
 namespace {
+
+constexpr std::int64_t kThen = 1'800'000'000'000;
+constexpr std::int64_t kLease = 30'000;
+constexpr std::int64_t kAfter = kThen + kLease;  // the dead server's claims have run out
 
 class TaskStoreTest : public FundedStoreTest {
  protected:
@@ -28,6 +35,10 @@ class TaskStoreTest : public FundedStoreTest {
     t.created_at = t.updated_at = 1000;
     return t;
   }
+  // A task a server that then died was working on.
+  void left_by_dead_server(const TaskRecord& t) {
+    store_->insert_claimed_task(t, "srv_dead", kThen, kLease);
+  }
 
   void charge(const std::string& task_id, NanoUsd amount) {
     WriteBatch batch;
@@ -41,17 +52,23 @@ class TaskStoreTest : public FundedStoreTest {
     store_->commit(batch);
   }
 
+  ClaimRound round(std::int64_t now, std::int64_t retention_ms = 0) {
+    return claim_round(*store_, {"srv_new", kLease, retention_ms}, {{}, 10, 10, now});
+  }
+
   NanoUsd balance() { return store_->find_account(account_)->balance; }
 };
 
 TEST_F(TaskStoreTest, RunsAgainATaskThatWasNeverCharged) {
-  store_->insert_task(task("task_a", task_status::kInProgress));
-  store_->insert_task(task("task_b", task_status::kQueued));
-  auto resumed = recover_tasks(*store_, *store_, 0);
+  left_by_dead_server(task("task_a", task_status::kInProgress));
+  left_by_dead_server(task("task_b", task_status::kQueued));
+  EXPECT_TRUE(round(kAfter - 1).runs.empty());  // its server might still be alive
+  auto resumed = round(kAfter).runs;
   ASSERT_EQ(resumed.size(), 2u);
-  for (const auto& t : resumed) {
-    EXPECT_EQ(t.status, task_status::kQueued);
-    EXPECT_NE(t.body.find("secret input"), std::string::npos);  // kept: it runs again
+  for (const auto& r : resumed) {
+    EXPECT_TRUE(r.claim.taken_over);
+    EXPECT_EQ(r.claim.task.status, task_status::kQueued);
+    EXPECT_NE(r.claim.task.body.find("secret input"), std::string::npos);  // kept: it runs again
   }
   EXPECT_EQ(store_->find_task("task_a")->status, task_status::kQueued);
   EXPECT_EQ(balance(), kFunds);
@@ -60,14 +77,14 @@ TEST_F(TaskStoreTest, RunsAgainATaskThatWasNeverCharged) {
 TEST_F(TaskStoreTest, RefundsAndFailsATaskChargedWithoutItsEnd) {
   TaskRecord t = task("task_c", task_status::kInProgress);
   t.callback_url = "https://example.com/hook";
-  store_->insert_task(t);
+  left_by_dead_server(t);
   charge("task_c", 250'000);
   ASSERT_EQ(balance(), kFunds - 250'000);
 
-  auto resumed = recover_tasks(*store_, *store_, 60'000);
+  auto resumed = round(kAfter, 60'000).runs;
   ASSERT_EQ(resumed.size(), 1u);
-  EXPECT_EQ(resumed[0].status, task_status::kFailed);
-  EXPECT_EQ(resumed[0].webhook, "pending");  // the callback still hears about it
+  EXPECT_EQ(resumed[0].claim.task.status, task_status::kFailed);
+  EXPECT_EQ(resumed[0].claim.task.webhook, "pending");  // the callback still hears about it
   auto stored = store_->find_task("task_c");
   EXPECT_EQ(stored->status, task_status::kFailed);
   EXPECT_EQ(stored->http_status, 500);
@@ -80,24 +97,65 @@ TEST_F(TaskStoreTest, RefundsAndFailsATaskChargedWithoutItsEnd) {
     sum += e.amount;
   EXPECT_EQ(sum, balance());
 
-  // A second recovery finds nothing more to do: the refund happens once.
-  EXPECT_TRUE(recover_tasks(*store_, *store_, 60'000).size() == 1);  // still pending its webhook
+  // That server dies too before the webhook: the next finds nothing more to refund, only the
+  // webhook to send.
+  auto again = round(kAfter + kLease, 60'000);
+  EXPECT_TRUE(again.runs.empty());
+  ASSERT_EQ(again.deliveries.size(), 1u);
+  EXPECT_EQ(again.deliveries[0].task.id, "task_c");
+  EXPECT_EQ(balance(), kFunds);
+}
+
+// `store copy` keeps no claims: a run in progress in the copy may have been charged.
+TEST_F(TaskStoreTest, LooksUpTheChargesOfARunInProgressThatNoClaimHeld) {
+  store_->insert_task(task("task_copied", task_status::kInProgress));
+  charge("task_copied", 300);
+  store_->insert_task(task("task_new", task_status::kQueued));
+  auto resumed = round(kThen).runs;
+  ASSERT_EQ(resumed.size(), 2u);
+  EXPECT_EQ(resumed[0].claim.task.id, "task_copied");
+  EXPECT_FALSE(resumed[0].claim.taken_over);
+  EXPECT_EQ(resumed[0].claim.task.status, task_status::kFailed);
+  EXPECT_EQ(resumed[1].claim.task.status, task_status::kQueued);
   EXPECT_EQ(balance(), kFunds);
 }
 
 TEST_F(TaskStoreTest, LeavesEndedTasksAloneExceptPendingWebhooks) {
   TaskRecord done = task("task_d", task_status::kCompleted);
-  store_->insert_task(done);
+  left_by_dead_server(done);
   TaskRecord notify = task("task_e", task_status::kCancelled);
   notify.callback_url = "https://example.com/hook";
   notify.webhook = "pending";
-  store_->insert_task(notify);
+  left_by_dead_server(notify);
   charge("task_d", 100);
-  auto resumed = recover_tasks(*store_, *store_, 0);
-  ASSERT_EQ(resumed.size(), 1u);
-  EXPECT_EQ(resumed[0].id, "task_e");
-  EXPECT_EQ(resumed[0].status, task_status::kCancelled);
+  auto resumed = round(kAfter);
+  EXPECT_TRUE(resumed.runs.empty());
+  ASSERT_EQ(resumed.deliveries.size(), 1u);
+  EXPECT_EQ(resumed.deliveries[0].task.id, "task_e");
+  EXPECT_EQ(resumed.deliveries[0].task.status, task_status::kCancelled);
   EXPECT_EQ(balance(), kFunds - 100);  // a finished task keeps its charge
+}
+
+TEST_F(TaskStoreTest, ARoundRenewsWhatItHoldsAndLearnsOfCancels) {
+  store_->insert_claimed_task(task("task_f", task_status::kInProgress), "srv_new", kThen, kLease);
+  store_->insert_claimed_task(task("task_g", task_status::kQueued), "srv_new", kThen, kLease);
+  ASSERT_FALSE(claim_to_cancel(*store_, {"srv_other", kLease, 0}, "task_f", kThen + 1));
+  ClaimRound r = claim_round(*store_, {"srv_new", kLease, 0},
+                             {{"task_f", "task_g"}, 0, 0, kThen + kLease - 1});
+  ASSERT_TRUE(r.renewal);
+  EXPECT_EQ(r.renewal->held.size(), 2u);
+  EXPECT_EQ(r.renewal->cancelled, (std::vector<std::string>{"task_f"}));
+  // Renewed: nobody may take them where the first lease would have run out.
+  EXPECT_TRUE(round(kAfter).runs.empty());
+}
+
+TEST_F(TaskStoreTest, ACancelOnAServerThatDoesNotHoldATaskClaimsItWhenNobodyDoes) {
+  store_->insert_task(task("task_h", task_status::kQueued));
+  auto claimed = claim_to_cancel(*store_, {"srv_b", kLease, 0}, "task_h", kThen);
+  ASSERT_TRUE(claimed);
+  EXPECT_TRUE(claimed->claim.cancel_requested);
+  EXPECT_FALSE(claimed->key);  // it will not run: no key to read
+  EXPECT_TRUE(round(kThen + 1).runs.empty());
 }
 
 TEST(OutputId, HasThePrefixAndIsUnique) {
