@@ -102,7 +102,7 @@ asio::awaitable<WebhookSender::Outcome> WebhookSender::attempt(const std::string
 
 asio::awaitable<bool> WebhookSender::deliver(const std::string& url, const std::string& secret,
                                              const std::string& id, const std::string& body,
-                                             std::function<bool()> wanted) const {
+                                             const std::function<bool()>& wanted) const {
   auto deadline = std::chrono::steady_clock::now() + options_.retry_for;
   std::chrono::seconds backoff{1};
   asio::steady_timer timer(co_await asio::this_coro::executor);

@@ -34,10 +34,11 @@ class WebhookSender {
 
   // True once a 2xx came back; false when the target was refused, answered 410, the retry time
   // ran out, or `wanted` said no before an attempt (this server no longer holds the delivery).
-  // `id`: the webhook-id, the same on every attempt. `secret` empty: sent unsigned.
+  // `id`: the webhook-id, the same on every attempt. `secret` empty: sent unsigned. `wanted` must
+  // outlive the await (a named object: see the GCC 12 note in core/blocking_pool.hpp).
   boost::asio::awaitable<bool> deliver(const std::string& url, const std::string& secret,
                                        const std::string& id, const std::string& body,
-                                       std::function<bool()> wanted) const;
+                                       const std::function<bool()>& wanted) const;
 
   const WebhookOptions& options() const { return options_; }
 
