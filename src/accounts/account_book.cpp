@@ -106,7 +106,7 @@ HoldDecision AccountBook::try_hold(const KeyInfo& key, const std::string& model,
     std::lock_guard lock(account->mutex);
     if (free_calls_per_model_ > 0) {
       FreeCalls& f = account->free[model];
-      if (f.used + f.pending < free_calls_per_model_) {
+      if (!f.gone && f.used + f.pending < free_calls_per_model_) {
         ++f.pending;
         return HoldDecision::granted({0, true, true});
       }
@@ -115,6 +115,7 @@ HoldDecision AccountBook::try_hold(const KeyInfo& key, const std::string& model,
     if (available < amount) return HoldDecision::refused(insufficient_quota(available, amount));
     account->reserved += amount;
   }
+  if (amount > 0) account->holds.fetch_add(1, std::memory_order_relaxed);
   mark_changed(key.account_id, *account);
   return HoldDecision::granted({amount, true, false});
 }
@@ -219,6 +220,39 @@ NanoUsd AccountBook::available(const std::string& account_id) const {
   if (!account) return 0;
   std::lock_guard lock(account->mutex);
   return account->balance - account->reserved;
+}
+
+bool AccountBook::may_be_free(const std::string& account_id, const std::string& model,
+                              std::int64_t& used) const {
+  used = 0;
+  if (free_calls_per_model_ <= 0) return false;
+  Account* account = find(account_id);
+  if (!account) return false;
+  std::lock_guard lock(account->mutex);
+  auto it = account->free.find(model);
+  if (it == account->free.end()) return true;
+  used = it->second.used;
+  return !it->second.gone && it->second.used + it->second.pending < free_calls_per_model_;
+}
+
+HoldDecision AccountBook::hold_free(const KeyInfo& key, const std::string& model) {
+  Account* account = find(key.account_id);
+  if (!account) return HoldDecision::refused(insufficient_quota(0, 0));
+  std::lock_guard lock(account->mutex);
+  ++account->free[model].pending;
+  return HoldDecision::granted({0, true, true, true});
+}
+
+void AccountBook::free_calls_gone(const std::string& account_id, const std::string& model) {
+  Account* account = find(account_id);
+  if (!account) return;
+  std::lock_guard lock(account->mutex);
+  account->free[model].gone = true;
+}
+
+std::uint64_t AccountBook::hold_count(const std::string& account_id) const {
+  Account* account = find(account_id);
+  return account ? account->holds.load(std::memory_order_relaxed) : 0;
 }
 
 std::optional<AccountBook::Figures> AccountBook::figures(const std::string& account_id) const {

@@ -53,6 +53,19 @@ class AccountBook final : public Wallet {
   NanoUsd take_unheld(const std::string& account_id, NanoUsd keep);
   // The account's funds less its open holds; 0 for an unknown account.
   NanoUsd available(const std::string& account_id) const;
+  // Free calls counted by all instances (accounts/LeaseWallet, contracts/free_call_counter.hpp):
+  // whether a hold of `model` may still be free by this book's count, and how many it knows used
+  // (0 when free calls are off or the account unknown).
+  bool may_be_free(const std::string& account_id, const std::string& model,
+                   std::int64_t& used) const;
+  // One free call the shared count gave: held here as the book's own free calls are.
+  HoldDecision hold_free(const KeyInfo& key, const std::string& model);
+  // The shared count has none left: this book gives no more free calls of `model` to the account.
+  void free_calls_gone(const std::string& account_id, const std::string& model);
+  std::int64_t free_calls_per_model() const { return free_calls_per_model_; }
+  // How many holds with an amount the account has had (0 for an unknown account): a reader that
+  // saw the count change knows the account was busy since, without a lock on the hold's path.
+  std::uint64_t hold_count(const std::string& account_id) const;
 
   struct Figures {
     NanoUsd balance = 0;
@@ -67,6 +80,7 @@ class AccountBook final : public Wallet {
   struct FreeCalls {
     std::int64_t used = 0;
     std::int64_t pending = 0;
+    bool gone = false;  // the shared count has none left
   };
   struct Account {
     mutable std::mutex mutex;
@@ -77,6 +91,7 @@ class AccountBook final : public Wallet {
     std::atomic<NanoUsd> spent{0};
     std::unordered_map<std::string, FreeCalls> free;
     std::atomic<bool> reservation_changed{false};
+    std::atomic<std::uint64_t> holds{0};
   };
   struct Shard {
     mutable std::shared_mutex mutex;

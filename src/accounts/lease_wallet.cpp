@@ -59,23 +59,31 @@ bool LeaseWallet::lease_valid() const {
          options_.ttl_ms - options_.ttl_ms / 6;
 }
 
-void LeaseWallet::touch(const std::string& account_id) {
-  std::lock_guard lock(mutex_);
-  accounts_[account_id].last_hold = now_ms_();
+bool LeaseWallet::may_be_free(const KeyInfo& key, const std::string& model) const {
+  std::int64_t used = 0;
+  return free_calls_ && book_.may_be_free(key.account_id, model, used);
 }
 
 HoldDecision LeaseWallet::try_hold(const KeyInfo& key, const std::string& model, NanoUsd amount) {
   if (key.account_id.empty()) return book_.try_hold(key, model, amount);
+  if (may_be_free(key, model)) return HoldDecision::pending();  // the shared count decides
   // Leases not renewed in time may be another instance's by now (tick() also empties them).
   if (!lease_valid()) return HoldDecision::pending();
   HoldDecision d = book_.try_hold(key, model, amount);
   if (short_of_credit(d)) return HoldDecision::pending();
-  if (d && d.value().amount > 0) touch(key.account_id);
   return d;
 }
 
 boost::asio::awaitable<HoldDecision> LeaseWallet::hold(const KeyInfo& key, const std::string& model,
                                                        NanoUsd amount) {
+  std::int64_t used = 0;
+  if (free_calls_ && book_.may_be_free(key.account_id, model, used)) {
+    std::optional<bool> taken =
+        co_await free_calls_->take(key.account_id, model, book_.free_calls_per_model(), used);
+    if (taken && *taken) co_return book_.hold_free(key, model);
+    // None left for the gateway: paid from now on. Out of reach: the book counts alone below.
+    if (taken) book_.free_calls_gone(key.account_id, model);
+  }
   const auto deadline = std::chrono::steady_clock::now() + options_.demand_wait;
   bool demanded = false;
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
@@ -89,10 +97,7 @@ boost::asio::awaitable<HoldDecision> LeaseWallet::hold(const KeyInfo& key, const
     }
     if (!grown.reached) co_return store_away();
     HoldDecision d = book_.try_hold(key, model, amount);
-    if (!short_of_credit(d)) {
-      if (d && d.value().amount > 0) touch(key.account_id);
-      co_return d;
-    }
+    if (!short_of_credit(d)) co_return d;
     if (std::chrono::steady_clock::now() >= deadline) co_return d;
     if (!demanded) {
       // Other instances hold the credit: ask them for what they do not use.
@@ -147,14 +152,21 @@ void LeaseWallet::give_back(const std::string& account_id, NanoUsd keep) {
   }
 }
 
+void LeaseWallet::give_back_free(const KeyInfo& key, const std::string& model, const Reservation& r,
+                                 NanoUsd cost) {
+  if (r.free && r.shared && cost <= 0 && free_calls_) free_calls_->give_back(key.account_id, model);
+}
+
 Settlement LeaseWallet::settle(const KeyInfo& key, const std::string& model,
                                const Reservation& reservation, NanoUsd cost,
                                const std::string& request_id) {
+  give_back_free(key, model, reservation, cost);
   return book_.settle(key, model, reservation, cost, request_id);
 }
 
 void LeaseWallet::release(const KeyInfo& key, const std::string& model,
                           const Reservation& reservation) {
+  give_back_free(key, model, reservation, 0);
   book_.release(key, model, reservation);
 }
 
@@ -192,12 +204,16 @@ bool LeaseWallet::tick() {
   std::vector<std::string> lost, idle, low;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [id, state] : accounts_) {
+    for (auto& [id, state] : accounts_) {
+      if (std::uint64_t holds = book_.hold_count(id); holds != state.holds_seen) {
+        state.holds_seen = holds;
+        state.last_hold = now;
+      }
       bool live = std::binary_search(renewal.live.begin(), renewal.live.end(), id);
       // A grow under way or ended after this round began may not be in the renewal yet.
-      if (!live && state.growing == 0 && state.grown_at < now)
-        lost.push_back(id);
-      else if (now - state.last_hold >= options_.idle_return_ms)
+      if (!live && state.growing == 0 && state.grown_at < now) lost.push_back(id);
+      // A grow is for a hold about to be taken: it counts as one.
+      else if (now - std::max(state.last_hold, state.grown_at) >= options_.idle_return_ms)
         idle.push_back(id);
       else if (now - state.last_hold < 5'000 && book_.available(id) < options_.slice / 2)
         low.push_back(id);

@@ -7,9 +7,14 @@
 // other instances give back what they do not hold, until `demand_wait`; then 402.
 // Keeping leases: tick() (the caller's thread, every `renew_interval`) renews this instance's
 // leases, gives back what it does not hold where another instance asks or where an account was
-// idle for `idle_return`, and drops locally a lease the store says expired. When the store cannot
-// be reached for `ttl` less a margin, every lease is taken as lost: holds it covered still settle,
-// new ones wait for a grow, which answers 503 (`unavailable`) while the store is away.
+// idle for `idle_return` (counted from the
+// round that saw its last hold), and drops locally a lease the store says expired. When the store
+// cannot be reached for `ttl` less a margin, every lease is taken as lost: holds it covered still
+// settle, new ones wait for a grow, which answers 503 (`unavailable`) while the store is away.
+// Free calls: with a FreeCallCounter (share_free_calls()), a hold that may still be free by the
+// book's count is `pending` and hold() takes the free call from the count all instances share
+// (one round trip; the book counts alone while the counter cannot be reached); one that was not
+// used goes back to it.
 // Settling: the book's charge rows carry this instance's name as their origin, which is what
 // shrinks its lease when the batching writer commits them.
 // Threading: try_hold/settle/release from any thread without blocking; hold() on an I/O thread's
@@ -29,6 +34,7 @@
 #include <unordered_map>
 
 #include "accounts/account_book.hpp"
+#include "contracts/free_call_counter.hpp"
 #include "contracts/store/lease_store.hpp"
 #include "contracts/wallet.hpp"
 #include "core/blocking_pool.hpp"
@@ -59,6 +65,9 @@ class LeaseWallet final : public Wallet {
                const Reservation& reservation) override;
   NanoUsd spent(const std::string& account_id) const override;
 
+  // Before any hold; `counter` outlives this wallet.
+  void share_free_calls(FreeCallCounter& counter) { free_calls_ = &counter; }
+
   // One round of renewing and giving back; false when the store could not be reached.
   bool tick();
   // Gives every lease back (best effort: on failure they expire by themselves).
@@ -77,7 +86,9 @@ class LeaseWallet final : public Wallet {
   void demand(const std::string& account_id);
   void give_back(const std::string& account_id, NanoUsd keep);
   bool lease_valid() const;
-  void touch(const std::string& account_id);
+  bool may_be_free(const KeyInfo& key, const std::string& model) const;
+  void give_back_free(const KeyInfo& key, const std::string& model, const Reservation& r,
+                      NanoUsd cost);
 
   AccountBook& book_;
   LeaseStore& store_;
@@ -85,10 +96,14 @@ class LeaseWallet final : public Wallet {
   const std::string instance_;
   const LeaseOptions options_;
   const std::function<std::int64_t()> now_ms_;
+  FreeCallCounter* free_calls_ = nullptr;
   // When the leases were last known alive in the store: their local expiry.
   std::atomic<std::int64_t> renewed_at_;
+  // The book counts an account's holds; tick() dates the last one to the round that saw the count
+  // change, so a hold takes no lock of the wallet's.
   struct Leased {
-    std::int64_t last_hold = 0;  // ms
+    std::uint64_t holds_seen = 0;
+    std::int64_t last_hold = 0;  // ms, as of the tick that saw it
     std::int64_t grown_at = 0;   // when its last grow ended (ms)
     int growing = 0;             // grows under way
   };

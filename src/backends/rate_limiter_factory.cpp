@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "backends/redis/redis_free_calls.hpp"
 #include "backends/redis/redis_rate_limiter.hpp"
 #include "config/redis_url.hpp"
 #include "limits/key_limiter.hpp"
@@ -18,6 +19,13 @@ std::unique_ptr<RateLimiter> open_rate_limiter(const RedisSection& redis,
   RedisRateLimiter::Options options;
   options.burst_seconds = limits.rate_limit_burst_seconds;
   return std::make_unique<RedisRateLimiter>(*parsed.url, std::move(options));
+}
+
+std::unique_ptr<FreeCallCounter> open_free_call_counter(const RedisSection& redis) {
+  if (redis.redis.empty()) return nullptr;
+  RedisUrlParse parsed = parse_redis_url(redis.redis);
+  if (!parsed.url) throw ConfigError("redis: " + parsed.error);
+  return std::make_unique<RedisFreeCalls>(*parsed.url);
 }
 
 }  // namespace glmgate

@@ -108,8 +108,12 @@ int serve(const std::optional<std::string>& config_path) {
     leases.emplace(book, *store, pool, origin, LeaseOptions{.ttl_ms = config.lease_ttl_ms},
                    [] { return unix_ms_now(); });
   Wallet& wallet = shared ? static_cast<Wallet&>(*leases) : book;
-  if (!shared)
-    writer.set_reserved_source(kInstance, [&book] { return book.take_changed_reservations(); });
+  // With Redis, free calls per model are counted once for every instance.
+  std::unique_ptr<FreeCallCounter> free_calls = open_free_call_counter(config);
+  if (leases && free_calls) leases->share_free_calls(*free_calls);
+  // Each instance records its open holds under its own name; reports sum them.
+  writer.set_reserved_source(shared ? origin : std::string(kInstance),
+                             [&book] { return book.take_changed_reservations(); });
   KeyCache cache;
   PauseSwitch pause;
   const std::int64_t retention_ms = config.output_retention_days * 86'400'000;
@@ -124,6 +128,8 @@ int serve(const std::optional<std::string>& config_path) {
   LocalHealthBoard health;
   // In this process, or shared through Redis with the other instances (`redis`).
   std::unique_ptr<RateLimiter> limiter = open_rate_limiter(config, config);
+  // With Redis, a provider's max_concurrency is the gateway's, not each instance's.
+  if (!config.redis.empty()) catalog.share_gates(*limiter);
   Pipeline pipeline({cache, catalog, providers, health, *limiter, wallet, writer, pause, outputs,
                      &conversations});
   PublicRoutes routes(pipeline);

@@ -33,6 +33,7 @@ struct Reservation {
   NanoUsd amount = 0;
   bool metered = false;  // false: a key without an account (the operator's admin key)
   bool free = false;     // holds one of the account's free calls for the model
+  bool shared = false;   // that free call was taken from the count all instances share
 };
 
 struct Settlement {

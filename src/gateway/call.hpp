@@ -69,7 +69,7 @@ struct Call {
   // route
   struct Route {
     const ProviderAdapter* adapter = nullptr;
-    ConcurrencyGate* gate = nullptr;  // the provider's cap, if it has one
+    ProviderGate* gate = nullptr;  // the provider's cap, if it has one
     bool gate_held = false;
   } route;
 

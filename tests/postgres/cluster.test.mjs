@@ -9,7 +9,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chat, user, eventually, sleep } from '../lib/harness.mjs';
-import { cluster, sum } from './cluster_lib.mjs';
+import { cluster, sum, MAX_TOKENS } from './cluster_lib.mjs';
 
 describe('several servers on one PostgreSQL store', () => {
   it('share one balance: no overspending, one figure everywhere, no 402 while it can pay', async () => {
@@ -115,6 +115,48 @@ describe('several servers on one PostgreSQL store', () => {
     }
   });
 
+  it('count a provider\'s max_concurrency once for the whole gateway, through Redis', async () => {
+    // Two calls at once to the provider, waiting a third of a second for a slot.
+    const c = await cluster('provider-cap', { usd: 100, n: 3, provider: { max_concurrency: 2, queue_timeout_ms: 300 } });
+    try {
+      const slow = (gw) => chat({ gw }, { model: 'glm-test', messages: user('fake: head_delay_ms=1500'), max_tokens: MAX_TOKENS }, { key: c.key });
+      // Six slow calls, two on each server: each server alone would let its two through.
+      const answers = await Promise.all(c.servers.flatMap((gw) => [slow(gw), slow(gw)]));
+      const bodies = await Promise.all(answers.map((r) => r.json()));
+      const statuses = answers.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [200, 200, 429, 429, 429, 429], JSON.stringify(bodies));
+      for (const [i, r] of answers.entries())
+        if (r.status === 429) assert.equal(bodies[i].error.code, 'provider_concurrency_limit');
+      // The slots came back: two more go through on any server.
+      const again = await Promise.all([slow(c.servers[2]), slow(c.servers[1])]);
+      assert.deepEqual(again.map((r) => r.status), [200, 200]);
+      await Promise.all(again.map((r) => r.arrayBuffer()));
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('give an account its free calls per model once for the whole gateway, through Redis', async () => {
+    // Two free calls per model, and next to no credit: every call beyond them is a 402.
+    const c = await cluster('free-calls', { usd: 0.000001, n: 3, extra: 'free_calls_per_model = 2' });
+    try {
+      const answers = [];
+      for (let i = 0; i < 6; i++) answers.push(await c.ask(c.servers[i % 3]));
+      await Promise.all(answers.map((r) => r.arrayBuffer()));
+      // Each server alone would give two.
+      assert.deepEqual(answers.map((r) => r.status), [200, 200, 402, 402, 402, 402]);
+      // Free calls are recorded at no cost: the grant is untouched.
+      const usage = await eventually(() => {
+        const rows = JSON.parse(c.cli('usage', '--account', 'alice', '--format', 'json'));
+        return rows.filter((u) => u.status === 200).length === 2 ? rows : null;
+      }, { what: 'the two free calls recorded' });
+      assert.ok(usage.filter((u) => u.status === 200).every((u) => u.free === true && u.cost_nano_usd === 0), JSON.stringify(usage));
+      assert.equal(c.balance().balance_nano_usd, 1000);
+    } finally {
+      await c.stop();
+    }
+  });
+
   it('hear of new and revoked keys and of the pause switch within a second, pushed', async () => {
     // A poll once a minute: only PostgreSQL's notifications can tell the servers in time.
     const c = await cluster('push', { usd: 10, n: 3, refreshMs: 60000 });
@@ -157,7 +199,17 @@ describe('several servers on one PostgreSQL store', () => {
       const first = await c.ask(a);
       assert.equal(first.status, 200);
       await first.arrayBuffer();
+      // A call a holds open is reported as reserved by every server and by the CLI...
+      const open = chat({ gw: a }, { model: 'glm-test', messages: user('fake: head_delay_ms=20000'), max_tokens: MAX_TOKENS },
+        { key: c.key }).catch((e) => e);
+      const held = await eventually(() => {
+        const r = c.balance().reserved_nano_usd;
+        return r > 0 ? r : null;
+      }, { what: 'the open call is reserved in the store' });
+      const seen = await fetch(`${b.url}/admin/v1/accounts/alice`, { headers: { authorization: `Bearer ${c.admin}` } });
+      assert.equal((await seen.json()).reserved_nano_usd, held);
       await a.kill();
+      await open;
       // b finds every cent leased to a server that can no longer give it back...
       const refused = await c.ask(b);
       assert.equal(refused.status, 402);
@@ -166,6 +218,9 @@ describe('several servers on one PostgreSQL store', () => {
       await sleep(3000);
       const after = await c.ask(b);
       assert.equal(after.status, 200, await after.text());
+      // ...and no more once the killed server's lease has lapsed.
+      await eventually(() => c.balance().reserved_nano_usd === 0 || null,
+        { what: 'the killed server\'s holds no longer reserved' });
     } finally {
       await c.stop();
     }

@@ -14,7 +14,7 @@ export const MAX_TOKENS = 40;
 // more with `add()`), sharing
 // the Redis of GLMGATE_TEST_REDIS_URL (scripts/with_redis.sh) unless `redis` is false. The
 // servers reach the store at `serverStore(url)` (a proxy a test can cut), the CLI directly.
-export async function cluster(tag, { usd, n, extra = '', flushMs = 50, refreshMs = 100, serverStore = (url) => url, redis = true }) {
+export async function cluster(tag, { usd, n, extra = '', flushMs = 50, refreshMs = 100, serverStore = (url) => url, redis = true, provider = {} }) {
   const redisUrl = process.env.GLMGATE_TEST_REDIS_URL;
   if (redis) {
     if (!redisUrl) throw new Error('GLMGATE_TEST_REDIS_URL names the test Redis (scripts/with_redis.sh)');
@@ -22,7 +22,7 @@ export async function cluster(tag, { usd, n, extra = '', flushMs = 50, refreshMs
   }
   const store = freshPostgresStore(process.env.GLMGATE_TEST_POSTGRES_URL, tag);
   const fake = await startFake();
-  const config = fakeConfig({ baseUrl: `${fake.url}/v1`, models: PRICED,
+  const config = fakeConfig({ baseUrl: `${fake.url}/v1`, models: PRICED, provider,
     extra: `flush_interval_ms = ${flushMs}\nkey_refresh_ms = ${refreshMs}\n${extra}` });
   const { dir, configPath } = writeConfig(config, { store: store.url });
   const cli = cliFor(configPath);
@@ -47,7 +47,7 @@ export async function cluster(tag, { usd, n, extra = '', flushMs = 50, refreshMs
     rmSync(dir, { recursive: true, force: true });
     store.drop();
   };
-  return { servers, add, key, ask, balance, ledger, admin, cli, stop };
+  return { servers, add, key, ask, balance, ledger, admin, cli, stop, fake };
 }
 
 export const sum = (rows) => rows.reduce((s, row) => s + row.amount_nano_usd, 0);

@@ -75,6 +75,17 @@ LeaseRenewal PostgresStore::renew_leases(const std::string& instance, std::int64
     out.demanded.push_back(demands.text(i, 0));
   c->query("DELETE FROM lease_demands WHERE at <= $1", PgParams().integer(now_ms - ttl_ms));
   tx.commit();
+  // The holds an instance recorded count only under its live lease; the rows of one that died
+  // with holds open go a lease after. Outside the renewal: instances that clean up at once wait
+  // for each other's row locks here, not in the renewal.
+  try {
+    c->query(
+        "DELETE FROM reservations r WHERE r.updated_at < $1 AND NOT EXISTS (SELECT 1 FROM leases "
+        "l WHERE l.instance = r.instance AND l.expires_at > $2)",
+        PgParams().integer(now_ms - ttl_ms).integer(now_ms));
+  } catch (const std::exception&) {
+    // Renewed all the same; the next round cleans up.
+  }
   std::sort(out.live.begin(), out.live.end());
   return out;
 }
@@ -93,6 +104,7 @@ void PostgresStore::drop_leases(const std::string& instance) {
   PgTransaction tx(*c);
   c->query("DELETE FROM leases WHERE instance = $1", PgParams().text(instance));
   c->query("DELETE FROM lease_demands WHERE instance = $1", PgParams().text(instance));
+  c->query("DELETE FROM reservations WHERE instance = $1", PgParams().text(instance));
   tx.commit();
 }
 

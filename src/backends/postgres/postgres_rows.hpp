@@ -17,10 +17,13 @@ namespace glmgate {
 inline constexpr std::string_view kPgKeyColumns =
     "id, name, prefix, hash, revoked, admin, account_id, created_at, rev, rpm, tpm, "
     "max_concurrency";
-// `reserved` is the sum of every instance's holds.
+// `reserved` is the sum of the holds of every instance whose lease on the account is live (an
+// instance killed with holds open leaves rows that count no more once its lease runs out).
 inline constexpr std::string_view kPgAccountColumns =
     "id, name, balance, (SELECT coalesce(sum(r.amount), 0)::bigint FROM reservations r WHERE "
-    "r.account_id = accounts.id), spent, created_at, rev";
+    "r.account_id = accounts.id AND EXISTS (SELECT 1 FROM leases l WHERE l.account_id = "
+    "r.account_id AND l.instance = r.instance AND l.expires_at > (extract(epoch FROM "
+    "clock_timestamp()) * 1000)::bigint)), spent, created_at, rev";
 inline constexpr std::string_view kPgLedgerColumns =
     "id, account_id, kind, amount, balance_after, request_id, note, origin, created_at";
 inline constexpr std::string_view kPgUsageColumns =

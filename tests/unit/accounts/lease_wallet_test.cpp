@@ -63,10 +63,10 @@ boost::asio::awaitable<std::optional<HoldDecision>> await_hold(LeaseWallet& wall
 // One server instance: its book, its wallet, its own connection to the shared store.
 struct Instance {
   Instance(const std::string& url, const std::string& name, const std::string& account,
-           std::atomic<std::int64_t>& clock, LeaseOptions options)
+           std::atomic<std::int64_t>& clock, LeaseOptions options, std::int64_t free_calls = 0)
       : store(open_store(url)),
         severable(*store),
-        book(0, name, BookFunds::leases),
+        book(free_calls, name, BookFunds::leases),
         wallet(book, severable, pool, name, options, [&clock] { return clock.load(); }) {
     AccountRecord r = *store->find_account(account);
     book.load(r);
@@ -86,6 +86,25 @@ struct Instance {
   BlockingPool pool{1};
   AccountBook book;
   LeaseWallet wallet;
+};
+
+// The count of free calls all instances share (Redis in a server), in memory; it can be cut off.
+class MemoryFreeCalls final : public FreeCallCounter {
+ public:
+  bool down = false;
+  std::int64_t count = 0;
+  int asked = 0;
+
+  boost::asio::awaitable<std::optional<bool>> take(const std::string&, const std::string&,
+                                                   std::int64_t limit, std::int64_t used) override {
+    ++asked;
+    if (down) co_return std::nullopt;
+    count = std::max(count, used);
+    if (count >= limit) co_return false;
+    ++count;
+    co_return true;
+  }
+  void give_back(const std::string&, const std::string&) override { --count; }
 };
 
 class LeaseWalletTest : public FundedStoreTest {
@@ -201,6 +220,7 @@ TEST_F(LeaseWalletTest, IdleAndClosedInstancesGiveTheirLeaseBack) {
   auto a = instance("srv_a");
   ASSERT_TRUE(a->hold(key_, kUsd));
   EXPECT_EQ(leased("srv_a"), 3 * kUsd);
+  ASSERT_TRUE(a->wallet.tick());  // the round after the hold dates it (a server ticks every second)
   for (std::int64_t idle = 0; idle < options_.idle_return_ms; idle += 10'000) {
     EXPECT_EQ(leased("srv_a"), 3 * kUsd);
     clock_ += 10'000;
@@ -232,6 +252,43 @@ TEST_F(LeaseWalletTest, AStoreThatCannotBeReachedIsA503AndLeasesLapseSafely) {
   ASSERT_TRUE(a->wallet.tick());
   ASSERT_TRUE(a->hold(key_, kUsd));
   EXPECT_EQ(leased("srv_a"), 3 * kUsd);
+}
+
+TEST_F(LeaseWalletTest, FreeCallsAreCountedOnceForEveryInstanceAndGivenBackWhenUnused) {
+  MemoryFreeCalls shared;
+  auto a = std::make_unique<Instance>(url_, "srv_a", account_, clock_, options_, 2);
+  auto b = std::make_unique<Instance>(url_, "srv_b", account_, clock_, options_, 2);
+  a->wallet.share_free_calls(shared);
+  b->wallet.share_free_calls(shared);
+  HoldDecision first = a->hold(key_, kUsd);
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first.value().free && first.value().shared);
+  HoldDecision second = b->hold(key_, kUsd);
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second.value().free);
+  // Two given by the gateway: a's third is paid, though a gave only one.
+  HoldDecision third = a->hold(key_, kUsd);
+  ASSERT_TRUE(third);
+  EXPECT_FALSE(third.value().free);
+  EXPECT_EQ(third.value().amount, kUsd);
+  EXPECT_EQ(shared.asked, 3);
+  // ...and a asks no more once the count said none is left.
+  ASSERT_TRUE(a->hold(key_, kUsd));
+  EXPECT_EQ(shared.asked, 3);
+  // A free call that failed (charged nothing) is free again, for any instance.
+  b->wallet.release(key_, "m", second.value());
+  EXPECT_EQ(shared.count, 1);
+  HoldDecision again = b->hold(key_, kUsd);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again.value().free);
+  // With the count out of reach, the book counts alone.
+  shared.down = true;
+  auto c = std::make_unique<Instance>(url_, "srv_c", account_, clock_, options_, 2);
+  c->wallet.share_free_calls(shared);
+  HoldDecision local = c->hold(key_, kUsd);
+  ASSERT_TRUE(local);
+  EXPECT_TRUE(local.value().free);
+  EXPECT_FALSE(local.value().shared);
 }
 
 }  // namespace
