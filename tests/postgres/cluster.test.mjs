@@ -117,7 +117,7 @@ describe('several servers on one PostgreSQL store', () => {
 
   it('count a provider\'s max_concurrency once for the whole gateway, through Redis', async () => {
     // Two calls at once to the provider, waiting a third of a second for a slot.
-    const c = await cluster('provider-cap', { usd: 100, n: 3, provider: { max_concurrency: 2, queue_timeout_ms: 300 } });
+    const c = await cluster('provider_cap', { usd: 100, n: 3, provider: { max_concurrency: 2, queue_timeout_ms: 300 } });
     try {
       const slow = (gw) => chat({ gw }, { model: 'glm-test', messages: user('fake: head_delay_ms=1500'), max_tokens: MAX_TOKENS }, { key: c.key });
       // Six slow calls, two on each server: each server alone would let its two through.
@@ -138,7 +138,7 @@ describe('several servers on one PostgreSQL store', () => {
 
   it('give an account its free calls per model once for the whole gateway, through Redis', async () => {
     // Two free calls per model, and next to no credit: every call beyond them is a 402.
-    const c = await cluster('free-calls', { usd: 0.000001, n: 3, extra: 'free_calls_per_model = 2' });
+    const c = await cluster('free_calls', { usd: 0.000001, n: 3, extra: 'free_calls_per_model = 2' });
     try {
       const answers = [];
       for (let i = 0; i < 6; i++) answers.push(await c.ask(c.servers[i % 3]));

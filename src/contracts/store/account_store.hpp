@@ -14,7 +14,9 @@
 // to other writers; charges do not (the wallet that made them holds them already).
 // Holds: each server instance records the open holds of its wallet under its own instance name
 // (WriteBatch::reserved); AccountRecord::reserved is their sum over instances, for reports. An
-// instance that restarts clears its own (its holds died with its memory) and never another's.
+// instance that restarts clears its own (its holds died with its memory) and never another's. A
+// store that serves several instances (serves_several()) counts an instance's holds on an account
+// only while its lease on the account lives (lease_store.hpp): a killed one's stop counting.
 // Errors: contracts/store/store_error.hpp.
 #pragma once
 

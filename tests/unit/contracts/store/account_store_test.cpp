@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "contracts/store/store_contract.hpp"
+#include "core/clock.hpp"
 
 namespace glmgate {
 namespace {
@@ -88,6 +89,12 @@ TEST_P(AccountStoreContract, TwoWritersAppendingAtOnceKeepTheBalanceEqualToTheLe
 TEST_P(AccountStoreContract, KeepsHoldsPerInstanceAndClearsOnlyTheRestartedInstances) {
   std::string acme = new_account("acme", 1000);
   std::string beta = new_account("beta", 1000);
+  // Where instances share the store, their holds count under their live leases.
+  const bool shared = store_->serves_several();
+  if (shared)
+    for (const char* instance : {"instance-a", "instance-b"})
+      for (const auto& account : {acme, beta})
+        store_->grow_lease(account, instance, 1, 1, unix_ms_now(), 600'000);
   WriteBatch first;
   first.reserved = {"instance-a", {{acme, 100}, {beta, 7}}};
   store_->commit(first);
@@ -101,6 +108,14 @@ TEST_P(AccountStoreContract, KeepsHoldsPerInstanceAndClearsOnlyTheRestartedInsta
   store_->commit(update);
   EXPECT_EQ(store_->find_account(acme)->reserved, 80);
   EXPECT_EQ(store_->find_account(beta)->reserved, 0);
+  if (shared) {
+    // An instance whose lease ran out (killed with a hold open): its hold no longer counts.
+    store_->grow_lease(acme, "instance-c", 1, 1, unix_ms_now() - 120'000, 60'000);
+    WriteBatch dead;
+    dead.reserved = {"instance-c", {{acme, 1000}}};
+    store_->commit(dead);
+    EXPECT_EQ(store_->find_account(acme)->reserved, 80);
+  }
 
   store_->clear_reserved("instance-a");                 // instance-a restarted
   EXPECT_EQ(store_->find_account(acme)->reserved, 50);  // instance-b's hold is untouched
