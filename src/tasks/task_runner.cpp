@@ -293,8 +293,8 @@ asio::awaitable<void> TaskRunner::notify(std::shared_ptr<Live> live, TaskRecord 
   // Named, and holding no shared_ptr: GCC 12 destroys some temporaries of a co_await expression
   // twice, which for a lambda holding `live` dropped one reference too many (a use-after-free).
   const std::function<bool()> wanted = [task = live.get()] { return !task->lost; };
-  bool ok = co_await webhooks_.deliver(record.callback_url, secret, webhook_id(record), payload,
-                                       wanted);
+  bool ok =
+      co_await webhooks_.deliver(record.callback_url, secret, webhook_id(record), payload, wanted);
   --deliveries_;
   if (live->lost) co_return;
   record.webhook = ok ? "delivered" : "failed";
