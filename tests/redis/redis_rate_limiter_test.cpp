@@ -153,6 +153,39 @@ TEST(RedisRateLimiter, TokensUsedOnOneInstanceCountOnTheOther) {
   EXPECT_GE(std::stoi(header(h, "retry-after")), 30);  // 50 tokens over at 100 a minute
 }
 
+// A busy key's requests come from each instance's share of its rpm, mostly without a round trip,
+// and the two instances together still admit what the key's GCRA allows, not more: the burst and
+// what one second refills, less at most what they still hold in their shares.
+TEST(RedisRateLimiter, ABusyKeyIsServedFromSharesAndItsLimitStillHoldsAcrossInstances) {
+  std::int64_t now = 1'700'000'000 * kSecond;
+  auto clock = [&] { return now; };
+  Instance a({.burst_seconds = 60, .clock = clock}), b({.burst_seconds = 60, .clock = clock});
+  KeyInfo key = new_key();
+  const KeyLimits limits{600, 0, 0};  // a burst of 600, then one every 100 ms
+  int granted = 0, at_once = 0;
+  for (int i = 0; i < 1000; ++i) {  // 1000 requests a second, over one second
+    Instance& x = i % 2 ? b : a;
+    Headers h;
+    Admission adm = x.limiter.try_admit(key, limits, h);
+    if (adm.is_pending()) {
+      adm = run(x.io, x.limiter.admit(key, limits, h));
+    } else {
+      ++at_once;
+    }
+    if (adm) {
+      ++granted;
+      EXPECT_LE(std::stoi(header(h, "x-ratelimit-remaining-requests")), 600);
+    } else {
+      EXPECT_EQ(adm.error().code, "rate_limit_exceeded");
+    }
+    now += kSecond / 1000;
+  }
+  const std::int64_t held = a.limiter.held_requests(key.id) + b.limiter.held_requests(key.id);
+  EXPECT_LE(granted + held, 600 + 10 + 1);
+  EXPECT_GE(granted, 600 - 2 * 600 / 16);
+  EXPECT_GT(at_once, granted / 2) << "a busy key is mostly served without a round trip";
+}
+
 // The same calls on a KeyLimiter and on the Redis limiter, one fake clock for both: every
 // answer, header and error is the same.
 TEST(RedisRateLimiter, AnswersExactlyAsKeyLimiterDoes) {

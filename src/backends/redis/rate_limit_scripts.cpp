@@ -51,6 +51,9 @@ end
 local r_int, r_burst = tonumber(ARGV[3]), tonumber(ARGV[4])
 local t_int, t_burst = tonumber(ARGV[5]), tonumber(ARGV[6])
 local max_slots = tonumber(ARGV[7])
+-- requests wanted at once (an instance's share, see RequestShares): as many as fit, at least one
+local want = tonumber(ARGV[10]) or 1
+local taken = 1
 local st = redis.call('HMGET', KEYS[1], 'rs', 'rn', 'ri', 'ts', 'tn', 'ti')
 local refusal, retry = 0, 0
 local r_rem, r_reset, t_rem, t_reset = 0, 0, 0, 0
@@ -72,12 +75,14 @@ if r_int > 0 then
   r_tat = rescale(r_tat, tonumber(st[3]), r_int)
   local cap = r_burst * r_int
   local base = math.max(r_tat, 0)
-  r_next = base + r_int
-  if r_next > cap then
-    r_rem, r_reset = math.max(0, div(cap - base, r_int)), base
-    if refusal == 0 then refusal, retry = 2, r_next - cap end
+  local fit = div(cap - base, r_int)
+  if fit < 1 then
+    r_rem, r_reset = math.max(0, fit), base
+    if refusal == 0 then refusal, retry = 2, base + r_int - cap end
   else
-    r_rem, r_reset = div(cap - r_next, r_int), r_next
+    taken = math.min(want, fit)
+    r_next = base + taken * r_int
+    r_rem, r_reset = fit - taken, r_next
   end
 end
 
@@ -112,7 +117,8 @@ if r_int > 0 or t_int > 0 then
   redis.call('HSET', KEYS[1], unpack(fields))
   expire(KEYS[1], r_tat, t_tat)
 end
-return {refusal, retry, r_rem, r_reset, t_rem, t_reset}
+if refusal ~= 0 then taken = 0 end
+return {refusal, retry, r_rem, r_reset, t_rem, t_reset, taken}
 )lua";
 
 // gcra_debit: the tokens may overdraw the bucket, which later requests wait out.

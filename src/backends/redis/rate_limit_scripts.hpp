@@ -14,10 +14,11 @@ namespace glmgate::rate_scripts {
 
 // KEYS: state, slots. ARGV: now_s, now_ns (both empty: Redis's TIME), request interval ns (0: no
 // rpm), request burst, token interval ns (0: no tpm), token burst, max concurrency (0: none),
-// slot ID, slot TTL ms. Checks as KeyLimiter does (tokens, requests, then a slot) and takes the
-// request and the slot when all allow it. Returns {refusal (0 none, 1 tokens, 2 requests,
-// 3 concurrency), retry ns, requests remaining, requests reset ns, tokens remaining, tokens reset
-// ns}.
+// slot ID, slot TTL ms, requests wanted (empty: 1). Checks as KeyLimiter does (tokens, requests,
+// then a slot) and takes the request and the slot when all allow it; of the rpm, as many of the
+// wanted requests as fit, at least one (an instance's share: limits/request_shares.hpp). Returns
+// {refusal (0 none, 1 tokens, 2 requests, 3 concurrency), retry ns, requests remaining, requests
+// reset ns, tokens remaining, tokens reset ns, requests taken (0 when refused)}.
 const RedisScript& admit();
 // KEYS: state. ARGV: now_s, now_ns, token interval ns, tokens. Debits the tokens a call used.
 const RedisScript& add_tokens();

@@ -125,21 +125,30 @@ std::shared_ptr<RedisConnection> RedisClient::any_for_send() {
 }
 
 bool RedisClient::send_on(std::shared_ptr<RedisConnection> connection,
-                          std::shared_ptr<std::vector<std::string>> cmd,
-                          const RedisScript* script) {
+                          std::shared_ptr<std::vector<std::string>> cmd, const RedisScript* script,
+                          std::function<void(RedisReply)> on_reply) {
   if (!connection) return false;
-  asio::dispatch(connection->executor(), [connection, cmd, script] {
+  asio::dispatch(connection->executor(), [connection, cmd, script,
+                                          on_reply = std::move(on_reply)]() mutable {
     if (!script) return connection->request(*cmd, {});
     // EVALSHA of a script that Redis lost: sent again as EVAL. (Constructed in place: Boost
     // 1.81's any_completion_handler cannot be move-assigned.)
-    connection->request(*cmd, RedisConnection::Handler([weak = std::weak_ptr(connection), cmd,
-                                                        script](RedisReply reply) {
-      auto c = weak.lock();
-      if (!c || !is_noscript(reply) || !c->accepting()) return;
-      (*cmd)[0] = "EVAL";
-      (*cmd)[1] = script->body();
-      c->request(*cmd, {});
-    }));
+    connection->request(
+        *cmd, RedisConnection::Handler([weak = std::weak_ptr(connection), cmd, script,
+                                        on_reply = std::move(on_reply)](RedisReply reply) mutable {
+          auto c = weak.lock();
+          if (!c || !is_noscript(reply) || !c->accepting()) {
+            if (on_reply) on_reply(std::move(reply));
+            return;
+          }
+          (*cmd)[0] = "EVAL";
+          (*cmd)[1] = script->body();
+          if (!on_reply) return c->request(*cmd, {});
+          c->request(*cmd, RedisConnection::Handler(
+                               [on_reply = std::move(on_reply)](RedisReply again) mutable {
+                                 on_reply(std::move(again));
+                               }));
+        }));
   });
   return true;
 }
@@ -152,6 +161,12 @@ bool RedisClient::send(std::vector<std::string> args) {
 bool RedisClient::send_eval(const RedisScript& script, std::vector<std::string> cmd) {
   return send_on(any_for_send(), std::make_shared<std::vector<std::string>>(std::move(cmd)),
                  &script);
+}
+
+bool RedisClient::send_eval(const RedisScript& script, std::vector<std::string> cmd,
+                            std::function<void(RedisReply)> on_reply) {
+  return send_on(any_for_send(), std::make_shared<std::vector<std::string>>(std::move(cmd)),
+                 &script, std::move(on_reply));
 }
 
 }  // namespace glmgate

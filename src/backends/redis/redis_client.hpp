@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -50,6 +51,10 @@ class RedisClient {
   // False when no connection takes commands now: nothing was sent.
   bool send(std::vector<std::string> args);
   bool send_eval(const RedisScript& script, std::vector<std::string> cmd);
+  // The same, with `on_reply` called once with the reply (failed when the connection broke or
+  // the deadline passed) on the connection's thread; not called when it returns false.
+  bool send_eval(const RedisScript& script, std::vector<std::string> cmd,
+                 std::function<void(RedisReply)> on_reply);
 
   const RedisUrl& url() const { return settings_->url; }
 
@@ -57,7 +62,8 @@ class RedisClient {
   std::shared_ptr<RedisConnection> here(const boost::asio::any_io_executor& executor);
   std::shared_ptr<RedisConnection> any_for_send();
   bool send_on(std::shared_ptr<RedisConnection> connection,
-               std::shared_ptr<std::vector<std::string>> cmd, const RedisScript* script);
+               std::shared_ptr<std::vector<std::string>> cmd, const RedisScript* script,
+               std::function<void(RedisReply)> on_reply = {});
 
   const std::uint64_t id_;
   std::shared_ptr<const RedisSettings> settings_;

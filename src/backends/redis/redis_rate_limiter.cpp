@@ -8,6 +8,7 @@
 
 #include "backends/redis/rate_limit_scripts.hpp"
 #include "core/random.hpp"
+#include "limits/request_shares.hpp"
 
 namespace glmgate {
 
@@ -35,7 +36,7 @@ std::int64_t steady_ns() {
 
 // The admit script's answer as a verdict, or nothing when it is not one (a script error).
 std::optional<LimitVerdict> verdict_of(const RedisReply& reply, const KeyLimits& limits) {
-  if (reply.type != RedisReply::Type::array || reply.elements.size() != 6) return std::nullopt;
+  if (reply.type != RedisReply::Type::array || reply.elements.size() != 7) return std::nullopt;
   for (const auto& e : reply.elements)
     if (e.type != RedisReply::Type::integer) return std::nullopt;
   auto at = [&](std::size_t i) { return reply.elements[i].integer; };
@@ -71,6 +72,7 @@ struct RedisRateLimiter::Shared {
   std::atomic<bool> script_error_logged{false};
   std::atomic<std::int64_t> last_renewal{0};
   std::array<Shard, kShards> shards;
+  std::unique_ptr<RequestShares> shares;  // of busy keys' rpm
 
   Shard& shard(const std::string& key_id) {
     return shards[std::hash<std::string>{}(key_id) % kShards];
@@ -134,6 +136,10 @@ RedisRateLimiter::RedisRateLimiter(const RedisUrl& url, Options options)
         shared_->server = url.redacted();
         shared_->slot_ttl = options_.slot_ttl;
         shared_->clock = options_.clock;
+        RequestShares::Options so;
+        so.horizon_ns = std::chrono::nanoseconds(options_.share_horizon).count();
+        shared_->shares = std::make_unique<RequestShares>(
+            so, options_.clock ? options_.clock : RequestShares::Clock(steady_ns));
         RedisClient::Options o;
         o.deadline = options_.deadline;
         o.connect_timeout = options_.connect_timeout;
@@ -148,17 +154,25 @@ RedisRateLimiter::RedisRateLimiter(const RedisUrl& url, Options options)
 
 RedisRateLimiter::~RedisRateLimiter() = default;
 
-Admission RedisRateLimiter::try_admit(const KeyInfo&, const KeyLimits& limits, Headers&) {
-  if (unlimited(limits)) return Admission::granted({});
-  return Admission::pending();
+bool RedisRateLimiter::shares_rpm(const KeyLimits& limits) const {
+  return limits.rpm > 0 && limits.tpm <= 0 && limits.max_concurrency <= 0;
 }
 
-boost::asio::awaitable<Admission> RedisRateLimiter::admit(const KeyInfo& key,
-                                                          const KeyLimits& limits,
-                                                          Headers& headers) {
-  if (unlimited(limits)) co_return Admission::granted({});
-  const RedisScript& script = rate_scripts::admit();
-  std::vector<std::string> cmd = script.call(2, 11);
+Admission RedisRateLimiter::try_admit(const KeyInfo& key, const KeyLimits& limits,
+                                      Headers& headers) {
+  if (unlimited(limits)) return Admission::granted({});
+  if (!shares_rpm(limits)) return Admission::pending();
+  auto take = shared_->shares->take(key.id, request_rate(limits.rpm, options_.burst_seconds));
+  if (!take) return Admission::pending();
+  if (take->refill > 0) refill(key, limits, take->refill);
+  return answer(limits, take->verdict, headers);
+}
+
+std::vector<std::string> RedisRateLimiter::admit_command(const KeyInfo& key,
+                                                         const KeyLimits& limits,
+                                                         const std::string& slot,
+                                                         std::int64_t wanted) const {
+  std::vector<std::string> cmd = rate_scripts::admit().call(2, 12);
   cmd.push_back(state_key(key.id));
   cmd.push_back(slots_key(key.id));
   shared_->push_time(cmd);
@@ -170,13 +184,40 @@ boost::asio::awaitable<Admission> RedisRateLimiter::admit(const KeyInfo& key,
   cmd.push_back(std::to_string(tokens.interval_ns));
   cmd.push_back(std::to_string(tokens.burst));
   cmd.push_back(std::to_string(std::max<std::int64_t>(0, limits.max_concurrency)));
+  cmd.push_back(slot);
+  cmd.push_back(std::to_string(options_.slot_ttl.count()));
+  cmd.push_back(std::to_string(wanted));
+  return cmd;
+}
+
+// A share asked for in the background; its requests serve this instance's next requests.
+void RedisRateLimiter::refill(const KeyInfo& key, const KeyLimits& limits, std::int64_t wanted) {
+  const GcraRate rate = request_rate(limits.rpm, options_.burst_seconds);
+  auto on_reply = [shared = shared_, key_id = key.id, limits, rate](RedisReply reply) {
+    std::optional<LimitVerdict> verdict = verdict_of(reply, limits);
+    if (!verdict || verdict->refusal != LimitVerdict::Refusal::none)
+      return shared->shares->refill_failed(key_id);
+    shared->shares->granted(key_id, rate, reply.elements[6].integer, *verdict, true);
+  };
+  if (!client_.send_eval(rate_scripts::admit(), admit_command(key, limits, {}, wanted),
+                         std::move(on_reply)))
+    shared_->shares->refill_failed(key.id);
+}
+
+boost::asio::awaitable<Admission> RedisRateLimiter::admit(const KeyInfo& key,
+                                                          const KeyLimits& limits,
+                                                          Headers& headers) {
+  if (unlimited(limits)) co_return Admission::granted({});
+  const bool share = shares_rpm(limits);
+  const GcraRate rate =
+      limits.rpm > 0 ? request_rate(limits.rpm, options_.burst_seconds) : GcraRate{0, 0};
+  const std::int64_t wanted = share ? shared_->shares->wanted(key.id, rate) : 1;
   std::string slot;
   if (limits.max_concurrency > 0)
     slot = shared_->instance + ":" + std::to_string(shared_->next_slot++);
-  cmd.push_back(slot);
-  cmd.push_back(std::to_string(options_.slot_ttl.count()));
+  std::vector<std::string> cmd = admit_command(key, limits, slot, wanted);
 
-  RedisReply reply = co_await client_.eval(script, std::move(cmd));
+  RedisReply reply = co_await client_.eval(rate_scripts::admit(), std::move(cmd));
   std::optional<LimitVerdict> verdict = verdict_of(reply, limits);
   if (!verdict) {
     // Unreachable or late (logged once per outage by the connection's state), or a script that
@@ -188,8 +229,15 @@ boost::asio::awaitable<Admission> RedisRateLimiter::admit(const KeyInfo& key,
     if (local && limits.max_concurrency > 0) hold(key.id, {});
     co_return local;
   }
-  if (verdict->refusal == LimitVerdict::Refusal::none && limits.max_concurrency > 0)
-    hold(key.id, std::move(slot));
+  if (verdict->refusal == LimitVerdict::Refusal::none) {
+    if (limits.max_concurrency > 0) hold(key.id, std::move(slot));
+    const std::int64_t taken = reply.elements[6].integer;
+    if (share && taken > 1) {
+      // This request's answer counts the rest of the share as its own instance's to spend.
+      shared_->shares->granted(key.id, rate, taken - 1, *verdict, false);
+      if (verdict->requests) verdict->requests->remaining += taken - 1;
+    }
+  }
   co_return answer(limits, *verdict, headers);
 }
 
@@ -226,6 +274,10 @@ void RedisRateLimiter::add_tokens(const KeyInfo& key, const KeyLimits& limits,
   cmd.push_back(std::to_string(token_rate(limits.tpm).interval_ns));
   cmd.push_back(std::to_string(tokens));
   if (!client_.send_eval(script, std::move(cmd))) local_.add_tokens(key, limits, tokens);
+}
+
+std::int64_t RedisRateLimiter::held_requests(const std::string& key_id) const {
+  return shared_->shares->held(key_id);
 }
 
 std::size_t RedisRateLimiter::held_slots() const {

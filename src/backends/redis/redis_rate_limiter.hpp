@@ -3,7 +3,11 @@
 // instance's. Answers, headers and 429s are KeyLimiter's exactly (limits/rate_verdict.hpp, the
 // same GCRA, the same checks in the same order), on Redis's clock.
 //
-// Round trips: try_admit() answers at once only for a key without limits, else `pending`;
+// Round trips: try_admit() answers at once for a key without limits, and for a busy key with an
+// rpm alone (no tpm, no --max-concurrency) from this instance's share of its rpm
+// (limits/request_shares.hpp: requests taken from Redis ahead of need, refilled in the background
+// with one EVALSHA per share, so a busy key costs a fraction of a round trip per request; a key
+// with the default rpm never has a share and is counted exactly); else `pending`, and
 // admit() is one EVALSHA (rate_limit_scripts.hpp: the rpm GCRA, the tpm check, a concurrency
 // slot, together; the pipeline asks for the rate and, after validation, the slot: two for a key
 // with --max-concurrency). release() (ZREM of the slot) and add_tokens() (an EVALSHA that debits
@@ -44,6 +48,9 @@ class RedisRateLimiter final : public RateLimiter {
     // Tests: one fake clock (ns) for this limiter's scripts and its local fallback, to compare
     // with a KeyLimiter on the same clock. Empty: Redis's TIME (and a steady clock locally).
     KeyLimiter::Clock clock{};
+    // How long a share of a busy key's rpm should last (RequestShares::Options::horizon_ns);
+    // 0: no shares, every limited request asks Redis.
+    std::chrono::milliseconds share_horizon{100};
   };
 
   RedisRateLimiter(const RedisUrl& url, Options options);
@@ -57,11 +64,17 @@ class RedisRateLimiter final : public RateLimiter {
 
   // The slots this instance holds now, in Redis and counted locally (for tests).
   std::size_t held_slots() const;
+  // The requests of `key_id`'s rpm this instance holds in its share (for tests).
+  std::int64_t held_requests(const std::string& key_id) const;
 
  private:
   struct Shared;
 
   void hold(const std::string& key_id, std::string slot);
+  bool shares_rpm(const KeyLimits& limits) const;
+  std::vector<std::string> admit_command(const KeyInfo& key, const KeyLimits& limits,
+                                         const std::string& slot, std::int64_t wanted) const;
+  void refill(const KeyInfo& key, const KeyLimits& limits, std::int64_t wanted);
 
   Options options_;
   std::shared_ptr<Shared> shared_;  // with the connections' callbacks, which may outlive this
