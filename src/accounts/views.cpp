@@ -71,6 +71,8 @@ json::object usage(const UsageRecord& u) {
                  {"account_id", u.account_id},
                  {"model", u.model},
                  {"provider", u.provider},
+                 {"served_model", u.served_model.empty() ? u.model : u.served_model},
+                 {"attempts", u.attempts},
                  {"surface", u.surface},
                  {"status", u.status},
                  {"stream", u.stream},

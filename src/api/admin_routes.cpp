@@ -221,6 +221,11 @@ struct AdminRoutes::Impl {
     return json_response(200, json::object{{"paused", parts.accounts.paused()}});
   }
 
+  HttpResponse routing(const HttpRequest& request) {
+    if (!parts.status) return unknown(request);
+    return json_response(200, parts.status->detail());
+  }
+
   // Any other path under /admin/v1/, once the key is known to be an admin's.
   HttpResponse unknown(const HttpRequest& request) {
     throw ServiceError(404, "no admin endpoint " + request.method + " " + request.path);
@@ -307,6 +312,7 @@ void AdminRoutes::register_on(Router& router) {
       {"POST", "pause", &I::pause},
       {"POST", "resume", &I::resume},
       {"GET", "status", &I::status},
+      {"GET", "routing", &I::routing},
   };
   for (const Route& r : kRoutes) {
     I::Endpoint endpoint = r.endpoint;

@@ -11,6 +11,7 @@
 #include "accounts/key_cache.hpp"
 #include "accounts/key_service.hpp"
 #include "accounts/store_sync.hpp"
+#include "gateway/model_status.hpp"
 #include "http/router.hpp"
 
 namespace glmgate {
@@ -20,6 +21,7 @@ struct AdminParts {
   KeyService& key_service;
   AccountService& accounts;
   StoreSync& sync;
+  const ModelStatus* status = nullptr;  // GET /admin/v1/routing: deployments and pool keys
 };
 
 class AdminRoutes {

@@ -147,6 +147,13 @@ void PublicRoutes::register_on(Router& router) const {
   router.add("GET", "/v1/models/{model...}", [this](Exchange& ex) { return models(ex, false); });
   router.add("GET", "/v1beta/models", [this](Exchange& ex) { return models(ex, true); });
   router.add("GET", "/v1beta/models/{model...}", [this](Exchange& ex) { return models(ex, true); });
+  // Each public model's state from the breakers and its uptime: for anyone, no key.
+  if (status_)
+    router.add("GET", "/status", [this](Exchange& ex) -> asio::awaitable<void> {
+      HttpResponse r{200, "application/json", {}, json::serialize(status_->snapshot())};
+      r.headers.push_back({"cache-control", "no-store"});
+      co_await ex.respond(std::move(r));
+    });
   router.add("GET", "/healthz", [](Exchange& ex) -> asio::awaitable<void> {
     HttpResponse r{200, "application/json", {}, R"({"status":"ok"})"};
     co_await ex.respond(std::move(r));

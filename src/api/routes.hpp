@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api/model_lists.hpp"
+#include "gateway/model_status.hpp"
 #include "gateway/pipeline.hpp"
 #include "http/router.hpp"
 
@@ -20,6 +21,8 @@ class PublicRoutes {
  public:
   explicit PublicRoutes(const Pipeline& pipeline);
   ~PublicRoutes();
+  // GET /status answers from `status` (which outlives this); before register_on().
+  void set_status(const ModelStatus* status) { status_ = status; }
   void register_on(Router& router) const;
   // The surface behind a generation path a task may run (not a streaming one), or null.
   const Surface* surface_for(const std::string& path) const;
@@ -44,6 +47,7 @@ class PublicRoutes {
   std::unique_ptr<const Surface> responses_;
   std::vector<Generation> generations_;
   ModelLists model_lists_;
+  const ModelStatus* status_ = nullptr;
 };
 
 }  // namespace glmgate

@@ -125,7 +125,9 @@ int serve(const std::optional<std::string>& config_path) {
 
   Catalog catalog(config);
   const ProviderRegistry providers = make_registry(config.providers);
-  LocalHealthBoard health;
+  LocalHealthBoard health(BreakerOptions{config.breaker_window_ms, config.breaker_min_calls,
+                                         config.breaker_error_ratio, config.breaker_cooldown_ms,
+                                         config.breaker_max_cooldown_ms, 1});
   // In this process, or shared through Redis with the other instances (`redis`).
   std::unique_ptr<RateLimiter> limiter = open_rate_limiter(config, config);
   // With Redis, a provider's max_concurrency is the gateway's, not each instance's.
@@ -133,6 +135,8 @@ int serve(const std::optional<std::string>& config_path) {
   Pipeline pipeline({cache, catalog, providers, health, *limiter, wallet, writer, pause, outputs,
                      &conversations});
   PublicRoutes routes(pipeline);
+  ModelStatus model_status(catalog, health);
+  routes.set_status(&model_status);
   WebhookOptions webhooks{config.webhook_allow_private,
                           std::chrono::seconds(config.webhook_retry_seconds),
                           std::chrono::milliseconds(config.webhook_timeout_ms)};
@@ -162,7 +166,7 @@ int serve(const std::optional<std::string>& config_path) {
       if (!f) return std::nullopt;
       return Balance{id, {}, f->balance, f->reserved, f->spent};
     });
-  AdminRoutes admin({cache, keys, account_service, sync});
+  AdminRoutes admin({cache, keys, account_service, sync, &model_status});
   Router router;
   routes.register_on(router);
   task_routes.register_on(router);
@@ -184,6 +188,7 @@ int serve(const std::optional<std::string>& config_path) {
   writer.start();
   tasks.start();
   sweeper.start();
+  model_status.start();
   std::cout << "glmgate listening on http://" << config.listen_host << ":" << server.port() << " ("
             << config.models.size() << " models, config: " << config.source << ")" << std::endl;
   spdlog::info("serving {} models from {} providers; {} active keys", config.models.size(),
@@ -193,6 +198,7 @@ int serve(const std::optional<std::string>& config_path) {
   install_access_log(nullptr);  // the sink goes with spdlog::shutdown() below
   tasks.stop();  // runs in flight are abandoned uncharged; the next start runs them again
   sweeper.stop();
+  model_status.stop();
   sync.stop();
   writer.stop();               // commits the last usage records and charges
   tasks.release_claims();      // then other servers may take this one's tasks at once

@@ -11,7 +11,7 @@ ProviderConfig provider(std::string name, std::string base_url, std::string key_
   ProviderConfig p;
   p.name = std::move(name);
   p.base_url = std::move(base_url);
-  p.api_key_env = std::move(key_env);
+  if (!key_env.empty()) p.api_key_env = {std::move(key_env)};
   p.tls = tls;
   p.host = std::move(host);
   p.port = tls ? "443" : "80";
@@ -26,6 +26,7 @@ ModelConfig model(std::string id, std::string provider, std::string upstream, st
   m.id = std::move(id);
   m.provider = std::move(provider);
   m.upstream_model = std::move(upstream);
+  m.deployments = {{m.provider, m.upstream_model, 1}};
   m.context_window = context;
   m.max_output_tokens = 8192;
   m.tools = tools;

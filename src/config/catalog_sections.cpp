@@ -40,7 +40,9 @@ ProviderConfig parse_provider(const toml::table& t, const std::string& source,
            "unknown provider kind \"" + p.kind + "\" (supported: \"openai\", \"anthropic\")");
   r.string("base_url", p.base_url, true);
   parse_base_url(p, r);
-  r.string("api_key_env", p.api_key_env);
+  r.strings("api_key_env", p.api_key_env, true);
+  for (const auto& name : p.api_key_env)
+    if (name.empty()) r.fail("api_key_env", "names an empty environment variable");
   r.string("ca_file", p.ca_file);
   if (!p.ca_file.empty() && !std::filesystem::exists(p.ca_file))
     r.fail("ca_file", "file \"" + p.ca_file + "\" does not exist");
@@ -55,16 +57,49 @@ ProviderConfig parse_provider(const toml::table& t, const std::string& source,
   return p;
 }
 
+DeploymentConfig parse_deployment(const toml::table& t, const std::string& source,
+                                  const std::string& path, const std::string& model_id) {
+  TableReader r(t, source, path);
+  r.only({"provider", "upstream_model", "weight"});
+  DeploymentConfig d;
+  r.string("provider", d.provider, true);
+  d.upstream_model = model_id;
+  r.string("upstream_model", d.upstream_model);
+  r.integer("weight", d.weight, 0, 1'000'000);
+  return d;
+}
+
 ModelConfig parse_model(const toml::table& t, const std::string& source, const std::string& path) {
   TableReader r(t, source, path);
-  r.only({"id", "provider", "upstream_model", "context_window", "max_output_tokens", "tools",
-          "reasoning", "input_price_per_mtok", "cached_input_price_per_mtok",
-          "output_price_per_mtok"});
+  r.only({"id", "provider", "upstream_model", "deployments", "fallbacks", "routing",
+          "context_window", "max_output_tokens", "tools", "reasoning", "input_price_per_mtok",
+          "cached_input_price_per_mtok", "output_price_per_mtok"});
   ModelConfig m;
   r.string("id", m.id, true);
-  r.string("provider", m.provider, true);
+  const bool listed = r.has("deployments");
+  r.string("provider", m.provider, !listed);
   m.upstream_model = m.id;
   r.string("upstream_model", m.upstream_model);
+  if (listed) {
+    if (r.has("provider") || r.has("upstream_model"))
+      r.fail("deployments",
+             "a model has either provider and upstream_model or [[models.deployments]], not both");
+    m.deployments = parse_array<DeploymentConfig>(
+        r.table(), "deployments", source,
+        [&](const toml::table& d, const std::string& src, const std::string& sub) {
+          return parse_deployment(d, src, path + "." + sub, m.id);
+        });
+    if (m.deployments.empty()) r.fail("deployments", "lists no deployment");
+    m.provider = m.deployments.front().provider;
+    m.upstream_model = m.deployments.front().upstream_model;
+  } else {
+    m.deployments.push_back({m.provider, m.upstream_model, 1});
+  }
+  r.strings("fallbacks", m.fallbacks);
+  r.string("routing", m.routing);
+  if (m.routing != "weighted" && m.routing != "least_busy" && m.routing != "lowest_latency")
+    r.fail("routing", "unknown routing \"" + m.routing +
+                          "\" (supported: \"weighted\", \"least_busy\", \"lowest_latency\")");
   r.integer("context_window", m.context_window, 1);
   r.integer("max_output_tokens", m.max_output_tokens, 1);
   r.boolean("tools", m.tools);
@@ -96,8 +131,29 @@ void validate_catalog(const Config& c) {
     const auto& m = c.models[i];
     std::string path = c.source + ": models[" + std::to_string(i) + "]";
     if (!ids.insert(m.id).second) throw ConfigError(path + ".id: duplicate \"" + m.id + "\"");
-    if (!names.count(m.provider))
-      throw ConfigError(path + ".provider: no [[providers]] entry is named \"" + m.provider + "\"");
+    const bool listed = m.deployments.size() > 1 || m.deployments.front().provider != m.provider ||
+                        m.deployments.front().upstream_model != m.upstream_model;
+    std::int64_t weights = 0;
+    for (std::size_t j = 0; j < m.deployments.size(); ++j) {
+      const auto& d = m.deployments[j];
+      weights += d.weight;
+      if (!names.count(d.provider))
+        throw ConfigError(path +
+                          (listed || j > 0 ? ".deployments[" + std::to_string(j) + "]" : "") +
+                          ".provider: no [[providers]] entry is named \"" + d.provider + "\"");
+    }
+    if (weights <= 0 && m.routing == "weighted")
+      throw ConfigError(path + ".deployments: every weight is 0, so no call could be routed");
+  }
+  for (std::size_t i = 0; i < c.models.size(); ++i) {
+    const auto& m = c.models[i];
+    for (std::size_t j = 0; j < m.fallbacks.size(); ++j) {
+      std::string path =
+          c.source + ": models[" + std::to_string(i) + "].fallbacks[" + std::to_string(j) + "]";
+      if (m.fallbacks[j] == m.id) throw ConfigError(path + ": a model cannot fall back to itself");
+      if (!ids.count(m.fallbacks[j]))
+        throw ConfigError(path + ": no [[models]] entry has the id \"" + m.fallbacks[j] + "\"");
+    }
   }
 }
 

@@ -21,8 +21,10 @@ struct ProviderConfig {
   std::string name;
   std::string kind = "openai";
   std::string base_url;
-  std::string api_key_env;  // empty: no key (local servers)
-  std::string ca_file;      // empty: the system's trust store
+  // The environment variables of its keys: one, or a pool spread over and rotated when a key
+  // is refused; empty: no key (local servers).
+  std::vector<std::string> api_key_env;
+  std::string ca_file;  // empty: the system's trust store
   std::int64_t connect_timeout_ms = 10'000;
   std::int64_t first_byte_timeout_ms = 300'000;  // thinking models can be silent for minutes
   std::int64_t idle_timeout_ms = 120'000;        // between two stream chunks
@@ -39,10 +41,21 @@ struct ProviderConfig {
   std::string base_path;  // without trailing slash, e.g. "/api/paas/v4"
 };
 
-struct ModelConfig {
-  std::string id;  // public ID clients send
+// One place a model is served from: a provider and the upstream's name for the model there.
+struct DeploymentConfig {
   std::string provider;
   std::string upstream_model;
+  std::int64_t weight = 1;  // its share of the calls under "weighted" routing
+};
+
+struct ModelConfig {
+  std::string id;  // public ID clients send
+  // The first deployment's (a model without [[models.deployments]] is this one deployment).
+  std::string provider;
+  std::string upstream_model;
+  std::vector<DeploymentConfig> deployments;  // never empty once loaded
+  std::vector<std::string> fallbacks;         // public IDs tried in order when all fail
+  std::string routing = "weighted";           // or "least_busy", "lowest_latency"
   std::int64_t context_window = 128'000;
   std::int64_t max_output_tokens = 8192;
   bool tools = true;
@@ -129,13 +142,23 @@ struct TasksSection {
   std::int64_t webhook_timeout_ms = 10'000;     // per attempt
 };
 
+// Routing: the circuit breakers every deployment and pool key has (limits/breaker.hpp).
+struct RoutingSection {
+  std::int64_t breaker_window_ms = 30'000;         // the sliding window outcomes are counted over
+  std::int64_t breaker_min_calls = 10;             // calls in the window before it may open
+  double breaker_error_ratio = 0.5;                // faults among them that open it
+  std::int64_t breaker_cooldown_ms = 10'000;       // open this long, doubling on a failed probe...
+  std::int64_t breaker_max_cooldown_ms = 300'000;  // ...up to this
+};
+
 struct Config : ServerSection,
                 GenerationSection,
                 LimitsSection,
                 StoreSection,
                 RedisSection,
                 OutputsSection,
-                TasksSection {
+                TasksSection,
+                RoutingSection {
   std::string source = "built-in defaults";  // the file it came from, for messages
   std::string log_level = "info";
   std::vector<ProviderConfig> providers;

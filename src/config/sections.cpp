@@ -23,6 +23,9 @@ constexpr std::string_view kOutputsKeys[] = {"output_retention_days", "output_sw
 constexpr std::string_view kTasksKeys[] = {"task_concurrency", "task_lease_ms",
                                            "webhook_allow_private", "webhook_retry_seconds",
                                            "webhook_timeout_ms"};
+constexpr std::string_view kRoutingKeys[] = {"breaker_window_ms", "breaker_min_calls",
+                                             "breaker_error_ratio", "breaker_cooldown_ms",
+                                             "breaker_max_cooldown_ms"};
 constexpr std::string_view kOtherKeys[] = {"log_level", "providers", "models"};
 
 void parse_listen(ServerSection& c, const TableReader& r) {
@@ -104,6 +107,7 @@ std::vector<std::string_view> config_keys() {
         std::span<const std::string_view>(kRedisKeys),
         std::span<const std::string_view>(kOutputsKeys),
         std::span<const std::string_view>(kTasksKeys),
+        std::span<const std::string_view>(kRoutingKeys),
         std::span<const std::string_view>(kOtherKeys)})
     keys.insert(keys.end(), section.begin(), section.end());
   return keys;
@@ -169,6 +173,22 @@ void parse_redis(const TableReader& r, RedisSection& c) {
 void parse_outputs(const TableReader& r, OutputsSection& c) {
   r.integer("output_retention_days", c.output_retention_days, 0, 36'500);
   r.integer("output_sweep_interval_ms", c.output_sweep_interval_ms, 10, 86'400'000);
+}
+
+void parse_routing(const TableReader& r, RoutingSection& c) {
+  r.integer("breaker_window_ms", c.breaker_window_ms, 100, 3'600'000);
+  r.integer("breaker_min_calls", c.breaker_min_calls, 1, 1'000'000);
+  if (r.has("breaker_error_ratio")) {
+    const toml::node& n = *r.table().get("breaker_error_ratio");
+    if (!n.is_number()) r.fail("breaker_error_ratio", "expected a number between 0 and 1");
+    const double v = *n.value<double>();
+    if (!(v > 0 && v <= 1)) r.fail("breaker_error_ratio", "must be above 0 and at most 1");
+    c.breaker_error_ratio = v;
+  }
+  r.integer("breaker_cooldown_ms", c.breaker_cooldown_ms, 10, 3'600'000);
+  r.integer("breaker_max_cooldown_ms", c.breaker_max_cooldown_ms, 10, 86'400'000);
+  if (c.breaker_max_cooldown_ms < c.breaker_cooldown_ms)
+    r.fail("breaker_max_cooldown_ms", "must be at least breaker_cooldown_ms");
 }
 
 void parse_tasks(const TableReader& r, TasksSection& c) {

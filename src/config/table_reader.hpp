@@ -44,6 +44,27 @@ class TableReader {
     out = *v;
   }
 
+  // A list of strings; `or_one`: a single string is a list of one.
+  void strings(std::string_view key, std::vector<std::string>& out, bool or_one = false) const {
+    const toml::node* n = table_.get(key);
+    if (!n) return;
+    if (or_one && n->is_string()) {
+      out = {*n->value<std::string>()};
+      return;
+    }
+    const toml::array* a = n->as_array();
+    const std::string expected = or_one ? "a string or a list of strings" : "a list of strings";
+    if (!a) fail(key, "expected " + expected + ", got " + type_name(*n));
+    out.clear();
+    for (const auto& item : *a) {
+      if (!item.is_string())
+        fail(key, "expected " + expected + ", got an element that is " + type_name(item));
+      out.push_back(*item.value<std::string>());
+    }
+  }
+
+  const toml::table& table() const { return table_; }
+
   void integer(std::string_view key, std::int64_t& out, std::int64_t min,
                std::int64_t max = std::numeric_limits<std::int64_t>::max()) const {
     const toml::node* n = table_.get(key);

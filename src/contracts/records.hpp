@@ -73,6 +73,10 @@ struct UsageRecord {
   std::int64_t latency_us = 0;
   std::int64_t ttft_us = 0;
   std::int64_t created_at = 0;  // unix milliseconds
+  // Routing: the public model that answered (`model` is the one asked for; a fallback's ID when
+  // one answered, else the same) and the upstream attempts the call made (0: none was made).
+  std::string served_model;
+  int attempts = 0;
   // The output this call kept, when it kept one (WriteBatch pairs them); not read back.
   std::string output_id;
 };

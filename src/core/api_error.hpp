@@ -14,6 +14,12 @@ struct ApiError {
   std::string code;     // specific: model_not_found, unsupported_parameter, invalid_api_key...
   std::string message;  // human readable; never holds a secret
   std::string param;    // the offending request field, when there is one
+  // Set when an upstream call failed (the router's retry decisions): its HTTP status (0 for a
+  // connect error, a reset or a timeout) and the wait its Retry-After asked for.
+  bool from_upstream = false;
+  int upstream_status = 0;
+  std::string upstream_code{};  // its error's code ("1113", "insufficient_quota"), when it had one
+  std::int64_t retry_after_ms = 0;
 
   static ApiError invalid_request(std::string message, std::string param = {},
                                   std::string code = {}) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "canonical/completion_accumulator.hpp"
 #include "gateway/pipeline.hpp"
@@ -66,11 +67,22 @@ struct Call {
   std::int64_t choices = 1;       // n: each may generate up to max_tokens
   std::size_t history_chars = 0;  // what previous_response_id and item references added
 
-  // route
+  // route: the plan (router.hpp), then each attempt's deployment, key and provider slot
   struct Route {
-    const ProviderAdapter* adapter = nullptr;
-    ProviderGate* gate = nullptr;  // the provider's cap, if it has one
+    struct Candidate {
+      const ModelConfig* model = nullptr;  // the public model: the call's, or a fallback
+      const Deployment* deployment = nullptr;
+    };
+    std::vector<Candidate> plan;
+    std::size_t next = 0;                      // the next candidate to try
+    const ModelConfig* answered = nullptr;     // the current attempt's public model
+    const Deployment* deployment = nullptr;    // the current attempt's, until its outcome is told
+    std::string key;                           // its pool key's board name (a pool's only)
+    const ProviderAdapter* adapter = nullptr;  // its adapter
+    ProviderGate* gate = nullptr;              // its provider's cap, if it has one
     bool gate_held = false;
+    int attempts = 0;
+    Clock::time_point attempt_started{};
   } route;
 
   // hold

@@ -47,10 +47,17 @@ void finish_usage(Call& call) {
   }
 }
 
+void release_request(Call& call) {
+  // The request's nodes are destroyed while the arena's memory is still there, then the arena
+  // given back: a long stream keeps no DOM.
+  call.request.body.clear();
+  call.arena.release();
+}
+
 void watch_client(Call& call) {
   call.exchange.watch_client([&call] {
     call.upstream.client_gone = true;
-    call.upstream.call->abort();
+    if (call.upstream.call) call.upstream.call->abort();  // none between two attempts
   });
 }
 
@@ -71,7 +78,9 @@ namespace {
 // a call that is being unwound.
 asio::awaitable<Result<json::object>> call_unary(Call& call) {
   try {
-    if (auto err = co_await call.upstream.call->open()) co_return *err;
+    if (auto err = co_await open_upstream(call)) co_return *err;
+    if (call.upstream.client_gone) co_return ApiError::internal("the client left");
+    release_request(call);
     co_return co_await call.upstream.call->response(json::storage_ptr(&call.arena));
   } catch (const std::exception& e) {
     co_return ApiError::internal(std::string("upstream call failed: ") + e.what());
@@ -86,7 +95,7 @@ std::string encode_answer(Call& call, json::object& response) {
                                  ? call.upstream.call->text()
                                  : nullptr;
   if (!text) return call.surface.encode_response(response, call.request);
-  const std::string_view values[] = {call.output_id, call.model->id};  // kUpstreamTextKeys
+  const std::string_view values[] = {call.output_id, call.route.answered->id};  // kUpstreamTextKeys
   return replace_string_values(text->body, text->spans, values);
 }
 
@@ -94,7 +103,7 @@ std::string encode_answer(Call& call, json::object& response) {
 // which the client is told, when the upstream sent none), the stored form when keeping it.
 HttpResponse answer(Call& call, json::object& response) {
   auto& upstream = call.upstream;
-  response["model"] = call.model->id;
+  response["model"] = call.route.answered->id;  // a fallback answers as itself
   response["id"] = call.output_id;
   if (auto u = read_usage(response)) {
     upstream.usage = u;

@@ -15,6 +15,8 @@ inline constexpr int kClientClosedStatus = 499;  // nginx's "client closed reque
 // Cancels the upstream call when the client goes away; the exchange calls back on this
 // connection's thread.
 void watch_client(Call& call);
+// Once the upstream call is open: the request's DOM freed and the call's arena given back.
+void release_request(Call& call);
 
 // The characters generated in a chunk's deltas (`part` "delta") or an answer's messages
 // ("message"): what an estimate counts when the upstream reports no usage.

@@ -18,11 +18,9 @@ using Clock = Call::Clock;
 namespace {
 
 asio::awaitable<std::optional<ApiError>> open_stream(Call& call) {
-  try {
-    co_return co_await call.upstream.call->open();
-  } catch (const std::exception& e) {
-    co_return ApiError::internal(std::string("upstream call failed: ") + e.what());
-  }
+  std::optional<ApiError> err = co_await open_upstream(call);
+  if (!err && !call.upstream.client_gone) release_request(call);
+  co_return err;
 }
 
 // One upstream item into the client's bytes. A plain function: relay()'s frame, which a waiting
@@ -32,7 +30,7 @@ void encode_item(Call& call, StreamEncoder& encoder, StreamItem& item, std::stri
   switch (item.kind) {
     case StreamItem::Kind::chunk:
       if (!upstream.first_token) upstream.first_token = Clock::now();
-      item.chunk["model"] = call.model->id;
+      item.chunk["model"] = call.route.answered->id;
       item.chunk["id"] = call.output_id;
       if (auto u = read_usage(item.chunk)) upstream.usage = u;
       upstream.generated_chars += generated_chars(item.chunk, "delta");

@@ -1,4 +1,6 @@
 // The hold step; see steps.hpp.
+#include <algorithm>
+
 #include "gateway/pricing.hpp"
 #include "gateway/steps.hpp"
 
@@ -6,11 +8,23 @@ namespace glmgate::steps {
 
 namespace {
 
+// The most the call can cost: at the dearest of the models its plan may end on (a fallback may
+// cost more than the model asked for; the call is priced as the model that answers).
 NanoUsd bound(Call& call) {
   std::int64_t max_tokens = call.request.body.at("max_tokens").to_number<std::int64_t>();
   call.request.prompt_estimate =
       estimate_tokens(call.exchange.request().body.size() + call.history_chars);
-  return reservation_bound(*call.model, call.request.prompt_estimate, max_tokens, call.choices);
+  NanoUsd most =
+      reservation_bound(*call.model, call.request.prompt_estimate, max_tokens, call.choices);
+  const ModelConfig* last = call.model;
+  for (const auto& c : call.route.plan) {
+    if (c.model == last) continue;
+    last = c.model;
+    most = std::max(
+        most, reservation_bound(*c.model, call.request.prompt_estimate,
+                                std::min(max_tokens, c.model->max_output_tokens), call.choices));
+  }
+  return most;
 }
 
 StepEnd held(Call& call, HoldDecision& decision) {

@@ -71,9 +71,6 @@ asio::awaitable<void> Pipeline::run(Call& call) const {
   StepEnd end = co_await prepare(call);
   if (end.kind == StepEnd::Kind::stop) co_await steps::send_error(call, *end.error);
   if (!end.goes_on()) co_return;
-  call.upstream.call = call.route.adapter->call(CallContext{call.exchange.request_id(), call.model},
-                                                std::move(call.request.body), call.request.stream);
-  call.arena.release();  // the adapter serialized the request; a long stream keeps no DOM
   if (call.request.stream) {
     const auto ping = parts_.catalog.config().stream_ping_interval_ms;
     co_await steps::dispatch_stream(call, std::chrono::milliseconds(ping));
@@ -114,7 +111,8 @@ asio::awaitable<StepEnd> Pipeline::prepare(Call& call) const {
   end = hold(call);
   if (end.waits()) end = waited(co_await hold_shared(call));
   if (!end.goes_on() || !call.route.gate) co_return end;
-  const ProviderConfig* provider = parts_.catalog.config().find_provider(call.model->provider);
+  const ProviderConfig* provider =
+      parts_.catalog.config().find_provider(call.route.plan.front().deployment->model.provider);
   bool granted =
       co_await call.route.gate->acquire(std::chrono::milliseconds(provider->queue_timeout_ms));
   co_return provider_slot(call, granted);

@@ -1,21 +1,30 @@
 // The route step and the provider's slot; see steps.hpp.
+#include "gateway/router.hpp"
 #include "gateway/steps.hpp"
 
 namespace glmgate::steps {
 
 StepEnd route(Call& call) {
-  const ModelConfig& model = *call.model;
-  // Each model is its own one deployment until routing brings several (health_board.hpp).
-  if (call.parts.health.state(model.id) == BreakerState::open)
+  plan_route(call);
+  auto& route = call.route;
+  bool any_closed = false;
+  for (const auto& c : route.plan) {
+    if (!call.parts.providers.find(c.deployment->model.provider))
+      // the registry was built from another config: a wiring fault
+      return StepEnd::stop(ApiError::unavailable("The provider of `" + c.model->id +
+                                                 "` is not available on this gateway."));
+    any_closed = any_closed || call.parts.health.state(c.deployment->name) != BreakerState::open;
+  }
+  if (!any_closed && route.plan.size() > 1)  // a plan of one is always tried (attempts.cpp)
     return StepEnd::stop(ApiError::unavailable(
-        "The model `" + model.id +
-            "` is failing upstream and is rested for a moment. Retry shortly.",
+        "Every deployment of the model `" + call.model->id +
+            "` is failing upstream and is rested for a moment (the gateway's circuit breakers "
+            "are open). Retry shortly.",
         "deployment_unavailable"));
-  call.route.adapter = call.parts.providers.find(model.provider);
-  if (!call.route.adapter)  // the registry was built from another config: a wiring fault
-    return StepEnd::stop(ApiError::unavailable("The provider of `" + model.id +
-                                               "` is not available on this gateway."));
-  call.route.gate = call.parts.catalog.gate(model.provider);
+  const auto& first = route.plan.front();
+  route.answered = first.model;
+  route.adapter = call.parts.providers.find(first.deployment->model.provider);
+  route.gate = call.parts.catalog.gate(first.deployment->model.provider);
   return StepEnd::next();
 }
 

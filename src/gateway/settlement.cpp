@@ -39,7 +39,7 @@ void keep_output(Call& call) {
   o.account_id = call.key->account_id;
   o.key_id = call.key->id;
   o.surface = std::string(call.surface.name());
-  o.model = call.model->id;
+  o.model = call.route.answered ? call.route.answered->id : call.model->id;
   o.status = std::string(output_status(call, finish));
   o.context = std::move(output.context);
   o.previous_id = call.request.previous_response_id;
@@ -70,7 +70,10 @@ void settle(Call& call) {
   Wallet& wallet = call.parts.wallet;
   // A generation that failed upstream is not the client's to pay; one it abandoned is.
   if (call.record.status == 200 || call.upstream.client_gone) {
-    NanoUsd cost = price_usage(*call.model, call.record.usage);
+    // Priced as the model that answered (a fallback's prices); held and settled under the
+    // model asked for, whose hold this is.
+    NanoUsd cost =
+        price_usage(call.route.answered ? *call.route.answered : *call.model, call.record.usage);
     Settlement s = wallet.settle(*call.key, call.model->id, call.hold.reservation, cost,
                                  call.record.request_id);
     call.record.cost = s.charged;
@@ -94,12 +97,18 @@ void finish(Call& call) {
   call.record.latency_us = micros_since(received, now);
   if (call.upstream.first_token)
     call.record.ttft_us = micros_since(received, *call.upstream.first_token);
-  if (call.upstream.call) {
+  if (call.route.deployment) {
     const int status = call.record.status;
-    call.parts.health.record(
-        call.model->id,
-        CallOutcome{status, status >= 500, std::chrono::microseconds(call.record.latency_us)});
+    const auto started = call.route.attempt_started;
+    CallOutcome outcome{
+        status, status >= 500, std::chrono::microseconds(micros_since(started, now)),
+        std::chrono::microseconds(
+            call.upstream.first_token ? micros_since(started, *call.upstream.first_token) : 0)};
+    end_attempt(call, outcome, nullptr);
   }
+
+  call.record.attempts = call.route.attempts;
+  if (call.route.answered) call.record.served_model = call.route.answered->id;
   call.record.created_at = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();

@@ -56,6 +56,19 @@ StepEnd provider_slot(Call& call, bool granted);
 StepEnd hold(Call& call);
 boost::asio::awaitable<StepEnd> hold_shared(Call& call);
 
+// dispatch's first half (attempts.cpp): the route's plan tried in order until an upstream call
+// opens (a stream the upstream accepted, a non-streamed answer's status 200). Each attempt asks
+// the health board for its deployment (skipped while its breaker is open), takes a key of its
+// provider's pool and the provider's slot; a failure another deployment may not share (a connect
+// error, a timeout before the first byte, 5xx, 429, Z.ai's overload codes, a refused pool key)
+// moves on to the next candidate after a backoff with jitter, within a total deadline; a client
+// error (400, a content filter) ends it at once. Nothing is retried once the call is open. Sets
+// the x-glmgate-attempts and x-glmgate-deployment headers. nullopt: call.upstream.call is open
+// and call.route names the attempt's deployment; else the error to answer.
+boost::asio::awaitable<std::optional<ApiError>> open_upstream(Call& call);
+// Tells the health board how the current attempt ended, once; finish() tells the last one's.
+void end_attempt(Call& call, const CallOutcome& outcome, const ApiError* error);
+
 // dispatch: the upstream call and the client's answer (dispatch.cpp, dispatch_stream.cpp);
 // settles just before the last byte reaches the client.
 boost::asio::awaitable<void> dispatch_unary(Call& call);

@@ -86,6 +86,16 @@ void Breaker::record(bool fault, std::int64_t now_ms) {
     trip_locked(now_ms);
 }
 
+void Breaker::set_aside(std::int64_t now_ms, std::int64_t until_ms) {
+  std::lock_guard lock(mutex_);
+  const bool was_open = open_;
+  if (!was_open) opened_at_ms_ = now_ms;
+  open_ = true;
+  retry_at_ms_ = was_open ? std::max(retry_at_ms_, until_ms) : until_ms;
+  probes_out_ = 0;
+  clear_window_locked();
+}
+
 BreakerFigures Breaker::figures(std::int64_t now_ms) const {
   std::lock_guard lock(mutex_);
   BreakerFigures f;

@@ -46,6 +46,9 @@ class Breaker {
   // The outcome of an admitted call.
   void record(bool fault, std::int64_t now_ms);
   BreakerFigures figures(std::int64_t now_ms) const;
+  // Open at once until `until_ms` (a refused pool key, a Retry-After), then probes; the cooldown
+  // does not grow for it.
+  void set_aside(std::int64_t now_ms, std::int64_t until_ms);
 
  private:
   static constexpr std::size_t kBuckets = 10;

@@ -7,7 +7,10 @@
 
 namespace glmgate {
 
-std::unique_ptr<ProviderAdapter> make_openai_adapter(const ProviderConfig& provider);
-std::unique_ptr<ProviderAdapter> make_anthropic_adapter(const ProviderConfig& provider);
+// `key`: which key of the provider's api_key_env pool this adapter's calls carry.
+std::unique_ptr<ProviderAdapter> make_openai_adapter(const ProviderConfig& provider,
+                                                     std::size_t key = 0);
+std::unique_ptr<ProviderAdapter> make_anthropic_adapter(const ProviderConfig& provider,
+                                                        std::size_t key = 0);
 
 }  // namespace glmgate

@@ -66,9 +66,9 @@ Headers x_api_key(const std::string& key) {
 
 class AnthropicAdapter final : public ProviderAdapter {
  public:
-  explicit AnthropicAdapter(const ProviderConfig& config)
-      : provider_(make_http_provider(config, "/v1/messages", {{"anthropic-version", "2023-06-01"}},
-                                     x_api_key)) {}
+  AnthropicAdapter(const ProviderConfig& config, std::size_t key)
+      : provider_(make_http_provider(config, key, "/v1/messages",
+                                     {{"anthropic-version", "2023-06-01"}}, x_api_key)) {}
 
   std::unique_ptr<ProviderCall> call(CallContext context, json::object request,
                                      bool stream) const override {
@@ -81,8 +81,9 @@ class AnthropicAdapter final : public ProviderAdapter {
 
 }  // namespace
 
-std::unique_ptr<ProviderAdapter> make_anthropic_adapter(const ProviderConfig& provider) {
-  return std::make_unique<AnthropicAdapter>(provider);
+std::unique_ptr<ProviderAdapter> make_anthropic_adapter(const ProviderConfig& provider,
+                                                        std::size_t key) {
+  return std::make_unique<AnthropicAdapter>(provider, key);
 }
 
 }  // namespace glmgate

@@ -16,6 +16,23 @@ namespace json = boost::json;
 namespace {
 constexpr std::size_t kMaxErrorBytes = 1024 * 1024;
 
+// The wait an upstream asked for: OpenAI's retry-after-ms, else Retry-After in seconds (an
+// HTTP date is not worth a parser here: treated as no wait). Capped at a minute.
+std::int64_t retry_after_ms(const std::string& ms, const std::string& seconds) {
+  auto number = [](const std::string& s) -> std::int64_t {
+    if (s.empty() || s.size() > 9) return -1;
+    std::int64_t v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return -1;
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  };
+  std::int64_t v = number(ms);
+  if (v < 0) v = number(seconds) >= 0 ? number(seconds) * 1000 : 0;
+  return std::min<std::int64_t>(v, 60'000);
+}
+
 StreamItem error_item(ApiError error) {
   StreamItem item;
   item.kind = StreamItem::Kind::error;
@@ -24,18 +41,19 @@ StreamItem error_item(ApiError error) {
 }
 }  // namespace
 
-HttpProvider make_http_provider(const ProviderConfig& config, std::string route,
+HttpProvider make_http_provider(const ProviderConfig& config, std::size_t key, std::string route,
                                 const Headers& extra_headers,
                                 Headers (*auth_headers)(const std::string& key)) {
   HttpProvider p;
   p.config = config;
-  if (!config.api_key_env.empty()) {
-    const char* key = std::getenv(config.api_key_env.c_str());
-    if (key && *key)
-      p.api_key = key;
+  if (key < config.api_key_env.size()) {
+    const std::string& env = config.api_key_env[key];
+    const char* value = std::getenv(env.c_str());
+    if (value && *value)
+      p.api_key = value;
     else
       spdlog::warn("provider {}: environment variable {} is not set; calls go without a key",
-                   config.name, config.api_key_env);
+                   config.name, env);
   }
   p.endpoint = make_endpoint(config);
   p.target = config.base_path + route;
@@ -70,7 +88,10 @@ asio::awaitable<std::optional<ApiError>> HttpCall::open() {
     auto read_err = co_await call_.read_all(body, kMaxErrorBytes);
     if (read_err && read_err->kind == UpstreamFailure::aborted)
       co_return map_transport_error(provider_.config.name, *read_err);
-    co_return map_upstream_response(provider_.config.name, call_.status(), body, provider_.api_key);
+    ApiError e =
+        map_upstream_response(provider_.config.name, call_.status(), body, provider_.api_key);
+    e.retry_after_ms = retry_after_ms(call_.header("retry-after-ms"), call_.header("retry-after"));
+    co_return e;
   }
   co_return std::nullopt;
 }

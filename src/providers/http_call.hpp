@@ -25,9 +25,10 @@ struct HttpProvider {
   std::string fixed_headers_stream;
 };
 
-// Reads the provider's key from its environment variable and prepares the header lines;
-// `auth_headers` are added when a key is set (e.g. Authorization: Bearer, or x-api-key).
-HttpProvider make_http_provider(const ProviderConfig& config, std::string route,
+// Reads the provider's key number `key` (of its api_key_env pool) from its environment variable
+// and prepares the header lines; `auth_headers` are added when a key is set (e.g. Authorization:
+// Bearer, or x-api-key).
+HttpProvider make_http_provider(const ProviderConfig& config, std::size_t key, std::string route,
                                 const Headers& extra_headers,
                                 Headers (*auth_headers)(const std::string& key));
 

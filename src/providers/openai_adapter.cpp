@@ -109,8 +109,8 @@ Headers bearer(const std::string& key) {
 
 class OpenAiAdapter final : public ProviderAdapter {
  public:
-  explicit OpenAiAdapter(const ProviderConfig& config)
-      : provider_(make_http_provider(config, "/chat/completions", {}, bearer)) {}
+  OpenAiAdapter(const ProviderConfig& config, std::size_t key)
+      : provider_(make_http_provider(config, key, "/chat/completions", {}, bearer)) {}
 
   std::unique_ptr<ProviderCall> call(CallContext context, json::object request,
                                      bool stream) const override {
@@ -123,8 +123,9 @@ class OpenAiAdapter final : public ProviderAdapter {
 
 }  // namespace
 
-std::unique_ptr<ProviderAdapter> make_openai_adapter(const ProviderConfig& provider) {
-  return std::make_unique<OpenAiAdapter>(provider);
+std::unique_ptr<ProviderAdapter> make_openai_adapter(const ProviderConfig& provider,
+                                                     std::size_t key) {
+  return std::make_unique<OpenAiAdapter>(provider, key);
 }
 
 }  // namespace glmgate

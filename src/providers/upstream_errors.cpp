@@ -37,6 +37,30 @@ std::optional<ApiError> map_zai_code(std::string_view code, const std::string& m
   return std::nullopt;
 }
 
+// The error an upstream status (and its Z.ai business code) means for the client.
+ApiError map_status(int status, const std::string& code, const std::string& prefixed) {
+  if (auto zai = map_zai_code(code, prefixed)) return *zai;
+  switch (status) {
+    case 400:
+    case 422:
+      return ApiError::invalid_request(prefixed, {}, code.empty() ? "" : code);
+    case 413:
+      return {413, "invalid_request_error", "request_too_large", prefixed, {}};
+    case 408:
+      return ApiError::upstream_timeout(prefixed);
+    case 429:
+      return ApiError::rate_limited(prefixed);
+    case 503:
+    case 529:
+      return ApiError::unavailable(prefixed, "upstream_overloaded");
+    case 504:
+      return ApiError::upstream_timeout(prefixed);
+    default:
+      // 401/403/404 say the gateway's provider settings are wrong, not the client's request.
+      return ApiError::upstream(prefixed);
+  }
+}
+
 // Every string in `v`, keys included, with the secret masked: an upstream may echo the key in
 // any field of its error (code, type, param, nested details), not only in its message.
 void redact_all(json::value& v, std::string_view secret) {
@@ -104,34 +128,21 @@ ApiError map_upstream_response(std::string_view provider, int status, std::strin
   std::string prefixed = "Upstream " + std::string(provider) + " returned HTTP " +
                          std::to_string(status) + (message.empty() ? "" : ": " + message);
 
-  if (auto zai = map_zai_code(code, prefixed)) return *zai;
-  switch (status) {
-    case 400:
-    case 422:
-      return ApiError::invalid_request(prefixed, {}, code.empty() ? "" : code);
-    case 413:
-      return {413, "invalid_request_error", "request_too_large", prefixed, {}};
-    case 408:
-      return ApiError::upstream_timeout(prefixed);
-    case 429:
-      return ApiError::rate_limited(prefixed);
-    case 503:
-    case 529:
-      return ApiError::unavailable(prefixed, "upstream_overloaded");
-    case 504:
-      return ApiError::upstream_timeout(prefixed);
-    default:
-      // 401/403/404 say the gateway's provider settings are wrong, not the client's request.
-      return ApiError::upstream(prefixed);
-  }
+  ApiError e = map_status(status, code, prefixed);
+  e.from_upstream = true;
+  e.upstream_status = status;
+  e.upstream_code = code;
+  return e;
 }
 
 ApiError map_transport_error(std::string_view provider, const UpstreamError& error) {
   std::string where = "Upstream " + std::string(provider) + ": ";
-  if (error.is_timeout()) return ApiError::upstream_timeout(where + error.detail);
-  if (error.kind == UpstreamFailure::too_large)
-    return ApiError::upstream(where + error.detail, "upstream_output_too_large");
-  return ApiError::upstream(where + error.detail);
+  ApiError e = error.is_timeout() ? ApiError::upstream_timeout(where + error.detail)
+               : error.kind == UpstreamFailure::too_large
+                   ? ApiError::upstream(where + error.detail, "upstream_output_too_large")
+                   : ApiError::upstream(where + error.detail);
+  e.from_upstream = true;
+  return e;
 }
 
 }  // namespace glmgate

@@ -89,6 +89,8 @@ export async function startFake({ tls } = {}) {
     stats: () => get('/_fake/stats'),
     last: () => get('/_fake/last'),
     requests: () => get('/_fake/requests'),
+    // A directive for every request until reset (e.g. 'status=500': a provider that is down).
+    script: (directive) => fetch(`${admin}/_fake/script`, { method: 'POST', body: directive }),
     reset: () => (tls ? execFileSync('curl', ['-sk', '-XPOST', `https://127.0.0.1:${port}/_fake/reset`])
       : fetch(`${admin}/_fake/reset`, { method: 'POST' })),
     stop: () => stopProcess(proc, 'fake_provider'),

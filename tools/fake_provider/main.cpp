@@ -2,8 +2,9 @@
 // benchmarks. POST */chat/completions answers per the scenario of the request (scenario.hpp), and
 // POST */v1/messages the same scenarios in Anthropic's format;
 // GET /_fake/stats, /_fake/last and /_fake/requests (the last 64) let tests see what arrived; POST
-// /_fake/reset clears them. Plain HTTP or TLS (--tls-cert/--tls-key). One coroutine per connection
-// on a shared io_context.
+// /_fake/reset clears them; POST /_fake/script sets a directive for every request until reset
+// (a provider that is down, slow or refusing a key, whatever the request says). Plain HTTP or TLS
+// (--tls-cert/--tls-key). One coroutine per connection on a shared io_context.
 #include <sys/socket.h>
 
 #include <atomic>
@@ -39,6 +40,7 @@ struct Stats {
   json::object last;   // headers and body of the last chat request
   json::array recent;  // the same for the last kRecent chat requests, oldest first
   std::unordered_map<std::string, int> attempts;  // by x-request-id, for fail_first
+  std::string script;  // POST /_fake/script: a directive for every request (before x-fake's)
   std::atomic<long> requests{0};
   std::atomic<long> streams_completed{0};
   std::atomic<long> streams_cancelled{0};  // the client (glmgate) went away mid-stream
@@ -73,9 +75,10 @@ asio::awaitable<bool> watchful_sleep(tcp::socket& socket, int ms) {
 
 template <class Stream>
 asio::awaitable<bool> send(Stream& stream, int status, std::string_view content_type,
-                           std::string_view body, bool keep_alive) {
+                           std::string_view body, bool keep_alive, int retry_after = -1) {
   http::response<http::string_body> res{static_cast<http::status>(status), 11};
   res.set(http::field::content_type, content_type);
+  if (retry_after >= 0) res.set(http::field::retry_after, std::to_string(retry_after));
   res.keep_alive(keep_alive);
   res.body() = std::string(body);
   res.prepare_payload();
@@ -231,8 +234,17 @@ asio::awaitable<bool> handle_chat(Stream& stream, http::request<http::string_bod
     }
     parsed = std::move(canonical->body);
   }
-  std::string_view directive = req["x-fake"];
+  std::string directive(req["x-fake"]);
+  {
+    std::lock_guard lock(g_stats.mutex);
+    if (!g_stats.script.empty()) directive = g_stats.script + " " + directive;
+  }
   fake::Scenario s = fake::parse_scenario(parsed.get_object(), directive);
+  if (!s.refuse_key.empty() && req[http::field::authorization] == "Bearer " + s.refuse_key) {
+    s.status = 401;
+    s.error_message = "Incorrect API key provided";
+    s.fail_first = 0;
+  }
   if (anthropic) s.include_usage = true;  // Anthropic streams always report usage
 
   if (s.fail_first > 0) {
@@ -244,11 +256,12 @@ asio::awaitable<bool> handle_chat(Stream& stream, http::request<http::string_bod
     if (attempt <= s.fail_first) {
       std::string body = fake::error_body(s);
       co_return co_await send(stream, s.status == 200 ? 500 : s.status, "application/json", body,
-                              req.keep_alive());
+                              req.keep_alive(), s.retry_after);
     }
   } else if (s.status != 200) {
     std::string body = fake::error_body(s);
-    co_return co_await send(stream, s.status, "application/json", body, req.keep_alive());
+    co_return co_await send(stream, s.status, "application/json", body, req.keep_alive(),
+                            s.retry_after);
   }
   if (s.head_delay_ms > 0 &&
       !co_await watchful_sleep(beast::get_lowest_layer(stream).socket(), s.head_delay_ms)) {
@@ -324,12 +337,19 @@ asio::awaitable<void> session(Stream stream) {
         body = json::serialize(g_stats.recent);
       }
       keep = co_await send(stream, 200, "application/json", body, req.keep_alive());
+    } else if (target == "/_fake/script") {
+      {
+        std::lock_guard lock(g_stats.mutex);
+        g_stats.script = req.body();
+      }
+      keep = co_await send(stream, 200, "application/json", "{}", req.keep_alive());
     } else if (target == "/_fake/reset") {
       {
         std::lock_guard lock(g_stats.mutex);
         g_stats.last = {};
         g_stats.recent.clear();
         g_stats.attempts.clear();
+        g_stats.script.clear();
       }
       g_stats.requests = 0;
       g_stats.streams_completed = 0;

@@ -90,6 +90,10 @@ void apply_directive(Scenario& s, std::string_view directive) {
         if (c == '_') c = ' ';
     } else if (k == "fail_first")
       s.fail_first = to_int(v);
+    else if (k == "refuse_key")
+      s.refuse_key = std::string(v);
+    else if (k == "retry_after")
+      s.retry_after = to_int(v);
     else if (k == "reset_after")
       s.reset_after = to_int(v);
     else if (k == "stall_after")

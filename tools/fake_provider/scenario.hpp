@@ -29,6 +29,8 @@ struct Scenario {
                          // never see unredacted when it holds a secret
   std::string error_message = "fake upstream error";
   int fail_first = 0;        // fail only the first N attempts of one x-request-id
+  std::string refuse_key;    // refuse_key=K: 401 for a request whose bearer key is K
+  int retry_after = -1;      // retry_after=N: a Retry-After header of N seconds on errors
   int reset_after = -1;      // close the connection after N stream events
   int stall_after = -1;      // go silent after N stream events...
   int stall_ms = 0;          // ...for this long

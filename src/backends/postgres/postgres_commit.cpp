@@ -30,7 +30,7 @@ constexpr int kAttempts = 3;
 constexpr std::string_view kChargeTypes[] = {"text", "bigint", "text", "text",  "bigint",
                                              "text", "text",   "text", "bigint"};
 
-// $1-$18 the usage records (kPgUsageColumns); $19-$27 the charges: the key of the call's record
+// $1-$20 the usage records (kPgUsageColumns); $21-$29 the charges: the key of the call's record
 // they go with (request ID and time; NULL for a charge of no call), then account, kind, amount,
 // request, note, origin, time. Written for hash joins: a batch has thousands of rows, and it is
 // planned for its own arrays (sent unprepared, so PostgreSQL sees their sizes).
@@ -42,7 +42,7 @@ std::string calls_sql() {
          ", n) ORDER BY n ON CONFLICT (request_id, created_at) DO NOTHING RETURNING request_id, "
          "created_at), "
          "c AS (SELECT * FROM " +
-         pg_unnest(kChargeTypes, 19) +
+         pg_unnest(kChargeTypes, static_cast<int>(std::size(kPgUsageTypes)) + 1) +
          " WITH ORDINALITY AS c (call_request, call_created, account_id, kind, amount, request_id, "
          "note, origin, created_at, n)), "
          // The charges to apply: those of no call, and those whose call's record is new.

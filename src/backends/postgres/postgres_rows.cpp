@@ -76,6 +76,8 @@ UsageRecord read_usage_row(const PgResult& r, int row) {
   u.latency_us = r.integer(row, 15);
   u.ttft_us = r.integer(row, 16);
   u.created_at = r.integer(row, 17);
+  u.served_model = r.text(row, 18);
+  u.attempts = static_cast<int>(r.integer(row, 19));
   return u;
 }
 
@@ -142,6 +144,8 @@ void append_usage(std::vector<PgArray>& columns, const UsageRecord& u) {
   columns[15].integer(u.latency_us);
   columns[16].integer(u.ttft_us);
   columns[17].integer(u.created_at);
+  columns[18].text(u.served_model);
+  columns[19].integer(u.attempts);
 }
 
 void append_output(std::vector<PgArray>& columns, const StoredOutput& o) {

@@ -29,7 +29,7 @@ inline constexpr std::string_view kPgLedgerColumns =
 inline constexpr std::string_view kPgUsageColumns =
     "request_id, key_id, account_id, model, provider, surface, status, stream, free, "
     "prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, estimated, cost, "
-    "latency_us, ttft_us, created_at";
+    "latency_us, ttft_us, created_at, served_model, attempts";
 inline constexpr std::string_view kPgOutputColumns =
     "id, account_id, key_id, surface, model, status, body, context, previous_id, prompt_tokens, "
     "cached_tokens, completion_tokens, reasoning_tokens, estimated, cost, created_at, expires_at";
@@ -37,10 +37,11 @@ inline constexpr std::string_view kPgTaskColumns =
     "id, account_id, key_id, path, body, callback_url, status, output_id, http_status, result, "
     "webhook, created_at, updated_at, expires_at";
 
-// The types of the columns above, for the arrays that carry a batch of rows (usage: its 18).
+// The types of the columns above, for the arrays that carry a batch of rows (usage: its 20).
 inline constexpr std::string_view kPgUsageTypes[] = {
-    "text",   "text",   "text",   "text",   "text",    "text",   "integer", "boolean", "boolean",
-    "bigint", "bigint", "bigint", "bigint", "boolean", "bigint", "bigint",  "bigint",  "bigint"};
+    "text",    "text",    "text",   "text",   "text",   "text",   "integer",
+    "boolean", "boolean", "bigint", "bigint", "bigint", "bigint", "boolean",
+    "bigint",  "bigint",  "bigint", "bigint", "text",   "integer"};
 inline constexpr std::string_view kPgOutputTypes[] = {
     "text",   "text",   "text",   "text",   "text",    "text",   "text",   "text",  "text",
     "bigint", "bigint", "bigint", "bigint", "boolean", "bigint", "bigint", "bigint"};

@@ -111,9 +111,10 @@ ExportPage<LedgerEntry> PostgresStore::export_ledger(const ExportCursor& cursor,
 ExportPage<UsageEntry> PostgresStore::export_usage(const ExportCursor& cursor, std::int64_t limit) {
   static const ExportQuery kQuery{"SELECT " + std::string(kPgUsageColumns) +
                                       ", id FROM usage WHERE id > $1::bigint ORDER BY id LIMIT $2",
-                                  false, 18};
+                                  false, static_cast<int>(std::size(kPgUsageTypes))};
   return export_page(pool_, kQuery, cursor, limit, [](const PgResult& r, int row) {
-    return UsageEntry{r.integer(row, 18), read_usage_row(r, row)};
+    return UsageEntry{r.integer(row, static_cast<int>(std::size(kPgUsageTypes))),
+                      read_usage_row(r, row)};
   });
 }
 

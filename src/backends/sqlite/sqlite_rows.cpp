@@ -85,6 +85,8 @@ UsageRecord read_usage_row(const SqliteStatement& s) {
   u.latency_us = s.integer(15);
   u.ttft_us = s.integer(16);
   u.created_at = s.integer(17);
+  u.served_model = s.text(18);
+  u.attempts = static_cast<int>(s.integer(19));
   return u;
 }
 
@@ -159,6 +161,7 @@ void bind_usage_row(SqliteStatement& s, int offset, const UsageRecord& u) {
   bind_tokens(s, offset + 9, u.usage);
   s.bind(offset + 15, u.cost).bind(offset + 16, u.latency_us).bind(offset + 17, u.ttft_us);
   s.bind(offset + 18, u.created_at);
+  s.bind_view(offset + 19, u.served_model).bind(offset + 20, std::int64_t{u.attempts});
 }
 
 void bind_output_row(SqliteStatement& s, int offset, const StoredOutput& o) {

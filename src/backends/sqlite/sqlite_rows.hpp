@@ -32,8 +32,8 @@ inline constexpr std::string_view kUsageChargeColumns =
 inline constexpr std::string_view kUsageColumns =
     "request_id, key_id, account_id, model, provider, surface, status, stream, free, "
     "prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, estimated, cost, "
-    "latency_us, ttft_us, created_at";
-inline constexpr int kUsageParams = 18;
+    "latency_us, ttft_us, created_at, served_model, attempts";
+inline constexpr int kUsageParams = 20;
 inline constexpr std::string_view kOutputColumns =
     "id, account_id, key_id, surface, model, status, body, context, previous_id, prompt_tokens, "
     "cached_tokens, completion_tokens, reasoning_tokens, estimated, cost, created_at, expires_at";

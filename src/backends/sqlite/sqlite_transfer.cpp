@@ -107,11 +107,11 @@ ExportPage<UsageEntry> SqliteStore::export_usage(const ExportCursor& cursor, std
   static const ExportPart kParts[] = {
       {"SELECT " + std::string(kUsageColumns) +
            ", id FROM usage WHERE id > ?1 ORDER BY id LIMIT ?2",
-       false, 18},
+       false, kUsageParams},
   };
   std::lock_guard lock(mutex_);
   return export_page(db_, kParts, cursor, limit, [](const SqliteStatement& s) {
-    return UsageEntry{s.integer(18), read_usage_row(s)};
+    return UsageEntry{s.integer(kUsageParams), read_usage_row(s)};
   });
 }
 
@@ -183,8 +183,9 @@ void SqliteStore::import_rows(const ImportBatch& b) {
                       e.kind == ledger_kind::kCharge ? 0 : position);
       ledger.step();
     }
-    auto usage = db_.prepare("INSERT INTO usage (id, " + std::string(kUsageColumns) +
-                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto usage =
+        db_.prepare("INSERT INTO usage (id, " + std::string(kUsageColumns) +
+                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& u : b.usage) {
       usage.reset();
       usage.bind(1, u.id);

@@ -37,7 +37,7 @@ TEST(BuiltinConfig, HasTheCatalogWithItsPrices) {
     EXPECT_NE(c.find_provider(m.provider), nullptr) << m.id;
   const ProviderConfig* zai = c.find_provider("zai");
   ASSERT_NE(zai, nullptr);
-  EXPECT_EQ(zai->api_key_env, "ZAI_API_KEY");
+  EXPECT_EQ(zai->api_key_env, std::vector<std::string>{"ZAI_API_KEY"});
   EXPECT_TRUE(zai->tls);
   EXPECT_EQ(zai->host, "api.z.ai");
   EXPECT_EQ(zai->base_path, "/api/paas/v4");

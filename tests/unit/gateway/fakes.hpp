@@ -91,6 +91,8 @@ class FakeExchange final : public Exchange {
 // What the fake upstream does for each call.
 struct FakeScript {
   std::optional<ApiError> open_error;
+  // Answered by the next calls' open(), one each, before open_error.
+  mutable std::deque<ApiError> open_errors;
   std::string response = R"({"id":"up-1","object":"chat.completion","model":"up-model",)"
                          R"("choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},)"
                          R"("finish_reason":"stop"}],)"
@@ -123,6 +125,11 @@ class FakeAdapter final : public ProviderAdapter {
         chunks_.push_back(c);
     }
     asio::awaitable<std::optional<ApiError>> open() override {
+      if (!adapter_.script.open_errors.empty()) {
+        ApiError e = adapter_.script.open_errors.front();
+        adapter_.script.open_errors.pop_front();
+        co_return e;
+      }
       co_return adapter_.script.open_error;
     }
     asio::awaitable<Result<json::object>> response(json::storage_ptr storage) override {
@@ -267,8 +274,9 @@ class FakeOutputSink final : public OutputSink {
   std::vector<StoredOutput> kept;
 };
 
-// A pipeline over the fakes with one funded key and two models: "m" (tools, max 100 output
-// tokens, $1 / $2 per 1M tokens in and out) and "plain" (no tools), both on provider "fake".
+// A pipeline over the fakes with one funded key and three models: "m" (tools, max 100 output
+// tokens, $1 / $2 per 1M tokens in and out), "plain" (no tools), both on provider "fake", and
+// "pair", m with two deployments on "fake".
 class PipelineRig {
  public:
   static constexpr std::string_view kSecret = "sk-glm-testsecret0123456789";
@@ -333,7 +341,10 @@ class PipelineRig {
     ModelConfig plain = m;
     plain.id = "plain";
     plain.tools = false;
-    config_.models = {m, plain};
+    ModelConfig pair = m;  // two deployments, both on the fake
+    pair.id = "pair";
+    pair.deployments = {{"fake", "up-1", 1}, {"fake", "up-2", 1}};
+    config_.models = {m, plain, pair};
     return config_;
   }
   PipelineParts parts() {

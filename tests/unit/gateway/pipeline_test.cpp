@@ -61,7 +61,7 @@ TEST_F(PipelineTest, AnswersThroughTheInjectedAdapterAndSettlesBeforeTheAnswer) 
   EXPECT_EQ(rig.limiter.released, 1);
   EXPECT_EQ(rig.limiter.counted_tokens, 15);
   ASSERT_EQ(rig.health.outcomes.size(), 1u);
-  EXPECT_EQ(rig.health.outcomes[0].first, "m");
+  EXPECT_EQ(rig.health.outcomes[0].first, "m@fake");  // the model's one deployment
   EXPECT_EQ(rig.health.outcomes[0].second.status, 200);
   EXPECT_FALSE(rig.health.outcomes[0].second.upstream_fault);
   ASSERT_EQ(rig.outputs.kept.size(), 1u);
@@ -195,13 +195,48 @@ TEST_F(PipelineTest, ASharedBackendThatTurnsUnreachableWhileAskedIs503) {
   EXPECT_EQ(rig.wallet.awaited, 1);
 }
 
-TEST_F(PipelineTest, AnOpenBreakerIs503WithoutCallingTheUpstream) {
+TEST_F(PipelineTest, OpenBreakersOnEveryDeploymentAre503WithoutCallingTheUpstream) {
+  rig.health.breaker = BreakerState::open;
+  FakeExchange ex(
+      PipelineRig::chat(R"({"model":"pair","messages":[{"role":"user","content":"x"}]})"));
+  rig.generate(ex);
+  expect_refused(ex, 503);
+  EXPECT_EQ(body_of(ex).at("error").at("code"), "deployment_unavailable");
+  EXPECT_EQ(rig.wallet.asked, 0);
+  EXPECT_TRUE(rig.health.outcomes.empty());  // no upstream call to count
+}
+
+TEST_F(PipelineTest, AModelsOnlyDeploymentIsTriedWhateverItsBreakerSays) {
   rig.health.breaker = BreakerState::open;
   FakeExchange ex(PipelineRig::chat(kAsk));
   rig.generate(ex);
-  expect_refused(ex, 503);
-  EXPECT_EQ(rig.wallet.asked, 0);
-  EXPECT_TRUE(rig.health.outcomes.empty());  // no upstream call to count
+  ASSERT_TRUE(ex.response());
+  EXPECT_EQ(ex.response()->status, 200);
+  EXPECT_EQ(rig.adapter().calls, 1);
+  EXPECT_EQ(find_header(ex.response()->headers, "x-glmgate-attempts"), "1");
+  EXPECT_EQ(find_header(ex.response()->headers, "x-glmgate-deployment"), "fake");
+}
+
+TEST_F(PipelineTest, AFailedDeploymentIsRetriedOnTheNextBeforeTheFirstByteAndChargedOnce) {
+  ApiError down = ApiError::upstream("Upstream fake returned HTTP 500: down");
+  down.from_upstream = true;
+  down.upstream_status = 500;
+  rig.adapter().script.open_errors = {down};  // the first attempt fails, the second answers
+  FakeExchange ex(
+      PipelineRig::chat(R"({"model":"pair","messages":[{"role":"user","content":"x"}]})"));
+  rig.generate(ex);
+  ASSERT_TRUE(ex.response());
+  EXPECT_EQ(ex.response()->status, 200);
+  EXPECT_EQ(rig.adapter().calls, 2);
+  EXPECT_EQ(find_header(ex.response()->headers, "x-glmgate-attempts"), "2");
+  EXPECT_EQ(rig.wallet.settled, 1);
+  ASSERT_EQ(rig.usage.records.size(), 1u);
+  EXPECT_EQ(rig.usage.records[0].attempts, 2);
+  EXPECT_EQ(rig.usage.records[0].served_model, "pair");
+  ASSERT_EQ(rig.health.outcomes.size(), 2u);  // each attempt told once
+  EXPECT_TRUE(rig.health.outcomes[0].second.upstream_fault);
+  EXPECT_FALSE(rig.health.outcomes[1].second.upstream_fault);
+  EXPECT_NE(rig.health.outcomes[0].first, rig.health.outcomes[1].first);
 }
 
 TEST_F(PipelineTest, AnInvalidRequestIs400InTheSurfacesShape) {

@@ -24,6 +24,8 @@ class UsageStoreContract : public StoreContractTest {
       u.free = i == 3;
       u.stream = i == 1;
       u.latency_us = 1000 + i;
+      u.served_model = i == 1 ? "glm-fallback" : u.model;  // routing: a fallback answered r1
+      u.attempts = i == 1 ? 3 : 1;
       batch.calls.push_back({u});
     }
     batch.calls.push_back({call_record("r_beta", beta_, 1, kDay1)});
@@ -49,6 +51,9 @@ TEST_P(UsageStoreContract, ListsRecordsNewestFirstByAccountSinceATimeUpToALimit)
   EXPECT_EQ(acme[2].surface, "openai");
   EXPECT_EQ(acme[2].usage.prompt_tokens, 10);
   EXPECT_EQ(acme[2].cost, 100);
+  EXPECT_EQ(acme[2].served_model, "glm-fallback");
+  EXPECT_EQ(acme[2].attempts, 3);
+  EXPECT_EQ(acme[1].attempts, 1);
   EXPECT_EQ(usage.usage({acme_, kDay1 + 2 * kHalfDay, false, false, 100}).size(), 2u);
   EXPECT_EQ(usage.usage({acme_, std::nullopt, false, false, 3}).size(), 3u);
 }

@@ -1,0 +1,242 @@
+// Routing through the real binary over several fake providers with scripted failures: a model's
+// calls spread over its deployments; a failing deployment is retried on the next before the
+// first byte, its breaker opens on a ratio (not one error) and traffic comes back after it
+// recovers; when every deployment fails the fallback answers in the client's surface, priced as
+// itself; a client error and a stream that failed after its first byte are not retried; a 429's
+// Retry-After sets its deployment aside; a refused pool key is set aside and the next key used.
+import { describe, it, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { startFake, startGateway, newAccount, chat, readSse, user, sleep, eventually, admin } from '../lib/harness.mjs';
+
+const KEY_A = 'sk-pool-key-a-0123456789';
+const KEY_B = 'sk-pool-key-b-0123456789';
+
+function config(f) {
+  const provider = (name, fake, extra = []) =>
+    ['[[providers]]', `name = "${name}"`, `base_url = "${fake.url}/v1"`, ...extra, ''];
+  return [
+    // Quick breakers for a test: open at half of 6 calls within 2 s, probe after 1.5 s.
+    'breaker_min_calls = 6',
+    'breaker_error_ratio = 0.5',
+    'breaker_cooldown_ms = 1500',
+    'breaker_max_cooldown_ms = 3000',
+    'breaker_window_ms = 2000',
+    ...provider('a', f.a),
+    ...provider('b', f.b),
+    ...provider('c', f.c),
+    ...provider('pool', f.pool, ['api_key_env = ["POOL_KEY_A", "POOL_KEY_B"]']),
+    '[[models]]', 'id = "routed"', 'fallbacks = ["backup"]',
+    'input_price_per_mtok = 1.0', 'output_price_per_mtok = 2.0',
+    '  [[models.deployments]]', '  provider = "a"', '  upstream_model = "up-a"', '  weight = 1',
+    '  [[models.deployments]]', '  provider = "b"', '  upstream_model = "up-b"', '  weight = 1',
+    '',
+    '[[models]]', 'id = "backup"', 'provider = "c"', 'upstream_model = "up-c"',
+    'input_price_per_mtok = 10.0', 'output_price_per_mtok = 20.0',
+    '',
+    '[[models]]', 'id = "pooled"', 'provider = "pool"',
+    '',
+  ].join('\n');
+}
+
+describe('routing', () => {
+  const f = {};
+  let gw;
+  let acct;
+  const ask = (model = 'routed', extra = {}) =>
+    chat({ gw }, { model, messages: user('hello'), ...extra }, { key: acct.key });
+  const counts = async () => Object.fromEntries(
+    await Promise.all(Object.entries(f).map(async ([k, v]) => [k, (await v.stats()).requests])));
+
+  before(async () => {
+    for (const name of ['a', 'b', 'c', 'pool']) f[name] = await startFake();
+    gw = await startGateway(config(f), { env: { POOL_KEY_A: KEY_A, POOL_KEY_B: KEY_B } });
+    acct = await newAccount(gw);
+  });
+  after(async () => {
+    await gw.stop();
+    for (const fake of Object.values(f)) await fake.stop();
+  });
+  beforeEach(async () => {
+    for (const fake of Object.values(f)) await fake.reset();
+  });
+
+  it('spreads a model over its deployments by weight and says which one answered', async () => {
+    const seen = { a: 0, b: 0 };
+    for (let i = 0; i < 40; i++) {
+      const r = await ask();
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('x-glmgate-attempts'), '1');
+      seen[r.headers.get('x-glmgate-deployment')]++;
+      assert.equal((await r.json()).model, 'routed');
+    }
+    assert.ok(seen.a >= 5 && seen.b >= 5, JSON.stringify(seen));
+    const c = await counts();
+    assert.equal(c.a, seen.a);
+    assert.equal(c.b, seen.b);
+    assert.equal(c.c, 0, 'the fallback is not used while a deployment answers');
+  });
+
+  it('moves a failing deployment\'s calls to the next, opens its breaker on a ratio and comes back', async () => {
+    await sleep(2100);  // the last test's successes leave the breakers' window
+    await f.a.script('status=500');
+    const first = await ask();  // whichever went first, the answer is a 200
+    assert.equal(first.status, 200);
+    let retried = 0;
+    for (let i = 0; i < 30; i++) {
+      const r = await ask();
+      assert.equal(r.status, 200, await r.clone().text());
+      assert.equal(r.headers.get('x-glmgate-deployment'), 'b');
+      if (r.headers.get('x-glmgate-attempts') === '2') retried++;
+    }
+    assert.ok(retried >= 1, 'some calls tried a first');
+    // Open now: a is skipped (but for one probe when its cooldown passes meanwhile), where a
+    // closed breaker would send it about half the calls.
+    const before = (await counts()).a;
+    let again = 0;
+    for (let i = 0; i < 20; i++) {
+      const r = await ask();
+      assert.equal(r.status, 200);
+      if (r.headers.get('x-glmgate-attempts') !== '1') again++;
+    }
+    assert.ok(again <= 1, `${again} calls tried a`);
+    assert.ok((await counts()).a - before <= 2, 'an open breaker sends nothing but a probe');
+
+    // /status (no key) and the admin API's detail say so.
+    const status = await fetch(`${gw.url}/status`);
+    assert.equal(status.status, 200);
+    const models = (await status.json()).models;
+    assert.equal(models.find((m) => m.id === 'routed').status, 'degraded');
+    assert.equal(models.find((m) => m.id === 'backup').status, 'operational');
+    assert.ok(models.every((m) => m.uptime_1h >= 0 && m.uptime_1h <= 1));
+    const detail = await admin(gw, 'GET', 'routing');
+    assert.equal(detail.status, 200);
+    const deps = detail.body.models.find((m) => m.id === 'routed').deployments;
+    const da = deps.find((d) => d.provider === 'a');
+    assert.ok(['open', 'half_open'].includes(da.state), JSON.stringify(da));
+    assert.match(da.last_error, /HTTP 500/);
+    assert.equal(deps.find((d) => d.provider === 'b').state, 'closed');
+    assert.ok(deps.find((d) => d.provider === 'b').p50_time_to_first_token_ms >= 0);
+    assert.equal((await fetch(`${gw.url}/admin/v1/routing`)).status, 401, 'the detail needs an admin key');
+
+    await f.a.reset();  // a recovers; after the cooldown a probe closes its breaker
+    await sleep(1700);
+    await eventually(async () => {
+      await ask();
+      return (await counts()).a > 0;
+    }, { timeoutMs: 10000, what: 'traffic back on a' });
+    const seen = { a: 0, b: 0 };
+    for (let i = 0; i < 20; i++) seen[(await ask()).headers.get('x-glmgate-deployment')]++;
+    assert.ok(seen.a >= 3, JSON.stringify(seen));
+  });
+
+  it('does not open a breaker on one error', async () => {
+    for (let errors = 0; errors < 2;) {  // two calls whose attempt on a failed, among many
+      await f.a.script('status=500');
+      const r = await ask();
+      await f.a.reset();
+      assert.equal(r.status, 200);
+      if (r.headers.get('x-glmgate-attempts') === '2') errors++;
+      for (let i = 0; i < 4; i++) await ask();
+    }
+    const seen = { a: 0, b: 0 };
+    for (let i = 0; i < 20; i++) seen[(await ask()).headers.get('x-glmgate-deployment')]++;
+    assert.ok(seen.a >= 3, `a still takes calls: ${JSON.stringify(seen)}`);
+  });
+
+  it('falls back when every deployment fails, in the client\'s surface, priced as the fallback', async () => {
+    await f.a.script('status=503');
+    await f.b.script('status=502');
+    const r = await ask('routed', { max_tokens: 20 });
+    const body = await r.json();
+    assert.equal(r.status, 200, JSON.stringify(body));
+    assert.equal(body.model, 'backup', 'the response says which model answered');
+    assert.equal(r.headers.get('x-glmgate-deployment'), 'c');
+    assert.equal(Number(r.headers.get('x-glmgate-attempts')), 3);
+    const u = body.usage;
+    const cost = u.prompt_tokens * 10000 + u.completion_tokens * 20000;  // backup's prices, nano-USD
+    const id = r.headers.get('x-request-id');
+    await eventually(() => JSON.parse(gw.cli('ledger', acct.name, '--json'))
+      .some((e) => e.request_id === id && e.amount_nano_usd === -cost),
+    { what: 'the charge at the fallback\'s prices' });
+    const rows = JSON.parse(gw.cli('usage', '--account', acct.name, '--format', 'json'));
+    const last = rows.at(-1) ?? rows[0];
+    const row = rows.find((x) => x.model === 'routed' && x.provider === 'c');
+    assert.ok(row, JSON.stringify(last));  // the model asked for, the deployment that answered
+    assert.equal(row.served_model, 'backup');
+    assert.equal(row.attempts, 3);
+
+    // Streamed and with tools: the fallback's chunks in the same shape.
+    const s = await chat({ gw }, {
+      model: 'routed', stream: true, messages: user('x fake: tool=get_weather'),
+      tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }],
+    }, { key: acct.key });
+    assert.equal(s.status, 200);
+    const { data } = await readSse(s);
+    assert.equal(data.at(-1), '[DONE]');
+    const chunks = data.filter((d) => d !== '[DONE]');
+    assert.ok(chunks.every((c) => c.model === 'backup'));
+    assert.ok(chunks.some((c) => c.choices?.[0]?.delta?.tool_calls?.[0]?.function?.name === 'get_weather'));
+  });
+
+  it('names the cause and the last upstream\'s answer when everything failed', async () => {
+    for (const fake of [f.a, f.b, f.c]) await fake.script('status=500 message=exploded');
+    const r = await ask();
+    assert.equal(r.status, 502);
+    assert.equal(r.headers.get('x-glmgate-error-class'), 'upstream');
+    assert.equal(r.headers.get('x-glmgate-attempts'), '3');
+    const e = (await r.json()).error;
+    assert.match(e.message, /All 3 attempts failed/);
+    assert.match(e.message, /returned HTTP 500: exploded/);
+  });
+
+  it('never retries a client error', async () => {
+    await f.a.script('status=400 message=bad_temperature');
+    await f.b.script('status=400 message=bad_temperature');
+    const r = await ask();
+    assert.equal(r.status, 400);
+    assert.equal(r.headers.get('x-glmgate-attempts'), '1');
+    assert.equal(r.headers.get('x-glmgate-error-class'), 'client');
+    const c = await counts();
+    assert.equal(c.a + c.b + c.c, 1);
+  });
+
+  it('never retries a stream that failed after its first byte', async () => {
+    await f.a.script('reset_after=1');
+    await f.b.script('reset_after=1');
+    const r = await ask('routed', { stream: true });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('x-glmgate-attempts'), '1');
+    const text = await r.text();
+    assert.match(text, /error/);
+    const c = await counts();
+    assert.equal(c.a + c.b, 1);
+    assert.equal(c.c, 0);
+  });
+
+  it('sets a deployment aside for its 429\'s Retry-After', async () => {
+    await f.a.script('status=429 retry_after=30');
+    for (let i = 0; i < 6; i++) assert.equal((await ask()).status, 200);
+    const tried = (await counts()).a;
+    assert.ok(tried <= 1, `a got ${tried}`);
+    for (let i = 0; i < 10; i++) assert.equal((await ask()).headers.get('x-glmgate-deployment'), 'b');
+    assert.equal((await counts()).a, tried, 'nothing more to a within its Retry-After');
+  });
+
+  it('sets a refused pool key aside and uses the next one', async () => {
+    await f.pool.script(`refuse_key=${KEY_A}`);
+    for (let i = 0; i < 10; i++) {
+      const r = await ask('pooled');
+      assert.equal(r.status, 200, await r.clone().text());
+      assert.ok(!(await r.text()).includes('pool-key'));
+    }
+    const keys = (await f.pool.requests()).map((q) => q.headers.authorization);
+    assert.ok(keys.filter((k) => k === `Bearer ${KEY_A}`).length <= 1, 'A is set aside after its refusal');
+    assert.ok(keys.filter((k) => k === `Bearer ${KEY_B}`).length >= 10);
+    const detail = await admin(gw, 'GET', 'routing');
+    const text = JSON.stringify(detail.body);
+    assert.ok(!text.includes('pool-key'), 'no key in the detail');
+    const refused = detail.body.keys.find((k) => k.name === 'pool#key0');
+    assert.equal(refused.state, 'open');
+    assert.match(refused.last_error, /Incorrect API key/);
+  });
+});
