@@ -13,9 +13,10 @@ packages=(
   clang-14 libclang-rt-14-dev clang-format
 )
 # `install_deps.sh test` adds the servers the store and cluster suites start on their own (in
-# temporary folders, on free ports): PostgreSQL and Redis.
+# temporary folders, on free ports): PostgreSQL and Redis; and Prometheus's promtool, which checks
+# GET /metrics (its server is not started).
 if [ "${1:-}" = "test" ]; then
-  packages+=(postgresql redis-server)
+  packages+=(postgresql redis-server prometheus)
 fi
 # `install_deps.sh bench` adds what `make bench` needs: the load generator, the reverse-proxy
 # baseline, and Debian's python3 with matplotlib for the report.

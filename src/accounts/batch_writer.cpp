@@ -169,7 +169,11 @@ void BatchWriter::flush() {
   if (reserved_source_) batch.reserved = {reserved_instance_, reserved_source_()};
   if (!batch.empty()) {
     try {
+      const auto started = std::chrono::steady_clock::now();
       store_.commit(batch);
+      if (commit_timer_)
+        commit_timer_(std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - started));
       if (full_.load(std::memory_order_relaxed)) {
         spdlog::info("usage records are written again; new calls are served");
         full_.store(false, std::memory_order_relaxed);

@@ -49,6 +49,10 @@ class BatchWriter final : public UsageSink {
   void set_commit_listener(std::function<void(const WriteBatch&)> listener) {
     commit_listener_ = std::move(listener);
   }
+  // Called on the writer's thread with each successful commit's duration (the metrics).
+  void set_commit_timer(std::function<void(std::chrono::microseconds)> timer) {
+    commit_timer_ = std::move(timer);
+  }
   // Called at each commit for the open holds that changed, which it records under `instance`
   // (for `credits show`; see AccountStore).
   void set_reserved_source(std::string instance, ReservedSource source) {
@@ -77,6 +81,7 @@ class BatchWriter final : public UsageSink {
   std::string reserved_instance_;
   ReservedSource reserved_source_;
   std::function<void(const WriteBatch&)> commit_listener_;
+  std::function<void(std::chrono::microseconds)> commit_timer_;
   std::mutex queue_mutex_;
   WriteBatch queued_;
   std::size_t queued_call_charges_ = 0;  // queued_.calls with a charge (a row each, as usage rows)

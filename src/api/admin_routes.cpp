@@ -11,6 +11,7 @@
 #include <boost/url/parse.hpp>
 #include <chrono>
 #include <map>
+#include <optional>
 
 #include "accounts/views.hpp"
 #include "contracts/store/store_error.hpp"
@@ -263,18 +264,32 @@ struct AdminRoutes::Impl {
     return json_response(200, list(std::move(data)));
   }
 
-  asio::awaitable<void> serve(Exchange& ex, Endpoint endpoint) {
+  // The admin key's check: nothing when the request has one, else the 401 or 403 to answer. A
+  // plain function: as a coroutine returning bool, GCC 12 built one that crashed in its frame.
+  std::optional<HttpResponse> refusal(const Exchange& ex) const {
     std::string secret = openai::bearer_token(ex.request().header("authorization"));
     if (secret.empty()) secret = std::string(ex.request().header("x-api-key"));
     auto key = parts.keys.find(secret);
-    if (!key || !key->admin) {
-      ApiError e = key ? ApiError{403,
-                                  "permission_error",
-                                  "admin_key_required",
-                                  "This endpoint needs an admin key.",
-                                  {}}
-                       : ApiError::invalid_api_key("The admin API needs an admin key.");
-      HttpResponse r = error_response(e);
+    if (key && key->admin) return std::nullopt;
+    ApiError e = key ? ApiError{403,
+                                "permission_error",
+                                "admin_key_required",
+                                "This endpoint needs an admin key.",
+                                {}}
+                     : ApiError::invalid_api_key("The admin API needs an admin key.");
+    return error_response(e);
+  }
+
+  // Rendered on the I/O thread: formatting a few hundred series takes no lock for long.
+  asio::awaitable<void> metrics(Exchange& ex) {
+    std::optional<HttpResponse> refused = refusal(ex);
+    HttpResponse r = refused ? std::move(*refused) : metrics_response(*parts.metrics);
+    co_await ex.respond(std::move(r));
+  }
+
+  asio::awaitable<void> serve(Exchange& ex, Endpoint endpoint) {
+    if (std::optional<HttpResponse> refused = refusal(ex)) {
+      HttpResponse r = std::move(*refused);
       co_await ex.respond(std::move(r));
       co_return;
     }
@@ -286,6 +301,12 @@ struct AdminRoutes::Impl {
     co_await ex.respond(std::move(response));
   }
 };
+
+HttpResponse metrics_response(const metrics::Registry& registry) {
+  HttpResponse r{200, metrics::kContentType, {}, registry.render()};
+  r.headers.push_back({"cache-control", "no-store"});
+  return r;
+}
 
 AdminRoutes::AdminRoutes(AdminParts parts) : impl_(std::make_unique<Impl>(parts)) {}
 AdminRoutes::~AdminRoutes() = default;
@@ -319,6 +340,8 @@ void AdminRoutes::register_on(Router& router) {
     router.add(r.method, std::string(kBase) + std::string(r.path),
                [impl, endpoint](Exchange& ex) { return impl->serve(ex, endpoint); });
   }
+  if (impl->parts.metrics)
+    router.add("GET", "/metrics", [impl](Exchange& ex) { return impl->metrics(ex); });
   // Anything else under /admin/v1/ is a 404 in the admin API's own words, after the key check.
   for (const char* method : {"GET", "POST", "DELETE"})
     router.add(method, std::string(kBase) + "{path...}",

@@ -1,5 +1,6 @@
 // The admin HTTP API under /admin/v1/: accounts, credits, keys (create returns the secret once),
-// the ledger, usage reports and the pause switch, for admin keys only. It calls the same services
+// the ledger, usage reports, the pause switch and the routing detail, for admin keys only; and
+// GET /metrics (Prometheus sends the admin key as a bearer token). It calls the same services
 // as the CLI; their blocking store work runs on a small private thread pool, never on an I/O
 // thread, and each write waits until the running server's memory has seen it. Owned by the app
 // for as long as the router serves.
@@ -13,6 +14,7 @@
 #include "accounts/store_sync.hpp"
 #include "gateway/model_status.hpp"
 #include "http/router.hpp"
+#include "metrics/registry.hpp"
 
 namespace glmgate {
 
@@ -21,8 +23,12 @@ struct AdminParts {
   KeyService& key_service;
   AccountService& accounts;
   StoreSync& sync;
-  const ModelStatus* status = nullptr;  // GET /admin/v1/routing: deployments and pool keys
+  const ModelStatus* status = nullptr;         // GET /admin/v1/routing: deployments and pool keys
+  const metrics::Registry* metrics = nullptr;  // GET /metrics, for an admin key
 };
+
+// GET /metrics's answer: the registry in the Prometheus text format.
+HttpResponse metrics_response(const metrics::Registry& registry);
 
 class AdminRoutes {
  public:

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <optional>
+#include <thread>
 
 #include "accounts/account_book.hpp"
 #include "accounts/account_service.hpp"
@@ -31,6 +33,7 @@
 #include "limits/local_health_board.hpp"
 #include "logging/access_log.hpp"
 #include "logging/buffered_sink.hpp"
+#include "metrics/registry.hpp"
 #include "outputs/conversations.hpp"
 #include "outputs/output_service.hpp"
 #include "outputs/sweeper.hpp"
@@ -67,6 +70,28 @@ void raise_fd_limit() {
 }
 
 // The server's part of the configuration (http/ does not know config/).
+// The gauges read at each scrape, and the writer's commit times.
+void add_gauges(metrics::Registry& registry, const HealthBoard& health, BatchWriter& writer) {
+  registry.gauge(metrics::Gauge{
+      "glmgate_breaker_state",
+      "Each deployment's and pool key's circuit breaker: 0 closed, 1 half-open, 2 open.",
+      {"name"},
+      [&health] {
+        std::vector<std::pair<metrics::Labels, double>> out;
+        for (const auto& f : health.figures())
+          out.push_back({{f.name}, static_cast<double>(static_cast<int>(f.state))});
+        return out;
+      }});
+  registry.gauge("glmgate_writer_queue_depth", "Rows waiting for the batching writer's commit.",
+                 [&writer] { return static_cast<double>(writer.queued_rows()); });
+  auto& commits = registry.histogram(
+      "glmgate_writer_commit_duration_seconds", "The batching writer's commits, in seconds.", {},
+      {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+  writer.set_commit_timer([&commits](std::chrono::microseconds t) {
+    commits.observe({}, static_cast<double>(t.count()) / 1e6);
+  });
+}
+
 ServerOptions server_options(const ServerSection& server) {
   ServerOptions options;
   options.host = server.listen_host;
@@ -134,6 +159,11 @@ int serve(const std::optional<std::string>& config_path) {
   if (!config.redis.empty()) catalog.share_gates(*limiter);
   Pipeline pipeline({cache, catalog, providers, health, *limiter, wallet, writer, pause, outputs,
                      &conversations});
+  // GET /metrics: every call's figures, the breakers, the writer's queue and commits.
+  metrics::Registry registry;
+  CallMetrics call_metrics(registry, config.metrics_per_account);
+  pipeline.set_metrics(&call_metrics);
+  add_gauges(registry, health, writer);
   PublicRoutes routes(pipeline);
   ModelStatus model_status(catalog, health);
   routes.set_status(&model_status);
@@ -166,7 +196,7 @@ int serve(const std::optional<std::string>& config_path) {
       if (!f) return std::nullopt;
       return Balance{id, {}, f->balance, f->reserved, f->spent};
     });
-  AdminRoutes admin({cache, keys, account_service, sync, &model_status});
+  AdminRoutes admin({cache, keys, account_service, sync, &model_status, &registry});
   Router router;
   routes.register_on(router);
   task_routes.register_on(router);
@@ -176,6 +206,24 @@ int serve(const std::optional<std::string>& config_path) {
   // here, with nothing to undo.
   Server server(server_options(config), router);
   server.bind();
+  // metrics_listen: /metrics without a key on an address of its own (one thread), for a
+  // Prometheus that scrapes from where the public cannot reach.
+  Router metrics_router;
+  std::optional<Server> metrics_server;
+  std::thread metrics_thread;
+  if (config.metrics_listen) {
+    metrics_router.add("GET", "/metrics",
+                       [&registry](Exchange& ex) -> boost::asio::awaitable<void> {
+                         co_await ex.respond(metrics_response(registry));
+                       });
+    ServerOptions o;
+    o.host = config.metrics_host;
+    o.port = config.metrics_port;
+    o.threads = 1;
+    o.max_connections = 64;
+    metrics_server.emplace(o, metrics_router);
+    metrics_server->bind();
+  }
   if (auto made = keys.bootstrap_admin()) {
     std::cout << "No API key existed, so an admin key was created (" << made->record.id
               << "). It is shown only this once:\n"
@@ -193,7 +241,15 @@ int serve(const std::optional<std::string>& config_path) {
             << config.models.size() << " models, config: " << config.source << ")" << std::endl;
   spdlog::info("serving {} models from {} providers; {} active keys", config.models.size(),
                config.providers.size(), cache.size());
+  if (metrics_server) {
+    metrics_thread = std::thread([&metrics_server] { metrics_server->run(); });
+    spdlog::info("metrics on http://{}:{}/metrics", config.metrics_host, metrics_server->port());
+  }
   server.run();
+  if (metrics_server) {
+    metrics_server->stop();
+    metrics_thread.join();
+  }
   spdlog::info("stopped");
   install_access_log(nullptr);  // the sink goes with spdlog::shutdown() below
   tasks.stop();  // runs in flight are abandoned uncharged; the next start runs them again

@@ -23,18 +23,20 @@ constexpr std::string_view kOutputsKeys[] = {"output_retention_days", "output_sw
 constexpr std::string_view kTasksKeys[] = {"task_concurrency", "task_lease_ms",
                                            "webhook_allow_private", "webhook_retry_seconds",
                                            "webhook_timeout_ms"};
-constexpr std::string_view kRoutingKeys[] = {"breaker_window_ms", "breaker_min_calls",
-                                             "breaker_error_ratio", "breaker_cooldown_ms",
-                                             "breaker_max_cooldown_ms"};
+constexpr std::string_view kRoutingKeys[] = {
+    "breaker_window_ms",       "breaker_min_calls", "breaker_error_ratio", "breaker_cooldown_ms",
+    "breaker_max_cooldown_ms", "metrics_listen",    "metrics_per_account"};
 constexpr std::string_view kOtherKeys[] = {"log_level", "providers", "models"};
 
-void parse_listen(ServerSection& c, const TableReader& r) {
+// `key` ("listen", "metrics_listen") as host and port; false when absent.
+bool parse_address(const TableReader& r, std::string_view key, std::string& host_out,
+                   std::uint16_t& port_out) {
   std::string listen;
-  r.string("listen", listen);
-  if (listen.empty()) return;
+  r.string(key, listen);
+  if (listen.empty()) return false;
   auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0)
-    r.fail("listen", "expected \"host:port\", e.g. \"127.0.0.1:8080\", got \"" + listen + "\"");
+    r.fail(key, "expected \"host:port\", e.g. \"127.0.0.1:8080\", got \"" + listen + "\"");
   std::string host = listen.substr(0, colon);
   if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
   std::string port = listen.substr(colon + 1);
@@ -46,9 +48,14 @@ void parse_listen(ServerSection& c, const TableReader& r) {
   } catch (...) {
   }
   if (value < 0 || value > 65535)
-    r.fail("listen", "port must be a number from 0 to 65535, got \"" + port + "\"");
-  c.listen_host = host;
-  c.listen_port = static_cast<std::uint16_t>(value);
+    r.fail(key, "port must be a number from 0 to 65535, got \"" + port + "\"");
+  host_out = host;
+  port_out = static_cast<std::uint16_t>(value);
+  return true;
+}
+
+void parse_listen(ServerSection& c, const TableReader& r) {
+  parse_address(r, "listen", c.listen_host, c.listen_port);
 }
 
 // `cors_origins`: each an origin as browsers send it in Origin (scheme://host[:port], no path),
@@ -176,6 +183,8 @@ void parse_outputs(const TableReader& r, OutputsSection& c) {
 }
 
 void parse_routing(const TableReader& r, RoutingSection& c) {
+  c.metrics_listen = parse_address(r, "metrics_listen", c.metrics_host, c.metrics_port);
+  r.boolean("metrics_per_account", c.metrics_per_account);
   r.integer("breaker_window_ms", c.breaker_window_ms, 100, 3'600'000);
   r.integer("breaker_min_calls", c.breaker_min_calls, 1, 1'000'000);
   if (r.has("breaker_error_ratio")) {

@@ -105,6 +105,11 @@ void end_attempt(Call& call, const CallOutcome& outcome, const ApiError* error) 
   const Deployment& d = *route.deployment;
   route.deployment = nullptr;
   d.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  if (call.parts.metrics)
+    call.parts.metrics->attempt(d.model.provider, error                    ? cause_class(*error)
+                                                  : outcome.upstream_fault ? "upstream"
+                                                  : outcome.status == 200  ? "ok"
+                                                                           : "client");
   HealthBoard& board = call.parts.health;
   const bool key_fault = error && key_refused(*error);
   CallOutcome deployment_outcome = outcome;

@@ -49,6 +49,7 @@ struct Call {
   UsageRecord record;
   // Response headers every answer carries (x-ratelimit-*, retry-after).
   Headers extra_headers;
+  std::string error_code;  // the code of the error the call ended with, for the metrics
 
   // authenticate
   std::shared_ptr<const KeyInfo> key;

@@ -63,6 +63,7 @@ void watch_client(Call& call) {
 
 asio::awaitable<void> send_error(Call& call, const ApiError& error) {
   call.record.status = error.status;
+  call.error_code = error.code;
   if (error.status >= 500)
     spdlog::warn("request {}: {} {}: {}", call.record.request_id, error.status, error.code,
                  error.message);

@@ -46,6 +46,7 @@ void encode_item(Call& call, StreamEncoder& encoder, StreamItem& item, std::stri
     case StreamItem::Kind::error:
       encoder.error(item.error, out);
       call.record.status = item.error.status;
+      call.error_code = item.error.code;
       spdlog::warn("request {}: upstream failed mid-stream: {}", call.record.request_id,
                    item.error.message);
       break;
@@ -149,6 +150,16 @@ asio::awaitable<void> dispatch_stream(Call& call, std::chrono::milliseconds ping
   if (!co_await call.exchange.begin_stream(200, std::move(headers))) {
     client_left(call);
   } else {
+    // Counted open until the relay ends, however it ends (the guard runs on unwinding too).
+    struct OpenStream {
+      CallMetrics* m;
+      explicit OpenStream(CallMetrics* metrics) : m(metrics) {
+        if (m) m->stream_opened();
+      }
+      ~OpenStream() {
+        if (m) m->stream_closed();
+      }
+    } open_stream_count(call.parts.metrics);
     auto pinger = std::make_shared<KeepAlive>(co_await asio::this_coro::executor, call, *encoder,
                                               ping_interval);
     pinger->start();

@@ -19,6 +19,7 @@
 #include "contracts/usage_sink.hpp"
 #include "contracts/wallet.hpp"
 #include "gateway/background_queue.hpp"
+#include "gateway/call_metrics.hpp"
 #include "gateway/catalog.hpp"
 #include "http/exchange.hpp"
 #include "providers/registry.hpp"
@@ -41,6 +42,7 @@ struct PipelineParts {
   ConversationSource* conversations = nullptr;  // previous_response_id; null: refused
   BackgroundQueue* background = nullptr;        // background: true; null: refused
   KeyLookup* key_lookup = nullptr;              // keys the cache misses; null: refused at once
+  CallMetrics* metrics = nullptr;               // what each call adds to /metrics; null: none
 };
 
 // A task's run of a generation: its output ID is fixed in advance, the rate limit is not taken
@@ -69,6 +71,7 @@ class Pipeline {
   void set_background(BackgroundQueue* queue) { parts_.background = queue; }
   void set_conversations(ConversationSource* source) { parts_.conversations = source; }
   void set_key_lookup(KeyLookup* lookup) { parts_.key_lookup = lookup; }
+  void set_metrics(CallMetrics* metrics) { parts_.metrics = metrics; }
 
   // The key's info, or the 401 to send. From the cache only: when it refuses a key, call
   // authenticate_missed() (a coroutine only on that path, so a hit costs no frame).

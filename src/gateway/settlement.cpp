@@ -53,6 +53,27 @@ void keep_output(Call& call) {
   }
 }
 
+// What the call adds to the metrics; the usage record has it all.
+void count(const Call& call) {
+  const UsageRecord& r = call.record;
+  CallMetrics::Ended e;
+  e.surface = r.surface;
+  e.account = r.account_id;
+  e.status = r.status;
+  e.error_code = call.error_code;
+  e.request_model = r.model;
+  e.response_model = r.served_model;
+  e.provider = r.provider;
+  e.stream = r.stream;
+  e.upstream = call.route.attempts > 0;
+  e.input_tokens = r.usage.prompt_tokens;
+  e.output_tokens = r.usage.completion_tokens;
+  e.cost_usd = static_cast<double>(r.cost) / static_cast<double>(kNanoPerUsd);
+  e.duration_s = static_cast<double>(r.latency_us) / 1e6;
+  e.first_token_s = static_cast<double>(r.ttft_us) / 1e6;
+  call.parts.metrics->ended(e);
+}
+
 std::int64_t micros_since(Clock::time_point start, Clock::time_point end) {
   return std::chrono::duration_cast<std::chrono::microseconds>(end - start).count();
 }
@@ -109,6 +130,7 @@ void finish(Call& call) {
 
   call.record.attempts = call.route.attempts;
   if (call.route.answered) call.record.served_model = call.route.answered->id;
+  if (call.parts.metrics) count(call);
   call.record.created_at = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();

@@ -6,12 +6,21 @@
 // Retry-After sets its deployment aside; a refused pool key is set aside and the next key used.
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
+import { execFileSync } from 'node:child_process';
 import { startFake, startGateway, newAccount, chat, readSse, user, sleep, eventually, admin } from '../lib/harness.mjs';
 
 const KEY_A = 'sk-pool-key-a-0123456789';
 const KEY_B = 'sk-pool-key-b-0123456789';
 
-function config(f) {
+const freePort = () => new Promise((resolve) => {
+  const s = net.createServer().listen(0, '127.0.0.1', () => {
+    const { port } = s.address();
+    s.close(() => resolve(port));
+  });
+});
+
+function config(f, metricsPort) {
   const provider = (name, fake, extra = []) =>
     ['[[providers]]', `name = "${name}"`, `base_url = "${fake.url}/v1"`, ...extra, ''];
   return [
@@ -21,6 +30,7 @@ function config(f) {
     'breaker_cooldown_ms = 1500',
     'breaker_max_cooldown_ms = 3000',
     'breaker_window_ms = 2000',
+    `metrics_listen = "127.0.0.1:${metricsPort}"`,
     ...provider('a', f.a),
     ...provider('b', f.b),
     ...provider('c', f.c),
@@ -42,6 +52,7 @@ describe('routing', () => {
   const f = {};
   let gw;
   let acct;
+  let metricsPort;
   const ask = (model = 'routed', extra = {}) =>
     chat({ gw }, { model, messages: user('hello'), ...extra }, { key: acct.key });
   const counts = async () => Object.fromEntries(
@@ -49,7 +60,8 @@ describe('routing', () => {
 
   before(async () => {
     for (const name of ['a', 'b', 'c', 'pool']) f[name] = await startFake();
-    gw = await startGateway(config(f), { env: { POOL_KEY_A: KEY_A, POOL_KEY_B: KEY_B } });
+    metricsPort = await freePort();
+    gw = await startGateway(config(f, metricsPort), { env: { POOL_KEY_A: KEY_A, POOL_KEY_B: KEY_B } });
     acct = await newAccount(gw);
   });
   after(async () => {
@@ -238,5 +250,46 @@ describe('routing', () => {
     const refused = detail.body.keys.find((k) => k.name === 'pool#key0');
     assert.equal(refused.state, 'open');
     assert.match(refused.last_error, /Incorrect API key/);
+  });
+
+  it('reports what happened on /metrics, in a format promtool accepts', async () => {
+    await ask();
+    const s = await ask('routed', { stream: true });
+    await s.text();
+    assert.equal((await fetch(`${gw.url}/metrics`)).status, 401, 'a key is needed on the API port');
+    const user = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${acct.key}` } });
+    assert.equal(user.status, 403, 'an admin key');
+    let text;
+    await eventually(async () => {  // the stream's end is counted just after its last byte
+      const r = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${gw.adminKey}` } });
+      assert.equal(r.status, 200);
+      assert.match(r.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
+      text = await r.text();
+      return /^glmgate_open_streams 0$/m.test(text);
+    }, { what: 'no stream open' });
+    for (const line of [
+      /^glmgate_requests_total\{surface="openai",status="200"\} \d+$/m,
+      /^glmgate_requests_total\{surface="openai",status="502"\} \d+$/m,
+      /^gen_ai_client_token_usage_bucket\{gen_ai_operation_name="chat",gen_ai_provider_name="b",gen_ai_request_model="routed",gen_ai_response_model="routed",gen_ai_token_type="input",le="\+Inf"\} \d+$/m,
+      /^gen_ai_server_request_duration_seconds_count\{gen_ai_operation_name="chat",gen_ai_provider_name="c",gen_ai_request_model="routed",gen_ai_response_model="backup"\} \d+$/m,
+      /^gen_ai_server_time_to_first_token_seconds_count\{[^}]*gen_ai_request_model="routed"[^}]*\} \d+$/m,
+      /^gen_ai_server_request_duration_seconds_count\{[^}]*error_type="upstream_error"\} \d+$/m,
+      /^glmgate_fallbacks_total\{gen_ai_request_model="routed",gen_ai_response_model="backup"\} \d+$/m,
+      /^glmgate_upstream_attempts_total\{gen_ai_provider_name="a",outcome="upstream"\} \d+$/m,
+      /^glmgate_credits_charged_usd_total\{gen_ai_request_model="routed"\} [0-9.e-]+$/m,
+      /^glmgate_breaker_state\{name="routed@a"\} [012]$/m,
+      /^glmgate_breaker_state\{name="pool#key0"\} 2$/m,
+      /^glmgate_open_streams 0$/m,
+      /^glmgate_writer_queue_depth \d+$/m,
+      /^glmgate_writer_commit_duration_seconds_count \d+$/m,
+    ]) assert.match(text, line);
+    assert.ok(!text.includes(acct.key) && !text.includes(acct.account.id ?? 'no-account-id'), 'no key or account label');
+    execFileSync('promtool', ['check', 'metrics'], { input: text });  // throws on a problem
+
+    // metrics_listen: the same without a key, on its own address.
+    const open = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    assert.equal(open.status, 200);
+    assert.match(await open.text(), /^glmgate_requests_total/m);
+    assert.equal((await fetch(`http://127.0.0.1:${metricsPort}/v1/models`)).status, 404, 'nothing else there');
   });
 });
