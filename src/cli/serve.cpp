@@ -48,11 +48,13 @@ namespace {
 // batches: an I/O thread never makes a system call or wakes a thread for a log line.
 constexpr auto kLogInterval = std::chrono::milliseconds(100);
 
-void setup_logging(const std::string& level) {
+BufferedSink* setup_logging(const std::string& level) {
   auto sink = std::make_shared<BufferedSink>(STDERR_FILENO, kLogInterval);
-  install_access_log(sink.get());
+  BufferedSink* raw = sink.get();
+  install_access_log(raw);
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("glmgate", std::move(sink)));
   spdlog::set_level(spdlog::level::from_str(level));
+  return raw;
 }
 
 // The name this server records its open holds under (AccountStore): the same across restarts, so
@@ -110,7 +112,7 @@ ServerOptions server_options(const ServerSection& server) {
 
 int serve(const std::optional<std::string>& config_path) {
   Config config = load_config(config_path);
-  setup_logging(config.log_level);
+  BufferedSink* log_sink = setup_logging(config.log_level);
   raise_fd_limit();
 
   // A second server on a store that admits one (SQLite) stops here, naming the first.
@@ -163,6 +165,8 @@ int serve(const std::optional<std::string>& config_path) {
   metrics::Registry registry;
   CallMetrics call_metrics(registry, config.metrics_per_account);
   pipeline.set_metrics(&call_metrics);
+  CallLog call_log(config.access_log, log_sink);
+  if (call_log.enabled()) pipeline.set_call_log(&call_log);
   add_gauges(registry, health, writer);
   PublicRoutes routes(pipeline);
   ModelStatus model_status(catalog, health);

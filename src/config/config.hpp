@@ -149,11 +149,12 @@ struct RoutingSection {
   bool metrics_listen = false;
   std::string metrics_host;
   std::uint16_t metrics_port = 0;
-  bool metrics_per_account = false;           // the account as a label of glmgate_requests_total
-  std::int64_t breaker_window_ms = 30'000;    // the sliding window outcomes are counted over
-  std::int64_t breaker_min_calls = 10;        // calls in the window before it may open
-  double breaker_error_ratio = 0.5;           // faults among them that open it
-  std::int64_t breaker_cooldown_ms = 10'000;  // open this long, doubling on a failed probe...
+  bool metrics_per_account = false;         // the account as a label of glmgate_requests_total
+  std::string access_log = "off";           // a JSON line per call: "stderr", a file path, or "off"
+  std::int64_t breaker_window_ms = 30'000;  // the sliding window outcomes are counted over
+  std::int64_t breaker_min_calls = 10;      // calls in the window before it may open
+  double breaker_error_ratio = 0.5;         // faults among them that open it
+  std::int64_t breaker_cooldown_ms = 10'000;       // open this long, doubling on a failed probe...
   std::int64_t breaker_max_cooldown_ms = 300'000;  // ...up to this
 };
 

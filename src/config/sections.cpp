@@ -25,7 +25,7 @@ constexpr std::string_view kTasksKeys[] = {"task_concurrency", "task_lease_ms",
                                            "webhook_timeout_ms"};
 constexpr std::string_view kRoutingKeys[] = {
     "breaker_window_ms",       "breaker_min_calls", "breaker_error_ratio", "breaker_cooldown_ms",
-    "breaker_max_cooldown_ms", "metrics_listen",    "metrics_per_account"};
+    "breaker_max_cooldown_ms", "metrics_listen",    "metrics_per_account", "access_log"};
 constexpr std::string_view kOtherKeys[] = {"log_level", "providers", "models"};
 
 // `key` ("listen", "metrics_listen") as host and port; false when absent.
@@ -185,6 +185,8 @@ void parse_outputs(const TableReader& r, OutputsSection& c) {
 void parse_routing(const TableReader& r, RoutingSection& c) {
   c.metrics_listen = parse_address(r, "metrics_listen", c.metrics_host, c.metrics_port);
   r.boolean("metrics_per_account", c.metrics_per_account);
+  r.string("access_log", c.access_log);
+  if (c.access_log.empty()) r.fail("access_log", "expected \"stderr\", a file path or \"off\"");
   r.integer("breaker_window_ms", c.breaker_window_ms, 100, 3'600'000);
   r.integer("breaker_min_calls", c.breaker_min_calls, 1, 1'000'000);
   if (r.has("breaker_error_ratio")) {

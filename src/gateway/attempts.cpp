@@ -93,8 +93,10 @@ asio::awaitable<bool> provider_slot_for(Call& call, const std::string& provider)
 void add_route_headers(Call& call, const Deployment* last, const ApiError* error) {
   call.extra_headers.push_back({"x-glmgate-attempts", std::to_string(call.route.attempts)});
   if (last) call.extra_headers.push_back({"x-glmgate-deployment", last->model.provider});
-  if (error)
-    call.extra_headers.push_back({"x-glmgate-error-class", std::string(cause_class(*error))});
+  if (error) {
+    call.error_class = cause_class(*error);
+    call.extra_headers.push_back({"x-glmgate-error-class", std::string(call.error_class)});
+  }
 }
 
 }  // namespace

@@ -49,7 +49,8 @@ struct Call {
   UsageRecord record;
   // Response headers every answer carries (x-ratelimit-*, retry-after).
   Headers extra_headers;
-  std::string error_code;  // the code of the error the call ended with, for the metrics
+  std::string error_code;        // the code of the error the call ended with, for the metrics
+  std::string_view error_class;  // its cause class when an upstream attempt named it
 
   // authenticate
   std::shared_ptr<const KeyInfo> key;

@@ -22,6 +22,7 @@
 #include "gateway/call_metrics.hpp"
 #include "gateway/catalog.hpp"
 #include "http/exchange.hpp"
+#include "logging/call_log.hpp"
 #include "providers/registry.hpp"
 #include "surfaces/surface.hpp"
 
@@ -43,6 +44,7 @@ struct PipelineParts {
   BackgroundQueue* background = nullptr;        // background: true; null: refused
   KeyLookup* key_lookup = nullptr;              // keys the cache misses; null: refused at once
   CallMetrics* metrics = nullptr;               // what each call adds to /metrics; null: none
+  CallLog* call_log = nullptr;                  // the JSON line per call (access_log); null: none
 };
 
 // A task's run of a generation: its output ID is fixed in advance, the rate limit is not taken
@@ -72,6 +74,7 @@ class Pipeline {
   void set_conversations(ConversationSource* source) { parts_.conversations = source; }
   void set_key_lookup(KeyLookup* lookup) { parts_.key_lookup = lookup; }
   void set_metrics(CallMetrics* metrics) { parts_.metrics = metrics; }
+  void set_call_log(CallLog* log) { parts_.call_log = log; }
 
   // The key's info, or the 401 to send. From the cache only: when it refuses a key, call
   // authenticate_missed() (a coroutine only on that path, so a hit costs no frame).

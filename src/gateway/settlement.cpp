@@ -74,6 +74,37 @@ void count(const Call& call) {
   call.parts.metrics->ended(e);
 }
 
+// The call's cause class for the access log: what the attempts named, else by its status.
+std::string_view error_class(const Call& call) {
+  const int status = call.record.status;
+  if (status == 200) return {};
+  if (!call.error_class.empty()) return call.error_class;
+  if (status >= 500) return call.route.attempts > 0 ? "upstream" : "gateway";
+  return "client";
+}
+
+void log_call(const Call& call) {
+  const UsageRecord& r = call.record;
+  CallLine line;
+  line.request_id = r.request_id;
+  line.key_prefix = call.key ? std::string_view(call.key->prefix) : std::string_view();
+  line.account = r.account_id;
+  line.surface = r.surface;
+  line.model = r.model;
+  line.served_model = r.served_model;
+  line.deployment = call.route.attempts > 0 ? std::string_view(r.provider) : std::string_view();
+  line.status = r.status;
+  line.prompt_tokens = r.usage.prompt_tokens;
+  line.completion_tokens = r.usage.completion_tokens;
+  line.estimated = r.usage.estimated;
+  line.cost_nano_usd = r.cost;
+  line.latency_us = r.latency_us;
+  line.ttft_us = r.ttft_us;
+  line.attempts = r.attempts;
+  line.error_class = error_class(call);
+  call.parts.call_log->write(line);
+}
+
 std::int64_t micros_since(Clock::time_point start, Clock::time_point end) {
   return std::chrono::duration_cast<std::chrono::microseconds>(end - start).count();
 }
@@ -131,6 +162,7 @@ void finish(Call& call) {
   call.record.attempts = call.route.attempts;
   if (call.route.answered) call.record.served_model = call.route.answered->id;
   if (call.parts.metrics) count(call);
+  if (call.parts.call_log) log_call(call);
   call.record.created_at = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();

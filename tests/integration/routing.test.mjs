@@ -8,6 +8,9 @@ import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startFake, startGateway, newAccount, chat, readSse, user, sleep, eventually, admin } from '../lib/harness.mjs';
 
 const KEY_A = 'sk-pool-key-a-0123456789';
@@ -20,7 +23,7 @@ const freePort = () => new Promise((resolve) => {
   });
 });
 
-function config(f, metricsPort) {
+function config(f, metricsPort, accessLog) {
   const provider = (name, fake, extra = []) =>
     ['[[providers]]', `name = "${name}"`, `base_url = "${fake.url}/v1"`, ...extra, ''];
   return [
@@ -31,6 +34,7 @@ function config(f, metricsPort) {
     'breaker_max_cooldown_ms = 3000',
     'breaker_window_ms = 2000',
     `metrics_listen = "127.0.0.1:${metricsPort}"`,
+    `access_log = "${accessLog}"`,
     ...provider('a', f.a),
     ...provider('b', f.b),
     ...provider('c', f.c),
@@ -53,6 +57,8 @@ describe('routing', () => {
   let gw;
   let acct;
   let metricsPort;
+  const accessLog = join(mkdtempSync(join(tmpdir(), 'glmgate-access-')), 'access.log');
+  const logLines = () => readFileSync(accessLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const ask = (model = 'routed', extra = {}) =>
     chat({ gw }, { model, messages: user('hello'), ...extra }, { key: acct.key });
   const counts = async () => Object.fromEntries(
@@ -61,7 +67,7 @@ describe('routing', () => {
   before(async () => {
     for (const name of ['a', 'b', 'c', 'pool']) f[name] = await startFake();
     metricsPort = await freePort();
-    gw = await startGateway(config(f, metricsPort), { env: { POOL_KEY_A: KEY_A, POOL_KEY_B: KEY_B } });
+    gw = await startGateway(config(f, metricsPort, accessLog), { env: { POOL_KEY_A: KEY_A, POOL_KEY_B: KEY_B } });
     acct = await newAccount(gw);
   });
   after(async () => {
@@ -176,6 +182,18 @@ describe('routing', () => {
     assert.ok(row, JSON.stringify(last));  // the model asked for, the deployment that answered
     assert.equal(row.served_model, 'backup');
     assert.equal(row.attempts, 3);
+    // The access log's line of the call (written within its 100 ms interval).
+    let line;
+    await eventually(() => (line = logLines().find((l) => l.request_id === id)), { what: 'the access log line' });
+    assert.equal(line.model, 'routed');
+    assert.equal(line.served_model, 'backup');
+    assert.equal(line.deployment, 'c');
+    assert.equal(line.attempts, 3);
+    assert.equal(line.status, 200);
+    assert.equal(line.cost_nano_usd, cost);
+    assert.equal(line.account, acct.account.id);
+    assert.ok(acct.key.startsWith(line.key_prefix) && line.key_prefix.length < 16, line.key_prefix);
+    assert.equal(line.error_class, undefined);
 
     // Streamed and with tools: the fallback's chunks in the same shape.
     const s = await chat({ gw }, {
@@ -199,6 +217,10 @@ describe('routing', () => {
     const e = (await r.json()).error;
     assert.match(e.message, /All 3 attempts failed/);
     assert.match(e.message, /returned HTTP 500: exploded/);
+    const id = r.headers.get('x-request-id');
+    await eventually(() => logLines().some((l) => l.request_id === id && l.error_class === 'upstream'
+      && l.status === 502 && l.attempts === 3 && l.cost_nano_usd === 0), { what: 'the failed call\'s line' });
+    assert.ok(!readFileSync(accessLog, 'utf8').includes(acct.key), 'never a key');
   });
 
   it('never retries a client error', async () => {
