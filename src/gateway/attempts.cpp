@@ -60,6 +60,16 @@ std::int64_t micros_since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t).count();
 }
 
+// The client's trace context header `name` when it looks like one (W3C: printable, no longer than
+// `max`; traceparent exactly 55 characters), else empty: passed upstream as it came.
+std::string trace_header(const Call& call, std::string_view name, std::size_t max) {
+  std::string_view v = call.exchange.request().header(name);
+  if (v.empty() || v.size() > max || (name == "traceparent" && v.size() != 55)) return {};
+  for (char c : v)
+    if (c < 0x20 || c > 0x7e) return {};
+  return std::string(v);
+}
+
 // The request for one attempt: a copy while later candidates may still need it.
 json::object attempt_body(Call& call, const ModelConfig& model, bool last) {
   json::object body = last ? std::move(call.request.body) : json::object(call.request.body);
@@ -179,9 +189,10 @@ asio::awaitable<std::optional<ApiError>> open_upstream(Call& call) {
     route.attempt_started = Clock::now();
     d.in_flight.fetch_add(1, std::memory_order_relaxed);
     const bool last_candidate = route.next >= route.plan.size();
-    call.upstream.call = route.adapter->call(CallContext{call.exchange.request_id(), &d.model},
-                                             attempt_body(call, *candidate.model, last_candidate),
-                                             call.request.stream);
+    call.upstream.call = route.adapter->call(
+        CallContext{call.exchange.request_id(), &d.model, trace_header(call, "traceparent", 55),
+                    trace_header(call, "tracestate", 512)},
+        attempt_body(call, *candidate.model, last_candidate), call.request.stream);
     std::optional<ApiError> err;
     try {
       err = co_await call.upstream.call->open();

@@ -75,6 +75,10 @@ HttpProvider make_http_provider(const ProviderConfig& config, std::size_t key, s
 HttpCall::HttpCall(const HttpProvider& provider, CallContext context, std::string body, bool stream)
     : provider_(provider), context_(std::move(context)), call_(provider.endpoint) {
   Headers headers{{"x-request-id", context_.request_id}};
+  if (!context_.traceparent.empty()) {
+    headers.push_back({"traceparent", context_.traceparent});
+    if (!context_.tracestate.empty()) headers.push_back({"tracestate", context_.tracestate});
+  }
   request_ = wire::post_request(
       provider_.target, provider_.endpoint.host_header,
       stream ? provider_.fixed_headers_stream : provider_.fixed_headers_unary, headers, body);

@@ -22,6 +22,10 @@ namespace glmgate {
 struct CallContext {
   std::string request_id;
   const ModelConfig* model = nullptr;
+  // The client's W3C trace context (traceparent, and tracestate when it came with one), passed
+  // on upstream; empty: none.
+  std::string traceparent;
+  std::string tracestate;
 };
 
 // The upstream's own text of a non-streamed answer whose canonical response is that same document

@@ -223,6 +223,18 @@ describe('routing', () => {
     assert.ok(!readFileSync(accessLog, 'utf8').includes(acct.key), 'never a key');
   });
 
+  it('passes the client\'s W3C trace context upstream', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const r = await chat({ gw }, { model: 'backup', messages: user('hi') },
+      { key: acct.key, headers: { traceparent, tracestate: 'vendor=1' } });
+    assert.equal(r.status, 200);
+    const seen = (await f.c.last()).headers;
+    assert.equal(seen.traceparent, traceparent);
+    assert.equal(seen.tracestate, 'vendor=1');
+    await chat({ gw }, { model: 'backup', messages: user('hi') }, { key: acct.key, headers: { traceparent: 'junk' } });
+    assert.equal((await f.c.last()).headers.traceparent, undefined, 'not a trace context: not passed on');
+  });
+
   it('never retries a client error', async () => {
     await f.a.script('status=400 message=bad_temperature');
     await f.b.script('status=400 message=bad_temperature');
