@@ -188,7 +188,10 @@ asio::awaitable<std::optional<ApiError>> open_upstream(Call& call) {
     ++route.attempts;
     route.attempt_started = Clock::now();
     d.in_flight.fetch_add(1, std::memory_order_relaxed);
-    const bool last_candidate = route.next >= route.plan.size();
+    // The request is given away only when no attempt can follow: none after the last candidate,
+    // and none with another key of the same pool.
+    const bool last_candidate =
+        route.next >= route.plan.size() && call.parts.providers.keys(provider) < 2;
     call.upstream.call = route.adapter->call(
         CallContext{call.exchange.request_id(), &d.model, trace_header(call, "traceparent", 55),
                     trace_header(call, "tracestate", 512)},

@@ -275,7 +275,11 @@ describe('routing', () => {
       assert.equal(r.status, 200, await r.clone().text());
       assert.ok(!(await r.text()).includes('pool-key'));
     }
-    const keys = (await f.pool.requests()).map((q) => q.headers.authorization);
+    const seen = await f.pool.requests();
+    // The attempt with the next key sends the whole request again, not what was left of it.
+    assert.ok(seen.every((q) => q.body.model === 'pooled' && q.body.messages?.[0]?.content === 'hello'),
+      JSON.stringify(seen.map((q) => q.body)));
+    const keys = seen.map((q) => q.headers.authorization);
     assert.ok(keys.filter((k) => k === `Bearer ${KEY_A}`).length <= 1, 'A is set aside after its refusal');
     assert.ok(keys.filter((k) => k === `Bearer ${KEY_B}`).length >= 10);
     const detail = await admin(gw, 'GET', 'routing');
