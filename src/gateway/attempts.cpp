@@ -3,7 +3,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <random>
 
 #include "gateway/dispatch.hpp"
 #include "gateway/router.hpp"
@@ -220,8 +219,7 @@ asio::awaitable<std::optional<ApiError>> open_upstream(Call& call) {
     spdlog::info("request {}: attempt {} on {} failed ({}), trying the next deployment",
                  call.record.request_id, route.attempts, d.name, last->message);
     const std::int64_t cap = std::min(kBackoffCapMs, kBackoffBaseMs << std::min(failures++, 6));
-    thread_local std::minstd_rand jitter(std::random_device{}());
-    const std::int64_t wait = std::uniform_int_distribution<std::int64_t>(0, cap)(jitter);
+    const std::int64_t wait = std::uniform_int_distribution<std::int64_t>(0, cap)(route_random());
     asio::steady_timer timer(
         co_await asio::this_coro::executor,
         std::min(deadline - Clock::now(),

@@ -6,12 +6,12 @@
 
 namespace glmgate {
 
-namespace {
-
-std::minstd_rand& generator() {
+std::minstd_rand& route_random() {
   thread_local std::minstd_rand g(std::random_device{}());
   return g;
 }
+
+namespace {
 
 bool wants_tools(const Call& call) {
   auto it = call.request.body.find("tools");
@@ -46,7 +46,7 @@ std::vector<const Deployment*> order_deployments(const Catalog& catalog, const M
       for (std::size_t j = i; j < out.size(); ++j)
         total += out[j]->weight;
       if (total <= 0) break;  // only weight 0 left: configured order
-      std::int64_t pick = std::uniform_int_distribution<std::int64_t>(0, total - 1)(generator());
+      std::int64_t pick = std::uniform_int_distribution<std::int64_t>(0, total - 1)(route_random());
       std::size_t chosen = i;
       for (std::size_t j = i; j < out.size(); ++j) {
         if (pick < out[j]->weight) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ std::vector<const Deployment*> order_deployments(const Catalog& catalog, const M
 // deployments').
 std::optional<std::size_t> pick_key(HealthBoard& board, const std::string& provider,
                                     std::size_t keys, std::string& name);
+
+// This thread's generator for the router's draws and the attempts' jitter (not for secrets).
+std::minstd_rand& route_random();
 
 // The board name of key `key` of `provider`.
 std::string key_name(const std::string& provider, std::size_t key);
