@@ -63,11 +63,11 @@ void CallMetrics::ended(const Ended& e) {
     requests_.add({std::string(e.surface), status});
   if (e.status == 402 || e.status == 429) refusals_.add({status, std::string(e.error_code)});
   if (!e.upstream) return;
-  const std::string request_model(e.request_model);
-  const std::string response_model(e.response_model);
-  const std::string provider(e.provider);
-  const std::string error = e.status == 200 ? std::string() : std::string(e.error_code);
-  const metrics::Labels labels{"chat", provider, request_model, response_model, error};
+  // One label set for the call, made once: its last value is error_type for the time histograms,
+  // then gen_ai_token_type for the token one (the two families' label names differ only there).
+  metrics::Labels labels{"chat", std::string(e.provider), std::string(e.request_model),
+                         std::string(e.response_model),
+                         e.status == 200 ? std::string() : std::string(e.error_code)};
   duration_.observe(labels, e.duration_s);
   if (e.first_token_s > 0) {
     first_token_.observe(labels, e.first_token_s);
@@ -76,14 +76,14 @@ void CallMetrics::ended(const Ended& e) {
           labels, (e.duration_s - e.first_token_s) / static_cast<double>(e.output_tokens - 1));
   }
   if (e.status == 200 || e.input_tokens + e.output_tokens > 0) {
-    tokens_.observe({"chat", provider, request_model, response_model, "input"},
-                    static_cast<double>(e.input_tokens));
-    tokens_.observe({"chat", provider, request_model, response_model, "output"},
-                    static_cast<double>(e.output_tokens));
+    labels[4] = "input";
+    tokens_.observe(labels, static_cast<double>(e.input_tokens));
+    labels[4] = "output";
+    tokens_.observe(labels, static_cast<double>(e.output_tokens));
   }
-  if (e.cost_usd > 0) credits_.add({request_model}, e.cost_usd);
-  if (!response_model.empty() && response_model != request_model)
-    fallbacks_.add({request_model, response_model});
+  if (e.cost_usd > 0) credits_.add({labels[2]}, e.cost_usd);
+  if (!e.response_model.empty() && e.response_model != e.request_model)
+    fallbacks_.add({labels[2], labels[3]});
 }
 
 void CallMetrics::attempt(std::string_view provider, std::string_view outcome) {
