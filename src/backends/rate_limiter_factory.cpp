@@ -4,9 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include "backends/redis/redis_free_calls.hpp"
+#include "backends/redis/redis_health_board.hpp"
 #include "backends/redis/redis_rate_limiter.hpp"
 #include "config/redis_url.hpp"
 #include "limits/key_limiter.hpp"
+#include "limits/local_health_board.hpp"
 
 namespace glmgate {
 
@@ -26,6 +28,16 @@ std::unique_ptr<FreeCallCounter> open_free_call_counter(const RedisSection& redi
   RedisUrlParse parsed = parse_redis_url(redis.redis);
   if (!parsed.url) throw ConfigError("redis: " + parsed.error);
   return std::make_unique<RedisFreeCalls>(*parsed.url);
+}
+
+std::unique_ptr<HealthBoard> open_health_board(const RedisSection& redis, BreakerOptions options) {
+  if (redis.redis.empty()) return std::make_unique<LocalHealthBoard>(options);
+  RedisUrlParse parsed = parse_redis_url(redis.redis);
+  if (!parsed.url) throw ConfigError("redis: " + parsed.error);
+  auto board = std::make_unique<RedisHealthBoard>(*parsed.url,
+                                                  RedisHealthBoard::Options{.breaker = options});
+  board->start();
+  return board;
 }
 
 }  // namespace glmgate

@@ -56,6 +56,11 @@ class HealthBoard {
   virtual void note_error(std::string_view, const std::string&) {}
   // Nothing goes to `name` for `wait`; then probes, as after a breaker's cooldown.
   virtual void set_aside(std::string_view, std::chrono::milliseconds) {}
+  // `name` answers again (an active health check said so): closed at once, with a fresh window.
+  virtual void restore(std::string_view) {}
+  // Names to follow before this instance calls them (every deployment and pool key at start): a
+  // shared board learns their state from the other instances.
+  virtual void watch(const std::vector<std::string>&) {}
   // Every name the board has seen, with its figures.
   virtual std::vector<HealthFigures> figures() const { return {}; }
 };

@@ -96,6 +96,14 @@ void Breaker::set_aside(std::int64_t now_ms, std::int64_t until_ms) {
   clear_window_locked();
 }
 
+void Breaker::restore() {
+  std::lock_guard lock(mutex_);
+  open_ = false;
+  probes_out_ = 0;
+  cooldown_ms_ = options_.cooldown_ms;
+  clear_window_locked();
+}
+
 BreakerFigures Breaker::figures(std::int64_t now_ms) const {
   std::lock_guard lock(mutex_);
   BreakerFigures f;

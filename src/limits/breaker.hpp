@@ -49,6 +49,8 @@ class Breaker {
   // Open at once until `until_ms` (a refused pool key, a Retry-After), then probes; the cooldown
   // does not grow for it.
   void set_aside(std::int64_t now_ms, std::int64_t until_ms);
+  // Closed at once (a health check's answer): a fresh window, the cooldown back to its start.
+  void restore();
 
  private:
   static constexpr std::size_t kBuckets = 10;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/clock.hpp"
+
 namespace glmgate {
 
 namespace {
@@ -86,27 +88,43 @@ void LocalHealthBoard::set_aside(std::string_view name, std::chrono::millisecond
   entry(name).breaker.set_aside(now, now + wait.count());
 }
 
+HealthFigures LocalHealthBoard::figures_of(std::string_view name, const Entry& e, std::int64_t now,
+                                           std::int64_t unix_now) {
+  HealthFigures f;
+  f.name = std::string(name);
+  BreakerFigures b = e.breaker.figures(now);
+  f.state = b.state;
+  f.calls = b.calls;
+  f.faults = b.faults;
+  f.retry_at_ms = b.state == BreakerState::closed ? 0 : unix_now + (b.retry_at_ms - now);
+  std::lock_guard entry_lock(e.mutex);
+  f.last_error = e.last_error;
+  f.p50_latency_us = median(e.latency, e.latencies);
+  f.p50_first_token_us = median(e.first_token, e.first_tokens);
+  return f;
+}
+
+HealthFigures LocalHealthBoard::figures(std::string_view name) const {
+  Entry* e = find(name);
+  if (!e) {
+    HealthFigures f;
+    f.name = std::string(name);
+    return f;
+  }
+  return figures_of(name, *e, now_ms(), unix_ms_now());
+}
+
+void LocalHealthBoard::restore(std::string_view name) {
+  if (Entry* e = find(name)) e->breaker.restore();
+}
+
 std::vector<HealthFigures> LocalHealthBoard::figures() const {
   const std::int64_t now = now_ms();
-  const std::int64_t unix_now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count();
+  const std::int64_t unix_now = unix_ms_now();
   std::vector<HealthFigures> out;
   std::shared_lock lock(mutex_);
-  for (const auto& [name, e] : entries_) {
-    HealthFigures f;
-    f.name = name;
-    BreakerFigures b = e->breaker.figures(now);
-    f.state = b.state;
-    f.calls = b.calls;
-    f.faults = b.faults;
-    f.retry_at_ms = b.state == BreakerState::closed ? 0 : unix_now + (b.retry_at_ms - now);
-    std::lock_guard entry_lock(e->mutex);
-    f.last_error = e->last_error;
-    f.p50_latency_us = median(e->latency, e->latencies);
-    f.p50_first_token_us = median(e->first_token, e->first_tokens);
-    out.push_back(std::move(f));
-  }
+  for (const auto& [name, e] : entries_)
+    out.push_back(figures_of(name, *e, now, unix_now));
   std::sort(out.begin(), out.end(),
             [](const HealthFigures& a, const HealthFigures& b) { return a.name < b.name; });
   return out;

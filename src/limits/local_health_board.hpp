@@ -30,7 +30,10 @@ class LocalHealthBoard final : public HealthBoard {
   void record(std::string_view name, const CallOutcome& outcome) override;
   void note_error(std::string_view name, const std::string& message) override;
   void set_aside(std::string_view name, std::chrono::milliseconds wait) override;
+  void restore(std::string_view name) override;
   std::vector<HealthFigures> figures() const override;
+  // One name's figures (a name never seen: closed, no calls).
+  HealthFigures figures(std::string_view name) const;
 
  private:
   struct Entry;
@@ -41,6 +44,8 @@ class LocalHealthBoard final : public HealthBoard {
   Entry* find(std::string_view name) const;
   Entry& entry(std::string_view name);
   std::int64_t now_ms() const;
+  static HealthFigures figures_of(std::string_view name, const Entry& e, std::int64_t now,
+                                  std::int64_t unix_now);
 
   BreakerOptions options_;
   Clock clock_;

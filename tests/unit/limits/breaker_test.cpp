@@ -1,6 +1,6 @@
 // Breaker: opens on a ratio over a window with a minimum volume (never on one error), refuses for
 // its cooldown, lets probes through half-open, closes on a good probe and reopens longer on a bad
-// one; old outcomes leave the window.
+// one; old outcomes leave the window; a restore closes it at once.
 #include "limits/breaker.hpp"
 
 #include <gtest/gtest.h>
@@ -99,6 +99,23 @@ TEST(Breaker, CallsAdmittedBeforeItOpenedDoNotDecideIt) {
     b.record(true, t);
   b.record(false, t + 5'000);  // a slow call from before: no probe was out
   EXPECT_EQ(b.state(t + 5'000), BreakerState::half_open);
+}
+
+TEST(Breaker, ARestoreClosesItAtOnceWithAFreshWindowAndTheFirstCooldown) {
+  Breaker b(options());
+  std::int64_t t = 1'000'000;
+  for (int i = 0; i < 10; ++i)
+    b.record(true, t);
+  ASSERT_TRUE(b.admit(t + 5'000));
+  b.record(true, t + 5'000);  // a bad probe: the cooldown doubled
+  ASSERT_EQ(b.state(t + 6'000), BreakerState::open);
+  b.restore();  // a health check's answer
+  EXPECT_EQ(b.state(t + 6'000), BreakerState::closed);
+  EXPECT_TRUE(b.admit(t + 6'000));
+  EXPECT_EQ(b.figures(t + 6'000).calls, 0);
+  for (int i = 0; i < 10; ++i)
+    b.record(true, t + 7'000);
+  EXPECT_EQ(b.figures(t + 7'000).retry_at_ms, t + 7'000 + 5'000);
 }
 
 }  // namespace
