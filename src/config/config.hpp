@@ -156,6 +156,12 @@ struct RoutingSection {
   double breaker_error_ratio = 0.5;         // faults among them that open it
   std::int64_t breaker_cooldown_ms = 10'000;       // open this long, doubling on a failed probe...
   std::int64_t breaker_max_cooldown_ms = 300'000;  // ...up to this
+  // Active health checks: a one-token call to every deployment this often; 0: none.
+  std::int64_t health_check_interval_ms = 0;
+  // OTLP/HTTP (JSON) collector, e.g. "http://127.0.0.1:4318": a span per call and per upstream
+  // attempt sent to its /v1/traces; empty: none.
+  std::string otlp_endpoint;
+  std::string otlp_host, otlp_port, otlp_path;  // derived from otlp_endpoint at load
 };
 
 struct Config : ServerSection,

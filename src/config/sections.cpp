@@ -24,8 +24,9 @@ constexpr std::string_view kTasksKeys[] = {"task_concurrency", "task_lease_ms",
                                            "webhook_allow_private", "webhook_retry_seconds",
                                            "webhook_timeout_ms"};
 constexpr std::string_view kRoutingKeys[] = {
-    "breaker_window_ms",       "breaker_min_calls", "breaker_error_ratio", "breaker_cooldown_ms",
-    "breaker_max_cooldown_ms", "metrics_listen",    "metrics_per_account", "access_log"};
+    "breaker_window_ms",        "breaker_min_calls", "breaker_error_ratio", "breaker_cooldown_ms",
+    "breaker_max_cooldown_ms",  "metrics_listen",    "metrics_per_account", "access_log",
+    "health_check_interval_ms", "otlp_endpoint"};
 constexpr std::string_view kOtherKeys[] = {"log_level", "providers", "models"};
 
 // `key` ("listen", "metrics_listen") as host and port; false when absent.
@@ -200,6 +201,23 @@ void parse_routing(const TableReader& r, RoutingSection& c) {
   r.integer("breaker_max_cooldown_ms", c.breaker_max_cooldown_ms, 10, 86'400'000);
   if (c.breaker_max_cooldown_ms < c.breaker_cooldown_ms)
     r.fail("breaker_max_cooldown_ms", "must be at least breaker_cooldown_ms");
+  r.integer("health_check_interval_ms", c.health_check_interval_ms, 0, 86'400'000);
+  if (c.health_check_interval_ms > 0 && c.health_check_interval_ms < 100)
+    r.fail("health_check_interval_ms", "must be 0 (off) or at least 100");
+  r.string("otlp_endpoint", c.otlp_endpoint);
+  if (!c.otlp_endpoint.empty()) {
+    auto url = boost::urls::parse_absolute_uri(c.otlp_endpoint);
+    if (!url || url->scheme() != "http" || url->host().empty() || !url->query().empty())
+      r.fail("otlp_endpoint",
+             "expected an http:// URL of an OTLP/HTTP collector, e.g. "
+             "\"http://127.0.0.1:4318\"");
+    c.otlp_host = std::string(url->host());
+    c.otlp_port = url->has_port() ? std::string(url->port()) : "80";
+    std::string path(url->path());
+    while (!path.empty() && path.back() == '/')
+      path.pop_back();
+    c.otlp_path = path + "/v1/traces";
+  }
 }
 
 void parse_tasks(const TableReader& r, TasksSection& c) {

@@ -68,6 +68,9 @@ TEST(ExampleConfig, EqualsTheBuiltinDefaults) {
   EXPECT_EQ(file.webhook_retry_seconds, builtin.webhook_retry_seconds);
   EXPECT_EQ(file.webhook_timeout_ms, builtin.webhook_timeout_ms);
   EXPECT_EQ(file.cors_origins, builtin.cors_origins);
+  EXPECT_EQ(file.health_check_interval_ms, builtin.health_check_interval_ms);
+  EXPECT_EQ(file.breaker_min_calls, builtin.breaker_min_calls);
+  EXPECT_EQ(file.otlp_endpoint, builtin.otlp_endpoint);
   EXPECT_TRUE(file.tiers.empty());
   ASSERT_EQ(file.providers.size(), builtin.providers.size());
   for (std::size_t i = 0; i < file.providers.size(); ++i) {
@@ -216,6 +219,27 @@ TEST(ParseConfig, ReadsCorsOriginsAndRefusesWhatIsNoOrigin) {
         "ftp://app.example.com", "https://", "https://u@h.com", "https://h?q"})
     expect_error(std::string("cors_origins = [\"https://ok.com\", \"") + bad + "\"]",
                  std::string("bad.toml: cors_origins[1]: expected an origin such as "));
+}
+
+TEST(ParseConfig, ReadsTheHealthChecksAndTheOtlpEndpoint) {
+  Config off = parse_config("", "t.toml");
+  EXPECT_EQ(off.health_check_interval_ms, 0);
+  EXPECT_TRUE(off.otlp_endpoint.empty());
+  Config c = parse_config(
+      "health_check_interval_ms = 5000\notlp_endpoint = \"http://collector.local:4318/\"",
+      "t.toml");
+  EXPECT_EQ(c.health_check_interval_ms, 5000);
+  EXPECT_EQ(c.otlp_host, "collector.local");
+  EXPECT_EQ(c.otlp_port, "4318");
+  EXPECT_EQ(c.otlp_path, "/v1/traces");
+  Config bare = parse_config("otlp_endpoint = \"http://127.0.0.1\"", "t.toml");
+  EXPECT_EQ(bare.otlp_port, "80");
+  for (const char* bad :
+       {"otlp_endpoint = \"https://collector:4318\"", "otlp_endpoint = \"collector:4318\"",
+        "otlp_endpoint = \"http://collector:4318/?x=1\"", "health_check_interval_ms = 10",
+        "health_check_interval_ms = -1"}) {
+    EXPECT_THROW(parse_config(bad, "bad.toml"), ConfigError) << bad;
+  }
 }
 
 TEST(LoadConfig, NamesAMissingFile) {
