@@ -28,9 +28,10 @@
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "gateway/catalog.hpp"
+#include "gateway/health_checks.hpp"
 #include "gateway/pipeline.hpp"
+#include "gateway/router.hpp"
 #include "http/server.hpp"
-#include "limits/local_health_board.hpp"
 #include "logging/access_log.hpp"
 #include "logging/buffered_sink.hpp"
 #include "metrics/registry.hpp"
@@ -39,6 +40,7 @@
 #include "outputs/sweeper.hpp"
 #include "providers/registry.hpp"
 #include "tasks/task_runner.hpp"
+#include "telemetry/otlp_exporter.hpp"
 
 namespace glmgate::cli {
 
@@ -92,6 +94,20 @@ void add_gauges(metrics::Registry& registry, const HealthBoard& health, BatchWri
   writer.set_commit_timer([&commits](std::chrono::microseconds t) {
     commits.observe({}, static_cast<double>(t.count()) / 1e6);
   });
+}
+
+// Every deployment's and pool key's name on the health board.
+std::vector<std::string> board_names(const Config& config, const Catalog& catalog,
+                                     const ProviderRegistry& providers) {
+  std::vector<std::string> names;
+  for (const auto& model : config.models)
+    for (const auto& d : catalog.deployments(model))
+      names.push_back(d->name);
+  for (const auto& provider : config.providers)
+    if (std::size_t keys = providers.keys(provider.name); keys > 1)
+      for (std::size_t k = 0; k < keys; ++k)
+        names.push_back(key_name(provider.name, k));
+  return names;
 }
 
 ServerOptions server_options(const ServerSection& server) {
@@ -152,9 +168,13 @@ int serve(const std::optional<std::string>& config_path) {
 
   Catalog catalog(config);
   const ProviderRegistry providers = make_registry(config.providers);
-  LocalHealthBoard health(BreakerOptions{config.breaker_window_ms, config.breaker_min_calls,
-                                         config.breaker_error_ratio, config.breaker_cooldown_ms,
-                                         config.breaker_max_cooldown_ms, 1});
+  // The breakers: this process's, or shared through Redis with the other instances.
+  std::unique_ptr<HealthBoard> health_board = open_health_board(
+      config,
+      BreakerOptions{config.breaker_window_ms, config.breaker_min_calls, config.breaker_error_ratio,
+                     config.breaker_cooldown_ms, config.breaker_max_cooldown_ms, 1});
+  HealthBoard& health = *health_board;
+  health.watch(board_names(config, catalog, providers));
   // In this process, or shared through Redis with the other instances (`redis`).
   std::unique_ptr<RateLimiter> limiter = open_rate_limiter(config, config);
   // With Redis, a provider's max_concurrency is the gateway's, not each instance's.
@@ -168,6 +188,18 @@ int serve(const std::optional<std::string>& config_path) {
   CallLog call_log(config.access_log, log_sink);
   if (call_log.enabled()) pipeline.set_call_log(&call_log);
   add_gauges(registry, health, writer);
+  // otlp_endpoint: a span per call and per upstream attempt, batched to the collector.
+  std::optional<OtlpExporter> spans;
+  if (!config.otlp_endpoint.empty()) {
+    spans.emplace(OtlpExporter::Options{
+        .host = config.otlp_host, .port = config.otlp_port, .path = config.otlp_path});
+    pipeline.set_spans(&*spans);
+  }
+  // health_check_interval_ms: a one-token call to every deployment, each interval.
+  std::optional<HealthChecks> health_checks;
+  if (config.health_check_interval_ms > 0)
+    health_checks.emplace(catalog, providers, health,
+                          std::chrono::milliseconds(config.health_check_interval_ms));
   PublicRoutes routes(pipeline);
   ModelStatus model_status(catalog, health);
   routes.set_status(&model_status);
@@ -241,6 +273,8 @@ int serve(const std::optional<std::string>& config_path) {
   tasks.start();
   sweeper.start();
   model_status.start();
+  if (spans) spans->start();
+  if (health_checks) health_checks->start();
   std::cout << "glmgate listening on http://" << config.listen_host << ":" << server.port() << " ("
             << config.models.size() << " models, config: " << config.source << ")" << std::endl;
   spdlog::info("serving {} models from {} providers; {} active keys", config.models.size(),
@@ -259,6 +293,8 @@ int serve(const std::optional<std::string>& config_path) {
   tasks.stop();  // runs in flight are abandoned uncharged; the next start runs them again
   sweeper.stop();
   model_status.stop();
+  if (health_checks) health_checks->stop();
+  if (spans) spans->stop();  // sends the last spans
   sync.stop();
   writer.stop();               // commits the last usage records and charges
   tasks.release_claims();      // then other servers may take this one's tasks at once

@@ -59,16 +59,6 @@ std::int64_t micros_since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t).count();
 }
 
-// The client's trace context header `name` when it looks like one (W3C: printable, no longer than
-// `max`; traceparent exactly 55 characters), else empty: passed upstream as it came.
-std::string trace_header(const Call& call, std::string_view name, std::size_t max) {
-  std::string_view v = call.exchange.request().header(name);
-  if (v.empty() || v.size() > max || (name == "traceparent" && v.size() != 55)) return {};
-  for (char c : v)
-    if (c < 0x20 || c > 0x7e) return {};
-  return std::string(v);
-}
-
 // The request for one attempt: a copy while later candidates may still need it.
 json::object attempt_body(Call& call, const ModelConfig& model, bool last) {
   json::object body = last ? std::move(call.request.body) : json::object(call.request.body);
@@ -116,11 +106,12 @@ void end_attempt(Call& call, const CallOutcome& outcome, const ApiError* error) 
   const Deployment& d = *route.deployment;
   route.deployment = nullptr;
   d.in_flight.fetch_sub(1, std::memory_order_relaxed);
-  if (call.parts.metrics)
-    call.parts.metrics->attempt(d.model.provider, error                    ? cause_class(*error)
-                                                  : outcome.upstream_fault ? "upstream"
-                                                  : outcome.status == 200  ? "ok"
-                                                                           : "client");
+  const std::string_view outcome_class = error                    ? cause_class(*error)
+                                         : outcome.upstream_fault ? "upstream"
+                                         : outcome.status == 200  ? "ok"
+                                                                  : "client";
+  if (call.parts.metrics) call.parts.metrics->attempt(d.model.provider, outcome_class);
+  if (call.parts.spans) end_attempt_span(call, outcome, error, outcome_class);
   HealthBoard& board = call.parts.health;
   const bool key_fault = error && key_refused(*error);
   CallOutcome deployment_outcome = outcome;
@@ -187,13 +178,14 @@ asio::awaitable<std::optional<ApiError>> open_upstream(Call& call) {
     ++route.attempts;
     route.attempt_started = Clock::now();
     d.in_flight.fetch_add(1, std::memory_order_relaxed);
+    if (call.parts.spans) begin_attempt_span(call, d);
     // The request is given away only when no attempt can follow: none after the last candidate,
     // and none with another key of the same pool.
     const bool last_candidate =
         route.next >= route.plan.size() && call.parts.providers.keys(provider) < 2;
     call.upstream.call = route.adapter->call(
-        CallContext{call.exchange.request_id(), &d.model, trace_header(call, "traceparent", 55),
-                    trace_header(call, "tracestate", 512)},
+        CallContext{call.exchange.request_id(), &d.model, upstream_traceparent(call),
+                    client_trace_header(call, "tracestate", 512)},
         attempt_body(call, *candidate.model, last_candidate), call.request.stream);
     std::optional<ApiError> err;
     try {

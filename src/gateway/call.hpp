@@ -87,6 +87,17 @@ struct Call {
     Clock::time_point attempt_started{};
   } route;
 
+  // The call's trace (with a span sink): its trace and span ids, made at its first attempt
+  // (the client's trace id and parent when it sent a traceparent), and its attempts' spans.
+  struct Trace {
+    std::string trace_id;
+    std::string parent_id;  // the client's span
+    std::string span_id;    // the call's
+    std::string flags = "01";
+    std::string attempt_id;  // the current attempt's span, named upstream in its traceparent
+    std::vector<Span> attempts;
+  } trace;
+
   // hold
   struct Hold {
     Reservation reservation;

@@ -25,6 +25,7 @@
 #include "logging/call_log.hpp"
 #include "providers/registry.hpp"
 #include "surfaces/surface.hpp"
+#include "telemetry/spans.hpp"
 
 namespace glmgate {
 
@@ -45,6 +46,7 @@ struct PipelineParts {
   KeyLookup* key_lookup = nullptr;              // keys the cache misses; null: refused at once
   CallMetrics* metrics = nullptr;               // what each call adds to /metrics; null: none
   CallLog* call_log = nullptr;                  // the JSON line per call (access_log); null: none
+  SpanSink* spans = nullptr;  // a span per call and upstream attempt (otlp_endpoint); null: none
 };
 
 // A task's run of a generation: its output ID is fixed in advance, the rate limit is not taken
@@ -75,6 +77,7 @@ class Pipeline {
   void set_key_lookup(KeyLookup* lookup) { parts_.key_lookup = lookup; }
   void set_metrics(CallMetrics* metrics) { parts_.metrics = metrics; }
   void set_call_log(CallLog* log) { parts_.call_log = log; }
+  void set_spans(SpanSink* spans) { parts_.spans = spans; }
 
   // The key's info, or the 401 to send. From the cache only: when it refuses a key, call
   // authenticate_missed() (a coroutine only on that path, so a hit costs no frame).

@@ -163,6 +163,7 @@ void finish(Call& call) {
   if (call.route.answered) call.record.served_model = call.route.answered->id;
   if (call.parts.metrics) count(call);
   if (call.parts.call_log) log_call(call);
+  if (call.parts.spans) emit_spans(call);
   call.record.created_at = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();

@@ -82,6 +82,19 @@ void settle(Call& call);
 // board how the upstream call went, and hands the usage record (and its charge) to the sink.
 void finish(Call& call);
 
+// Tracing (tracing.cpp), with a span sink only: an attempt's span begins as it is opened (its id
+// goes upstream in the attempt's traceparent, which upstream_traceparent() gives: the client's
+// own without a sink) and ends with its outcome; emit_spans() sends the call's span and its
+// attempts' at finish().
+void begin_attempt_span(Call& call, const Deployment& deployment);
+// The client's trace context header `name` when it looks like one (W3C: printable, at most `max`
+// characters; a traceparent exactly 55), else empty.
+std::string client_trace_header(const Call& call, std::string_view name, std::size_t max);
+std::string upstream_traceparent(const Call& call);
+void end_attempt_span(Call& call, const CallOutcome& outcome, const ApiError* error,
+                      std::string_view cause);
+void emit_spans(Call& call);
+
 // Sends `error` in the surface's shape, with the call's extra headers, and records its status.
 boost::asio::awaitable<void> send_error(Call& call, const ApiError& error);
 
