@@ -52,6 +52,8 @@ def summarize(results):
                                                           "direct", "ttft_us", "p50")
     ratios["nginx_added_ttft_p50_us"] = per_round_diff("ttft", lambda r: 0, "nginx", "direct",
                                                        "ttft_us", "p50")
+    ratios["rps64_routed_over_glmgate"] = per_round_ratio_rows(results.get("routing", []),
+                                                               "glmgate-routed", "glmgate", "rps")
     ttft = {}
     for row in results.get("ttft", []):
         ttft.setdefault(row["target"], []).append(row)
@@ -101,6 +103,9 @@ def budget_rows(ratios, soak, keys, idle_rss):
         rows.append(("10,000 streams: p99 added chunk delay < 5 ms", fmt(added, 2, " ms"),
                      check(added < 5)))
     rows.append(("Idle RSS <= 30 MB", fmt(idle_rss, 1, " MB"), check(idle_rss <= 30)))
+    routed = r.get("rps64_routed_over_glmgate")
+    rows.append(("Two deployments + /metrics scraped: rps at 64 connections >= 0.95x one",
+                 fmt(routed, 3, "x"), check(None if routed is None else routed >= 0.95)))
     added = {}
     for (t, n), v in keys.items():
         if t == "glmgate" and ("direct", n) in keys:

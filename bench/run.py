@@ -2,7 +2,8 @@
 """make bench: glmgate side by side with its peers, in one run, interleaved.
 
 Targets, all in front of the same tools/fake_provider: direct (the fake itself), nginx (a pure
-reverse proxy), glmgate (the full pipeline on SQLite), glmgate-pg (the same on PostgreSQL, limits
+reverse proxy), glmgate (the full pipeline on SQLite), glmgate-routed (the same with two
+deployments and /metrics scraped; bench/routing_bench.py), glmgate-pg (the same on PostgreSQL, limits
 in Redis; bench/cluster.py) and Portkey's gateway (non-streamed work only); in the soak, two
 glmgate-pg on one port as well.
 Each figure is the median of repeated rounds; each comparison a ratio taken within one round.
@@ -34,6 +35,7 @@ import time
 from pathlib import Path
 
 import cluster
+import routing_bench
 from common import (BASELINE, BODY_SIZES, BUILD, CONNECTIONS, KEY_COUNTS, MODEL, PAGE, QUICK,
                     RESULTS, ROOT, ROUNDS, SIDE_ROUNDS, SIDE_WRK_SECONDS, SOAK_SECONDS,
                     SOAK_STREAMS, TTFT_REQUESTS, WRK_SECONDS, Service, cpu_seconds,
@@ -502,6 +504,8 @@ def main():
         one_thread_harness(stack, tmp, results)
         ttft(stack, tmp, results)
         cluster_census(stack, tmp, results)
+        routing_bench.routing_cost(stack, tmp, results, BUILD / "glmgate", make_store, run_wrk,
+                                   chat_body)
         body_sizes(stack, tmp, results)
         key_counts(stack, tmp, results)
         soak(stack, tmp, results)
