@@ -93,6 +93,16 @@ asio::awaitable<void> HealthChecks::check(const Deployment& d) {
     error = ApiError::internal(std::string("health check failed: ") + e.what());
   }
   deadline.cancel();
+  if (!key.empty()) {
+    // pick_key() took the key (a half-open key's probe): its outcome is the key's, as an attempt's.
+    const bool refused = error && error->from_upstream &&
+                         (error->upstream_status == 401 || error->upstream_status == 403);
+    board_.record(key, CallOutcome{error ? error->status : 200, refused, {}, {}});
+    if (refused) {
+      board_.note_error(key, "health check: " + error->message);
+      board_.set_aside(key, std::chrono::seconds(60));
+    }
+  }
   if (error && fault(*error)) {
     // Out until after the next check, which takes it back if it answers then.
     board_.note_error(d.name, "health check: " + error->message);

@@ -24,10 +24,15 @@ std::int64_t unix_ns_at(Clock::time_point t) {
          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count();
 }
 
-bool lower_hex(std::string_view s) {
+bool hex(std::string_view s) {
   for (char c : s)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return s.find_first_not_of('0') != std::string_view::npos;  // all zeros is invalid
+  return true;
+}
+
+// An id: lower-case hex, not all zeros (invalid in W3C trace context).
+bool valid_id(std::string_view s) {
+  return hex(s) && s.find_first_not_of('0') != std::string_view::npos;
 }
 
 // The call's trace: the client's (trace id, its span as parent, its flags) when its traceparent
@@ -37,8 +42,9 @@ void ensure_trace(Call& call) {
   if (!t.trace_id.empty()) return;
   const std::string parent = client_trace_header(call, "traceparent", 55);
   if (parent.size() == 55 && parent.compare(0, 3, "00-") == 0 && parent[35] == '-' &&
-      parent[52] == '-' && lower_hex(std::string_view(parent).substr(3, 32)) &&
-      lower_hex(std::string_view(parent).substr(36, 16))) {
+      parent[52] == '-' && valid_id(std::string_view(parent).substr(3, 32)) &&
+      valid_id(std::string_view(parent).substr(36, 16)) &&
+      hex(std::string_view(parent).substr(53, 2))) {
     t.trace_id = parent.substr(3, 32);
     t.parent_id = parent.substr(36, 16);
     t.flags = parent.substr(53, 2);
@@ -110,6 +116,9 @@ void end_attempt_span(Call& call, const CallOutcome& outcome, const ApiError* er
 void emit_spans(Call& call) {
   ensure_trace(call);
   auto& t = call.trace;
+  // A client that traces without sampling (flags 00) gets no spans of ours in its trace.
+  const char last = t.flags.back();
+  if (((last <= '9' ? last - '0' : last - 'a' + 10) & 1) == 0) return;
   const UsageRecord& r = call.record;
   Span s;
   s.trace_id = t.trace_id;

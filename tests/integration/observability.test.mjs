@@ -184,4 +184,20 @@ describe('OTLP traces', () => {
     assert.equal(attr(refused, 'http.response.status_code'), 400);
     assert.equal(collector.spans.filter((s) => s.parentSpanId === refused.spanId).length, 0, 'no attempt');
   });
+
+  it('sends nothing of a trace the client does not sample, and takes no malformed traceparent', async () => {
+    const traceId = 'aaf92f3577b34da6a3ce929d0e0e4736';
+    const unsampled = await chat({ gw }, { model: 'routed', messages: user('hi') },
+      { key: acct.key, headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-00` } });
+    assert.equal(unsampled.status, 200);
+    const junk = await chat({ gw }, { model: 'routed', messages: user('hi') },
+      { key: acct.key, headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-zz` } });
+    assert.equal(junk.status, 200);
+    const junkId = junk.headers.get('x-request-id');
+    const span = await eventually(() => collector.spans.find((s) => attr(s, 'glmgate.request_id') === junkId),
+      { what: 'the span of the call with a malformed traceparent' });
+    assert.notEqual(span.traceId, traceId, 'a new trace, not the malformed one');
+    const unsampledId = unsampled.headers.get('x-request-id');
+    assert.ok(!collector.spans.some((s) => s.traceId === traceId || attr(s, 'glmgate.request_id') === unsampledId));
+  });
 });
