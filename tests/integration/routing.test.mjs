@@ -3,7 +3,8 @@
 // first byte, its breaker opens on a ratio (not one error) and traffic comes back after it
 // recovers; when every deployment fails the fallback answers in the client's surface, priced as
 // itself; a client error and a stream that failed after its first byte are not retried; a 429's
-// Retry-After sets its deployment aside; a refused pool key is set aside and the next key used.
+// Retry-After sets its deployment aside; a refused pool key is set aside and the next key used; a
+// provider that is down and one slow to its first byte are moved on from.
 import { describe, it, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -23,7 +24,7 @@ const freePort = () => new Promise((resolve) => {
   });
 });
 
-function config(f, metricsPort, accessLog) {
+function config(f, metricsPort, accessLog, deadPort) {
   const provider = (name, fake, extra = []) =>
     ['[[providers]]', `name = "${name}"`, `base_url = "${fake.url}/v1"`, ...extra, ''];
   return [
@@ -39,6 +40,9 @@ function config(f, metricsPort, accessLog) {
     ...provider('b', f.b),
     ...provider('c', f.c),
     ...provider('pool', f.pool, ['api_key_env = ["POOL_KEY_A", "POOL_KEY_B"]']),
+    // A provider that is down (nothing listens there), and `a` again with a short first-byte wait.
+    '[[providers]]', 'name = "dead"', `base_url = "http://127.0.0.1:${deadPort}/v1"`, '',
+    ...provider('a-hasty', f.a, ['first_byte_timeout_ms = 300']),
     '[[models]]', 'id = "routed"', 'fallbacks = ["backup"]',
     'input_price_per_mtok = 1.0', 'output_price_per_mtok = 2.0',
     '  [[models.deployments]]', '  provider = "a"', '  upstream_model = "up-a"', '  weight = 1',
@@ -48,6 +52,14 @@ function config(f, metricsPort, accessLog) {
     'input_price_per_mtok = 10.0', 'output_price_per_mtok = 20.0',
     '',
     '[[models]]', 'id = "pooled"', 'provider = "pool"',
+    '',
+    '[[models]]', 'id = "half-dead"',
+    '  [[models.deployments]]', '  provider = "dead"', '  upstream_model = "up-dead"', '  weight = 1',
+    '  [[models.deployments]]', '  provider = "b"', '  upstream_model = "up-b"', '  weight = 1',
+    '',
+    '[[models]]', 'id = "slow-first"',
+    '  [[models.deployments]]', '  provider = "a-hasty"', '  upstream_model = "up-a"', '  weight = 1',
+    '  [[models.deployments]]', '  provider = "b"', '  upstream_model = "up-b"', '  weight = 1',
     '',
   ].join('\n');
 }
@@ -67,7 +79,7 @@ describe('routing', () => {
   before(async () => {
     for (const name of ['a', 'b', 'c', 'pool']) f[name] = await startFake();
     metricsPort = await freePort();
-    gw = await startGateway(config(f, metricsPort, accessLog), { env: { POOL_KEY_A: KEY_A, POOL_KEY_B: KEY_B } });
+    gw = await startGateway(config(f, metricsPort, accessLog, await freePort()), { env: { POOL_KEY_A: KEY_A, POOL_KEY_B: KEY_B } });
     acct = await newAccount(gw);
   });
   after(async () => {
@@ -145,6 +157,34 @@ describe('routing', () => {
     const seen = { a: 0, b: 0 };
     for (let i = 0; i < 20; i++) seen[(await ask()).headers.get('x-glmgate-deployment')]++;
     assert.ok(seen.a >= 3, JSON.stringify(seen));
+  });
+
+  it('moves on from a provider that is down, and from one slow to its first byte', async () => {
+    let moved = 0;
+    for (let i = 0; i < 12; i++) {
+      const r = await ask('half-dead');
+      assert.equal(r.status, 200, await r.clone().text());
+      assert.equal(r.headers.get('x-glmgate-deployment'), 'b');
+      if (r.headers.get('x-glmgate-attempts') === '2') moved++;
+    }
+    assert.ok(moved >= 1, 'some calls tried the dead provider first');
+    const detail = (await admin(gw, 'GET', 'routing')).body.models.find((m) => m.id === 'half-dead');
+    const dead = detail.deployments.find((d) => d.provider === 'dead');
+    assert.match(dead.last_error ?? '', /connect|refused/i, JSON.stringify(dead));
+
+    await f.a.script('head_delay_ms=2000');  // a answers after 2 s; a-hasty waits 300 ms
+    let slow = 0;
+    for (let i = 0; i < 8; i++) {
+      const started = Date.now();
+      const r = await ask('slow-first');
+      assert.equal(r.status, 200, await r.clone().text());
+      assert.equal(r.headers.get('x-glmgate-deployment'), 'b');
+      if (r.headers.get('x-glmgate-attempts') === '2') {
+        slow++;
+        assert.ok(Date.now() - started < 1800, 'not waiting for the slow first byte');
+      }
+    }
+    assert.ok(slow >= 1, 'some calls tried the slow deployment first');
   });
 
   it('does not open a breaker on one error', async () => {
