@@ -13,9 +13,11 @@ StepEnd route(Call& call) {
       // the registry was built from another config: a wiring fault
       return StepEnd::stop(ApiError::unavailable("The provider of `" + c.model->id +
                                                  "` is not available on this gateway."));
-    any_closed = any_closed || call.parts.health.state(c.deployment->name) != BreakerState::open;
+    // A plan of one is always tried (attempts.cpp): its breaker is not asked here.
+    any_closed = any_closed || route.plan.size() == 1 ||
+                 call.parts.health.state(c.deployment->name) != BreakerState::open;
   }
-  if (!any_closed && route.plan.size() > 1)  // a plan of one is always tried (attempts.cpp)
+  if (!any_closed)
     return StepEnd::stop(ApiError::unavailable(
         "Every deployment of the model `" + call.model->id +
             "` is failing upstream and is rested for a moment (the gateway's circuit breakers "
