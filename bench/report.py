@@ -220,7 +220,12 @@ def write_report(results, meta):
 
 
 def plot(wrk, soak):
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        print("note: no latest.png: matplotlib is not installed (Debian 12's conflicts with "
+              "libboost1.81-dev; scripts/install_deps.sh)", flush=True)
+        return
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 3, figsize=(17, 5))

@@ -19,9 +19,11 @@ if [ "${1:-}" = "test" ]; then
   packages+=(postgresql redis-server prometheus)
 fi
 # `install_deps.sh bench` adds what `make bench` needs: the load generator, the reverse-proxy
-# baseline, and Debian's python3 with matplotlib for the report.
+# baseline, and Debian's python3 for the report. (Not python3-matplotlib: on Debian 12 it pulls
+# libboost-dev 1.74 through python3-fonttools, which conflicts with the libboost1.81-dev the build
+# needs; the report plots latest.png when matplotlib happens to be there.)
 if [ "${1:-}" = "bench" ]; then
-  packages+=(wrk nginx-light python3 python3-matplotlib procps)
+  packages+=(wrk nginx-light python3 procps)
 fi
 # node and npm drive the SDK and integration tests; a machine may already carry a newer build.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
