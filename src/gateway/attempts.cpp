@@ -59,17 +59,24 @@ std::int64_t micros_since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t).count();
 }
 
-// The request for one attempt: a copy while later candidates may still need it.
-json::object attempt_body(Call& call, const ModelConfig& model, bool last) {
-  json::object body = last ? std::move(call.request.body) : json::object(call.request.body);
-  if (&model != call.model) {
-    // A fallback with a smaller output cap gets its own cap, as validation would have set it.
-    auto it = body.find("max_tokens");
-    if (it != body.end() && it->value().is_int64() &&
-        it->value().get_int64() > model.max_output_tokens)
-      it->value() = model.max_output_tokens;
-  }
+// The request for one attempt: the call's own (adapters change only what the next one sets
+// again), with the output cap `asked` for, lowered to a fallback's smaller cap as validation
+// would have set it.
+json::object& attempt_body(Call& call, const ModelConfig& model,
+                           std::optional<std::int64_t> asked) {
+  json::object& body = call.request.body;
+  if (!asked) return body;
+  auto it = body.find("max_tokens");
+  if (it != body.end())
+    it->value() = &model == call.model ? *asked : std::min(*asked, model.max_output_tokens);
   return body;
+}
+
+// The max_tokens the request asked for, when it is a number the attempts may lower.
+std::optional<std::int64_t> asked_tokens(const Call& call) {
+  auto it = call.request.body.find("max_tokens");
+  if (it == call.request.body.end() || !it->value().is_int64()) return std::nullopt;
+  return it->value().get_int64();
 }
 
 // The provider's slot for an attempt on `provider`: kept when the previous attempt's provider
@@ -143,6 +150,7 @@ asio::awaitable<std::optional<ApiError>> open_upstream(Call& call) {
   const auto deadline = Clock::now() + kRetryDeadline;
   std::optional<ApiError> last;
   const Deployment* tried = nullptr;  // the last attempt's
+  const std::optional<std::int64_t> asked = asked_tokens(call);
   int failures = 0;
   while (route.next < route.plan.size() && !call.upstream.client_gone) {
     const auto candidate = route.plan[route.next++];
@@ -179,14 +187,10 @@ asio::awaitable<std::optional<ApiError>> open_upstream(Call& call) {
     route.attempt_started = Clock::now();
     d.in_flight.fetch_add(1, std::memory_order_relaxed);
     if (call.parts.spans) begin_attempt_span(call, d);
-    // The request is given away only when no attempt can follow: none after the last candidate,
-    // and none with another key of the same pool.
-    const bool last_candidate =
-        route.next >= route.plan.size() && call.parts.providers.keys(provider) < 2;
     call.upstream.call = route.adapter->call(
         CallContext{call.exchange.request_id(), &d.model, upstream_traceparent(call),
                     client_trace_header(call, "tracestate", 512)},
-        attempt_body(call, *candidate.model, last_candidate), call.request.stream);
+        attempt_body(call, *candidate.model, asked), call.request.stream);
     std::optional<ApiError> err;
     try {
       err = co_await call.upstream.call->open();

@@ -74,8 +74,9 @@ asio::awaitable<void> HealthChecks::check(const Deployment& d) {
   auto k = pick_key(board_, provider, providers_.keys(provider), key);
   const ProviderAdapter* adapter = k ? providers_.find(provider, *k) : nullptr;
   if (!adapter) co_return;  // every pool key set aside: the keys' own rests decide
-  std::shared_ptr<ProviderCall> call = adapter->call(
-      CallContext{random_id("hc_", 12), &d.model, {}, {}}, ping_request(d.model), false);
+  json::object ping = ping_request(d.model);
+  std::shared_ptr<ProviderCall> call =
+      adapter->call(CallContext{random_id("hc_", 12), &d.model, {}, {}}, ping, false);
   asio::steady_timer deadline(co_await asio::this_coro::executor, kCheckDeadline);
   deadline.async_wait([weak = std::weak_ptr<ProviderCall>(call)](boost::system::error_code ec) {
     if (auto c = weak.lock(); c && !ec) c->abort();

@@ -70,7 +70,7 @@ class AnthropicAdapter final : public ProviderAdapter {
       : provider_(make_http_provider(config, key, "/v1/messages",
                                      {{"anthropic-version", "2023-06-01"}}, x_api_key)) {}
 
-  std::unique_ptr<ProviderCall> call(CallContext context, json::object request,
+  std::unique_ptr<ProviderCall> call(CallContext context, json::object& request,
                                      bool stream) const override {
     return std::make_unique<AnthropicCall>(provider_, std::move(context), request, stream);
   }

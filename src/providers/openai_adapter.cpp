@@ -60,7 +60,7 @@ std::string request_body(json::object& request, const CallContext& context, bool
 
 class OpenAiCall final : public HttpCall {
  public:
-  OpenAiCall(const HttpProvider& provider, CallContext context, json::object request, bool stream)
+  OpenAiCall(const HttpProvider& provider, CallContext context, json::object& request, bool stream)
       : HttpCall(provider, context, request_body(request, context, stream), stream) {}
 
  private:
@@ -112,9 +112,9 @@ class OpenAiAdapter final : public ProviderAdapter {
   OpenAiAdapter(const ProviderConfig& config, std::size_t key)
       : provider_(make_http_provider(config, key, "/chat/completions", {}, bearer)) {}
 
-  std::unique_ptr<ProviderCall> call(CallContext context, json::object request,
+  std::unique_ptr<ProviderCall> call(CallContext context, json::object& request,
                                      bool stream) const override {
-    return std::make_unique<OpenAiCall>(provider_, std::move(context), std::move(request), stream);
+    return std::make_unique<OpenAiCall>(provider_, std::move(context), request, stream);
   }
 
  private:

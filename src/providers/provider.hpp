@@ -65,7 +65,10 @@ class ProviderCall {
 class ProviderAdapter {
  public:
   virtual ~ProviderAdapter() = default;
-  virtual std::unique_ptr<ProviderCall> call(CallContext context, boost::json::object request,
+  // `request` (canonical) is read, and changed only where this upstream needs it (its model name,
+  // stream options), each of which the next adapter sets again: a caller may hand the same
+  // request to another adapter when this call fails, without a copy.
+  virtual std::unique_ptr<ProviderCall> call(CallContext context, boost::json::object& request,
                                              bool stream) const = 0;
 };
 

@@ -105,10 +105,12 @@ struct FakeScript {
 
 class FakeAdapter final : public ProviderAdapter {
  public:
-  std::unique_ptr<ProviderCall> call(CallContext, json::object request,
+  std::unique_ptr<ProviderCall> call(CallContext, json::object& request,
                                      bool stream) const override {
     ++calls;
-    last_request = std::move(request);
+    last_request = request;
+    if (auto it = request.find("max_tokens"); it != request.end() && it->value().is_int64())
+      max_tokens_sent.push_back(it->value().get_int64());
     return std::make_unique<Call>(*this);
   }
 
@@ -116,6 +118,7 @@ class FakeAdapter final : public ProviderAdapter {
   mutable int calls = 0;
   mutable int aborted = 0;
   mutable json::object last_request;
+  mutable std::vector<std::int64_t> max_tokens_sent;  // each call's
 
  private:
   class Call final : public ProviderCall {
@@ -276,7 +279,8 @@ class FakeOutputSink final : public OutputSink {
 
 // A pipeline over the fakes with one funded key and three models: "m" (tools, max 100 output
 // tokens, $1 / $2 per 1M tokens in and out), "plain" (no tools), both on provider "fake", and
-// "pair", m with two deployments on "fake".
+// "pair", m with two deployments on "fake"; "chain", m falling back to "small" (max 20 output
+// tokens) and then to m.
 class PipelineRig {
  public:
   static constexpr std::string_view kSecret = "sk-glm-testsecret0123456789";
@@ -344,7 +348,13 @@ class PipelineRig {
     ModelConfig pair = m;  // two deployments, both on the fake
     pair.id = "pair";
     pair.deployments = {{"fake", "up-1", 1}, {"fake", "up-2", 1}};
-    config_.models = {m, plain, pair};
+    ModelConfig small = m;  // a fallback with a smaller output cap
+    small.id = "small";
+    small.max_output_tokens = 20;
+    ModelConfig chain = m;  // falls back to small, then to m
+    chain.id = "chain";
+    chain.fallbacks = {"small", "m"};
+    config_.models = {m, plain, pair, small, chain};
     return config_;
   }
   PipelineParts parts() {

@@ -239,6 +239,23 @@ TEST_F(PipelineTest, AFailedDeploymentIsRetriedOnTheNextBeforeTheFirstByteAndCha
   EXPECT_NE(rig.health.outcomes[0].first, rig.health.outcomes[1].first);
 }
 
+TEST_F(PipelineTest, EachFallbackGetsTheRequestWithItsOwnOutputCap) {
+  ApiError down = ApiError::upstream("Upstream fake returned HTTP 503: busy");
+  down.from_upstream = true;
+  down.upstream_status = 503;
+  rig.adapter().script.open_errors = {down, down};  // chain and small fail, m answers
+  FakeExchange ex(PipelineRig::chat(
+      R"({"model":"chain","max_tokens":80,"messages":[{"role":"user","content":"x"}]})"));
+  rig.generate(ex);
+  ASSERT_TRUE(ex.response());
+  EXPECT_EQ(ex.response()->status, 200);
+  EXPECT_EQ(find_header(ex.response()->headers, "x-glmgate-attempts"), "3");
+  // The same request each time, lowered to small's cap for small only.
+  EXPECT_EQ(rig.adapter().max_tokens_sent, (std::vector<std::int64_t>{80, 20, 80}));
+  EXPECT_EQ(rig.adapter().last_request.at("messages").as_array().size(), 1u);
+  EXPECT_EQ(body_of(ex).at("model").as_string(), "m");
+}
+
 TEST_F(PipelineTest, AnInvalidRequestIs400InTheSurfacesShape) {
   FakeExchange ex(PipelineRig::chat(R"({"model":"m","messages":"hi"})"));
   rig.generate(ex);
