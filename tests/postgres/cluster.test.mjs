@@ -192,7 +192,9 @@ describe('several servers on one PostgreSQL store', () => {
   });
 
   it('gives a killed server\'s lease back to the others after its ttl', async () => {
-    const c = await cluster('lease', { usd: 1, n: 2, extra: 'lease_ttl_ms = 3000' });
+    // A ttl long enough that b's first ask, however slow a loaded machine makes it, comes before
+    // the killed server's lease lapses.
+    const c = await cluster('lease', { usd: 1, n: 2, extra: 'lease_ttl_ms = 6000' });
     try {
       const [a, b] = c.servers;
       // a leases what its first hold needs and a slice beyond it: the whole dollar.
@@ -215,7 +217,7 @@ describe('several servers on one PostgreSQL store', () => {
       assert.equal(refused.status, 402);
       await refused.arrayBuffer();
       // ...until a's lease lapses.
-      await sleep(3000);
+      await sleep(6000);
       const after = await c.ask(b);
       assert.equal(after.status, 200, await after.text());
       // ...and no more once the killed server's lease has lapsed.
