@@ -17,7 +17,8 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::int64_t kBucketMs = 1000;
+// A window is counted in ten buckets, as the local breaker's: each trade reads ten hashes a name.
+constexpr std::int64_t kBuckets = 10;
 constexpr std::size_t kFieldsPerName = 6;  // name, calls, faults, open until, closed, error
 constexpr std::int64_t kErrorTtlMs = 3'600'000;
 
@@ -177,7 +178,7 @@ std::vector<std::string> RedisHealthBoard::take_trade(std::vector<std::string>& 
   std::vector<std::string> cmd = script.call(0, 4 + kFieldsPerName * deltas_.size());
   cmd.push_back(std::to_string(unix_ms_now()));
   cmd.push_back(std::to_string(options_.breaker.window_ms));
-  cmd.push_back(std::to_string(kBucketMs));
+  cmd.push_back(std::to_string(std::max<std::int64_t>(1, options_.breaker.window_ms / kBuckets)));
   cmd.push_back(std::to_string(kErrorTtlMs));
   for (auto& [name, d] : deltas_) {
     names.push_back(name);

@@ -2,8 +2,8 @@
 // pool key) that fails for one instance is rested by all of them. Each instance answers from its
 // own LocalHealthBoard (nothing on the request path waits for Redis) and, every `period`
 // (200 ms), trades with Redis in one EVALSHA:
-// - it adds its calls and faults since the last trade to the name's window in Redis (a hash per
-//   second under `glmgate:breaker:{NAME}:<second>`, expiring after the window);
+// - it adds its calls and faults since the last trade to the name's window in Redis (ten hashes
+//   a window, `glmgate:breaker:{NAME}:<bucket>`, each expiring after the window);
 // - it publishes a breaker it opened (by its own counts, a refused key, a Retry-After) as
 //   `glmgate:breaker:{NAME}:open` = the unix ms it opens until (PX: gone when it is);
 // - a half-open breaker that a probe closed (or a health check restored) clears the name's window
