@@ -9,7 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev sqlite3 zlib1g-dev libpq-dev libhiredis-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev libgoogle-perftools-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libsodium-dev
   clang-14 libclang-rt-14-dev clang-format
 )
 # `install_deps.sh test` adds the servers the store and cluster suites start on their own (in
