@@ -83,3 +83,63 @@ def routing_cost(stack, tmp, results, binary, make_store, run_wrk, chat_body):
         service.stop()
     results["routing_scrapes"] = scraper.ok
     time.sleep(0.2)
+
+
+def main():
+    """Runs this target alone beside a plain glmgate and the fake (no nginx, Portkey or
+    PostgreSQL): `python3 bench/routing_bench.py [ROUNDS]`; prints each round and the median
+    ratio. Needs build/release and wrk."""
+    import shutil
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    import routing_bench
+    from common import BUILD, Service, glmgate_config, med
+    from run import chat_body, make_store, run_wrk
+
+    routing_bench.SIDE_ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    tmp = Path(tempfile.mkdtemp(prefix="glmgate-routing-"))
+    fake = Service("fake", [str(BUILD / "fake_provider"), "--port", "0"],
+                   r"listening on http://127\.0\.0\.1:(\d+)")
+    plain = None
+    try:
+        fake_port = int(fake.match[1])
+        store = tmp / "plain.db"
+        key = make_store(store, 10, BUILD / "glmgate")
+        conf = tmp / "plain.toml"
+        conf.write_text(glmgate_config(f"sqlite:{store}", fake_port))
+        plain, port = serve_glmgate(BUILD / "glmgate", "glmgate", conf, tmp / "plain.log", key)
+
+        class Stack:
+            def __init__(self):
+                self.fake_port = fake_port
+
+            def targets(self, streaming):
+                return {"glmgate": (f"http://127.0.0.1:{port}/v1/chat/completions",
+                                    {"Authorization": f"Bearer {key}"}, plain.pid)}
+
+        results = {}
+        routing_bench.routing_cost(Stack(), tmp, results, BUILD / "glmgate", make_store, run_wrk,
+                                   chat_body)
+    finally:
+        if plain:
+            plain.stop()
+        fake.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    by_round = {}
+    for r in results["routing"]:
+        by_round.setdefault(r["round"], {})[r["target"]] = r
+    ratios = []
+    for rnd, v in sorted(by_round.items()):
+        ratio = v["glmgate-routed"]["rps"] / v["glmgate"]["rps"]
+        ratios.append(ratio)
+        print(f"round {rnd}: glmgate {v['glmgate']['rps']:.0f} rps, "
+              f"{v['glmgate']['cpu_us_per_req']:.1f} us CPU/req; glmgate-routed "
+              f"{v['glmgate-routed']['rps']:.0f} rps, "
+              f"{v['glmgate-routed']['cpu_us_per_req']:.1f} us CPU/req; ratio {ratio:.3f}")
+    print(f"median ratio {med(ratios):.3f}; /metrics scrapes {results['routing_scrapes']}")
+
+
+if __name__ == "__main__":
+    main()
