@@ -13,6 +13,7 @@
 
 #include "core/random.hpp"
 #include "gateway/router.hpp"
+#include "gateway/upstream_faults.hpp"
 
 namespace glmgate {
 
@@ -23,12 +24,6 @@ namespace {
 
 // A check longer than this fails: a deployment this slow to say one token is not healthy.
 constexpr auto kCheckDeadline = std::chrono::seconds(30);
-
-bool fault(const ApiError& e) {
-  if (!e.from_upstream) return e.status >= 500;
-  if (e.upstream_status == 0 || e.upstream_status == 401 || e.upstream_status == 403) return true;
-  return e.status >= 500 || e.status == 429 || e.upstream_status == 429;
-}
 
 json::object ping_request(const ModelConfig& model) {
   json::object body;
@@ -96,8 +91,7 @@ asio::awaitable<void> HealthChecks::check(const Deployment& d) {
   deadline.cancel();
   if (!key.empty()) {
     // pick_key() took the key (a half-open key's probe): its outcome is the key's, as an attempt's.
-    const bool refused = error && error->from_upstream &&
-                         (error->upstream_status == 401 || error->upstream_status == 403);
+    const bool refused = error && key_refused(*error);
     board_.record(key, CallOutcome{error ? error->status : 200, refused, {}, {}});
     if (refused) {
       board_.note_error(key, "health check: " + error->message);

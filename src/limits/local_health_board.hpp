@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "contracts/health_board.hpp"
+#include "core/string_hash.hpp"
 #include "limits/breaker.hpp"
 
 namespace glmgate {
@@ -37,10 +38,6 @@ class LocalHealthBoard final : public HealthBoard {
 
  private:
   struct Entry;
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   Entry* find(std::string_view name) const;
   Entry& entry(std::string_view name);
   std::int64_t now_ms() const;
@@ -50,7 +47,7 @@ class LocalHealthBoard final : public HealthBoard {
   BreakerOptions options_;
   Clock clock_;
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, std::unique_ptr<Entry>, Hash, std::equal_to<>> entries_;
+  std::unordered_map<std::string, std::unique_ptr<Entry>, StringHash, std::equal_to<>> entries_;
 };
 
 }  // namespace glmgate

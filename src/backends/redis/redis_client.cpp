@@ -8,6 +8,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
+
 namespace glmgate {
 
 namespace asio = boost::asio;
@@ -167,6 +169,17 @@ bool RedisClient::send_eval(const RedisScript& script, std::vector<std::string> 
                             std::function<void(RedisReply)> on_reply) {
   return send_on(any_for_send(), std::make_shared<std::vector<std::string>>(std::move(cmd)),
                  &script, std::move(on_reply));
+}
+
+std::function<void(bool up, const std::string& why)> warn_once_per_outage(const RedisUrl& url,
+                                                                          std::string consequence) {
+  return [logged = std::make_shared<std::atomic<bool>>(false), server = url.redacted(),
+          consequence = std::move(consequence)](bool up, const std::string& why) {
+    if (!up && !logged->exchange(true))
+      spdlog::warn("Redis {} is unreachable ({}): {} until it answers again", server, why,
+                   consequence);
+    if (up) logged->store(false);
+  };
 }
 
 }  // namespace glmgate

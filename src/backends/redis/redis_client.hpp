@@ -27,6 +27,11 @@
 
 namespace glmgate {
 
+// An Options::on_state that warns once per outage of `url`'s server, naming the server (never
+// its password), why, and `consequence` (what the part does meanwhile).
+std::function<void(bool up, const std::string& why)> warn_once_per_outage(const RedisUrl& url,
+                                                                          std::string consequence);
+
 class RedisClient {
  public:
   struct Options {

@@ -30,19 +30,11 @@ std::string count_key(const std::string& account_id, const std::string& model) {
 }  // namespace
 
 RedisFreeCalls::RedisFreeCalls(const RedisUrl& url, std::chrono::milliseconds deadline)
-    : down_logged_(std::make_shared<std::atomic<bool>>(false)), client_(url, [&] {
+    : client_(url, [&] {
         RedisClient::Options o;
         o.deadline = deadline;
         o.scripts = {&take_script()};
-        o.on_state = [logged = down_logged_, server = url.redacted()](bool up,
-                                                                      const std::string& why) {
-          if (!up && !logged->exchange(true))
-            spdlog::warn(
-                "Redis {} is unreachable ({}): free calls are counted per instance until it "
-                "answers again",
-                server, why);
-          if (up) logged->store(false);
-        };
+        o.on_state = warn_once_per_outage(url, "free calls are counted per instance");
         return o;
       }()) {}
 

@@ -27,7 +27,6 @@ class RedisFreeCalls final : public FreeCallCounter {
   void give_back(const std::string& account_id, const std::string& model) override;
 
  private:
-  std::shared_ptr<std::atomic<bool>> down_logged_;
   RedisClient client_;
 };
 

@@ -67,22 +67,11 @@ return out
 }  // namespace
 
 RedisHealthBoard::RedisHealthBoard(const RedisUrl& url, Options options)
-    : options_(std::move(options)),
-      local_(options_.breaker, options_.clock),
-      down_logged_(std::make_shared<std::atomic<bool>>(false)),
-      client_(url, [&] {
+    : options_(std::move(options)), local_(options_.breaker, options_.clock), client_(url, [&] {
         RedisClient::Options o;
         o.deadline = options_.deadline;
         o.scripts = {&trade_script()};
-        o.on_state = [logged = down_logged_, server = url.redacted()](bool up,
-                                                                      const std::string& why) {
-          if (!up && !logged->exchange(true))
-            spdlog::warn(
-                "Redis {} is unreachable ({}): breakers count this instance's calls only until "
-                "it answers again",
-                server, why);
-          if (up) logged->store(false);
-        };
+        o.on_state = warn_once_per_outage(url, "breakers count this instance's calls only");
         return o;
       }()) {}
 

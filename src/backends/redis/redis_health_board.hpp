@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "backends/redis/redis_client.hpp"
+#include "core/string_hash.hpp"
 #include "limits/local_health_board.hpp"
 
 namespace glmgate {
@@ -76,10 +77,6 @@ class RedisHealthBoard final : public HealthBoard {
     std::int64_t faults = 0;
     std::string error;
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   // The command of one trade (with the deltas taken), or empty when there is nothing to follow.
   std::vector<std::string> take_trade(std::vector<std::string>& names);
   void apply(const std::vector<std::string>& names, const RedisReply& reply);
@@ -89,10 +86,9 @@ class RedisHealthBoard final : public HealthBoard {
 
   const Options options_;
   LocalHealthBoard local_;
-  std::shared_ptr<std::atomic<bool>> down_logged_;
   RedisClient client_;
   mutable std::mutex mutex_;  // deltas_, shared_
-  std::unordered_map<std::string, Delta, Hash, std::equal_to<>> deltas_;
+  std::unordered_map<std::string, Delta, StringHash, std::equal_to<>> deltas_;
   std::unordered_map<std::string, Shared> shared_;
   std::atomic<bool> stopping_{false};
   // Declared after the client: the io_context (and its connection) ends first.
