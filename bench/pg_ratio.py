@@ -46,5 +46,9 @@ try:
                 f"p50 {r['p50']} us, errors {r['errors']}+{r['non2xx']}")
     a, b = statistics.median(rps["glmgate"]), statistics.median(rps["glmgate-pg"])
     log(f"median: sqlite {a:.0f} rps, pg+redis {b:.0f} rps, ratio {b / a:.3f}")
+    calls = int(stack.cluster.pg.query(f"SELECT count(*) FROM {run.cluster.SCHEMA}.usage")[0][0]) or 1
+    log(f"where PostgreSQL's time went over the {calls} calls stored (us per call):")
+    for n, ms, rows, text in stack.cluster.pg.top_statements(8):
+        log(f"  {ms * 1000 / calls:7.2f}  x{n:<6} {text}")
 finally:
     stack.stop()
