@@ -68,13 +68,18 @@ LedgerEntry PostgresStore::append_ledger(const LedgerEntry& entry) {
 
 std::vector<LedgerEntry> PostgresStore::ledger(const std::string& account_id) {
   auto c = pool_.acquire();
-  return read_rows(c->query("SELECT " + std::string(kPgLedgerColumns) +
-                                " FROM ledger WHERE account_id = $1 ORDER BY id",
-                            PgParams().text(account_id)),
-                   read_ledger);
+  // The account's ledger rows and the charges kept in its usage rows (migration 0006), in the
+  // ledger's ID order.
+  static const std::string kQuery = "SELECT " + std::string(kPgLedgerColumns) +
+                                    " FROM ledger WHERE account_id = $1 UNION ALL SELECT " +
+                                    std::string(kPgUsageChargeColumns) +
+                                    " FROM usage WHERE account_id = $1 AND ledger_id IS NOT NULL "
+                                    "ORDER BY 1";
+  return read_rows(c->query(kQuery, PgParams().text(account_id)), read_ledger);
 }
 
-// Through the ledger_task index (its predicate repeated).
+// Through the ledger_task index (its predicate repeated). A task's charge is always a ledger row
+// (contracts/store/batch_rows.hpp).
 std::vector<LedgerEntry> PostgresStore::charges_for(const std::string& request_id) {
   auto c = pool_.acquire();
   return read_rows(c->query("SELECT " + std::string(kPgLedgerColumns) +

@@ -1,21 +1,27 @@
 // PostgresStore's BatchStore: the batching writer's commit, the hot write path (every request's
 // usage record goes through here). A batch is one transaction sent in one round trip (libpq's
 // pipeline): BEGIN, a statement per kind of row that the batch holds, COMMIT. Each statement takes
-// all its rows at once, as one array per column (unnest), so its cost does not grow with round
-// trips. The calls' statement writes the usage records, then one balance update per account for
-// the sum of its charges in the batch (an account's row is locked once per batch, not once per
-// request), then the charges as ledger rows with their running balances. The contract is in
+// all its rows at once, as one binary array per column (unnest), so its cost does not grow with
+// round trips. A call's charge and its output are kept in the call's usage row where they can be
+// (contracts/store/batch_rows.hpp, migration 0006). The calls' statement locks the batch's
+// accounts, numbers the charges and runs their balances, writes the usage rows, then one balance
+// update per account for the sum of its charges in the batch (an account's row is locked once per
+// batch, not once per request) and the charges no row keeps as ledger rows. The contract is in
 // contracts/store/batch_store.hpp.
 //
 // A commit whose outcome was lost with the connection (COMMIT sent, no answer) is retried by the
-// writer with the same records: a record already stored (same request ID and time: the usage_record
-// index) is skipped, and so is its call's charge, so a retried batch never charges twice. Charges
-// of no call (WriteBatch::charges) have no record to tell them by, as in SQLite.
+// writer with the same records, and what came since: a record already stored (same request ID
+// and time: the usage_record index) is skipped, and so is its call's charge, so a retried batch
+// never charges twice (see calls_sql). Charges of no call (WriteBatch::charges) have no record to
+// tell them by, as in SQLite.
+#include <algorithm>
 #include <deque>
 #include <map>
+#include <type_traits>
 
 #include "backends/postgres/postgres_rows.hpp"
 #include "backends/postgres/postgres_store.hpp"
+#include "contracts/store/batch_rows.hpp"
 #include "core/clock.hpp"
 #include "core/yield_point.hpp"
 
@@ -27,78 +33,179 @@ namespace {
 // order) or a serialization failure runs again before the writer hears of it.
 constexpr int kAttempts = 3;
 
-constexpr std::string_view kChargeTypes[] = {"text", "bigint", "text", "text",  "bigint",
-                                             "text", "text",   "text", "bigint"};
+// A charge: the row of the batch that keeps it (its ordinal; NULL: a ledger row of its own), the
+// key of its call's record (request ID and time; NULL for a charge of no call), then account,
+// kind, amount, request, note, origin, time.
+constexpr std::string_view kChargeTypes[] = {"bigint", "text", "bigint", "text", "text",
+                                             "bigint", "text", "text",   "text", "bigint"};
+// After a usage record's columns: the output its row keeps (kPgUsageOutputInsertColumns; all
+// NULL: none).
+constexpr std::string_view kKeptTypes[] = {"text", "text",   "text",  "text",
+                                           "text", "bigint", "bigint"};
 
-// $1-$20 the usage records (kPgUsageColumns); $21-$29 the charges: the key of the call's record
-// they go with (request ID and time; NULL for a charge of no call), then account, kind, amount,
-// request, note, origin, time. Written for hash joins: a batch has thousands of rows, and it is
-// planned for its own arrays (sent unprepared, so PostgreSQL sees their sizes).
-std::string calls_sql() {
+// "u.a, u.b" of "a, b".
+std::string prefixed(std::string_view columns, std::string_view prefix) {
+  std::string out;
+  for (std::size_t at = 0, next; at < columns.size(); at = next + 2) {
+    next = std::min(columns.find(", ", at), columns.size());
+    out += (out.empty() ? "" : ", ") + std::string(prefix) +
+           std::string(columns.substr(at, next - at));
+  }
+  return out;
+}
+
+std::vector<std::string_view> row_types() {
+  std::vector<std::string_view> types(std::begin(kPgUsageTypes), std::end(kPgUsageTypes));
+  types.insert(types.end(), std::begin(kKeptTypes), std::end(kKeptTypes));
+  return types;
+}
+
+// $1-$27 the usage rows (kPgUsageColumns, then kKeptTypes); $28-$37 every charge of the batch
+// (kChargeTypes) in the order it changes its account's balance: those the rows keep, then the
+// others. Written for hash joins: a batch has thousands of rows, and it is planned for its own
+// arrays (sent unprepared, so PostgreSQL sees their sizes).
+//
+// `skip_stored` false: every record is new, and the usage insert fails on one already stored
+// (usage_record) without a conflict check of its own (which cost an index search per call). The
+// commit then runs again with `skip_stored` true, which skips the records already stored and the
+// charges of their calls. A record that a commit still in flight stores meanwhile (its client
+// gone, the server not yet aware) is skipped too, after that commit ends, and its charge with
+// it; only the running balances this batch shows then count that charge.
+std::string calls_sql(bool skip_stored) {
   const std::string usage(kPgUsageColumns);
-  // The records not stored yet (a retried batch's are), in the batch's order.
-  return "WITH recorded AS (INSERT INTO usage (" + usage + ") SELECT " + usage + " FROM " +
-         pg_unnest(kPgUsageTypes, 1) + " WITH ORDINALITY AS u (" + usage +
-         ", n) ORDER BY n ON CONFLICT (request_id, created_at) DO NOTHING RETURNING request_id, "
-         "created_at), "
-         "c AS (SELECT * FROM " +
-         pg_unnest(kChargeTypes, static_cast<int>(std::size(kPgUsageTypes)) + 1) +
-         " WITH ORDINALITY AS c (call_request, call_created, account_id, kind, amount, request_id, "
-         "note, origin, created_at, n)), "
-         // The charges to apply: those of no call, and those whose call's record is new.
-         "due AS (SELECT c.* FROM c LEFT JOIN recorded r ON r.request_id = c.call_request AND "
-         "r.created_at = c.call_created WHERE c.call_request IS NULL OR r.request_id IS NOT NULL), "
-         "totals AS (SELECT account_id, sum(amount)::bigint AS total FROM due GROUP BY account_id "
-         "ORDER BY account_id), "
+  const std::string kept(kPgUsageOutputInsertColumns);
+  const auto types = row_types();
+  const std::string charges =
+      "SELECT * FROM " + pg_unnest(kChargeTypes, static_cast<int>(types.size()) + 1) +
+      " WITH ORDINALITY AS c (kept_by, call_request, call_created, account_id, kind, amount, "
+      "request_id, note, origin, created_at, n)";
+  std::string sql = "WITH u AS (SELECT * FROM " + pg_unnest(types, 1) + " WITH ORDINALITY AS u (" +
+                    usage + ", " + kept + ", n)), ";
+  if (skip_stored) {
+    // The charges of calls stored already are left out before the balances are run: a batch
+    // requeued with what came since shows each new charge's true running balance.
+    sql += "c AS MATERIALIZED (SELECT * FROM (" + charges +
+           ") c WHERE call_request IS NULL OR NOT EXISTS (SELECT 1 FROM usage s WHERE "
+           "s.request_id = c.call_request AND s.created_at = c.call_created)), ";
+  } else {
+    sql += "c AS MATERIALIZED (" + charges + "), ";
+  }
+  sql +=
+      // The accounts' rows, locked in ID order (two writers never deadlock on them), with their
+      // balances then. An unknown account's charges join nothing below: dropped.
+      "locked AS MATERIALIZED (SELECT id, balance FROM accounts WHERE id IN (SELECT account_id "
+      "FROM c) ORDER BY id FOR UPDATE), "
+      // Each charge's ledger ID, drawn in the batch's order once the accounts are locked (so IDs
+      // follow the order each balance changed, across writers too), and its balance after it.
+      "run AS MATERIALIZED (SELECT r.*, nextval((SELECT pg_get_serial_sequence('ledger', "
+      "'id'))::regclass) AS ledger_id FROM (SELECT c.n, c.kept_by, c.call_request, "
+      "c.call_created, c.account_id, c.amount, c.origin, l.balance + sum(c.amount) OVER "
+      "(PARTITION BY c.account_id ORDER BY c.n) AS balance_after FROM c JOIN locked l ON l.id = "
+      "c.account_id ORDER BY c.n) r), "
+      // The records, in the batch's order, each with the charge and output its row keeps.
+      "recorded AS (INSERT INTO usage (" +
+      usage + ", ledger_id, balance_after, charge_origin, " + kept + ") SELECT " +
+      prefixed(usage, "u.") + ", r.ledger_id, r.balance_after, r.origin, " + prefixed(kept, "u.") +
+      " FROM u LEFT JOIN run r ON r.kept_by = u.n ORDER BY u.n";
+  if (skip_stored) {
+    sql +=
+        " ON CONFLICT (request_id, created_at) DO NOTHING RETURNING request_id, created_at), "
+        // The charges to apply: those of no call, and those whose call's record is new.
+        "due AS (SELECT r.* FROM run r LEFT JOIN recorded d ON d.request_id = r.call_request AND "
+        "d.created_at = r.call_created WHERE r.call_request IS NULL OR d.request_id IS NOT "
+        "NULL), ";
+  } else {
+    sql += "), due AS (SELECT * FROM run), ";
+  }
+  return sql +
          // Each instance's charges shrink its lease on the account (lease_store.hpp), never
          // below 0; a data-modifying WITH runs whether or not the rest reads it.
          "shrunk AS (UPDATE leases l SET amount = GREATEST(0, l.amount + s.total) FROM (SELECT "
          "account_id, origin, sum(amount)::bigint AS total FROM due WHERE amount < 0 GROUP BY "
          "account_id, origin) s WHERE l.account_id = s.account_id AND l.instance = s.origin), "
-         // One update per account; an unknown account's charges join nothing below: dropped.
+         // One update per account.
          "balances AS (UPDATE accounts a SET balance = a.balance + t.total, spent = a.spent - "
-         "t.total FROM totals t WHERE a.id = t.account_id RETURNING a.id, a.balance - t.total AS "
-         "balance_before) "
-         // Each charge's balance after it: the balance before the batch plus the running sum, in
-         // the batch's order (the IDs follow it too).
-         "INSERT INTO ledger (account_id, kind, amount, balance_after, request_id, note, origin, "
-         "created_at) SELECT d.account_id, d.kind, d.amount, b.balance_before + sum(d.amount) "
-         "OVER (PARTITION BY d.account_id ORDER BY d.n), d.request_id, d.note, d.origin, "
-         "d.created_at FROM due d JOIN balances b ON b.id = d.account_id ORDER BY d.n";
+         "t.total FROM (SELECT account_id, sum(amount)::bigint AS total FROM due GROUP BY "
+         "account_id) t WHERE a.id = t.account_id) "
+         // The charges no row keeps, with the IDs and balances drawn for them.
+         "INSERT INTO ledger (id, account_id, kind, amount, balance_after, request_id, note, "
+         "origin, created_at) OVERRIDING SYSTEM VALUE SELECT d.ledger_id, c.account_id, c.kind, "
+         "c.amount, d.balance_after, c.request_id, c.note, c.origin, c.created_at FROM due d JOIN "
+         "c ON c.n = d.n WHERE d.kept_by IS NULL ORDER BY d.ledger_id";
 }
 
-// A charge, with the key of its call's record (`call`: null for a charge of no call).
-void append_charge(std::vector<PgArray>& columns, const UsageRecord* call, const LedgerEntry& e,
-                   std::int64_t now) {
-  if (call) {
-    columns[0].text(call->request_id);
-    columns[1].integer(call->created_at);
-  } else {
+// A charge; `row`: the ordinal (from 1) of the row that keeps it, 0 for none; `call`: its call's
+// record, null for a charge of no call.
+void append_charge(std::vector<PgArray>& columns, std::int64_t row, const UsageRecord* call,
+                   const LedgerEntry& e, std::int64_t now) {
+  if (row > 0)
+    columns[0].integer(row);
+  else
     columns[0].null();
+  if (call) {
+    columns[1].text(call->request_id);
+    columns[2].integer(call->created_at);
+  } else {
     columns[1].null();
+    columns[2].null();
   }
-  columns[2].text(e.account_id);
-  columns[3].text(e.kind);
-  columns[4].integer(e.amount);
-  columns[5].text(e.request_id);
-  columns[6].text(e.note);
-  columns[7].text(e.origin);
-  columns[8].integer(e.created_at != 0 ? e.created_at : now);
+  columns[3].text(e.account_id);
+  columns[4].text(e.kind);
+  columns[5].integer(e.amount);
+  columns[6].text(e.request_id);
+  columns[7].text(e.note);
+  columns[8].text(e.origin);
+  columns[9].integer(e.created_at != 0 ? e.created_at : now);
 }
 
-PgParams calls_params(const WriteBatch& batch) {
-  std::vector<PgArray> usage(std::size(kPgUsageTypes));
-  std::vector<PgArray> charges(std::size(kChargeTypes));
+// What a call's row keeps of its output (kKeptTypes), or NULLs.
+void append_kept_output(std::vector<PgArray>& kept, const UsageRecord& u, const StoredOutput* o) {
+  if (!o) {
+    for (auto& column : kept)
+      column.null();
+    return;
+  }
+  auto text_or_null = [](PgArray& a, const std::string& v, std::string_view null_value) {
+    if (v == null_value)
+      a.null();
+    else
+      a.text(v);
+  };
+  kept[0].text(o->id);
+  text_or_null(kept[1], o->status, "completed");
+  kept[2].text(o->body);
+  text_or_null(kept[3], o->context, "");
+  text_or_null(kept[4], o->previous_id, "");
+  if (o->created_at == u.created_at)
+    kept[5].null();
+  else
+    kept[5].integer(o->created_at);
+  kept[6].integer(o->expires_at);
+}
+
+PgParams calls_params(const WriteBatch& batch, const OutputPairing& outputs) {
+  std::vector<PgArray> usage = pg_arrays(kPgUsageTypes);
+  std::vector<PgArray> kept = pg_arrays(kKeptTypes);
+  std::vector<PgArray> charges = pg_arrays(kChargeTypes);
   const std::int64_t now = unix_ms_now();
-  for (const auto& c : batch.calls) {
+  std::vector<std::size_t> own;  // the calls whose charges no row keeps
+  for (std::size_t i = 0; i < batch.calls.size(); ++i) {
+    const CallWrite& c = batch.calls[i];
     append_usage(usage, c.usage);
-    if (c.charge) append_charge(charges, &c.usage, *c.charge, now);
+    append_kept_output(kept, c.usage, outputs.kept[i]);
+    if (c.charge && row_keeps(c.usage, *c.charge))
+      append_charge(charges, static_cast<std::int64_t>(i) + 1, &c.usage, *c.charge, now);
+    else if (c.charge)
+      own.push_back(i);
     yield_point();
   }
+  for (std::size_t i : own)
+    append_charge(charges, 0, &batch.calls[i].usage, *batch.calls[i].charge, now);
   for (const auto& c : batch.charges)
-    append_charge(charges, nullptr, c, now);
+    append_charge(charges, 0, nullptr, c, now);
   PgParams p;
   add_columns(p, usage);
+  add_columns(p, kept);
   add_columns(p, charges);
   return p;
 }
@@ -106,16 +213,22 @@ PgParams calls_params(const WriteBatch& batch) {
 // The rows of `rows` as one array per column, keeping only the last of each ID when `last_wins`
 // (an upsert may touch a row once per statement).
 template <class Row, class Append>
-PgParams rows_params(const std::vector<Row>& rows, std::size_t columns, Append append,
-                     bool last_wins) {
+PgParams rows_params(const std::vector<Row>& rows, std::span<const std::string_view> types,
+                     Append append, bool last_wins) {
+  auto row = [&rows](std::size_t i) -> const auto& {
+    if constexpr (std::is_pointer_v<Row>)
+      return *rows[i];
+    else
+      return rows[i];
+  };
   std::map<std::string_view, std::size_t> last;
   if (last_wins)
     for (std::size_t i = 0; i < rows.size(); ++i)
-      last[rows[i].id] = i;
-  std::vector<PgArray> arrays(columns);
+      last[row(i).id] = i;
+  std::vector<PgArray> arrays = pg_arrays(types);
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (last_wins && last[rows[i].id] != i) continue;
-    append(arrays, rows[i]);
+    if (last_wins && last[row(i).id] != i) continue;
+    append(arrays, row(i));
     yield_point();
   }
   PgParams p;
@@ -128,20 +241,21 @@ PgParams reserved_params(const ReservedAmounts& reserved) {
   std::map<std::string_view, NanoUsd> amounts;  // the last amount of an account named twice
   for (const auto& [account, amount] : reserved.amounts)
     amounts[account] = amount;
-  PgArray accounts, values;
+  PgArray accounts(PgType::kText), values(PgType::kBigint);
   for (const auto& [account, amount] : amounts) {
     accounts.text(account);
     values.integer(amount);
   }
   PgParams p;
-  p.text(reserved.instance).text(accounts.take()).text(values.take()).integer(unix_ms_now());
+  p.text(reserved.instance).array(accounts).array(values).integer(unix_ms_now());
   return p;
 }
 
 }  // namespace
 
 void PostgresStore::commit(const WriteBatch& batch) {
-  static const std::string kCalls = calls_sql();
+  static const std::string kCalls = calls_sql(false);
+  static const std::string kCallsAgain = calls_sql(true);
   static const std::string kOutputs =
       pg_insert_rows("outputs", kPgOutputColumns, kPgOutputTypes, "ON CONFLICT (id) DO NOTHING");
   static const std::string kTaskOutputs =
@@ -166,16 +280,15 @@ void PostgresStore::commit(const WriteBatch& batch) {
     params.push_back(std::move(p));
     calls.push_back({sql, &params.back(), false});
   };
-  if (!batch.calls.empty() || !batch.charges.empty()) add(kCalls, calls_params(batch));
-  // Outputs of calls keep their first version: an ID already stored (or twice in the batch) is
-  // skipped. Task outputs and tasks replace theirs.
-  if (!batch.outputs.empty())
-    add(kOutputs, rows_params(batch.outputs, std::size(kPgOutputTypes), append_output, false));
+  const OutputPairing outputs = pair_outputs(batch);
+  if (!batch.calls.empty() || !batch.charges.empty()) add(kCalls, calls_params(batch, outputs));
+  // Outputs of calls that no row keeps keep their first version: an ID already stored (or twice
+  // in the batch) is skipped. Task outputs and tasks replace theirs.
+  if (!outputs.own.empty())
+    add(kOutputs, rows_params(outputs.own, kPgOutputTypes, append_output, false));
   if (!batch.task_outputs.empty())
-    add(kTaskOutputs,
-        rows_params(batch.task_outputs, std::size(kPgOutputTypes), append_output, true));
-  if (!batch.tasks.empty())
-    add(kTasks, rows_params(batch.tasks, std::size(kPgTaskTypes), append_task, true));
+    add(kTaskOutputs, rows_params(batch.task_outputs, kPgOutputTypes, append_output, true));
+  if (!batch.tasks.empty()) add(kTasks, rows_params(batch.tasks, kPgTaskTypes, append_task, true));
   if (!batch.reserved.amounts.empty()) add(kReserved, reserved_params(batch.reserved));
   calls.push_back({"COMMIT", nullptr, false});
   for (int attempt = 1;; ++attempt) {
@@ -185,6 +298,11 @@ void PostgresStore::commit(const WriteBatch& batch) {
       return;
     } catch (const PgRetryable&) {
       if (attempt == kAttempts) throw;
+    } catch (const PgUniqueViolation& e) {
+      // Records stored already: this batch was committed before (its answer lost), or is being
+      // committed by a connection that lost its client. Once more, skipping them.
+      if (e.constraint != "usage_record" || calls[1].sql != kCalls) throw;
+      calls[1].sql = kCallsAgain;
     }
   }
 }

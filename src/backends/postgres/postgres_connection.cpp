@@ -154,8 +154,9 @@ PgResult PgConnection::exec(std::string_view sql) {
 PgResult PgConnection::query(std::string_view sql, const PgParams& params) {
   const std::string& name = prepared(sql);
   auto pointers = params.pointers();
-  PgResult r(
-      PQexecPrepared(conn_, name.c_str(), params.size(), pointers.data(), nullptr, nullptr, 0));
+  auto lengths = params.lengths();
+  PgResult r(PQexecPrepared(conn_, name.c_str(), params.size(), pointers.data(), lengths.data(),
+                            params.formats().data(), 0));
   check(r, "running a statement");
   return r;
 }
@@ -179,11 +180,13 @@ std::vector<PgResult> PgConnection::pipeline(std::span<const PgCall> calls) {
     static const PgParams kNone;
     const PgParams& params = calls[sent].params ? *calls[sent].params : kNone;
     auto pointers = params.pointers();
+    auto lengths = params.lengths();
+    const int* formats = params.formats().data();
     const char* text = texts[sent].c_str();
     int ok = calls[sent].prepared ? PQsendQueryPrepared(conn_, text, params.size(), pointers.data(),
-                                                        nullptr, nullptr, 0)
+                                                        lengths.data(), formats, 0)
                                   : PQsendQueryParams(conn_, text, params.size(), nullptr,
-                                                      pointers.data(), nullptr, nullptr, 0);
+                                                      pointers.data(), lengths.data(), formats, 0);
     if (!ok) break;
   }
   // A send fails only when the connection is lost: a live one queues whatever it is given.
@@ -240,6 +243,10 @@ void PgConnection::fail(const PgResult& result, std::string_view doing) {
   std::string message = primary ? primary : trimmed(PQresultErrorMessage(r));
   if (detail) message += std::string(" (") + trimmed(detail) + ")";
   message = scrub_postgres_secrets(std::move(message), secrets_);
+  if (sqlstate == "23505") {
+    const char* constraint = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
+    throw PgUniqueViolation(message, constraint ? constraint : "");
+  }
   if (sqlstate.starts_with("23")) throw StoreConflict(message);
   if (sqlstate == "40001" || sqlstate == "40P01")
     throw PgRetryable("the store " + shown_ + ": " + message);

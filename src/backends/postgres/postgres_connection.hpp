@@ -37,6 +37,13 @@ struct PgRetryable : StoreUnavailable {
   using StoreUnavailable::StoreUnavailable;
 };
 
+// A unique constraint broke (SQLSTATE 23505): nothing was written. `constraint` is its name.
+struct PgUniqueViolation : StoreConflict {
+  PgUniqueViolation(const std::string& message, std::string constraint_name)
+      : StoreConflict(message), constraint(std::move(constraint_name)) {}
+  std::string constraint;
+};
+
 // Owns a PGresult. Values are read as text (the protocol's text format); NULL reads as "" or 0.
 class PgResult {
  public:

@@ -129,7 +129,6 @@ void append_tokens(std::vector<PgArray>& columns, std::size_t first, const Usage
 }  // namespace
 
 void append_usage(std::vector<PgArray>& columns, const UsageRecord& u) {
-  columns.resize(std::size(kPgUsageTypes));
   columns[0].text(u.request_id);
   columns[1].text(u.key_id);
   columns[2].text(u.account_id);
@@ -149,7 +148,6 @@ void append_usage(std::vector<PgArray>& columns, const UsageRecord& u) {
 }
 
 void append_output(std::vector<PgArray>& columns, const StoredOutput& o) {
-  columns.resize(std::size(kPgOutputTypes));
   columns[0].text(o.id);
   columns[1].text(o.account_id);
   columns[2].text(o.key_id);
@@ -166,7 +164,6 @@ void append_output(std::vector<PgArray>& columns, const StoredOutput& o) {
 }
 
 void append_task(std::vector<PgArray>& columns, const TaskRecord& t) {
-  columns.resize(std::size(kPgTaskTypes));
   columns[0].text(t.id);
   columns[1].text(t.account_id);
   columns[2].text(t.key_id);
@@ -185,7 +182,7 @@ void append_task(std::vector<PgArray>& columns, const TaskRecord& t) {
 
 void add_columns(PgParams& params, std::vector<PgArray>& columns) {
   for (auto& column : columns)
-    params.text(column.take());
+    params.array(column);
 }
 
 std::string pg_unnest(std::span<const std::string_view> types, int first) {

@@ -30,6 +30,26 @@ inline constexpr std::string_view kPgUsageColumns =
     "request_id, key_id, account_id, model, provider, surface, status, stream, free, "
     "prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, estimated, cost, "
     "latency_us, ttft_us, created_at, served_model, attempts";
+// A charge kept in its usage row (migration 0006), read as a ledger row (kPgLedgerColumns'
+// order): its note is the model, as a charge row's is.
+inline constexpr std::string_view kPgUsageChargeColumns =
+    "ledger_id, account_id, 'charge', -cost, balance_after, request_id, model, "
+    "coalesce(charge_origin, ''), created_at";
+// The columns a usage row keeps its call's output in, as the batch commit writes them.
+inline constexpr std::string_view kPgUsageOutputInsertColumns =
+    "output_id, output_status, output_body, output_context, output_previous_id, "
+    "output_created_at, output_expires_at";
+// An output kept in its usage row, read as an outputs row (kPgOutputColumns' order).
+inline constexpr std::string_view kPgUsageOutputColumns =
+    "output_id, account_id, key_id, surface, model, coalesce(output_status, 'completed'), "
+    "output_body, coalesce(output_context, ''), coalesce(output_previous_id, ''), prompt_tokens, "
+    "cached_tokens, completion_tokens, reasoning_tokens, estimated, cost, "
+    "coalesce(output_created_at, created_at), output_expires_at";
+// Clears a usage row's output (deleted or expired): the row stays, for billing and reports.
+inline constexpr std::string_view kPgClearUsageOutput =
+    "UPDATE usage SET output_id = NULL, output_status = NULL, output_body = NULL, "
+    "output_context = NULL, output_previous_id = NULL, output_created_at = NULL, "
+    "output_expires_at = NULL";
 inline constexpr std::string_view kPgOutputColumns =
     "id, account_id, key_id, surface, model, status, body, context, previous_id, prompt_tokens, "
     "cached_tokens, completion_tokens, reasoning_tokens, estimated, cost, created_at, expires_at";

@@ -51,7 +51,7 @@ PgParams claim_params(const std::string& instance, std::int64_t limit, std::int6
 
 void PostgresStore::insert_task(const TaskRecord& task) {
   static const std::string kUpsert = pg_task_upsert();
-  std::vector<PgArray> columns(std::size(kPgTaskTypes));
+  std::vector<PgArray> columns = pg_arrays(kPgTaskTypes);
   append_task(columns, task);
   PgParams p;
   add_columns(p, columns);
@@ -65,7 +65,7 @@ void PostgresStore::insert_claimed_task(const TaskRecord& task, const std::strin
       "INSERT INTO tasks (" + std::string(kPgTaskColumns) +
       ", claimed_by, claim_expires_at, claims) SELECT u.*, $15::text, $16::bigint, 1 FROM " +
       pg_unnest(kPgTaskTypes, 1) + " AS u";
-  std::vector<PgArray> columns(std::size(kPgTaskTypes));
+  std::vector<PgArray> columns = pg_arrays(kPgTaskTypes);
   append_task(columns, task);
   PgParams p;
   add_columns(p, columns);
@@ -146,7 +146,7 @@ ClaimRenewal PostgresStore::renew_claims(const std::string& instance,
       "$1::text AND claim_expires_at > $2::bigint ORDER BY id COLLATE \"C\" FOR UPDATE) UPDATE "
       "tasks SET claim_expires_at = $3::bigint FROM mine WHERE tasks.id = mine.mine_id RETURNING "
       "id, cancel_requested",
-      PgParams().text(instance).integer(now_ms).integer(now_ms + lease_ms).text(wanted.take()));
+      PgParams().text(instance).integer(now_ms).integer(now_ms + lease_ms).array(wanted));
   for (int i = 0; i < r.rows(); ++i) {
     out.held.push_back(r.text(i, 0));
     if (r.boolean(i, 1)) out.cancelled.push_back(r.text(i, 0));

@@ -8,6 +8,7 @@
 
 #include "backends/sqlite/sqlite_rows.hpp"
 #include "backends/sqlite/sqlite_store.hpp"
+#include "contracts/store/batch_rows.hpp"
 #include "core/yield_point.hpp"
 
 namespace glmgate {
@@ -22,28 +23,6 @@ struct UsageRow {
 };
 
 namespace {
-
-// A background task's request ID, as the ledger_task index and charges_for() select them.
-bool is_task_request(std::string_view request_id) {
-  return request_id.substr(0, 5) == "task_";
-}
-
-// True when `charge` is the call's, which its usage row can then keep.
-bool row_can_keep(const UsageRecord& u, const LedgerEntry& charge) {
-  return charge.request_id == u.request_id && charge.account_id == u.account_id &&
-         charge.amount == -u.cost && !is_task_request(u.request_id);
-}
-
-// True when `o` is the output of the call `u` records, with the same account, key, surface,
-// model, usage and cost, which the row then keeps once for both.
-bool row_can_keep(const UsageRecord& u, const StoredOutput& o) {
-  const Usage &a = u.usage, &b = o.usage;
-  return u.output_id == o.id && u.account_id == o.account_id && u.key_id == o.key_id &&
-         u.surface == o.surface && u.model == o.model && u.cost == o.cost &&
-         a.prompt_tokens == b.prompt_tokens && a.completion_tokens == b.completion_tokens &&
-         a.cached_tokens == b.cached_tokens && a.reasoning_tokens == b.reasoning_tokens &&
-         a.estimated == b.estimated;
-}
 
 // A charge that becomes a ledger row, with the figures the commit adds (no copy of its strings).
 struct ChargeRow {
@@ -104,14 +83,16 @@ void SqliteStore::commit(const WriteBatch& batch) {
   for (const auto& call : batch.calls)
     usage_rows.push_back({&call.usage});
   apply_charges(batch, usage_rows);
-  std::vector<const StoredOutput*> own_rows = pair_outputs(batch, usage_rows);
+  OutputPairing outputs = pair_outputs(batch);
+  for (std::size_t i = 0; i < usage_rows.size(); ++i)
+    usage_rows[i].output = outputs.kept[i];
   insert_rows("INSERT OR FAIL INTO usage (" + std::string(kUsageColumns) +
                   ", ledger_id, balance_after, " + std::string(kUsageOutputInsertColumns) + ")",
               kUsageParams + 2 + kUsageOutputParams, usage_rows, bind_usage_insert_row);
   // OR IGNORE: an ID already stored (it cannot be: each call draws a new one) must not fail the
   // batch, which the writer would then retry forever.
   insert_rows("INSERT OR IGNORE INTO outputs (" + std::string(kOutputColumns) + ")", kOutputParams,
-              own_rows, bind_output_pointer_row);
+              outputs.own, bind_output_pointer_row);
   insert_rows("INSERT OR REPLACE INTO outputs (" + std::string(kOutputColumns) + ")", kOutputParams,
               batch.task_outputs, bind_output_row);
   if (!batch.tasks.empty()) {
@@ -182,7 +163,7 @@ void SqliteStore::apply_charges(const WriteBatch& batch, std::vector<UsageRow>& 
   for (std::size_t i = 0; i < batch.calls.size(); ++i) {
     const auto& charge = batch.calls[i].charge;
     if (!charge || !running.count(charge->account_id)) continue;
-    if (row_can_keep(batch.calls[i].usage, *charge))
+    if (row_keeps(batch.calls[i].usage, *charge))
       kept.emplace_back(&*charge, &usage_rows[i]);
     else
       own_rows.push_back(&*charge);
@@ -250,27 +231,6 @@ void SqliteStore::write_reserved(const ReservedAmounts& reserved) {
     s.step();
     yield_point();
   }
-}
-
-// Pairs each call with its output where the call names one (CallWrite::output) that is its own
-// (the ID its record names, not taken by another call) and that its row can keep (the same
-// account, key, surface, model, usage and cost); returns the outputs left, which get rows of
-// their own.
-std::vector<const StoredOutput*> SqliteStore::pair_outputs(const WriteBatch& batch,
-                                                           std::vector<UsageRow>& usage_rows) {
-  std::vector<bool> taken(batch.outputs.size(), false);
-  for (std::size_t r = 0; r < batch.calls.size(); ++r) {
-    auto i = batch.calls[r].output;
-    if (i < 0 || static_cast<std::size_t>(i) >= batch.outputs.size() || taken[i]) continue;
-    const StoredOutput& o = batch.outputs[static_cast<std::size_t>(i)];
-    if (!row_can_keep(batch.calls[r].usage, o)) continue;
-    usage_rows[r].output = &o;
-    taken[i] = true;
-  }
-  std::vector<const StoredOutput*> own_rows;
-  for (std::size_t i = 0; i < batch.outputs.size(); ++i)
-    if (!taken[i]) own_rows.push_back(&batch.outputs[i]);
-  return own_rows;
 }
 
 // Inserts `rows` 32 at a time ("VALUES (...), (...), ..."), the remainder 8 and then one at a

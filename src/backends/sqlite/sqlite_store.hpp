@@ -119,8 +119,6 @@ class SqliteStore final : public Store {
   std::optional<std::string> read_setting(const std::string& name);
   // The batch commit's steps (sqlite_commit.cpp).
   void apply_charges(const WriteBatch& batch, std::vector<UsageRow>& rows);
-  std::vector<const StoredOutput*> pair_outputs(const WriteBatch& batch,
-                                                std::vector<UsageRow>& rows);
   void write_reserved(const ReservedAmounts& reserved);
   void shrink_charged_leases(const WriteBatch& batch);
   std::int64_t reserve_ledger_ids(std::int64_t n);

@@ -105,7 +105,10 @@ TEST_P(PostgresStoreTest, ABatchCommittedAgainChargesItsCallsOnce) {
   store_->commit(batch);
   EXPECT_EQ(store_->find_account(acme)->balance, 1000 - 30 - 7);
   EXPECT_EQ(store_->usage({acme, std::nullopt, false, false, 100}).size(), 4u);
-  EXPECT_EQ(store_->ledger(acme).size(), 1u + 4);
+  auto rows = store_->ledger(acme);
+  ASSERT_EQ(rows.size(), 1u + 4);
+  EXPECT_EQ(rows.back().request_id, "req_later");
+  EXPECT_EQ(rows.back().balance_after, 1000 - 30 - 7);  // run from the balance it found
   EXPECT_EQ(ledger_sum(acme), 1000 - 30 - 7);
 }
 
