@@ -42,6 +42,7 @@ Config parse_config(const std::string& text, const std::string& source) {
   parse_outputs(r, c);
   parse_tasks(r, c);
   parse_routing(r, c);
+  parse_console(r, c);
   parse_catalog(root, r, c);
   validate_catalog(c);
   return c;

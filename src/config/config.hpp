@@ -164,6 +164,22 @@ struct RoutingSection {
   std::string otlp_host, otlp_port, otlp_path;  // derived from otlp_endpoint at load
 };
 
+// The web console at / (issue 20): whether it is served, where its links point, whom sign-in
+// limits count an address for, and how long what a person gets lasts.
+struct ConsoleSection {
+  bool console = true;  // false: / and /console/ answer 404, as the API does for any unknown path
+  // The console's address as its users reach it ("https://gw.example.com", a path allowed), for
+  // the one-time links `glmgate users` prints; empty: http://<listen>.
+  std::string console_url;
+  // Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client; any other
+  // peer is the client itself.
+  std::vector<std::string> trusted_proxies;
+  std::int64_t console_session_idle_hours = 12;   // a session unused this long ends
+  std::int64_t console_session_max_days = 7;      // and any session after this long
+  std::int64_t console_link_ttl_hours = 168;      // invitation and password links: 7 days
+  std::int64_t console_chat_token_minutes = 15;   // the Chat page's credential
+};
+
 struct Config : ServerSection,
                 GenerationSection,
                 LimitsSection,
@@ -171,7 +187,8 @@ struct Config : ServerSection,
                 RedisSection,
                 OutputsSection,
                 TasksSection,
-                RoutingSection {
+                RoutingSection,
+                ConsoleSection {
   std::string source = "built-in defaults";  // the file it came from, for messages
   std::string log_level = "info";
   std::vector<ProviderConfig> providers;

@@ -1,6 +1,8 @@
 // The configuration's sections; see sections.hpp.
 #include "config/sections.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <boost/url/parse.hpp>
 
@@ -27,6 +29,10 @@ constexpr std::string_view kRoutingKeys[] = {
     "breaker_window_ms",        "breaker_min_calls", "breaker_error_ratio", "breaker_cooldown_ms",
     "breaker_max_cooldown_ms",  "metrics_listen",    "metrics_per_account", "access_log",
     "health_check_interval_ms", "otlp_endpoint"};
+constexpr std::string_view kConsoleKeys[] = {
+    "console",                  "console_url",           "trusted_proxies",
+    "console_session_idle_hours", "console_session_max_days", "console_link_ttl_hours",
+    "console_chat_token_minutes"};
 constexpr std::string_view kOtherKeys[] = {"log_level", "providers", "models"};
 
 // `key` ("listen", "metrics_listen") as host and port; false when absent.
@@ -91,6 +97,26 @@ void parse_cors_origins(ServerSection& c, const toml::table& root, const std::st
   }
 }
 
+// An IPv4 or IPv6 address, or a CIDR range of one ("10.0.0.0/8", "fd00::/8").
+bool valid_proxy(const std::string& text) {
+  const auto slash = text.find('/');
+  const std::string address = text.substr(0, slash);
+  unsigned char bytes[16];
+  int bits = 0;
+  if (inet_pton(AF_INET, address.c_str(), bytes) == 1)
+    bits = 32;
+  else if (inet_pton(AF_INET6, address.c_str(), bytes) == 1)
+    bits = 128;
+  else
+    return false;
+  if (slash == std::string::npos) return true;
+  const std::string prefix = text.substr(slash + 1);
+  if (prefix.empty() || prefix.size() > 3 ||
+      !std::all_of(prefix.begin(), prefix.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    return false;
+  return std::stoi(prefix) <= bits;
+}
+
 TierConfig parse_tier(const toml::table& t, const std::string& source, const std::string& path) {
   TableReader r(t, source, path);
   r.only({"min_spend_usd", "rpm", "tpm"});
@@ -116,6 +142,7 @@ std::vector<std::string_view> config_keys() {
         std::span<const std::string_view>(kOutputsKeys),
         std::span<const std::string_view>(kTasksKeys),
         std::span<const std::string_view>(kRoutingKeys),
+        std::span<const std::string_view>(kConsoleKeys),
         std::span<const std::string_view>(kOtherKeys)})
     keys.insert(keys.end(), section.begin(), section.end());
   return keys;
@@ -227,6 +254,33 @@ void parse_tasks(const TableReader& r, TasksSection& c) {
   r.boolean("webhook_allow_private", c.webhook_allow_private);
   r.integer("webhook_retry_seconds", c.webhook_retry_seconds, 0, 30 * 86'400);
   r.integer("webhook_timeout_ms", c.webhook_timeout_ms, 10, 600'000);
+}
+
+void parse_console(const TableReader& r, ConsoleSection& c) {
+  r.boolean("console", c.console);
+  r.string("console_url", c.console_url);
+  if (!c.console_url.empty()) {
+    auto url = boost::urls::parse_absolute_uri(c.console_url);
+    if (!url ||
+        (url->scheme_id() != boost::urls::scheme::http &&
+         url->scheme_id() != boost::urls::scheme::https) ||
+        url->encoded_host().empty() || url->has_userinfo() || url->has_query() ||
+        url->has_fragment())
+      r.fail("console_url",
+             "expected the console's address as its users reach it, e.g. "
+             "\"https://gw.example.com\" (http or https, no query or fragment)");
+    while (c.console_url.back() == '/')
+      c.console_url.pop_back();
+  }
+  r.strings("trusted_proxies", c.trusted_proxies);
+  for (const auto& proxy : c.trusted_proxies)
+    if (!valid_proxy(proxy))
+      r.fail("trusted_proxies", "expected addresses or CIDR ranges, e.g. [\"127.0.0.1\", "
+                                "\"10.0.0.0/8\"], got \"" + proxy + "\"");
+  r.integer("console_session_idle_hours", c.console_session_idle_hours, 1, 24 * 365);
+  r.integer("console_session_max_days", c.console_session_max_days, 1, 365);
+  r.integer("console_link_ttl_hours", c.console_link_ttl_hours, 1, 24 * 30);
+  r.integer("console_chat_token_minutes", c.console_chat_token_minutes, 1, 24 * 60);
 }
 
 }  // namespace glmgate

@@ -22,6 +22,7 @@ void parse_redis(const TableReader& r, RedisSection& out);
 void parse_outputs(const TableReader& r, OutputsSection& out);
 void parse_tasks(const TableReader& r, TasksSection& out);
 void parse_routing(const TableReader& r, RoutingSection& out);
+void parse_console(const TableReader& r, ConsoleSection& out);
 
 // [[providers]] and [[models]], when the file has them (they replace the built-in ones).
 void parse_catalog(const toml::table& root, const TableReader& r, Config& out);

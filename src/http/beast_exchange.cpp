@@ -83,6 +83,12 @@ class LateWatches {
 
 }  // namespace
 
+std::string BeastExchange::remote_address() const {
+  boost::system::error_code ec;
+  auto peer = stream_.socket().remote_endpoint(ec);
+  return ec ? std::string() : peer.address().to_string();
+}
+
 asio::awaitable<void> BeastExchange::respond(HttpResponse r) {
   if (responded_) co_return;
   responded_ = true;

@@ -46,6 +46,7 @@ class BeastExchange final : public Exchange {
   void set_cors(std::string_view allow_origin) { cors_origin_ = allow_origin; }
   const std::string& request_id() const override { return request_id_; }
   std::chrono::steady_clock::time_point received_at() const override { return received_at_; }
+  std::string remote_address() const override;
   std::chrono::steady_clock::time_point last_write() const override { return last_write_; }
   bool responded() const { return responded_; }
   bool connection_usable() const { return responded_ && !failed_ && keep_alive_; }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "http/message.hpp"
@@ -20,6 +21,10 @@ class Exchange {
   virtual const HttpRequest& request() const = 0;
   virtual const std::string& request_id() const = 0;
   virtual std::chrono::steady_clock::time_point received_at() const = 0;
+  // The peer's IP address as text ("127.0.0.1", "::1"); empty when not known (an exchange not on
+  // a socket, or one already closed). A proxy's, behind one: console/client_address.hpp reads
+  // X-Forwarded-For from the proxies it trusts.
+  virtual std::string remote_address() const { return {}; }
 
   // A complete response. Call at most once, and not after begin_stream().
   virtual boost::asio::awaitable<void> respond(HttpResponse response) = 0;

@@ -71,6 +71,13 @@ TEST(ExampleConfig, EqualsTheBuiltinDefaults) {
   EXPECT_EQ(file.health_check_interval_ms, builtin.health_check_interval_ms);
   EXPECT_EQ(file.breaker_min_calls, builtin.breaker_min_calls);
   EXPECT_EQ(file.otlp_endpoint, builtin.otlp_endpoint);
+  EXPECT_EQ(file.console, builtin.console);
+  EXPECT_EQ(file.console_url, builtin.console_url);
+  EXPECT_EQ(file.trusted_proxies, builtin.trusted_proxies);
+  EXPECT_EQ(file.console_session_idle_hours, builtin.console_session_idle_hours);
+  EXPECT_EQ(file.console_session_max_days, builtin.console_session_max_days);
+  EXPECT_EQ(file.console_link_ttl_hours, builtin.console_link_ttl_hours);
+  EXPECT_EQ(file.console_chat_token_minutes, builtin.console_chat_token_minutes);
   EXPECT_TRUE(file.tiers.empty());
   ASSERT_EQ(file.providers.size(), builtin.providers.size());
   for (std::size_t i = 0; i < file.providers.size(); ++i) {
@@ -238,6 +245,30 @@ TEST(ParseConfig, ReadsTheHealthChecksAndTheOtlpEndpoint) {
        {"otlp_endpoint = \"https://collector:4318\"", "otlp_endpoint = \"collector:4318\"",
         "otlp_endpoint = \"http://collector:4318/?x=1\"", "health_check_interval_ms = 10",
         "health_check_interval_ms = -1"}) {
+    EXPECT_THROW(parse_config(bad, "bad.toml"), ConfigError) << bad;
+  }
+}
+
+TEST(ParseConfig, ReadsTheConsoleSection) {
+  Config d = parse_config("", "t.toml");
+  EXPECT_TRUE(d.console);
+  EXPECT_TRUE(d.console_url.empty());
+  EXPECT_EQ(d.console_link_ttl_hours, 168);  // an invitation lasts 7 days
+  Config c = parse_config(
+      "console = false\nconsole_url = \"https://gw.example.com/glm/\"\n"
+      "trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\", \"fd00::/8\"]\n"
+      "console_session_idle_hours = 2\nconsole_chat_token_minutes = 5",
+      "t.toml");
+  EXPECT_FALSE(c.console);
+  EXPECT_EQ(c.console_url, "https://gw.example.com/glm");  // links append "/#/..."
+  EXPECT_EQ(c.trusted_proxies, (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "fd00::/8"}));
+  EXPECT_EQ(c.console_session_idle_hours, 2);
+  EXPECT_EQ(c.console_chat_token_minutes, 5);
+  for (const char* bad :
+       {"console_url = \"gw.example.com\"", "console_url = \"ftp://gw.example.com\"",
+        "console_url = \"https://gw.example.com/?a=1\"", "trusted_proxies = [\"10.0.0.0/33\"]",
+        "trusted_proxies = [\"proxy.local\"]", "trusted_proxies = \"127.0.0.1\"",
+        "console_session_max_days = 0", "console = \"yes\""}) {
     EXPECT_THROW(parse_config(bad, "bad.toml"), ConfigError) << bad;
   }
 }
