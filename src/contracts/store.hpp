@@ -25,6 +25,7 @@
 #include "contracts/store/task_store.hpp"
 #include "contracts/store/transfer_store.hpp"
 #include "contracts/store/usage_store.hpp"
+#include "contracts/store/user_store.hpp"
 
 namespace glmgate {
 
@@ -37,7 +38,8 @@ class Store : public KeyStore,
               public SettingsStore,
               public ChangeFeed,
               public BatchStore,
-              public TransferStore {
+              public TransferStore,
+              public UserStore {
  public:
   // The schema version the store is at, and the newest this build knows.
   virtual std::int64_t schema_version() = 0;

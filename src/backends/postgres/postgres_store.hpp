@@ -93,6 +93,25 @@ class PostgresStore final : public Store {
   void drop_claims(const std::string& instance) override;
   bool request_cancel(const std::string& id) override;
 
+  // UserStore
+  void insert_user(const UserRecord& user) override;
+  std::optional<UserRecord> find_user(const std::string& id) override;
+  std::optional<UserRecord> find_user_by_email(const std::string& email) override;
+  std::vector<UserRecord> list_users(const std::optional<std::string>& account_id) override;
+  bool set_user_disabled(const std::string& user_id, bool disabled) override;
+  bool set_password_hash(const std::string& user_id, const std::string& hash) override;
+  void insert_link(const UserLink& link) override;
+  std::optional<UserLink> find_link(const std::string& token_hash, std::int64_t now_ms) override;
+  std::optional<UserLink> redeem_link(const std::string& token_hash,
+                                      const std::string& password_hash,
+                                      std::int64_t now_ms) override;
+  void insert_session(const SessionRecord& session) override;
+  std::optional<SessionRecord> find_session(const std::string& id_hash) override;
+  void touch_session(const std::string& id_hash, std::int64_t now_ms) override;
+  bool delete_session(const std::string& id_hash) override;
+  std::int64_t delete_user_sessions(const std::string& user_id) override;
+  std::int64_t sweep_users(std::int64_t now_ms, std::int64_t idle_ms) override;
+
   // SettingsStore
   void set_setting(const std::string& name, const std::string& value) override;
   std::optional<std::string> setting(const std::string& name) override;
