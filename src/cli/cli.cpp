@@ -1,5 +1,5 @@
 // Command-line parsing with CLI11; the commands themselves live in serve.cpp, keys.cpp,
-// accounts.cpp, usage.cpp, webhooks.cpp, migrate.cpp and store_copy.cpp.
+// accounts.cpp, usage.cpp, users.cpp, webhooks.cpp, migrate.cpp and store_copy.cpp.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -114,6 +114,34 @@ int run(int argc, char** argv) {
   secret_cmd->add_option("account", webhook_account, "Account name or id")->required();
   secret_cmd->add_flag("--json", webhook_json, "Print {\"account\",\"secret\"}");
 
+  auto* users = sub(&app, "users", "Invite and manage the console's users (members, operators)");
+  users->require_subcommand(1);
+  UserOptions user_options;
+  bool operator_flag = false;
+  std::string user_id;
+  auto* invite_cmd = sub(users, "invite",
+                         "Invite a member of an account: prints a one-time link to set a password");
+  invite_cmd->add_option("--account", user_options.account, "The member's account (name or id)")
+      ->required();
+  invite_cmd->add_option("--email", user_options.email, "The member's email")->required();
+  invite_cmd->add_flag("--json", user_options.json, "Print the user and the link as JSON");
+  auto* ucreate_cmd =
+      sub(users, "create", "Create an operator: prints a one-time link to set a password");
+  ucreate_cmd->add_flag("--operator", operator_flag, "An operator (the only kind created here)")
+      ->required();
+  ucreate_cmd->add_option("--email", user_options.email, "The operator's email")->required();
+  ucreate_cmd->add_flag("--json", user_options.json, "Print the user and the link as JSON");
+  auto* reset_cmd = sub(users, "reset", "Print a one-time link for a user to set a new password");
+  reset_cmd->add_option("--email", user_options.email, "The user's email")->required();
+  reset_cmd->add_flag("--json", user_options.json, "Print the user and the link as JSON");
+  auto* ulist_cmd = sub(users, "list", "List users (never their passwords)");
+  ulist_cmd->add_option("--account", user_options.account, "Only this account's members");
+  ulist_cmd->add_flag("--json", user_options.json, "Print a JSON array");
+  auto* disable_cmd = sub(users, "disable", "Disable a user and end their sessions");
+  disable_cmd->add_option("id", user_id, "The user's id")->required();
+  auto* enable_cmd = sub(users, "enable", "Let a disabled user sign in again");
+  enable_cmd->add_option("id", user_id, "The user's id")->required();
+
   auto* pause_cmd = sub(&app, "pause", "Make every public API call answer 503");
   auto* resume_cmd = sub(&app, "resume", "Serve the public API again");
 
@@ -140,6 +168,12 @@ int run(int argc, char** argv) {
     if (*ledger_cmd) return ledger(config_path, ledger_account, ledger_json);
     if (*usage_cmd) return usage(config_path, usage_options);
     if (*secret_cmd) return webhooks_secret(config_path, webhook_account, webhook_json);
+    if (*invite_cmd) return users_invite(config_path, user_options);
+    if (*ucreate_cmd) return users_create(config_path, user_options);
+    if (*reset_cmd) return users_reset(config_path, user_options);
+    if (*ulist_cmd) return users_list(config_path, user_options);
+    if (*disable_cmd) return users_set_disabled(config_path, user_id, true);
+    if (*enable_cmd) return users_set_disabled(config_path, user_id, false);
     if (*pause_cmd) return set_paused(config_path, true);
     if (*resume_cmd) return set_paused(config_path, false);
   } catch (const ConfigError& e) {

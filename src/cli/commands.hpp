@@ -1,5 +1,5 @@
 // The glmgate command line: `serve` and the operator commands (keys, accounts, credits, ledger,
-// usage, pause, migrate, store copy). Each command returns the process exit code; errors are
+// usage, users, pause, migrate, store copy). Each command returns the process exit code; errors are
 // printed to stderr with what to do about them. The operator commands go through the same services
 // as the admin API.
 #pragma once
@@ -54,6 +54,18 @@ struct UsageOptions {
   std::int64_t limit = 100;
 };
 int usage(const std::optional<std::string>& config_path, const UsageOptions& options);
+
+struct UserOptions {
+  std::string account;  // invite: the member's account (name or id); list: only its members
+  std::string email;
+  bool json = false;
+};
+int users_invite(const std::optional<std::string>& config_path, const UserOptions& options);
+int users_create(const std::optional<std::string>& config_path, const UserOptions& options);
+int users_reset(const std::optional<std::string>& config_path, const UserOptions& options);
+int users_list(const std::optional<std::string>& config_path, const UserOptions& options);
+int users_set_disabled(const std::optional<std::string>& config_path, const std::string& id,
+                       bool disabled);
 
 int webhooks_secret(const std::optional<std::string>& config_path, const std::string& account,
                     bool json);

@@ -174,10 +174,10 @@ struct ConsoleSection {
   // Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client; any other
   // peer is the client itself.
   std::vector<std::string> trusted_proxies;
-  std::int64_t console_session_idle_hours = 12;   // a session unused this long ends
-  std::int64_t console_session_max_days = 7;      // and any session after this long
-  std::int64_t console_link_ttl_hours = 168;      // invitation and password links: 7 days
-  std::int64_t console_chat_token_minutes = 15;   // the Chat page's credential
+  std::int64_t console_session_idle_hours = 12;  // a session unused this long ends
+  std::int64_t console_session_max_days = 7;     // and any session after this long
+  std::int64_t console_link_ttl_hours = 168;     // invitation and password links: 7 days
+  std::int64_t console_chat_token_minutes = 15;  // the Chat page's credential
 };
 
 struct Config : ServerSection,

@@ -29,10 +29,13 @@ constexpr std::string_view kRoutingKeys[] = {
     "breaker_window_ms",        "breaker_min_calls", "breaker_error_ratio", "breaker_cooldown_ms",
     "breaker_max_cooldown_ms",  "metrics_listen",    "metrics_per_account", "access_log",
     "health_check_interval_ms", "otlp_endpoint"};
-constexpr std::string_view kConsoleKeys[] = {
-    "console",                  "console_url",           "trusted_proxies",
-    "console_session_idle_hours", "console_session_max_days", "console_link_ttl_hours",
-    "console_chat_token_minutes"};
+constexpr std::string_view kConsoleKeys[] = {"console",
+                                             "console_url",
+                                             "trusted_proxies",
+                                             "console_session_idle_hours",
+                                             "console_session_max_days",
+                                             "console_link_ttl_hours",
+                                             "console_chat_token_minutes"};
 constexpr std::string_view kOtherKeys[] = {"log_level", "providers", "models"};
 
 // `key` ("listen", "metrics_listen") as host and port; false when absent.
@@ -275,8 +278,10 @@ void parse_console(const TableReader& r, ConsoleSection& c) {
   r.strings("trusted_proxies", c.trusted_proxies);
   for (const auto& proxy : c.trusted_proxies)
     if (!valid_proxy(proxy))
-      r.fail("trusted_proxies", "expected addresses or CIDR ranges, e.g. [\"127.0.0.1\", "
-                                "\"10.0.0.0/8\"], got \"" + proxy + "\"");
+      r.fail("trusted_proxies",
+             "expected addresses or CIDR ranges, e.g. [\"127.0.0.1\", "
+             "\"10.0.0.0/8\"], got \"" +
+                 proxy + "\"");
   r.integer("console_session_idle_hours", c.console_session_idle_hours, 1, 24 * 365);
   r.integer("console_session_max_days", c.console_session_max_days, 1, 365);
   r.integer("console_link_ttl_hours", c.console_link_ttl_hours, 1, 24 * 30);

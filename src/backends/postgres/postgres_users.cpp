@@ -18,9 +18,8 @@ constexpr std::string_view kSessionColumns =
 constexpr std::int64_t kDayMs = 86'400'000;
 
 UserRecord read_user(const PgResult& r, int row) {
-  return UserRecord{r.text(row, 0),    r.text(row, 1), r.text(row, 2), r.text(row, 3),
-                    r.text(row, 4),    r.boolean(row, 5), r.text(row, 6),
-                    r.integer(row, 7)};
+  return UserRecord{r.text(row, 0), r.text(row, 1),    r.text(row, 2), r.text(row, 3),
+                    r.text(row, 4), r.boolean(row, 5), r.text(row, 6), r.integer(row, 7)};
 }
 
 UserLink read_link(const PgResult& r, int row) {
@@ -103,8 +102,8 @@ bool PostgresStore::set_password_hash(const std::string& user_id, const std::str
 }
 
 void PostgresStore::insert_link(const UserLink& link) {
-  static const std::string kInsert = "INSERT INTO user_links (" + std::string(kLinkColumns) +
-                                     ") VALUES ($1, $2, $3, $4, $5, $6)";
+  static const std::string kInsert =
+      "INSERT INTO user_links (" + std::string(kLinkColumns) + ") VALUES ($1, $2, $3, $4, $5, $6)";
   PgParams p;
   p.text(link.token_hash).text(link.user_id).text(link.purpose).integer(link.created_at);
   p.integer(link.expires_at).integer(link.used_at);
@@ -164,8 +163,8 @@ void PostgresStore::touch_session(const std::string& id_hash, std::int64_t now_m
 
 bool PostgresStore::delete_session(const std::string& id_hash) {
   auto c = pool_.acquire();
-  return c->query("DELETE FROM sessions WHERE id_hash = $1", PgParams().text(id_hash))
-             .affected() > 0;
+  return c->query("DELETE FROM sessions WHERE id_hash = $1", PgParams().text(id_hash)).affected() >
+         0;
 }
 
 std::int64_t PostgresStore::delete_user_sessions(const std::string& user_id) {

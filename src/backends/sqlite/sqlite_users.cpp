@@ -17,7 +17,7 @@ constexpr std::string_view kSessionColumns =
 constexpr std::int64_t kDayMs = 86'400'000;
 
 UserRecord read_user(const SqliteStatement& s) {
-  return UserRecord{s.text(0), s.text(1),          s.text(2), s.text(3),
+  return UserRecord{s.text(0), s.text(1),         s.text(2), s.text(3),
                     s.text(4), s.integer(5) != 0, s.text(6), s.integer(7)};
 }
 
@@ -112,11 +112,11 @@ void SqliteStore::insert_link(const UserLink& link) {
   s.step();
 }
 
-std::optional<UserLink> SqliteStore::find_link(const std::string& token_hash,
-                                               std::int64_t now_ms) {
+std::optional<UserLink> SqliteStore::find_link(const std::string& token_hash, std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
-  auto s = db_.prepare("SELECT " + std::string(kLinkColumns) +
-                       " FROM user_links WHERE token_hash = ?1 AND used_at = 0 AND expires_at > ?2");
+  auto s =
+      db_.prepare("SELECT " + std::string(kLinkColumns) +
+                  " FROM user_links WHERE token_hash = ?1 AND used_at = 0 AND expires_at > ?2");
   s.bind(1, token_hash).bind(2, now_ms);
   if (!s.step()) return std::nullopt;
   return read_link(s);
@@ -158,8 +158,8 @@ void SqliteStore::insert_session(const SessionRecord& session) {
 
 std::optional<SessionRecord> SqliteStore::find_session(const std::string& id_hash) {
   std::lock_guard lock(mutex_);
-  auto s = db_.prepare("SELECT " + std::string(kSessionColumns) +
-                       " FROM sessions WHERE id_hash = ?");
+  auto s =
+      db_.prepare("SELECT " + std::string(kSessionColumns) + " FROM sessions WHERE id_hash = ?");
   s.bind(1, id_hash);
   if (!s.step()) return std::nullopt;
   return read_session(s);
@@ -167,7 +167,8 @@ std::optional<SessionRecord> SqliteStore::find_session(const std::string& id_has
 
 void SqliteStore::touch_session(const std::string& id_hash, std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
-  auto s = db_.prepare("UPDATE sessions SET last_seen_at = max(last_seen_at, ?2) WHERE id_hash = ?1");
+  auto s =
+      db_.prepare("UPDATE sessions SET last_seen_at = max(last_seen_at, ?2) WHERE id_hash = ?1");
   s.bind(1, id_hash).bind(2, now_ms);
   s.step();
 }

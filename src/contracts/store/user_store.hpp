@@ -34,14 +34,14 @@ struct UserRecord {
   std::string account_id;     // a member's account; "" for an operator
   std::string password_hash;  // "" until the first link is redeemed
   bool disabled = false;
-  std::string created_by;     // "cli", "admin-api", or the ID of the user who invited
+  std::string created_by;       // "cli", "admin-api", or the ID of the user who invited
   std::int64_t created_at = 0;  // unix ms
 };
 
 struct UserLink {
   std::string token_hash;  // SHA-256 (hex) of the link's token
   std::string user_id;
-  std::string purpose;      // link_purpose
+  std::string purpose;  // link_purpose
   std::int64_t created_at = 0;
   std::int64_t expires_at = 0;
   std::int64_t used_at = 0;  // 0: not used
