@@ -25,6 +25,7 @@
 #include "backends/store_factory.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
+#include "console/console_routes.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "gateway/catalog.hpp"
@@ -233,10 +234,14 @@ int serve(const std::optional<std::string>& config_path) {
       return Balance{id, {}, f->balance, f->reserved, f->spent};
     });
   AdminRoutes admin({cache, keys, account_service, sync, &model_status, &registry});
+  UserService user_service(*store, *store, user_lifetimes(config));
+  std::optional<ConsoleRoutes> console;
+  if (config.console) console.emplace(user_service, config);
   Router router;
   routes.register_on(router);
   task_routes.register_on(router);
   admin.register_on(router);
+  if (console) console->register_on(router);
 
   // Bound before the first key is made and any thread starts: an address in use stops the start
   // here, with nothing to undo.

@@ -11,6 +11,7 @@
 #include "backends/store_factory.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
+#include "console/console_routes.hpp"
 
 namespace glmgate::cli {
 
@@ -19,14 +20,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kOrigin = "cli";
-
-UserLifetimes lifetimes_of(const Config& c) {
-  UserLifetimes l;
-  l.link_ms = c.console_link_ttl_hours * 3'600'000;
-  l.session_idle_ms = c.console_session_idle_hours * 3'600'000;
-  l.session_max_ms = c.console_session_max_days * 86'400'000;
-  return l;
-}
 
 // Where the console is, as the links name it: console_url, else the listen address.
 std::string console_base(const Config& c) {
@@ -50,7 +43,7 @@ template <class F>
 int with_users(const std::optional<std::string>& config_path, F body) {
   Config config = load_config(config_path);
   auto store = open_store(config.store);
-  UserService users(*store, *store, lifetimes_of(config));
+  UserService users(*store, *store, user_lifetimes(config));
   return body(users, config);
 }
 

@@ -1,0 +1,270 @@
+// The console's own API; see console_routes.hpp.
+#include "console/console_routes.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+
+#include "console/client_address.hpp"
+#include "console/cookies.hpp"
+#include "console/csrf.hpp"
+#include "console/sign_in_limiter.hpp"
+#include "contracts/store/store_error.hpp"
+#include "core/api_error.hpp"
+#include "core/clock.hpp"
+
+namespace glmgate {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kBase = "/console/api/";
+
+HttpResponse json_response(int status, const json::value& body) {
+  HttpResponse r{status, "application/json", {}, json::serialize(body)};
+  for (const auto& h : console_security_headers())
+    r.headers.push_back(h);
+  r.headers.push_back({"cache-control", "no-store"});
+  return r;
+}
+
+HttpResponse error(int status, std::string_view code, std::string_view message) {
+  return json_response(status,
+                       json::object{{"error", json::object{{"message", message}, {"code", code}}}});
+}
+
+std::string_view code_of(int status) {
+  switch (status) {
+    case 400:
+      return "invalid_request";
+    case 401:
+      return "unauthorized";
+    case 404:
+      return "not_found";
+    case 409:
+      return "conflict";
+    case 410:
+      return "link_used_or_expired";
+    default:
+      return "error";
+  }
+}
+
+json::object body_object(const HttpRequest& request) {
+  boost::system::error_code ec;
+  json::value v = json::parse(request.body, ec);
+  if (ec || !v.is_object()) throw ServiceError(400, "the request body must be a JSON object");
+  return std::move(v.get_object());
+}
+
+std::string string_field(const json::object& o, std::string_view name) {
+  auto it = o.find(name);
+  if (it == o.end() || !it->value().is_string())
+    throw ServiceError(400, "`" + std::string(name) + "` is required (a string)");
+  return std::string(it->value().get_string());
+}
+
+json::object user_view(const UserRecord& u) {
+  return {{"id", u.id}, {"email", u.email}, {"role", u.role}, {"account_id", u.account_id}};
+}
+
+}  // namespace
+
+UserLifetimes user_lifetimes(const ConsoleSection& c) {
+  UserLifetimes l;
+  l.link_ms = c.console_link_ttl_hours * 3'600'000;
+  l.session_idle_ms = c.console_session_idle_hours * 3'600'000;
+  l.session_max_ms = c.console_session_max_days * 86'400'000;
+  return l;
+}
+
+const Headers& console_security_headers() {
+  static const Headers headers = {
+      {"content-security-policy",
+       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'"},
+      {"x-frame-options", "DENY"},
+      {"x-content-type-options", "nosniff"},
+      {"referrer-policy", "no-referrer"},
+      {"cross-origin-opener-policy", "same-origin"},
+      {"permissions-policy", "camera=(), microphone=(), geolocation=()"},
+  };
+  return headers;
+}
+
+struct ConsoleRoutes::Impl {
+  Impl(UserService& u, const ConsoleSection& c)
+      : users(u),
+        config(c),
+        secure(c.console_url.starts_with("https://")),
+        addresses(c.trusted_proxies),
+        pool(2) {}
+  ~Impl() { pool.join(); }
+
+  UserService& users;
+  ConsoleSection config;
+  bool secure;
+  ClientAddress addresses;
+  SignInLimiter limiter;
+  asio::thread_pool pool;
+
+  // What a handler sees: the request, the client's address, and the session cookie's secret.
+  struct Call {
+    const HttpRequest& request;
+    std::string address;
+    std::string secret;
+  };
+  using Endpoint = HttpResponse (Impl::*)(const Call& call);
+
+  HttpResponse signed_in(const NewSession& s) {
+    HttpResponse r = json_response(200, json::object{{"user", user_view(s.user)},
+                                                     {"csrf", csrf_token(s.secret)},
+                                                     {"expires_at", s.record.expires_at / 1000}});
+    r.headers.push_back(
+        {"set-cookie",
+         session_cookie(s.secret, s.record.expires_at / 1000 - unix_seconds_now(), secure)});
+    return r;
+  }
+
+  HttpResponse session(const Call& call) {
+    auto s = users.session(call.secret, unix_ms_now());
+    if (!s) return error(401, "unauthorized", "not signed in");
+    return json_response(200, json::object{{"user", user_view(s->user)},
+                                           {"csrf", csrf_token(call.secret)},
+                                           {"expires_at", s->record.expires_at / 1000}});
+  }
+
+  HttpResponse sign_in(const Call& call) {
+    auto body = body_object(call.request);
+    const std::string email = string_field(body, "email");
+    const std::string password = string_field(body, "password");
+    const std::string key = normalized_email(email).value_or(email);
+    auto now = std::chrono::steady_clock::now().time_since_epoch();
+    if (std::int64_t wait = limiter.attempt(
+            call.address, key, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count())) {
+      HttpResponse r =
+          error(429, "rate_limited",
+                "too many sign-in attempts; try again in " + std::to_string(wait) + " s");
+      r.headers.push_back({"retry-after", std::to_string(wait)});
+      return r;
+    }
+    return signed_in(users.sign_in(email, password, unix_ms_now()));
+  }
+
+  HttpResponse sign_out(const Call& call) {
+    users.end_session(call.secret);
+    HttpResponse r = json_response(200, json::object{{"signed_out", true}});
+    r.headers.push_back({"set-cookie", cleared_session_cookie(secure)});
+    return r;
+  }
+
+  HttpResponse sign_out_everywhere(const Call& call) {
+    auto s = users.session(call.secret, unix_ms_now());
+    if (!s) return error(401, "unauthorized", "not signed in");
+    std::int64_t ended = users.end_all_sessions(s->user.id);
+    HttpResponse r = json_response(200, json::object{{"sessions_ended", ended}});
+    r.headers.push_back({"set-cookie", cleared_session_cookie(secure)});
+    return r;
+  }
+
+  HttpResponse change_password(const Call& call) {
+    auto s = users.session(call.secret, unix_ms_now());
+    if (!s) return error(401, "unauthorized", "not signed in");
+    auto body = body_object(call.request);
+    users.change_password(s->user.id, string_field(body, "current"), string_field(body, "new"),
+                          call.secret);
+    return json_response(200, json::object{{"changed", true}});
+  }
+
+  HttpResponse check_link(const Call& call) {
+    auto body = body_object(call.request);
+    UserRecord u = users.link_user(string_field(body, "token"), unix_ms_now());
+    return json_response(
+        200, json::object{{"email", u.email}, {"role", u.role}, {"account_id", u.account_id}});
+  }
+
+  HttpResponse set_password(const Call& call) {
+    auto body = body_object(call.request);
+    const std::string password = string_field(body, "password");
+    UserRecord u = users.set_password(string_field(body, "token"), password, unix_ms_now());
+    return signed_in(users.sign_in(u.email, password, unix_ms_now()));
+  }
+
+  // Runs on the pool.
+  HttpResponse handle(const Call& call, Endpoint endpoint, bool write, bool needs_session) {
+    try {
+      if (write) {
+        // A write before any session (sign-in, links) has no token to check; the others must
+        // carry the token of the session they act for.
+        const std::string origin = console_origin(config.console_url, call.request);
+        if (auto problem =
+                csrf_problem(call.request, origin, needs_session ? call.secret : std::string()))
+          return error(403, "csrf_failed", *problem);
+      }
+      return (this->*endpoint)(call);
+    } catch (const ServiceError& e) {
+      return error(e.status, code_of(e.status), e.what());
+    } catch (const StoreUnavailable&) {
+      return error(503, "unavailable", "the gateway's store cannot be reached; try again shortly");
+    } catch (const std::exception& e) {
+      return error(500, "internal", std::string("console request failed: ") + e.what());
+    }
+  }
+
+  asio::awaitable<void> serve(Exchange& ex, Endpoint endpoint, bool write, bool needs_session) {
+    const HttpRequest& request = ex.request();
+    Call call{request, addresses.of(ex.remote_address(), request.header("x-forwarded-for")),
+              std::string(cookie_value(request.header("cookie"), session_cookie_name(secure)))};
+    auto work = [this, &call, endpoint, write, needs_session]() -> asio::awaitable<HttpResponse> {
+      co_return handle(call, endpoint, write, needs_session);
+    };
+    HttpResponse response = co_await asio::co_spawn(pool, work, asio::use_awaitable);
+    co_await ex.respond(std::move(response));
+  }
+};
+
+ConsoleRoutes::ConsoleRoutes(UserService& users, const ConsoleSection& config)
+    : impl_(std::make_unique<Impl>(users, config)) {}
+ConsoleRoutes::~ConsoleRoutes() = default;
+
+void ConsoleRoutes::register_on(Router& router) {
+  // A path or method the console API lacks answers in its own shape, with its headers.
+  router.set_error_renderer(std::string(kBase), [](const ApiError& e) {
+    return error(e.status, e.code.empty() ? code_of(e.status) : std::string_view(e.code),
+                 e.message);
+  });
+  Impl* impl = impl_.get();
+  using I = Impl;
+  struct Route {
+    const char* method;
+    std::string_view path;  // under /console/api/
+    I::Endpoint endpoint;
+    bool needs_session;  // a write that acts for a session: the CSRF token is checked
+  };
+  static constexpr Route kRoutes[] = {
+      {"GET", "session", &I::session, true},
+      {"POST", "sign-in", &I::sign_in, false},
+      {"POST", "sign-out", &I::sign_out, true},
+      {"POST", "sign-out-everywhere", &I::sign_out_everywhere, true},
+      {"POST", "password", &I::change_password, true},
+      {"POST", "links/check", &I::check_link, false},
+      {"POST", "set-password", &I::set_password, false},
+  };
+  for (const Route& r : kRoutes) {
+    const bool write = std::string_view(r.method) != "GET";
+    I::Endpoint endpoint = r.endpoint;
+    const bool needs_session = r.needs_session;
+    router.add(r.method, std::string(kBase) + std::string(r.path),
+               [impl, endpoint, write, needs_session](Exchange& ex) {
+                 return impl->serve(ex, endpoint, write, needs_session);
+               });
+  }
+}
+
+}  // namespace glmgate

@@ -1,0 +1,163 @@
+// The console's own API (/console/api/): an invitation link checked and redeemed once, which
+// signs the member in with an HttpOnly, SameSite=Strict cookie; the session read back with its
+// CSRF token; writes refused without the token, from another origin or without a JSON body;
+// sign-in refusals alike for every wrong case and limited per address; sign-out and sign-out
+// everywhere; the security headers on every answer; `console = false` leaves no console API.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, startGateway, fakeConfig, sleep } from '../lib/harness.mjs';
+
+const PASSWORD = 'a long enough password';
+
+// A browser of one: keeps the session cookie between calls, sends JSON and the CSRF token.
+class Browser {
+  constructor(base) { this.base = base; this.cookie = ''; this.csrf = ''; }
+  async call(method, path, body, { headers = {}, csrf = true } = {}) {
+    const h = { ...headers };
+    if (this.cookie) h.cookie = this.cookie;
+    if (body !== undefined) h['content-type'] ??= 'application/json';
+    if (csrf && this.csrf) h['x-csrf-token'] = this.csrf;
+    const r = await fetch(`${this.base}/console/api/${path}`, {
+      method, headers: h, body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
+    });
+    const setCookie = r.headers.get('set-cookie');
+    if (setCookie) {
+      this.lastSetCookie = setCookie;
+      const value = setCookie.split(';')[0];
+      this.cookie = value.endsWith('=') ? '' : value;
+    }
+    const json = await r.json();
+    if (json.csrf) this.csrf = json.csrf;
+    return { status: r.status, body: json, headers: r.headers };
+  }
+}
+
+function invite(s, email) {
+  const out = s.gw.cli('users', 'invite', '--account', 'test', '--email', email).trim().split('\n');
+  return out.at(-1).split('/#/set-password/')[1];
+}
+
+describe('console API', () => {
+  let s;
+  before(async () => { s = await startStack(); });
+  after(async () => { await s.stop(); });
+
+  it('redeems an invitation once, signing the member in with a strict cookie', async () => {
+    const token = invite(s, 'ann@example.com');
+    const b = new Browser(s.gw.url);
+    const check = await b.call('POST', 'links/check', { token });
+    assert.equal(check.status, 200);
+    assert.equal(check.body.email, 'ann@example.com');
+    assert.equal(check.body.role, 'member');
+    const weak = await b.call('POST', 'set-password', { token, password: 'short' });
+    assert.equal(weak.status, 400);
+    const set = await b.call('POST', 'set-password', { token, password: PASSWORD });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.match(b.lastSetCookie, /^glmgate_session=[0-9A-Za-z]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    assert.equal(set.body.user.email, 'ann@example.com');
+    const again = await new Browser(s.gw.url).call('POST', 'set-password', { token, password: 'another long password' });
+    assert.equal(again.status, 410);
+    assert.equal(again.body.error.code, 'link_used_or_expired');
+
+    const session = await b.call('GET', 'session');
+    assert.equal(session.status, 200);
+    assert.equal(session.body.user.role, 'member');
+    assert.match(session.body.csrf, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(session.headers.get('cache-control'), 'no-store');
+  });
+
+  it('refuses a write without the CSRF token, from another origin, or not JSON', async () => {
+    const token = invite(s, 'bob@example.com');
+    const b = new Browser(s.gw.url);
+    await b.call('POST', 'set-password', { token, password: PASSWORD });
+    const cases = [
+      { opts: { csrf: false } },
+      { opts: { headers: { 'x-csrf-token': 'A'.repeat(43) }, csrf: false } },
+      { opts: { headers: { origin: 'https://evil.example' } } },
+      { opts: { headers: { 'sec-fetch-site': 'cross-site' } } },
+      { opts: { headers: { 'content-type': 'text/plain' } } },
+    ];
+    for (const { opts } of cases) {
+      const r = await b.call('POST', 'password', { current: PASSWORD, new: 'a different password' }, opts);
+      assert.equal(r.status, 403, JSON.stringify(opts));
+      assert.equal(r.body.error.code, 'csrf_failed');
+    }
+    const ok = await b.call('POST', 'password', { current: PASSWORD, new: 'a different password' });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal((await b.call('GET', 'session')).status, 200);  // the session it came from stays
+  });
+
+  it('refuses every wrong sign-in alike, and limits attempts per address', async () => {
+    const token = invite(s, 'cat@example.com');
+    await new Browser(s.gw.url).call('POST', 'set-password', { token, password: PASSWORD });
+    const b = new Browser(s.gw.url);
+    const wrong = [
+      { email: 'cat@example.com', password: 'wrong password!!' },
+      { email: 'nobody@example.com', password: PASSWORD },
+    ];
+    for (const body of wrong) {
+      const r = await b.call('POST', 'sign-in', body);
+      assert.equal(r.status, 401);
+      assert.equal(r.body.error.message, 'the email or the password is wrong');
+    }
+    const ok = await b.call('POST', 'sign-in', { email: 'CAT@example.com', password: PASSWORD });
+    assert.equal(ok.status, 200);
+    // The address has had 3 of its 10 a minute: 7 more, then 429 with Retry-After.
+    let limited;
+    for (let i = 0; i < 10 && !limited; i++) {
+      const r = await new Browser(s.gw.url).call('POST', 'sign-in', { email: `guess${i}@example.com`, password: 'x'.repeat(12) });
+      if (r.status === 429) limited = r;
+      else assert.equal(r.status, 401);
+    }
+    assert.ok(limited, 'the address is limited');
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    assert.equal(limited.body.error.code, 'rate_limited');
+  });
+
+  it('signs out one session, or every session of the user', async () => {
+    const token = invite(s, 'dan@example.com');
+    const first = new Browser(s.gw.url);
+    await first.call('POST', 'set-password', { token, password: PASSWORD });
+    // Sign-ins of this test come from the same address as the last test's: wait for a slot.
+    await sleep(6100);
+    const second = new Browser(s.gw.url);
+    assert.equal((await second.call('POST', 'sign-in', { email: 'dan@example.com', password: PASSWORD })).status, 200);
+    const out = await first.call('POST', 'sign-out');
+    assert.equal(out.status, 200);
+    assert.match(first.lastSetCookie, /^glmgate_session=; .*Max-Age=0$/);
+    assert.equal((await first.call('GET', 'session')).status, 401);
+    assert.equal((await second.call('GET', 'session')).status, 200);
+    const everywhere = await second.call('POST', 'sign-out-everywhere');
+    assert.equal(everywhere.status, 200);
+    assert.equal(everywhere.body.sessions_ended, 1);
+    assert.equal((await second.call('GET', 'session')).status, 401);
+  });
+
+  it('sends the security headers on every console answer, an unknown path included', async () => {
+    for (const [method, path] of [['GET', 'session'], ['GET', 'nothing-here'], ['POST', 'sign-in']]) {
+      const r = await fetch(`${s.gw.url}/console/api/${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{' : undefined });
+      assert.ok([400, 401, 404].includes(r.status), `${path}: ${r.status}`);
+      const csp = r.headers.get('content-security-policy');
+      assert.match(csp, /default-src 'none'/);
+      assert.match(csp, /script-src 'self'/);
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.equal(r.headers.get('x-frame-options'), 'DENY');
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
+      assert.ok((await r.json()).error);
+    }
+  });
+});
+
+describe('console API switched off', () => {
+  it('answers 404 under /console/api/ with console = false', async () => {
+    const gw = await startGateway(`console = false\n${fakeConfig({ baseUrl: 'http://127.0.0.1:9/v1' })}`);
+    try {
+      const r = await fetch(`${gw.url}/console/api/session`);
+      assert.equal(r.status, 404);
+      assert.equal(r.headers.get('content-security-policy'), null);
+    } finally {
+      await gw.stop();
+    }
+  });
+});
