@@ -224,6 +224,7 @@ int serve(const std::optional<std::string>& config_path) {
       cache, [&sync](std::function<void()> done) { sync.after_next_round(std::move(done)); });
   pipeline.set_key_lookup(&key_lookup);
   Sweeper sweeper(*store, *store, std::chrono::milliseconds(config.output_sweep_interval_ms));
+  sweeper.sweep_users(*store, user_lifetimes(config).session_idle_ms);
   TaskRoutes task_routes({pipeline, outputs, tasks, pool, routes.openai(), routes.responses()});
   AccountService account_service(*store, *store, *store, "admin-api");
   // One server: its book is the live balance. Several: the store is, for every instance alike.

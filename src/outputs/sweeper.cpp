@@ -36,10 +36,12 @@ std::int64_t Sweeper::sweep() {
     if (drain(
             [this](std::int64_t now) { return outputs_.sweep_outputs(now, kRowsPerTransaction); }))
       drain([this](std::int64_t now) { return tasks_.sweep_tasks(now, kRowsPerTransaction); });
+    // Few rows (people, not requests): one statement.
+    if (users_) total += users_->sweep_users(unix_ms_now(), session_idle_ms_);
   } catch (const std::exception& e) {
     spdlog::warn("could not delete expired outputs, will retry: {}", e.what());
   }
-  if (total > 0) spdlog::info("deleted {} expired outputs and tasks", total);
+  if (total > 0) spdlog::info("deleted {} expired outputs, tasks, sessions and links", total);
   return total;
 }
 
