@@ -3,6 +3,7 @@
 // the I/O thread only sends it. Errors use the OpenAI error shape, like the rest of /v1.
 #include "api/admin_routes.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -10,8 +11,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <optional>
+#include <variant>
 
 #include "accounts/views.hpp"
 #include "contracts/store/store_error.hpp"
@@ -112,14 +115,18 @@ struct AdminRoutes::Impl {
   ~Impl() { pool.join(); }
 
   AdminParts parts;
+  std::deque<AdminMount> mounts;  // stay where they are: routes hold their addresses
   asio::thread_pool pool;
 
-  using Endpoint = HttpResponse (Impl::*)(const HttpRequest& request);
+  using Endpoint = HttpResponse (Impl::*)(const HttpRequest& request, const Caller& caller);
 
   // Runs on the pool.
-  HttpResponse handle(const HttpRequest& request, Endpoint endpoint) {
+  HttpResponse handle(const HttpRequest& request, const Caller& caller, Endpoint endpoint,
+                      AdminScope scope) {
     try {
-      return (this->*endpoint)(request);
+      // An operator's endpoint is not there for a member: the same 404 as an unknown path.
+      if (scope == AdminScope::kOperator && !caller.is_operator) return unknown(request, caller);
+      return (this->*endpoint)(request, caller);
     } catch (const ServiceError& e) {
       ApiError err{e.status,
                    "invalid_request_error",
@@ -136,14 +143,14 @@ struct AdminRoutes::Impl {
     }
   }
 
-  HttpResponse list_accounts(const HttpRequest&) {
+  HttpResponse list_accounts(const HttpRequest&, const Caller&) {
     json::array data;
     for (const auto& a : parts.accounts.accounts())
       data.push_back(views::account(a));
     return json_response(200, list(std::move(data)));
   }
 
-  HttpResponse create_account(const HttpRequest& request) {
+  HttpResponse create_account(const HttpRequest& request, const Caller&) {
     auto body = body_object(request);
     auto a = parts.accounts.create_account(string_field(body, "name", true));
     parts.sync.sync_now();
@@ -151,16 +158,16 @@ struct AdminRoutes::Impl {
   }
 
   // GET /accounts/{id} and GET /accounts/{id}/credits.
-  HttpResponse balance(const HttpRequest& request) {
-    return json_response(200, views::balance(parts.accounts.balance(account_id(request))));
+  HttpResponse balance(const HttpRequest& request, const Caller& caller) {
+    return json_response(200, views::balance(parts.accounts.balance(account_id(request, caller))));
   }
 
-  HttpResponse add_credits(const HttpRequest& request) {
+  HttpResponse add_credits(const HttpRequest& request, const Caller& caller) {
     auto body = body_object(request);
     NanoUsd amount = amount_field(body);
     std::string kind = string_field(body, "kind");
     std::string note = string_field(body, "note");
-    const std::string id = account_id(request);
+    const std::string id = account_id(request, caller);
     LedgerEntry e = kind == "adjustment" ? parts.accounts.adjust(id, amount, note)
                     : kind.empty() || kind == "grant"
                         ? parts.accounts.grant(id, amount, note)
@@ -169,15 +176,16 @@ struct AdminRoutes::Impl {
     return json_response(201, views::ledger_entry(e));
   }
 
-  HttpResponse ledger(const HttpRequest& request) {
+  HttpResponse ledger(const HttpRequest& request, const Caller& caller) {
     json::array data;
-    for (const auto& e : parts.accounts.ledger(account_id(request)))
+    for (const auto& e : parts.accounts.ledger(account_id(request, caller)))
       data.push_back(views::ledger_entry(e));
     return json_response(200, list(std::move(data)));
   }
 
-  HttpResponse list_keys(const HttpRequest& request) {
+  HttpResponse list_keys(const HttpRequest& request, const Caller& caller) {
     std::string account = param(query_params(request), "account");
+    if (!caller.is_operator) account = caller.account_id;  // a member sees their account's
     json::array data;
     auto keys = parts.key_service.list(account.empty() ? std::nullopt
                                                        : std::optional<std::string>(account));
@@ -186,7 +194,7 @@ struct AdminRoutes::Impl {
     return json_response(200, list(std::move(data)));
   }
 
-  HttpResponse create_key(const HttpRequest& request) {
+  HttpResponse create_key(const HttpRequest& request, const Caller& caller) {
     auto body = body_object(request);
     KeyOptions o;
     o.account = string_field(body, "account");
@@ -196,6 +204,16 @@ struct AdminRoutes::Impl {
     o.max_concurrency = int_field(body, "max_concurrency");
     if (auto it = body.find("admin"); it != body.end() && it->value().is_bool())
       o.admin = it->value().get_bool();
+    if (!caller.is_operator) {
+      // A member's keys bill their own account, and may only be slower than the default: a
+      // key's own rpm overrides the tiers, which the operator sets.
+      if (o.admin || o.tpm != 0 || o.max_concurrency != 0)
+        throw ServiceError(400, "an account member may give a key a name and an rpm only");
+      if (o.rpm != 0 && parts.member_max_rpm > 0 && o.rpm > parts.member_max_rpm)
+        throw ServiceError(400, "`rpm` may be at most " + std::to_string(parts.member_max_rpm) +
+                                    " (the default); an operator can raise it");
+      o.account = caller.account_id;
+    }
     auto key = parts.key_service.create(o);
     parts.sync.sync_now();
     json::object out = views::key(key.record);
@@ -203,43 +221,61 @@ struct AdminRoutes::Impl {
     return json_response(201, out);
   }
 
-  HttpResponse revoke_key(const HttpRequest& request) {
+  HttpResponse revoke_key(const HttpRequest& request, const Caller& caller) {
     std::string id(request.param("id"));
+    if (!caller.is_operator) {
+      auto keys = parts.key_service.list(caller.account_id);
+      if (std::none_of(keys.begin(), keys.end(), [&id](const KeyRecord& k) { return k.id == id; }))
+        throw ServiceError(404, "no key has the id \"" + id + "\"");
+    }
     parts.key_service.revoke(id);
     parts.sync.sync_now();
     return json_response(200, json::object{{"id", id}, {"state", "revoked"}});
   }
 
-  HttpResponse pause(const HttpRequest&) { return set_paused(true); }
-  HttpResponse resume(const HttpRequest&) { return set_paused(false); }
+  HttpResponse pause(const HttpRequest&, const Caller&) { return set_paused(true); }
+  HttpResponse resume(const HttpRequest&, const Caller&) { return set_paused(false); }
   HttpResponse set_paused(bool paused) {
     parts.accounts.set_paused(paused);
     parts.sync.sync_now();
     return json_response(200, json::object{{"paused", paused}});
   }
 
-  HttpResponse status(const HttpRequest&) {
+  HttpResponse status(const HttpRequest&, const Caller&) {
     return json_response(200, json::object{{"paused", parts.accounts.paused()}});
   }
 
-  HttpResponse routing(const HttpRequest& request) {
-    if (!parts.status) return unknown(request);
+  HttpResponse routing(const HttpRequest& request, const Caller& caller) {
+    if (!parts.status) return unknown(request, caller);
     return json_response(200, parts.status->detail());
   }
 
   // Any other path under /admin/v1/, once the key is known to be an admin's.
-  HttpResponse unknown(const HttpRequest& request) {
+  HttpResponse unknown(const HttpRequest& request, const Caller&) {
     throw ServiceError(404, "no admin endpoint " + request.method + " " + request.path);
   }
 
-  static std::string account_id(const HttpRequest& request) {
-    return std::string(request.param("account"));
+  // The {account} of the path (an ID or a name; "me" for a member's own). A member naming
+  // another account gets the 404 an unknown one gets.
+  std::string account_id(const HttpRequest& request, const Caller& caller) {
+    std::string named(request.param("account"));
+    if (caller.is_operator) return named;
+    if (named == "me") return caller.account_id;
+    std::optional<AccountRecord> a;
+    try {
+      a = parts.accounts.account(named);
+    } catch (const ServiceError&) {
+    }
+    if (!a || a->id != caller.account_id)
+      throw ServiceError(404, "no account is named or has the id \"" + named + "\"");
+    return a->id;
   }
 
-  HttpResponse usage(const HttpRequest& request) {
+  HttpResponse usage(const HttpRequest& request, const Caller& caller) {
     UsageQuery q;
     auto params = query_params(request);
     if (auto a = param(params, "account"); !a.empty()) q.account_id = a;
+    if (!caller.is_operator) q.account_id = caller.account_id;
     if (auto s = param(params, "since"); !s.empty()) {
       q.since_ms = views::parse_since(s, now_ms());
       if (!q.since_ms) throw ServiceError(400, "`since` is a date, a unix time or an age like 24h");
@@ -287,15 +323,35 @@ struct AdminRoutes::Impl {
     co_await ex.respond(std::move(r));
   }
 
-  asio::awaitable<void> serve(Exchange& ex, Endpoint endpoint) {
+  asio::awaitable<void> serve(Exchange& ex, Endpoint endpoint, AdminScope scope) {
     if (std::optional<HttpResponse> refused = refusal(ex)) {
       HttpResponse r = std::move(*refused);
       co_await ex.respond(std::move(r));
       co_return;
     }
     const HttpRequest& request = ex.request();
-    auto work = [this, &request, endpoint]() -> asio::awaitable<HttpResponse> {
-      co_return handle(request, endpoint);
+    auto work = [this, &request, endpoint, scope]() -> asio::awaitable<HttpResponse> {
+      co_return handle(request, Caller{}, endpoint, scope);
+    };
+    HttpResponse response = co_await asio::co_spawn(pool, work, asio::use_awaitable);
+    co_await ex.respond(std::move(response));
+  }
+
+  // The other mount: `mount.authenticate` names the caller on the pool (it may read the store)
+  // or answers for itself; `mount.headers` go on every answer.
+  asio::awaitable<void> serve_mounted(Exchange& ex, const AdminMount& mount, Endpoint endpoint,
+                                      AdminScope scope) {
+    const HttpRequest& request = ex.request();
+    const std::string remote = ex.remote_address();
+    auto work = [this, &request, &remote, &mount, endpoint,
+                 scope]() -> asio::awaitable<HttpResponse> {
+      std::variant<Caller, HttpResponse> who = mount.authenticate(request, remote);
+      HttpResponse r = std::holds_alternative<HttpResponse>(who)
+                           ? std::move(std::get<HttpResponse>(who))
+                           : handle(request, std::get<Caller>(who), endpoint, scope);
+      for (const auto& h : mount.headers)
+        r.headers.push_back(h);
+      co_return r;
     };
     HttpResponse response = co_await asio::co_spawn(pool, work, asio::use_awaitable);
     co_await ex.respond(std::move(response));
@@ -311,41 +367,73 @@ HttpResponse metrics_response(const metrics::Registry& registry) {
 AdminRoutes::AdminRoutes(AdminParts parts) : impl_(std::make_unique<Impl>(parts)) {}
 AdminRoutes::~AdminRoutes() = default;
 
+namespace {
+
+using I = AdminRoutes::Impl;
+struct Route {
+  const char* method;
+  std::string_view path;  // under the mount's base
+  I::Endpoint endpoint;
+  AdminScope scope;
+};
+
+}  // namespace
+
+// Every admin endpoint, with whom it is for (admin_scope_test.cpp checks each has one).
+static const Route kRoutes[] = {
+    {"GET", "accounts", &I::list_accounts, AdminScope::kOperator},
+    {"POST", "accounts", &I::create_account, AdminScope::kOperator},
+    {"GET", "accounts/{account}", &I::balance, AdminScope::kAccount},
+    {"GET", "accounts/{account}/credits", &I::balance, AdminScope::kAccount},
+    {"POST", "accounts/{account}/credits", &I::add_credits, AdminScope::kOperator},
+    {"GET", "accounts/{account}/ledger", &I::ledger, AdminScope::kAccount},
+    {"GET", "keys", &I::list_keys, AdminScope::kAccount},
+    {"POST", "keys", &I::create_key, AdminScope::kAccount},
+    {"DELETE", "keys/{id}", &I::revoke_key, AdminScope::kAccount},
+    {"GET", "usage", &I::usage, AdminScope::kAccount},
+    {"POST", "pause", &I::pause, AdminScope::kOperator},
+    {"POST", "resume", &I::resume, AdminScope::kOperator},
+    {"GET", "status", &I::status, AdminScope::kAccount},
+    {"GET", "routing", &I::routing, AdminScope::kOperator},
+};
+
+std::vector<AdminRouteInfo> AdminRoutes::routes() {
+  std::vector<AdminRouteInfo> out;
+  for (const Route& r : kRoutes)
+    out.push_back({r.method, std::string(r.path), r.scope});
+  return out;
+}
+
 void AdminRoutes::register_on(Router& router) {
   Impl* impl = impl_.get();
-  using I = Impl;
-  struct Route {
-    const char* method;
-    std::string_view path;  // under /admin/v1/
-    I::Endpoint endpoint;
-  };
-  static constexpr Route kRoutes[] = {
-      {"GET", "accounts", &I::list_accounts},
-      {"POST", "accounts", &I::create_account},
-      {"GET", "accounts/{account}", &I::balance},
-      {"GET", "accounts/{account}/credits", &I::balance},
-      {"POST", "accounts/{account}/credits", &I::add_credits},
-      {"GET", "accounts/{account}/ledger", &I::ledger},
-      {"GET", "keys", &I::list_keys},
-      {"POST", "keys", &I::create_key},
-      {"DELETE", "keys/{id}", &I::revoke_key},
-      {"GET", "usage", &I::usage},
-      {"POST", "pause", &I::pause},
-      {"POST", "resume", &I::resume},
-      {"GET", "status", &I::status},
-      {"GET", "routing", &I::routing},
-  };
   for (const Route& r : kRoutes) {
     I::Endpoint endpoint = r.endpoint;
+    AdminScope scope = r.scope;
     router.add(r.method, std::string(kBase) + std::string(r.path),
-               [impl, endpoint](Exchange& ex) { return impl->serve(ex, endpoint); });
+               [impl, endpoint, scope](Exchange& ex) { return impl->serve(ex, endpoint, scope); });
   }
   if (impl->parts.metrics)
     router.add("GET", "/metrics", [impl](Exchange& ex) { return impl->metrics(ex); });
   // Anything else under /admin/v1/ is a 404 in the admin API's own words, after the key check.
   for (const char* method : {"GET", "POST", "DELETE"})
     router.add(method, std::string(kBase) + "{path...}",
-               [impl](Exchange& ex) { return impl->serve(ex, &I::unknown); });
+               [impl](Exchange& ex) { return impl->serve(ex, &I::unknown, AdminScope::kAccount); });
+}
+
+void AdminRoutes::mount_on(Router& router, const std::string& base, AdminMount mount) {
+  Impl* impl = impl_.get();
+  const AdminMount* m = &impl->mounts.emplace_back(std::move(mount));
+  for (const Route& r : kRoutes) {
+    I::Endpoint endpoint = r.endpoint;
+    AdminScope scope = r.scope;
+    router.add(r.method, base + std::string(r.path), [impl, m, endpoint, scope](Exchange& ex) {
+      return impl->serve_mounted(ex, *m, endpoint, scope);
+    });
+  }
+  for (const char* method : {"GET", "POST", "DELETE"})
+    router.add(method, base + "{path...}", [impl, m](Exchange& ex) {
+      return impl->serve_mounted(ex, *m, &I::unknown, AdminScope::kAccount);
+    });
 }
 
 }  // namespace glmgate

@@ -6,7 +6,11 @@
 // for as long as the router serves.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
+#include <variant>
+#include <vector>
 
 #include "accounts/account_service.hpp"
 #include "accounts/key_cache.hpp"
@@ -18,6 +22,34 @@
 
 namespace glmgate {
 
+// Who calls an admin endpoint: an operator (an admin key, or a console operator), or a member of
+// one account (a console session), whose calls see that account only.
+struct Caller {
+  bool is_operator = true;
+  std::string account_id;  // a member's account
+  std::string user_id;     // a console user's ID; empty for an admin key
+};
+
+// For whom an endpoint is: operators only (a member gets the 404 of an unknown path), or an
+// account's members too, scoped to their account (another account's data is a 404).
+enum class AdminScope { kOperator, kAccount };
+
+struct AdminRouteInfo {
+  std::string method;
+  std::string path;  // under the mount's base
+  AdminScope scope;
+};
+
+// A second mount of the admin endpoints (the console's, under /console/api/v1/): who calls is
+// told by `authenticate`, run on the admin pool (it may read the store), which answers itself
+// (a 401, a 403) when it names no one; `headers` go on every answer of the mount.
+struct AdminMount {
+  std::function<std::variant<Caller, HttpResponse>(const HttpRequest& request,
+                                                   const std::string& remote_address)>
+      authenticate;
+  Headers headers;
+};
+
 struct AdminParts {
   const KeyCache& keys;
   KeyService& key_service;
@@ -25,6 +57,7 @@ struct AdminParts {
   StoreSync& sync;
   const ModelStatus* status = nullptr;         // GET /admin/v1/routing: deployments and pool keys
   const metrics::Registry* metrics = nullptr;  // GET /metrics, for an admin key
+  std::int64_t member_max_rpm = 0;  // the most a member may give a key (default_rpm); 0: any
 };
 
 // GET /metrics's answer: the registry in the Prometheus text format.
@@ -34,10 +67,16 @@ class AdminRoutes {
  public:
   explicit AdminRoutes(AdminParts parts);
   ~AdminRoutes();
+  // The admin endpoints at /admin/v1/ for admin keys, and GET /metrics.
   void register_on(Router& router);
+  // The same endpoints at `base` ("/console/api/v1/") for the callers `mount` names.
+  void mount_on(Router& router, const std::string& base, AdminMount mount);
+  // Every endpoint with its scope, for tests and the console.
+  static std::vector<AdminRouteInfo> routes();
+
+  struct Impl;
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

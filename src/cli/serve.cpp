@@ -234,10 +234,11 @@ int serve(const std::optional<std::string>& config_path) {
       if (!f) return std::nullopt;
       return Balance{id, {}, f->balance, f->reserved, f->spent};
     });
-  AdminRoutes admin({cache, keys, account_service, sync, &model_status, &registry});
+  AdminRoutes admin(
+      {cache, keys, account_service, sync, &model_status, &registry, config.default_rpm});
   UserService user_service(*store, *store, user_lifetimes(config));
   std::optional<ConsoleRoutes> console;
-  if (config.console) console.emplace(user_service, config);
+  if (config.console) console.emplace(user_service, admin, config);
   Router router;
   routes.register_on(router);
   task_routes.register_on(router);

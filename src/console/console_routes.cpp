@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <variant>
 
 #include "console/client_address.hpp"
 #include "console/cookies.hpp"
@@ -99,8 +100,9 @@ const Headers& console_security_headers() {
 }
 
 struct ConsoleRoutes::Impl {
-  Impl(UserService& u, const ConsoleSection& c)
+  Impl(UserService& u, AdminRoutes& a, const ConsoleSection& c)
       : users(u),
+        admin(a),
         config(c),
         secure(c.console_url.starts_with("https://")),
         addresses(c.trusted_proxies),
@@ -108,6 +110,7 @@ struct ConsoleRoutes::Impl {
   ~Impl() { pool.join(); }
 
   UserService& users;
+  AdminRoutes& admin;
   ConsoleSection config;
   bool secure;
   ClientAddress addresses;
@@ -196,6 +199,25 @@ struct ConsoleRoutes::Impl {
     return signed_in(users.sign_in(u.email, password, unix_ms_now()));
   }
 
+  // The caller of an admin endpoint under /console/api/v1/: the session's user, its writes
+  // checked against CSRF. Runs on the admin pool.
+  std::variant<Caller, HttpResponse> caller(const HttpRequest& request, const std::string& remote) {
+    (void)remote;
+    const std::string secret(cookie_value(request.header("cookie"), session_cookie_name(secure)));
+    try {
+      auto s = users.session(secret, unix_ms_now());
+      if (!s) return error(401, "unauthorized", "not signed in");
+      if (request.method != "GET" && request.method != "HEAD")
+        if (auto problem =
+                csrf_problem(request, console_origin(config.console_url, request), secret))
+          return error(403, "csrf_failed", *problem);
+      return Caller{s->user.role == std::string(user_role::kOperator), s->user.account_id,
+                    s->user.id};
+    } catch (const StoreUnavailable&) {
+      return error(503, "unavailable", "the gateway's store cannot be reached; try again shortly");
+    }
+  }
+
   // Runs on the pool.
   HttpResponse handle(const Call& call, Endpoint endpoint, bool write, bool needs_session) {
     try {
@@ -229,8 +251,8 @@ struct ConsoleRoutes::Impl {
   }
 };
 
-ConsoleRoutes::ConsoleRoutes(UserService& users, const ConsoleSection& config)
-    : impl_(std::make_unique<Impl>(users, config)) {}
+ConsoleRoutes::ConsoleRoutes(UserService& users, AdminRoutes& admin, const ConsoleSection& config)
+    : impl_(std::make_unique<Impl>(users, admin, config)) {}
 ConsoleRoutes::~ConsoleRoutes() = default;
 
 void ConsoleRoutes::register_on(Router& router) {
@@ -256,6 +278,14 @@ void ConsoleRoutes::register_on(Router& router) {
       {"POST", "links/check", &I::check_link, false},
       {"POST", "set-password", &I::set_password, false},
   };
+  // The admin endpoints for the session's user; their answers carry the console's headers.
+  AdminMount mount;
+  mount.authenticate = [impl](const HttpRequest& request, const std::string& remote) {
+    return impl->caller(request, remote);
+  };
+  mount.headers = console_security_headers();
+  mount.headers.push_back({"cache-control", "no-store"});
+  impl->admin.mount_on(router, std::string(kBase) + "v1/", std::move(mount));
   for (const Route& r : kRoutes) {
     const bool write = std::string_view(r.method) != "GET";
     I::Endpoint endpoint = r.endpoint;

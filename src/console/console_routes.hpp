@@ -1,6 +1,8 @@
 // The console's own API under /console/api/ (issue 20): who is signed in, signing in and out,
-// changing a password, and the one-time links that set one. The pages that call it, and the
-// admin endpoints a session may call, come in the next steps (docs/CONSOLE_PLAN.md).
+// changing a password, and the one-time links that set one; and under /console/api/v1/ the admin
+// endpoints (api/admin_routes.hpp) for the signed-in user: all of them for an operator, their own
+// account's for a member (another account's data answers 404). The pages that call it come in
+// the next steps (docs/CONSOLE_PLAN.md).
 //
 // Every answer is JSON with the console's security headers and `Cache-Control: no-store`. The
 // session lives in an HttpOnly, SameSite=Strict cookie holding a random secret whose SHA-256 the
@@ -17,6 +19,7 @@
 #include <memory>
 
 #include "accounts/user_service.hpp"
+#include "api/admin_routes.hpp"
 #include "config/config.hpp"
 #include "http/router.hpp"
 
@@ -24,7 +27,8 @@ namespace glmgate {
 
 class ConsoleRoutes {
  public:
-  ConsoleRoutes(UserService& users, const ConsoleSection& config);
+  // `admin`: the endpoints mounted at /console/api/v1/; it outlives this.
+  ConsoleRoutes(UserService& users, AdminRoutes& admin, const ConsoleSection& config);
   ~ConsoleRoutes();
   void register_on(Router& router);
 

@@ -149,6 +149,94 @@ describe('console API', () => {
   });
 });
 
+describe('console API: the admin endpoints for a session', () => {
+  let s, acme, beta, member, other, op, acmeKey;
+  const PW = 'a long enough password';
+  async function signedIn(email, { account, operator } = {}) {
+    const args = operator ? ['users', 'create', '--operator', '--email', email]
+      : ['users', 'invite', '--account', account, '--email', email];
+    const token = s.gw.cli(...args).trim().split('\n').at(-1).split('/#/set-password/')[1];
+    const b = new Browser(s.gw.url);
+    const r = await b.call('POST', 'set-password', { token, password: PW });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return b;
+  }
+  before(async () => {
+    s = await startStack();
+    acme = JSON.parse(s.gw.cli('accounts', 'create', 'acme', '--json')).id;
+    beta = JSON.parse(s.gw.cli('accounts', 'create', 'beta', '--json')).id;
+    s.gw.cli('credits', 'grant', 'acme', '5');
+    acmeKey = JSON.parse(s.gw.cli('keys', 'create', '--account', 'acme', '--json'));
+    member = await signedIn('m@acme.example', { account: 'acme' });
+    await sleep(6100);  // sign-ins from this address: a slot each
+    other = await signedIn('m@beta.example', { account: 'beta' });
+    await sleep(6100);
+    op = await signedIn('op@example.com', { operator: true });
+  });
+  after(async () => { await s.stop(); });
+
+  it('shows a member their own account, by "me", id or name, and nothing of another', async () => {
+    const me = await member.call('GET', 'v1/accounts/me');
+    assert.equal(me.status, 200);
+    assert.equal(me.body.account_id, acme);
+    assert.equal(me.body.account, 'acme');
+    assert.equal(me.body.balance_usd, '5.000000000');
+    assert.equal(me.headers.get('x-frame-options'), 'DENY');
+    assert.equal((await member.call('GET', `v1/accounts/${acme}/ledger`)).status, 200);
+    // Another account's, by id or name, on every route that names one: the 404 of an unknown one.
+    for (const path of [`v1/accounts/${beta}`, 'v1/accounts/beta', `v1/accounts/${beta}/credits`,
+      `v1/accounts/${beta}/ledger`, `v1/keys/${acmeKey.id}`]) {
+      const r = await other.call(path.startsWith('v1/keys') ? 'DELETE' : 'GET', path.replace(beta, acme).replace('/beta', '/acme'));
+      assert.equal(r.status, 404, path);
+    }
+    // Operators' endpoints are not there for a member.
+    for (const [method, path, body] of [['GET', 'v1/accounts'], ['POST', 'v1/accounts', { name: 'x' }],
+      ['POST', `v1/accounts/${acme}/credits`, { amount_usd: '100' }], ['POST', 'v1/pause'], ['GET', 'v1/routing']]) {
+      const r = await member.call(method, path, body);
+      assert.equal(r.status, 404, `${method} ${path}`);
+    }
+    assert.equal((await member.call('GET', 'v1/accounts/me')).body.balance_usd, '5.000000000');
+  });
+
+  it('lets a member create a key for their own account only, use it, and revoke it', async () => {
+    const made = await member.call('POST', 'v1/keys', { name: 'mine', account: 'beta' });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    assert.equal(made.body.account_id, acme);  // whatever the body said
+    assert.match(made.body.key, /^sk-glm-/);
+    const listed = (await member.call('GET', 'v1/keys?account=beta')).body.data;
+    assert.ok(listed.every((k) => k.account_id === acme));
+    assert.ok(listed.some((k) => k.id === made.body.id));
+    assert.equal((await other.call('GET', 'v1/keys')).body.data.length, 0);
+    for (const body of [{ name: 'x', admin: true }, { name: 'x', tpm: 5 }, { name: 'x', rpm: 1000000 }]) {
+      const r = await member.call('POST', 'v1/keys', body);
+      assert.equal(r.status, 400, JSON.stringify(body));
+    }
+    const chat = await fetch(`${s.gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${made.body.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'glm-test', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(chat.status, 200);
+    assert.equal((await other.call('DELETE', `v1/keys/${made.body.id}`)).status, 404);
+    assert.equal((await member.call('DELETE', `v1/keys/${made.body.id}`, undefined, { csrf: false })).status, 403);
+    assert.equal((await member.call('DELETE', `v1/keys/${made.body.id}`)).status, 200);
+  });
+
+  it('gives an operator every account, credits and the pause switch', async () => {
+    const all = await op.call('GET', 'v1/accounts');
+    assert.equal(all.status, 200);
+    assert.ok(all.body.data.some((a) => a.id === beta));
+    const grant = await op.call('POST', `v1/accounts/${beta}/credits`, { amount_usd: '2', note: 'welcome' });
+    assert.equal(grant.status, 201);
+    assert.equal((await other.call('GET', 'v1/accounts/me')).body.balance_usd, '2.000000000');
+    assert.equal((await op.call('POST', 'v1/pause')).status, 200);
+    assert.equal((await member.call('GET', 'v1/status')).body.paused, true);
+    assert.equal((await op.call('POST', 'v1/resume')).status, 200);
+    const anon = await fetch(`${s.gw.url}/console/api/v1/accounts`);
+    assert.equal(anon.status, 401);
+  });
+});
+
 describe('console API switched off', () => {
   it('answers 404 under /console/api/ with console = false', async () => {
     const gw = await startGateway(`console = false\n${fakeConfig({ baseUrl: 'http://127.0.0.1:9/v1' })}`);
