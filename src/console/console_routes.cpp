@@ -13,6 +13,7 @@
 #include "console/cookies.hpp"
 #include "console/csrf.hpp"
 #include "console/sign_in_limiter.hpp"
+#include "console/static_routes.hpp"
 #include "contracts/store/store_error.hpp"
 #include "core/api_error.hpp"
 #include "core/clock.hpp"
@@ -278,6 +279,7 @@ void ConsoleRoutes::register_on(Router& router) {
       {"POST", "links/check", &I::check_link, false},
       {"POST", "set-password", &I::set_password, false},
   };
+  register_console_pages(router);
   // The admin endpoints for the session's user; their answers carry the console's headers.
   AdminMount mount;
   mount.authenticate = [impl](const HttpRequest& request, const std::string& remote) {
