@@ -30,6 +30,7 @@ test-deps: deps
 	@bash scripts/install_deps.sh test
 	cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error
 	cd tests/agents && npm ci --no-audit --no-fund --loglevel=error
+	cd tests/console && npm ci --no-audit --no-fund --loglevel=error
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build: unit and integration tests run under it.
 asan: deps

@@ -13,10 +13,11 @@ packages=(
   clang-14 libclang-rt-14-dev clang-format
 )
 # `install_deps.sh test` adds the servers the store and cluster suites start on their own (in
-# temporary folders, on free ports): PostgreSQL and Redis; and Prometheus's promtool, which checks
-# GET /metrics (its server is not started).
+# temporary folders, on free ports): PostgreSQL and Redis; Prometheus's promtool, which checks
+# GET /metrics (its server is not started); and the Chromium the console test drives (headless;
+# playwright-core never downloads a browser of its own).
 if [ "${1:-}" = "test" ]; then
-  packages+=(postgresql redis-server prometheus)
+  packages+=(postgresql redis-server prometheus chromium fonts-dejavu-core)
 fi
 # `install_deps.sh bench` adds what `make bench` needs: the load generator, the reverse-proxy
 # baseline, and Debian's python3 for the report. (Not python3-matplotlib: on Debian 12 it pulls

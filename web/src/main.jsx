@@ -73,8 +73,10 @@ function SetPassword({ token, onSignedIn }) {
     if (password !== repeat) return setError('The two passwords differ.');
     try {
       const session = await api('POST', 'set-password', { token, password });
-      history.replaceState(null, '', '/#/');  // the token leaves the address bar and history
       onSignedIn(session);
+      // The token leaves the address bar and the history (replaced, not pushed), and the
+      // hashchange this fires takes the app to its first page.
+      location.replace('#/');
     } catch (err) {
       setError(err.message);
     }
@@ -284,7 +286,10 @@ function App() {
     api('GET', 'session').then(setSession, (e) => setSession(e instanceof ApiError && e.status === 401 ? null : null));
   }, []);
   const link = route.match(/^\/set-password\/([0-9A-Za-z]+)$/);
-  const signedIn = (s) => { setSession(s); go('/'); };
+  const signedIn = (s) => {
+    setSession(s);
+    if (!link) go('/');
+  };
   if (link) return <SetPassword token={link[1]} onSignedIn={signedIn} />;
   if (session === undefined) return <p>Loading…</p>;
   if (!session) return <SignIn onSignedIn={signedIn} />;
