@@ -103,7 +103,10 @@ json::object usage_summary(const UsageSummary& s) {
 
 std::optional<std::int64_t> parse_since(std::string_view text, std::int64_t now_ms) {
   if (text.empty()) return std::nullopt;
-  if (auto v = parse_int(text)) return *v * 1000;  // unix seconds
+  if (auto v = parse_int(text)) {  // unix seconds, up to the year 9999
+    if (*v < 0 || *v > 253'402'300'799) return std::nullopt;
+    return *v * 1000;
+  }
   char unit = text.back();
   if (unit == 'm' || unit == 'h' || unit == 'd') {
     auto n = parse_int(text.substr(0, text.size() - 1));

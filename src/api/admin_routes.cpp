@@ -209,7 +209,9 @@ struct AdminRoutes::Impl {
       // key's own rpm overrides the tiers, which the operator sets.
       if (o.admin || o.tpm != 0 || o.max_concurrency != 0)
         throw ServiceError(400, "an account member may give a key a name and an rpm only");
-      if (o.rpm != 0 && parts.member_max_rpm > 0 && o.rpm > parts.member_max_rpm)
+      if (o.rpm != 0 && parts.member_max_rpm == 0)
+        throw ServiceError(400, "this gateway's operator sets the keys' rates: leave `rpm` out");
+      if (o.rpm > parts.member_max_rpm)
         throw ServiceError(400, "`rpm` may be at most " + std::to_string(parts.member_max_rpm) +
                                     " (the default); an operator can raise it");
       o.account = caller.account_id;

@@ -57,7 +57,9 @@ struct AdminParts {
   StoreSync& sync;
   const ModelStatus* status = nullptr;         // GET /admin/v1/routing: deployments and pool keys
   const metrics::Registry* metrics = nullptr;  // GET /metrics, for an admin key
-  std::int64_t member_max_rpm = 0;  // the most a member may give a key (default_rpm); 0: any
+  // The most a member may give a key of theirs: default_rpm when no tier applies; 0: members may
+  // not set a key's rpm (tiers or no default limit: a key's own rpm would override them).
+  std::int64_t member_max_rpm = 0;
 };
 
 // GET /metrics's answer: the registry in the Prometheus text format.

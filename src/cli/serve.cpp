@@ -234,8 +234,8 @@ int serve(const std::optional<std::string>& config_path) {
       if (!f) return std::nullopt;
       return Balance{id, {}, f->balance, f->reserved, f->spent};
     });
-  AdminRoutes admin(
-      {cache, keys, account_service, sync, &model_status, &registry, config.default_rpm});
+  AdminRoutes admin({cache, keys, account_service, sync, &model_status, &registry,
+                     config.tiers.empty() ? config.default_rpm : 0});
   UserService user_service(*store, *store, user_lifetimes(config));
   std::optional<ConsoleRoutes> console;
   if (config.console) console.emplace(user_service, admin, config);

@@ -71,6 +71,18 @@ std::string string_field(const json::object& o, std::string_view name) {
   return std::string(it->value().get_string());
 }
 
+// Every X-Forwarded-For line, joined in order: some proxies add a line of their own after the
+// client's rather than extending it, and the hops must be read from the right across all of them.
+std::string forwarded_for(const HttpRequest& request) {
+  std::string out;
+  for (const auto& h : request.headers)
+    if (iequals_ascii(h.name, "x-forwarded-for")) {
+      if (!out.empty()) out += ", ";
+      out += h.value;
+    }
+  return out;
+}
+
 json::object user_view(const UserRecord& u) {
   return {{"id", u.id}, {"email", u.email}, {"role", u.role}, {"account_id", u.account_id}};
 }
@@ -161,6 +173,19 @@ struct ConsoleRoutes::Impl {
     return signed_in(users.sign_in(email, password, unix_ms_now()));
   }
 
+  // A password check (sign-in, a password change) past the limits: the 429 to answer.
+  std::optional<HttpResponse> limited(const std::string& address, const std::string& email) {
+    auto now = std::chrono::steady_clock::now().time_since_epoch();
+    std::int64_t wait = limiter.attempt(
+        address, email, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+    if (wait == 0) return std::nullopt;
+    HttpResponse r =
+        error(429, "rate_limited",
+              "too many password attempts; try again in " + std::to_string(wait) + " s");
+    r.headers.push_back({"retry-after", std::to_string(wait)});
+    return r;
+  }
+
   HttpResponse sign_out(const Call& call) {
     users.end_session(call.secret);
     HttpResponse r = json_response(200, json::object{{"signed_out", true}});
@@ -181,6 +206,8 @@ struct ConsoleRoutes::Impl {
     auto s = users.session(call.secret, unix_ms_now());
     if (!s) return error(401, "unauthorized", "not signed in");
     auto body = body_object(call.request);
+    // The current password is checked as a sign-in's is: a stolen cookie is no way to guess it.
+    if (auto refused = limited(call.address, s->user.email)) return std::move(*refused);
     users.change_password(s->user.id, string_field(body, "current"), string_field(body, "new"),
                           call.secret);
     return json_response(200, json::object{{"changed", true}});
@@ -242,7 +269,7 @@ struct ConsoleRoutes::Impl {
 
   asio::awaitable<void> serve(Exchange& ex, Endpoint endpoint, bool write, bool needs_session) {
     const HttpRequest& request = ex.request();
-    Call call{request, addresses.of(ex.remote_address(), request.header("x-forwarded-for")),
+    Call call{request, addresses.of(ex.remote_address(), forwarded_for(request)),
               std::string(cookie_value(request.header("cookie"), session_cookie_name(secure)))};
     auto work = [this, &call, endpoint, write, needs_session]() -> asio::awaitable<HttpResponse> {
       co_return handle(call, endpoint, write, needs_session);

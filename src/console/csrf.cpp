@@ -26,17 +26,34 @@ std::string csrf_token(std::string_view session_secret) {
   return b64;
 }
 
+namespace {
+
+// An origin as browsers send it: lower case, without the scheme's default port.
+std::string normalized_origin(std::string origin) {
+  for (char& c : origin)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  for (std::string_view suffix : {":80", ":443"}) {
+    const bool https = origin.starts_with("https://");
+    if ((suffix == ":443") == https && origin.ends_with(suffix))
+      origin.resize(origin.size() - suffix.size());
+  }
+  return origin;
+}
+
+}  // namespace
+
 std::string console_origin(std::string_view console_url, const HttpRequest& request) {
   if (!console_url.empty())
     if (auto url = boost::urls::parse_absolute_uri(console_url))
-      return std::string(url->scheme()) + "://" + std::string(url->encoded_authority());
-  return "http://" + std::string(request.header("host"));
+      return normalized_origin(std::string(url->scheme()) + "://" +
+                               std::string(url->encoded_authority()));
+  return normalized_origin("http://" + std::string(request.header("host")));
 }
 
 std::optional<std::string> csrf_problem(const HttpRequest& request, std::string_view origin,
                                         std::string_view session_secret) {
   const std::string_view sent_origin = request.header("origin");
-  if (!sent_origin.empty() && sent_origin != origin)
+  if (!sent_origin.empty() && normalized_origin(std::string(sent_origin)) != origin)
     return "the request came from another site (Origin " + std::string(sent_origin) + ")";
   const std::string_view site = request.header("sec-fetch-site");
   if (!site.empty() && site != "same-origin" && site != "none")

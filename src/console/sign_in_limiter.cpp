@@ -1,6 +1,8 @@
 // Sign-in limits; see sign_in_limiter.hpp.
 #include "console/sign_in_limiter.hpp"
 
+#include <arpa/inet.h>
+
 namespace glmgate {
 
 namespace {
@@ -14,13 +16,27 @@ std::int64_t seconds_up(std::int64_t ns) {
   return std::max<std::int64_t>(1, (ns + kSecondNs - 1) / kSecondNs);
 }
 
+// An IPv6 address counts by its /64, which one host can fill with addresses of its own.
+std::string address_key(const std::string& address) {
+  unsigned char bytes[16];
+  if (address.find(':') == std::string::npos || inet_pton(AF_INET6, address.c_str(), bytes) != 1)
+    return address;
+  std::fill(bytes + 8, bytes + 16, 0);
+  char text[INET6_ADDRSTRLEN];
+  return inet_ntop(AF_INET6, bytes, text, sizeof text) ? std::string(text) + "/64" : address;
+}
+
 }  // namespace
 
 std::int64_t SignInLimiter::attempt(const std::string& address, const std::string& email,
                                     std::int64_t now_ns) {
   std::lock_guard lock(mutex_);
-  if (addresses_.size() + emails_.size() > kPruneAbove) prune(now_ns);
-  std::int64_t& by_address = addresses_[address];
+  if (addresses_.size() + emails_.size() > prune_above_) {
+    prune(now_ns);
+    // Live entries stay: the next prune waits until the maps have grown as much again.
+    prune_above_ = std::max(kPruneAbove, 2 * (addresses_.size() + emails_.size()));
+  }
+  std::int64_t& by_address = addresses_[address_key(address)];
   std::int64_t& by_email = emails_[email];
   // Both must admit it; neither is charged for an attempt the other refuses.
   std::int64_t a = by_address, e = by_email;

@@ -1,10 +1,12 @@
 // How fast sign-ins may be tried, before any password is hashed: per client address (10 a
 // minute, 10 at once) and per email, known or not (5 per 15 minutes, 5 at once), each a GCRA
-// in memory (limits/gcra.hpp). A refusal says when to try again. Per instance: several
+// in memory (limits/gcra.hpp); an IPv6 address counts by its /64. A refusal says when to try
+// again. Per instance: several
 // instances behind one balancer each allow their share, which bounds guessing all the same.
 // Thread-safe (one mutex; entries idle past their window are dropped as the map grows).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -24,6 +26,7 @@ class SignInLimiter {
 
   std::mutex mutex_;
   std::unordered_map<std::string, std::int64_t> addresses_, emails_;  // TATs
+  std::size_t prune_above_ = 10'000;
 };
 
 }  // namespace glmgate

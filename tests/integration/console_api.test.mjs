@@ -5,6 +5,7 @@
 // everywhere; the security headers on every answer; `console = false` leaves no console API.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { startStack, startGateway, fakeConfig, sleep } from '../lib/harness.mjs';
 
 const PASSWORD = 'a long enough password';
@@ -234,6 +235,29 @@ describe('console API: the admin endpoints for a session', () => {
     assert.equal((await op.call('POST', 'v1/resume')).status, 200);
     const anon = await fetch(`${s.gw.url}/console/api/v1/accounts`);
     assert.equal(anon.status, 401);
+  });
+});
+
+describe('console API behind a trusted proxy', () => {
+  it('counts sign-ins by the client the proxy names, however many X-Forwarded-For lines come', async () => {
+    const gw = await startGateway(`trusted_proxies = ["127.0.0.1"]\n${fakeConfig({ baseUrl: 'http://127.0.0.1:9/v1' })}`);
+    try {
+      // The client's own (forged, new each time) line first, then the line the proxy adds.
+      const attempt = (i) => new Promise((resolve, reject) => {
+        const req = request(`${gw.url}/console/api/sign-in`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': [`10.9.0.${i}`, '198.51.100.7'] },
+        }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
+        req.on('error', reject);
+        req.end(JSON.stringify({ email: `who${i}@example.com`, password: 'x'.repeat(12) }));
+      });
+      const statuses = [];
+      for (let i = 0; i < 11; i++) statuses.push(await attempt(i));
+      assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
+      assert.equal(statuses[10], 429);
+    } finally {
+      await gw.stop();
+    }
   });
 });
 

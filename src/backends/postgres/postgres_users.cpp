@@ -88,7 +88,9 @@ bool PostgresStore::set_user_disabled(const std::string& user_id, bool disabled)
   auto c = pool_.acquire();
   auto r = c->query(
       "WITH u AS (UPDATE users SET disabled = $2::boolean WHERE id = $1::text RETURNING id), "
-      "s AS (DELETE FROM sessions WHERE $2::boolean AND user_id IN (SELECT id FROM u)) "
+      "s AS (DELETE FROM sessions WHERE $2::boolean AND user_id IN (SELECT id FROM u)), "
+      "l AS (UPDATE user_links SET used_at = greatest(created_at, 1) WHERE $2::boolean AND "
+      "user_id IN (SELECT id FROM u) AND used_at = 0) "
       "SELECT count(*) FROM u",
       PgParams().text(user_id).boolean(disabled));
   return r.integer(0, 0) > 0;
@@ -128,6 +130,8 @@ std::optional<UserLink> PostgresStore::redeem_link(const std::string& token_hash
       "used_at = 0 AND expires_at > $3::bigint AND EXISTS (SELECT 1 FROM users u WHERE u.id = "
       "user_links.user_id AND NOT u.disabled) RETURNING token_hash, user_id, purpose, "
       "created_at, expires_at), "
+      "o AS (UPDATE user_links SET used_at = $3::bigint WHERE user_id IN (SELECT user_id FROM l) "
+      "AND used_at = 0 AND token_hash <> $1::text), "
       "p AS (UPDATE users SET password_hash = $2::text WHERE id IN (SELECT user_id FROM l)), "
       "s AS (DELETE FROM sessions WHERE user_id IN (SELECT user_id FROM l)) "
       "SELECT token_hash, user_id, purpose, created_at, expires_at, 0 FROM l";

@@ -90,6 +90,10 @@ bool SqliteStore::set_user_disabled(const std::string& user_id, bool disabled) {
     auto d = db_.prepare("DELETE FROM sessions WHERE user_id = ?");
     d.bind(1, user_id);
     d.step();
+    auto links = db_.prepare(
+        "UPDATE user_links SET used_at = max(created_at, 1) WHERE user_id = ? AND used_at = 0");
+    links.bind(1, user_id);
+    links.step();
   }
   tx.commit();
   return true;
@@ -134,8 +138,10 @@ std::optional<UserLink> SqliteStore::redeem_link(const std::string& token_hash,
   s.bind(1, token_hash).bind(2, now_ms);
   if (!s.step()) return std::nullopt;
   UserLink link = read_link(s);
-  auto used = db_.prepare("UPDATE user_links SET used_at = ?2 WHERE token_hash = ?1");
-  used.bind(1, token_hash).bind(2, now_ms);
+  // This link, and the user's other open ones: an older invitation or reset mailed somewhere
+  // must not set a password again.
+  auto used = db_.prepare("UPDATE user_links SET used_at = ?2 WHERE user_id = ?1 AND used_at = 0");
+  used.bind(1, link.user_id).bind(2, now_ms);
   used.step();
   auto password = db_.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1");
   password.bind(1, link.user_id).bind(2, password_hash);

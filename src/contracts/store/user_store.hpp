@@ -65,7 +65,8 @@ class UserStore {
   virtual std::optional<UserRecord> find_user_by_email(const std::string& email) = 0;
   // Oldest first; only the account's members when `account_id` is given.
   virtual std::vector<UserRecord> list_users(const std::optional<std::string>& account_id) = 0;
-  // False when no user has the ID. Disabling also ends the user's sessions.
+  // False when no user has the ID. Disabling also ends the user's sessions and retires their
+  // open links (enabling the user again does not revive them).
   virtual bool set_user_disabled(const std::string& user_id, bool disabled) = 0;
   // A new password for a signed-in user: the hash replaces the old; false for no such user.
   virtual bool set_password_hash(const std::string& user_id, const std::string& hash) = 0;
@@ -73,9 +74,10 @@ class UserStore {
   virtual void insert_link(const UserLink& link) = 0;
   // The link when it is unused and unexpired at `now_ms`.
   virtual std::optional<UserLink> find_link(const std::string& token_hash, std::int64_t now_ms) = 0;
-  // In one transaction: marks the link used, gives its user `password_hash` and ends the user's
-  // sessions. Returns the link as it was, or nullopt (and changes nothing) when it is used,
-  // expired at `now_ms`, unknown, or its user is disabled.
+  // In one transaction: marks the link used (and the user's other open links: an older
+  // invitation or reset cannot set a password again), gives its user `password_hash` and ends
+  // the user's sessions. Returns the link as it was, or nullopt (and changes nothing) when it is
+  // used, expired at `now_ms`, unknown, or its user is disabled.
   virtual std::optional<UserLink> redeem_link(const std::string& token_hash,
                                               const std::string& password_hash,
                                               std::int64_t now_ms) = 0;

@@ -89,6 +89,20 @@ TEST(SignInLimiter, AllowsTenAMinutePerAddressAndFiveAQuarterPerEmail) {
   EXPECT_GT(limiter.attempt("1.1.1.1", "fresh@example.com", t), 0);
   EXPECT_EQ(limiter.attempt("2.2.2.2", "fresh@example.com", t), 0);  // another address
   EXPECT_EQ(limiter.attempt("1.1.1.1", "fresh@example.com", t + 6'000'000'000), 0);
+  // One /64 is one address: its hosts share the ten.
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(limiter.attempt("2001:db8::" + std::to_string(i + 1), "v6-" + std::to_string(i), t),
+              0);
+  EXPECT_GT(limiter.attempt("2001:db8::ffff", "v6-x", t), 0);
+  EXPECT_EQ(limiter.attempt("2001:db8:0:1::1", "v6-y", t), 0);
+}
+
+TEST(Csrf, TakesTheConsolesOriginInAnyCaseAndWithItsDefaultPort) {
+  HttpRequest r = write("HTTPS://GW.example.com", "");
+  const std::string origin = console_origin("https://gw.example.com:443/glm", r);
+  EXPECT_EQ(origin, "https://gw.example.com");
+  EXPECT_FALSE(csrf_problem(r, origin, ""));
+  EXPECT_TRUE(csrf_problem(write("http://gw.example.com", ""), origin, ""));
 }
 
 }  // namespace

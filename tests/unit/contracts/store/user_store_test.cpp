@@ -80,12 +80,21 @@ TEST_P(UserStoreContract, RedeemsALinkOnceSettingThePasswordAndEndingTheSessions
   EXPECT_FALSE(store_->redeem_link("hash_1", "$argon2id$again", 6'000));
   EXPECT_FALSE(store_->redeem_link("hash_unknown", "$argon2id$x", 6'000));
 
-  // A disabled user's link does nothing.
+  // Redeeming one link retires the user's others.
+  store_->insert_link(link_for("hash_a", "usr_1", 20'000));
+  store_->insert_link(link_for("hash_b", "usr_1", 20'000));
+  ASSERT_TRUE(store_->redeem_link("hash_a", "$argon2id$a", 6'000));
+  EXPECT_FALSE(store_->find_link("hash_b", 6'000));
+  EXPECT_FALSE(store_->redeem_link("hash_b", "$argon2id$b", 6'000));
+
+  // A disabled user's link does nothing, and stays retired once the user is enabled again.
   store_->insert_link(link_for("hash_2", "usr_1", 20'000));
   EXPECT_TRUE(store_->set_user_disabled("usr_1", true));
   const std::string before = store_->find_user("usr_1")->password_hash;
   EXPECT_FALSE(store_->redeem_link("hash_2", "$argon2id$disabled", 7'000));
   EXPECT_EQ(store_->find_user("usr_1")->password_hash, before);
+  EXPECT_TRUE(store_->set_user_disabled("usr_1", false));
+  EXPECT_FALSE(store_->redeem_link("hash_2", "$argon2id$enabled", 7'000));
   EXPECT_FALSE(store_->set_user_disabled("usr_none", true));
 }
 
@@ -108,7 +117,7 @@ TEST_P(UserStoreContract, EndsSessionsOneByOneEverywhereOnDisablingAndByTheSweep
   EXPECT_TRUE(store_->find_session("s3"));
 
   store_->insert_link(link_for("l_used", "usr_2", 1'000'000'000));
-  store_->insert_link(link_for("l_live", "usr_2", 1'000'000'000));
+  store_->insert_link(link_for("l_live", "usr_1", 1'000'000'000));  // another user's
   ASSERT_TRUE(store_->redeem_link("l_used", "$argon2id$x", 50'000));
   EXPECT_FALSE(store_->find_session("s3"));  // redeeming ended the user's sessions
   EXPECT_FALSE(store_->find_session("s4"));
