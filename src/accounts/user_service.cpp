@@ -122,6 +122,12 @@ std::vector<UserRecord> UserService::list(const std::optional<std::string>& acco
   return users_.list_users(a->id);
 }
 
+UserRecord UserService::user(const std::string& user_id) {
+  auto u = users_.find_user(user_id);
+  if (!u) throw ServiceError(404, "no user has the id \"" + user_id + "\"");
+  return *u;
+}
+
 UserRecord UserService::set_disabled(const std::string& user_id, bool disabled) {
   if (!users_.set_user_disabled(user_id, disabled))
     throw ServiceError(404, "no user has the id \"" + user_id + "\"");

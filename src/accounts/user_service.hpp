@@ -62,6 +62,8 @@ class UserService {
   // A new link for the user of `email` to set a new password (the old one works until then).
   UserWithLink reset_link(const std::string& email);
   std::vector<UserRecord> list(const std::optional<std::string>& account = std::nullopt);
+  // 404 for an unknown ID.
+  UserRecord user(const std::string& user_id);
   // 404 for an unknown ID. Disabling ends the user's sessions.
   UserRecord set_disabled(const std::string& user_id, bool disabled);
 

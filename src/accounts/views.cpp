@@ -52,6 +52,19 @@ json::object ledger_entry(const LedgerEntry& e) {
   return o;
 }
 
+json::object user(const UserRecord& u) {
+  return {{"id", u.id},
+          {"email", u.email},
+          {"role", u.role},
+          {"account_id", u.account_id},
+          {"state", u.disabled                ? "disabled"
+                    : u.password_hash.empty() ? "invited"
+                                              : "active"},
+          {"disabled", u.disabled},
+          {"password_set", !u.password_hash.empty()},
+          {"created_at", u.created_at / 1000}};
+}
+
 json::object key(const KeyRecord& k) {
   return json::object{{"id", k.id},
                       {"name", k.name},

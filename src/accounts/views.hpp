@@ -1,6 +1,7 @@
-// The JSON shapes of accounts, balances, ledger rows, keys and usage, shared by the CLI's --json
-// output and the admin API so both say the same thing. Money is given twice: as an exact decimal
-// string of USD ("balance_usd": "10.500000000") and as integer nano-USD. Pure functions.
+// The JSON shapes of accounts, balances, ledger rows, keys, console users and usage, shared by the
+// CLI's --json output and the admin API so both say the same thing. Money is given twice: as an
+// exact decimal string of USD ("balance_usd": "10.500000000") and as integer nano-USD. Pure
+// functions.
 #pragma once
 
 #include <boost/json/array.hpp>
@@ -11,6 +12,7 @@
 
 #include "accounts/account_service.hpp"
 #include "contracts/records.hpp"
+#include "contracts/store/user_store.hpp"
 
 namespace glmgate::views {
 
@@ -18,6 +20,8 @@ boost::json::object account(const AccountRecord& account);
 boost::json::object balance(const Balance& balance);
 boost::json::object ledger_entry(const LedgerEntry& entry);
 boost::json::object key(const KeyRecord& key);
+// A console user: never the password's hash; `state` is invited, active or disabled.
+boost::json::object user(const UserRecord& user);
 boost::json::object usage(const UsageRecord& record);
 boost::json::object usage_summary(const UsageSummary& summary);
 

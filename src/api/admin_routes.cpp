@@ -235,6 +235,72 @@ struct AdminRoutes::Impl {
     return json_response(200, json::object{{"id", id}, {"state", "revoked"}});
   }
 
+  UserService& user_service(const HttpRequest& request, const Caller& caller) {
+    if (!parts.users) unknown(request, caller);
+    return *parts.users;
+  }
+
+  // A user made or reset, with the link that sets their password (shown once).
+  HttpResponse with_link(const UserWithLink& made) {
+    json::object out = views::user(made.user);
+    out["link"] = parts.console_base + "/#/set-password/" + made.token;
+    out["link_expires_at"] = made.expires_at / 1000;
+    return json_response(201, out);
+  }
+
+  // GET /users: a member sees their account's people (read-only), an operator anyone's.
+  HttpResponse list_users(const HttpRequest& request, const Caller& caller) {
+    UserService& users = user_service(request, caller);
+    std::string account = param(query_params(request), "account");
+    if (!caller.is_operator) account = caller.account_id;
+    json::array data;
+    for (const auto& u : users.list(account.empty() ? std::nullopt : std::optional(account)))
+      data.push_back(views::user(u));
+    return json_response(200, list(std::move(data)));
+  }
+
+  HttpResponse invite_user(const HttpRequest& request, const Caller& caller) {
+    UserService& users = user_service(request, caller);
+    auto body = body_object(request);
+    const std::string by = caller.user_id.empty() ? "admin-api" : caller.user_id;
+    return with_link(
+        users.invite(string_field(body, "account", true), string_field(body, "email", true), by));
+  }
+
+  HttpResponse create_operator(const HttpRequest& request, const Caller& caller) {
+    UserService& users = user_service(request, caller);
+    auto body = body_object(request);
+    if (string_field(body, "role", true) != user_role::kOperator)
+      throw ServiceError(400,
+                         "`role` is \"operator\" (members are invited: POST users/invitations)");
+    const std::string by = caller.user_id.empty() ? "admin-api" : caller.user_id;
+    return with_link(users.create_operator(string_field(body, "email", true), by));
+  }
+
+  HttpResponse reset_user(const HttpRequest& request, const Caller& caller) {
+    UserService& users = user_service(request, caller);
+    return with_link(users.reset_link(users.user(std::string(request.param("id"))).email));
+  }
+
+  HttpResponse disable_user(const HttpRequest& request, const Caller& caller) {
+    UserService& users = user_service(request, caller);
+    return json_response(200,
+                         views::user(users.set_disabled(std::string(request.param("id")), true)));
+  }
+
+  HttpResponse enable_user(const HttpRequest& request, const Caller& caller) {
+    UserService& users = user_service(request, caller);
+    return json_response(200,
+                         views::user(users.set_disabled(std::string(request.param("id")), false)));
+  }
+
+  HttpResponse sign_out_user(const HttpRequest& request, const Caller& caller) {
+    UserService& users = user_service(request, caller);
+    const UserRecord u = users.user(std::string(request.param("id")));
+    return json_response(
+        200, json::object{{"id", u.id}, {"sessions_ended", users.end_all_sessions(u.id)}});
+  }
+
   HttpResponse pause(const HttpRequest&, const Caller&) { return set_paused(true); }
   HttpResponse resume(const HttpRequest&, const Caller&) { return set_paused(false); }
   HttpResponse set_paused(bool paused) {
@@ -393,11 +459,22 @@ static const Route kRoutes[] = {
     {"POST", "keys", &I::create_key, AdminScope::kAccount},
     {"DELETE", "keys/{id}", &I::revoke_key, AdminScope::kAccount},
     {"GET", "usage", &I::usage, AdminScope::kAccount},
+    {"GET", "users", &I::list_users, AdminScope::kAccount},
+    {"POST", "users", &I::create_operator, AdminScope::kOperator},
+    {"POST", "users/invitations", &I::invite_user, AdminScope::kOperator},
+    {"POST", "users/{id}/reset", &I::reset_user, AdminScope::kOperator},
+    {"POST", "users/{id}/disable", &I::disable_user, AdminScope::kOperator},
+    {"POST", "users/{id}/enable", &I::enable_user, AdminScope::kOperator},
+    {"POST", "users/{id}/sign-out", &I::sign_out_user, AdminScope::kOperator},
     {"POST", "pause", &I::pause, AdminScope::kOperator},
     {"POST", "resume", &I::resume, AdminScope::kOperator},
     {"GET", "status", &I::status, AdminScope::kAccount},
     {"GET", "routing", &I::routing, AdminScope::kOperator},
 };
+
+void AdminRoutes::set_console_base(std::string base) {
+  impl_->parts.console_base = std::move(base);
+}
 
 std::vector<AdminRouteInfo> AdminRoutes::routes() {
   std::vector<AdminRouteInfo> out;

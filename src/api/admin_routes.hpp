@@ -1,5 +1,6 @@
 // The admin HTTP API under /admin/v1/: accounts, credits, keys (create returns the secret once),
-// the ledger, usage reports, the pause switch and the routing detail, for admin keys only; and
+// the ledger, usage reports, the console's users (invitations and resets return their one-time
+// link once), the pause switch and the routing detail, for admin keys only; and
 // GET /metrics (Prometheus sends the admin key as a bearer token). It calls the same services
 // as the CLI; their blocking store work runs on a small private thread pool, never on an I/O
 // thread, and each write waits until the running server's memory has seen it. Owned by the app
@@ -16,6 +17,7 @@
 #include "accounts/key_cache.hpp"
 #include "accounts/key_service.hpp"
 #include "accounts/store_sync.hpp"
+#include "accounts/user_service.hpp"
 #include "gateway/model_status.hpp"
 #include "http/router.hpp"
 #include "metrics/registry.hpp"
@@ -60,6 +62,8 @@ struct AdminParts {
   // The most a member may give a key of theirs: default_rpm when no tier applies; 0: members may
   // not set a key's rpm (tiers or no default limit: a key's own rpm would override them).
   std::int64_t member_max_rpm = 0;
+  UserService* users = nullptr;  // the console's people (the users endpoints); null: none
+  std::string console_base;      // where one-time links point ("https://gw.example.com")
 };
 
 // GET /metrics's answer: the registry in the Prometheus text format.
@@ -73,6 +77,8 @@ class AdminRoutes {
   void register_on(Router& router);
   // The same endpoints at `base` ("/console/api/v1/") for the callers `mount` names.
   void mount_on(Router& router, const std::string& base, AdminMount mount);
+  // Where the links it makes point, once the server knows its port; before any thread serves.
+  void set_console_base(std::string base);
   // Every endpoint with its scope, for tests and the console.
   static std::vector<AdminRouteInfo> routes();
 

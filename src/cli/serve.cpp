@@ -234,9 +234,10 @@ int serve(const std::optional<std::string>& config_path) {
       if (!f) return std::nullopt;
       return Balance{id, {}, f->balance, f->reserved, f->spent};
     });
-  AdminRoutes admin({cache, keys, account_service, sync, &model_status, &registry,
-                     config.tiers.empty() ? config.default_rpm : 0});
   UserService user_service(*store, *store, user_lifetimes(config));
+  AdminRoutes admin({cache, keys, account_service, sync, &model_status, &registry,
+                     config.tiers.empty() ? config.default_rpm : 0, &user_service,
+                     console_base_url(config)});
   std::optional<ConsoleRoutes> console;
   if (config.console) console.emplace(user_service, admin, config);
   Router router;
@@ -249,6 +250,12 @@ int serve(const std::optional<std::string>& config_path) {
   // here, with nothing to undo.
   Server server(server_options(config), router);
   server.bind();
+  // The links the admin API makes name the port this server got (listen = "...:0" picks one).
+  if (config.console_url.empty()) {
+    Config bound = config;
+    bound.listen_port = server.port();
+    admin.set_console_base(console_base_url(bound));
+  }
   // metrics_listen: /metrics without a key on an address of its own (one thread), for a
   // Prometheus that scrapes from where the public cannot reach.
   Router metrics_router;

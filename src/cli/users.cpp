@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "accounts/user_service.hpp"
+#include "accounts/views.hpp"
 #include "backends/store_factory.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
@@ -21,22 +22,10 @@ namespace {
 
 constexpr const char* kOrigin = "cli";
 
-// Where the console is, as the links name it: console_url, else the listen address.
-std::string console_base(const Config& c) {
-  if (!c.console_url.empty()) return c.console_url;
-  const bool v6 = c.listen_host.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + c.listen_host + "]" : c.listen_host) + ":" +
-         std::to_string(c.listen_port);
-}
-
 json::object user_json(const UserRecord& u) {
-  return {{"id", u.id},
-          {"email", u.email},
-          {"role", u.role},
-          {"account_id", u.account_id},
-          {"disabled", u.disabled},
-          {"password_set", !u.password_hash.empty()},
-          {"created_at", u.created_at / 1000}};
+  json::object o = views::user(u);
+  o.erase("state");
+  return o;
 }
 
 template <class F>
@@ -48,7 +37,7 @@ int with_users(const std::optional<std::string>& config_path, F body) {
 }
 
 int print_link(const UserWithLink& made, const Config& config, bool as_json, const char* what) {
-  const std::string link = console_base(config) + "/#/set-password/" + made.token;
+  const std::string link = console_base_url(config) + "/#/set-password/" + made.token;
   if (as_json) {
     json::object out = user_json(made.user);
     out["link"] = link;

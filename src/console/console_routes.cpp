@@ -97,6 +97,13 @@ UserLifetimes user_lifetimes(const ConsoleSection& c) {
   return l;
 }
 
+std::string console_base_url(const Config& c) {
+  if (!c.console_url.empty()) return c.console_url;
+  const bool v6 = c.listen_host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + c.listen_host + "]" : c.listen_host) + ":" +
+         std::to_string(c.listen_port);
+}
+
 const Headers& console_security_headers() {
   static const Headers headers = {
       {"content-security-policy",

@@ -39,6 +39,8 @@ class ConsoleRoutes {
 
 // The lifetimes of links and sessions the config sets.
 UserLifetimes user_lifetimes(const ConsoleSection& config);
+// Where the console is, as its one-time links name it: console_url, else http://<listen>.
+std::string console_base_url(const Config& config);
 
 // The headers every console answer carries: a strict Content-Security-Policy (no inline script
 // or style), no framing, no sniffing, no referrer.

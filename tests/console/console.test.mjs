@@ -1,6 +1,6 @@
 // The console in a real browser (Debian's Chromium through playwright-core), as its users meet it:
-// an operator sets a password from the CLI's link, creates an account and grants it credits; a
-// member invited to it sets a password, signs out and back in, creates a key (copied from the
+// an operator sets a password from the CLI's link, creates an account, grants it credits and
+// invites a member in the console; the member sets a password from that link, signs out and back in, creates a key (copied from the
 // page) and calls the gateway with it through the official OpenAI SDK, then revokes it and the
 // SDK is refused; the operator pauses the public API and resumes it. Everything is found by role
 // and accessible name. Screenshots of each page go to $CONSOLE_OUT (the build folder's
@@ -71,7 +71,16 @@ describe('the console in Chromium', () => {
 
   let secret;
   it('lets an invited member in, out and in again, and make a key shown once', async () => {
-    await setPassword(member, linkOf(s.gw.cli('users', 'invite', '--account', 'acme', '--email', 'ann@example.com'), s.gw.url), '03-member-set-password');
+    // The operator invites the member in the console and hands the link over.
+    await operator.getByRole('link', { name: 'Members' }).click();
+    await operator.getByLabel("Member's account").fill('acme');
+    await operator.getByLabel("Member's email").fill('ann@example.com');
+    await operator.getByRole('button', { name: 'Invite member' }).click();
+    const invitation = await operator.getByRole('status').locator('code').textContent();
+    await operator.getByRole('cell', { name: 'invited' }).waitFor();
+    await shot(operator, '03-operator-invited');
+    assert.ok(invitation.startsWith(`${s.gw.url}/#/set-password/`), invitation);
+    await setPassword(member, invitation, '03-member-set-password');
     await member.getByRole('heading', { name: 'Credits of acme' }).waitFor();
     await member.getByText('$10.000000000').first().waitFor();
     await member.getByRole('button', { name: 'Sign out' }).click();

@@ -66,6 +66,23 @@ describe('admin API', () => {
     assert.equal(refused.status, 401);
   });
 
+  it('invites console members and operators, each with a one-time link shown once', async () => {
+    const member = await admin(s.gw, 'POST', 'users/invitations', { account: 'test', email: 'Pat@Example.com' });
+    assert.equal(member.status, 201);
+    assert.equal(member.body.email, 'pat@example.com');
+    assert.equal(member.body.state, 'invited');
+    assert.ok(member.body.link.startsWith(`${s.gw.url}/#/set-password/`), member.body.link);  // the port it got
+    assert.match(member.body.link, /\/#\/set-password\/[0-9A-Za-z]{43}$/);
+    const listed = await admin(s.gw, 'GET', 'users?account=test');
+    assert.equal(listed.body.data.length, 1);
+    assert.ok(!JSON.stringify(listed.body).includes(member.body.link.split('/').at(-1)), 'the link is shown once');
+    assert.equal((await admin(s.gw, 'POST', 'users/invitations', { account: 'test', email: 'pat@example.com' })).status, 409);
+    assert.equal((await admin(s.gw, 'POST', 'users/invitations', { account: 'nobody', email: 'q@example.com' })).status, 404);
+    assert.equal((await admin(s.gw, 'POST', 'users', { role: 'member', email: 'q@example.com' })).status, 400);
+    const cli = JSON.parse(s.gw.cli('users', 'list', '--json'));
+    assert.ok(cli.some((u) => u.email === 'pat@example.com'));
+  });
+
   it('shares the service layer with the CLI', async () => {
     s.gw.cli('accounts', 'create', 'from-cli');
     s.gw.cli('credits', 'grant', 'from-cli', '1', '--note', 'cli grant');

@@ -223,6 +223,36 @@ describe('console API: the admin endpoints for a session', () => {
     assert.equal((await member.call('DELETE', `v1/keys/${made.body.id}`)).status, 200);
   });
 
+  it('lets an operator invite, reset and disable people; a member only sees their account\'s', async () => {
+    const invited = await op.call('POST', 'v1/users/invitations', { account: 'beta', email: 'new@beta.example' });
+    assert.equal(invited.status, 201, JSON.stringify(invited.body));
+    assert.equal(invited.body.state, 'invited');
+    assert.match(invited.body.link, /\/#\/set-password\/[0-9A-Za-z]{43}$/);
+    const token = invited.body.link.split('/#/set-password/')[1];
+    assert.equal((await new Browser(s.gw.url).call('POST', 'links/check', { token })).body.email, 'new@beta.example');
+
+    const seen = (await other.call('GET', 'v1/users?account=acme')).body.data;
+    assert.deepEqual(seen.map((u) => u.email).sort(), ['m@beta.example', 'new@beta.example']);
+    assert.ok(seen.every((u) => !('password_hash' in u)));
+    for (const [path, body] of [['v1/users/invitations', { account: 'beta', email: 'x@beta.example' }],
+      ['v1/users', { role: 'operator', email: 'x@example.com' }], [`v1/users/${invited.body.id}/reset`]]) {
+      assert.equal((await other.call('POST', path, body)).status, 404, path);
+    }
+    const reset = await op.call('POST', `v1/users/${invited.body.id}/reset`);
+    assert.equal(reset.status, 201);
+    assert.notEqual(reset.body.link, invited.body.link);
+    const root = await op.call('POST', 'v1/users', { role: 'operator', email: 'second@example.com' });
+    assert.equal(root.body.role, 'operator');
+
+    // Disabling ends the member's session at once.
+    const beta = (await op.call('GET', 'v1/users?account=beta')).body.data.find((u) => u.email === 'm@beta.example');
+    assert.equal((await op.call('POST', `v1/users/${beta.id}/disable`)).body.state, 'disabled');
+    assert.equal((await other.call('GET', 'v1/accounts/me')).status, 401);
+    assert.equal((await op.call('POST', `v1/users/${beta.id}/enable`)).body.state, 'active');
+    await sleep(6100);  // this address's sign-in slot
+    assert.equal((await other.call('POST', 'sign-in', { email: 'm@beta.example', password: PW })).status, 200);
+  });
+
   it('gives an operator every account, credits and the pause switch', async () => {
     const all = await op.call('GET', 'v1/accounts');
     assert.equal(all.status, 200);

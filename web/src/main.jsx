@@ -1,5 +1,6 @@
 // The glmgate console: sign-in, setting a password from a one-time link, the account's balance
-// and keys for a member, accounts, credits and the pause switch for an operator. Routes live in
+// and keys for a member; accounts, credits, members (invitations, resets, disabling) and the
+// pause switch for an operator. Routes live in
 // the URL's fragment (#/keys), which never reaches a server; a link's token is read from it, sent
 // in a POST body and then wiped from the address bar.
 import { render } from 'preact';
@@ -231,6 +232,68 @@ function Accounts() {
   );
 }
 
+function Members() {
+  const [users, setUsers] = useState(null);
+  const [invite, setInvite] = useState({ account: '', email: '' });
+  const [link, setLink] = useState(null);
+  const [error, setError] = useState('');
+  const load = () => api('GET', 'v1/users').then((r) => setUsers(r.data), (e) => setError(e.message));
+  useEffect(() => { load(); }, []);
+  const run = async (call) => {
+    setError('');
+    try {
+      const made = await call();
+      if (made.link) setLink({ email: made.email, url: made.link });
+      load();
+    } catch (err) { setError(err.message); }
+  };
+  const send = (e) => {
+    e.preventDefault();
+    run(async () => {
+      const made = await api('POST', 'v1/users/invitations', invite);
+      setInvite({ account: '', email: '' });
+      return made;
+    });
+  };
+  return (
+    <section aria-label="Members">
+      <h2>Members</h2>
+      <form class="row" onSubmit={send}>
+        <Field label="Member's account" value={invite.account} onInput={(v) => setInvite({ ...invite, account: v })} />
+        <Field label="Member's email" type="email" value={invite.email} onInput={(v) => setInvite({ ...invite, email: v })} />
+        <button type="submit">Invite member</button>
+      </form>
+      <Alert error={error} />
+      {link && (
+        <div class="secret" role="status">
+          <p>Send this link to {link.email}: it sets their password once, and is not shown again.</p>
+          <code>{link.url}</code>
+          <button type="button" onClick={() => navigator.clipboard.writeText(link.url)}>Copy link</button>
+          <button type="button" onClick={() => setLink(null)}>Done</button>
+        </div>
+      )}
+      {users && (
+        <table>
+          <thead><tr><th>Email</th><th>Role</th><th>Account</th><th>State</th><th></th></tr></thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id}>
+                <td>{u.email}</td><td>{u.role}</td><td><code>{u.account_id || '-'}</code></td><td>{u.state}</td>
+                <td>
+                  <button type="button" aria-label={`Reset the password of ${u.email}`} onClick={() => run(() => api('POST', `v1/users/${u.id}/reset`))}>Reset password</button>
+                  {u.disabled
+                    ? <button type="button" aria-label={`Enable ${u.email}`} onClick={() => run(() => api('POST', `v1/users/${u.id}/enable`))}>Enable</button>
+                    : <button type="button" aria-label={`Disable ${u.email}`} onClick={() => run(() => api('POST', `v1/users/${u.id}/disable`))}>Disable</button>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 function PauseSwitch() {
   const [paused, setPaused] = useState(null);
   const [error, setError] = useState('');
@@ -262,6 +325,7 @@ function Console({ session, onSignedOut }) {
   let page;
   if (route === '/keys' && !operator) page = <Keys />;
   else if (route === '/accounts' && operator) page = <Accounts />;
+  else if (route === '/members' && operator) page = <Members />;
   else page = operator ? <PauseSwitch /> : <Balance />;
   return (
     <>
@@ -269,7 +333,7 @@ function Console({ session, onSignedOut }) {
         <strong>glmgate</strong>
         <nav aria-label="Console">
           <a href="#/">Overview</a>
-          {operator ? <a href="#/accounts">Accounts</a> : <a href="#/keys">Keys</a>}
+          {operator ? <><a href="#/accounts">Accounts</a><a href="#/members">Members</a></> : <a href="#/keys">Keys</a>}
         </nav>
         <span class="who">{session.user.email}</span>
         <button type="button" onClick={signOut}>Sign out</button>
