@@ -159,6 +159,7 @@ void UserService::change_password(const std::string& user_id, const std::string&
     throw ServiceError(401, "the current password is wrong");
   if (auto problem = password_problem(password, user->email)) throw ServiceError(400, *problem);
   users_.set_password_hash(user_id, hash_password(password, cost_));
+  users_.retire_links(user_id, unix_ms_now());  // an older reset link must not undo it
   // Every other session ends: whoever knew the old password is signed out.
   auto kept = keep_session_secret.empty() ? std::nullopt
                                           : users_.find_session(secret_hash(keep_session_secret));

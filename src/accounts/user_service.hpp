@@ -73,8 +73,8 @@ class UserService {
   // link is used, expired or its user disabled); the user's sessions end.
   UserRecord set_password(const std::string& token, const std::string& password,
                           std::int64_t now_ms);
-  // A signed-in user's new password (401 when `current` is wrong); the user's other sessions end
-  // when `keep_session` names the one to keep.
+  // A signed-in user's new password (401 when `current` is wrong); the user's open links are
+  // retired and their other sessions end (`keep_session_secret` names the one to keep).
   void change_password(const std::string& user_id, const std::string& current,
                        const std::string& password, const std::string& keep_session_secret);
 

@@ -240,6 +240,11 @@ int serve(const std::optional<std::string>& config_path) {
                      console_base_url(config)});
   std::optional<ConsoleRoutes> console;
   if (config.console) console.emplace(user_service, admin, config);
+  if (config.console && !config.trusted_proxies.empty() && config.console_url.empty())
+    spdlog::warn(
+        "trusted_proxies is set but console_url is not: behind a TLS proxy the console's writes "
+        "are refused (their Origin is https://...); set console_url to the address its users "
+        "reach");
   Router router;
   routes.register_on(router);
   task_routes.register_on(router);

@@ -113,6 +113,14 @@ void PostgresStore::insert_link(const UserLink& link) {
   c->query(kInsert, p);
 }
 
+std::int64_t PostgresStore::retire_links(const std::string& user_id, std::int64_t now_ms) {
+  auto c = pool_.acquire();
+  return c
+      ->query("UPDATE user_links SET used_at = $2::bigint WHERE user_id = $1 AND used_at = 0",
+              PgParams().text(user_id).integer(now_ms))
+      .affected();
+}
+
 std::optional<UserLink> PostgresStore::find_link(const std::string& token_hash,
                                                  std::int64_t now_ms) {
   static const std::string kQuery =

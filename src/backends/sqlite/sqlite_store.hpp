@@ -96,6 +96,7 @@ class SqliteStore final : public Store {
   bool set_user_disabled(const std::string& user_id, bool disabled) override;
   bool set_password_hash(const std::string& user_id, const std::string& hash) override;
   void insert_link(const UserLink& link) override;
+  std::int64_t retire_links(const std::string& user_id, std::int64_t now_ms) override;
   std::optional<UserLink> find_link(const std::string& token_hash, std::int64_t now_ms) override;
   std::optional<UserLink> redeem_link(const std::string& token_hash,
                                       const std::string& password_hash,

@@ -116,6 +116,14 @@ void SqliteStore::insert_link(const UserLink& link) {
   s.step();
 }
 
+std::int64_t SqliteStore::retire_links(const std::string& user_id, std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare("UPDATE user_links SET used_at = ?2 WHERE user_id = ?1 AND used_at = 0");
+  s.bind(1, user_id).bind(2, now_ms);
+  s.step();
+  return db_.changes();
+}
+
 std::optional<UserLink> SqliteStore::find_link(const std::string& token_hash, std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
   auto s =

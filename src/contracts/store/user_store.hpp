@@ -72,6 +72,9 @@ class UserStore {
   virtual bool set_password_hash(const std::string& user_id, const std::string& hash) = 0;
 
   virtual void insert_link(const UserLink& link) = 0;
+  // Marks every open link of the user used at `now_ms` (a password changed: an older reset or
+  // invitation must not set another). Returns how many.
+  virtual std::int64_t retire_links(const std::string& user_id, std::int64_t now_ms) = 0;
   // The link when it is unused and unexpired at `now_ms`.
   virtual std::optional<UserLink> find_link(const std::string& token_hash, std::int64_t now_ms) = 0;
   // In one transaction: marks the link used (and the user's other open links: an older

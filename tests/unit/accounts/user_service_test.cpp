@@ -134,11 +134,14 @@ TEST_F(UserServiceTest, ASessionEndsIdleAtItsEndOnSignOutAndOnANewPassword) {
   EXPECT_FALSE(users.session(a.secret, t0 + 1));
   EXPECT_TRUE(users.session(b.secret, t0 + 1));
 
-  // A new password keeps the session it was changed from and ends the others.
+  // A new password keeps the session it was changed from, ends the others and retires the
+  // user's open links.
   NewSession c = users.sign_in("ann@example.com", kPassword, t0);
+  UserWithLink pending = users.reset_link("ann@example.com");
   users.change_password(ann.user.id, kPassword, "a brand new password", c.secret);
   EXPECT_TRUE(users.session(c.secret, t0 + 1));
   EXPECT_FALSE(users.session(b.secret, t0 + 1));
+  EXPECT_THROW(users.link_user(pending.token, unix_ms_now()), ServiceError);
   try {
     users.change_password(ann.user.id, kPassword, "yet another password", c.secret);
     FAIL();

@@ -80,6 +80,13 @@ TEST_P(UserStoreContract, RedeemsALinkOnceSettingThePasswordAndEndingTheSessions
   EXPECT_FALSE(store_->redeem_link("hash_1", "$argon2id$again", 6'000));
   EXPECT_FALSE(store_->redeem_link("hash_unknown", "$argon2id$x", 6'000));
 
+  // A password change retires the user's open links.
+  store_->insert_link(link_for("hash_r1", "usr_1", 20'000));
+  store_->insert_link(link_for("hash_r2", "usr_1", 20'000));
+  EXPECT_EQ(store_->retire_links("usr_1", 5'500), 2);
+  EXPECT_FALSE(store_->find_link("hash_r1", 5'500));
+  EXPECT_EQ(store_->retire_links("usr_1", 5'600), 0);
+
   // Redeeming one link retires the user's others.
   store_->insert_link(link_for("hash_a", "usr_1", 20'000));
   store_->insert_link(link_for("hash_b", "usr_1", 20'000));
