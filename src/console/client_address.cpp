@@ -6,6 +6,8 @@
 #include <cstring>
 #include <optional>
 
+#include "http/message.hpp"
+
 namespace glmgate {
 
 namespace {
@@ -23,14 +25,6 @@ std::optional<std::array<std::uint8_t, 16>> address_bytes(std::string_view text)
   }
   if (inet_pton(AF_INET6, s.c_str(), out.data()) == 1) return out;
   return std::nullopt;
-}
-
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && s.front() == ' ')
-    s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ')
-    s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -68,7 +62,7 @@ std::string ClientAddress::of(std::string_view peer, std::string_view forwarded_
   while (!forwarded_for.empty()) {
     const auto comma = forwarded_for.rfind(',');
     std::string_view hop =
-        trimmed(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
+        trim_ows(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
     forwarded_for =
         comma == std::string_view::npos ? std::string_view() : forwarded_for.substr(0, comma);
     if (!address_bytes(hop)) break;  // not an address: stop at the last good hop

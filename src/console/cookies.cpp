@@ -1,17 +1,11 @@
 // The session cookie; see cookies.hpp.
 #include "console/cookies.hpp"
 
+#include "http/message.hpp"
+
 namespace glmgate {
 
 namespace {
-
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 std::string cookie(std::string_view value, std::int64_t max_age_s, bool secure) {
   std::string out(session_cookie_name(secure));
@@ -31,10 +25,10 @@ std::string_view session_cookie_name(bool secure) {
 std::string_view cookie_value(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     const auto end = header.find(';');
-    std::string_view pair = trimmed(header.substr(0, end));
+    std::string_view pair = trim_ows(header.substr(0, end));
     const auto eq = pair.find('=');
-    if (eq != std::string_view::npos && trimmed(pair.substr(0, eq)) == name) {
-      std::string_view value = trimmed(pair.substr(eq + 1));
+    if (eq != std::string_view::npos && trim_ows(pair.substr(0, eq)) == name) {
+      std::string_view value = trim_ows(pair.substr(eq + 1));
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
         value = value.substr(1, value.size() - 2);
       return value;
