@@ -16,6 +16,7 @@ struct KeyInfo {
   std::int64_t rpm = 0;  // 0: the account's tier or the default
   std::int64_t tpm = 0;
   std::int64_t max_concurrency = 0;
+  std::int64_t expires_at_ms = 0;  // a console chat key's end (unix ms); 0: never
 };
 
 }  // namespace glmgate

@@ -26,6 +26,11 @@ struct KeyRecord {
   std::int64_t max_concurrency = 0;  // 0: no cap
   std::int64_t created_at = 0;       // unix seconds
   std::int64_t rev = 0;              // the position of its last change in the store's change feed
+  // A console chat key: it stops working at expires_at_ms (unix ms; 0: never) and dies with the
+  // console session (its hash) of the user who asked for it. Listings leave such keys out.
+  std::int64_t expires_at_ms = 0;
+  std::string session_id;
+  std::string user_id;
 };
 
 struct AccountRecord {
@@ -143,6 +148,62 @@ struct TaskRecord {
   std::int64_t created_at = 0;  // unix milliseconds
   std::int64_t updated_at = 0;
   std::int64_t expires_at = 0;  // 0: never
+};
+
+// The usage rollups (per hour or per day, account and model), which the batch commit keeps in
+// step with the usage rows it writes: what charts and totals read instead of the rows.
+struct UsageSeriesQuery {
+  std::optional<std::string> account_id;  // none: every account's
+  std::int64_t since_ms = 0;              // bucket starts from here (rounded down to the bucket)
+  std::int64_t until_ms = 0;              // to before here
+  bool by_day = false;                    // else by hour
+};
+
+struct UsageSeriesPoint {
+  std::int64_t bucket_ms = 0;  // the UTC hour's or day's start
+  std::string model;           // the model asked for
+  std::int64_t requests = 0;
+  std::int64_t errors = 0;  // status 400 and up
+  Usage usage;
+  NanoUsd cost = 0;
+  std::int64_t latency_us = 0;  // sums: divide by requests
+  std::int64_t ttft_us = 0;
+};
+
+// One account's totals over a span (the operator's usage across accounts), from the daily rollup.
+struct AccountUsageTotal {
+  std::string account_id;
+  std::int64_t requests = 0;
+  std::int64_t errors = 0;
+  Usage usage;
+  NanoUsd cost = 0;
+};
+
+// The request log: a page of usage records, newest first, by keyset. A page reads at most
+// `scan` rows of the index it walks (the account's, or every record's), whatever the filters
+// match, so a rare filter costs bounded work; `next` then resumes where the scan stopped.
+struct UsageCursor {
+  std::int64_t created_at = 0;
+  std::int64_t id = 0;  // the store's row ID of the record
+};
+
+struct UsagePageQuery {
+  std::optional<std::string> account_id;
+  std::string model;    // "": any (the model asked for)
+  std::string surface;  // "": any
+  std::string key_id;   // "": any
+  int status_class = 0;  // 0: any, 1: below 400, 2: 400 and up
+  std::optional<std::int64_t> since_ms;
+  std::optional<UsageCursor> before;  // records strictly older than this
+  std::int64_t limit = 50;
+  std::int64_t scan = 2000;
+};
+
+struct UsagePage {
+  std::vector<UsageRecord> records;
+  std::optional<UsageCursor> next;     // none: nothing older matches
+  std::optional<std::int64_t> scanned_to;  // created_at of the oldest row read, when the scan
+                                           // budget ran out before the page filled
 };
 
 // Free calls already used, per account and model.

@@ -78,6 +78,20 @@ std::vector<LedgerEntry> PostgresStore::ledger(const std::string& account_id) {
   return read_rows(c->query(kQuery, PgParams().text(account_id)), read_ledger);
 }
 
+// Through ledger_account (account_id, id), backwards, skipping the few charges the ledger table
+// keeps.
+std::vector<LedgerEntry> PostgresStore::ledger_page(const std::string& account_id,
+                                                    std::int64_t before_id, std::int64_t limit) {
+  auto c = pool_.acquire();
+  return read_rows(
+      c->query("SELECT " + std::string(kPgLedgerColumns) +
+                   " FROM ledger WHERE account_id = $1 AND id < $2::bigint AND kind <> 'charge' "
+                   "ORDER BY id DESC LIMIT $3::bigint",
+               PgParams().text(account_id).integer(before_id > 0 ? before_id : INT64_MAX).integer(
+                   limit)),
+      read_ledger);
+}
+
 // Through the ledger_task index (its predicate repeated). A task's charge is always a ledger row
 // (contracts/store/batch_rows.hpp).
 std::vector<LedgerEntry> PostgresStore::charges_for(const std::string& request_id) {

@@ -109,14 +109,17 @@ std::string calls_sql(bool skip_stored) {
       " FROM u LEFT JOIN run r ON r.kept_by = u.n ORDER BY u.n";
   if (skip_stored) {
     sql +=
-        " ON CONFLICT (request_id, created_at) DO NOTHING RETURNING request_id, created_at), "
+        " ON CONFLICT (request_id, created_at) DO NOTHING RETURNING request_id, " +
+        std::string(kPgRollupReturning) + "), "
         // The charges to apply: those of no call, and those whose call's record is new.
         "due AS (SELECT r.* FROM run r LEFT JOIN recorded d ON d.request_id = r.call_request AND "
         "d.created_at = r.call_created WHERE r.call_request IS NULL OR d.request_id IS NOT "
         "NULL), ";
   } else {
-    sql += "), due AS (SELECT * FROM run), ";
+    sql += " RETURNING " + std::string(kPgRollupReturning) + "), due AS (SELECT * FROM run), ";
   }
+  // The records inserted, added to the rollups in the same statement: once each.
+  sql += pg_rollups("recorded") + ", ";
   return sql +
          // Each instance's charges shrink its lease on the account (lease_store.hpp), never
          // below 0; a data-modifying WITH runs whether or not the rest reads it.

@@ -10,7 +10,8 @@ void PostgresStore::insert_key(const KeyRecord& key) {
   PgParams p;
   p.text(key.id).text(key.name).text(key.prefix).text(key.hash).boolean(key.revoked);
   p.boolean(key.admin).text(key.account_id).integer(key.created_at).integer(key.rpm);
-  p.integer(key.tpm).integer(key.max_concurrency);
+  p.integer(key.tpm).integer(key.max_concurrency).integer(key.expires_at_ms).text(key.session_id);
+  p.text(key.user_id);
   PgResult r;
   try {
     // The position is taken only when the account exists ('' is an admin key of no account).
@@ -18,9 +19,10 @@ void PostgresStore::insert_key(const KeyRecord& key) {
         "WITH p AS (UPDATE change_counter SET position = position + 1 WHERE $7::text = '' OR "
         "EXISTS (SELECT 1 FROM accounts WHERE id = $7::text) RETURNING position) "
         "INSERT INTO api_keys (id, name, prefix, hash, revoked, admin, account_id, created_at, "
-        "rev, rpm, tpm, max_concurrency) SELECT $1::text, $2::text, $3::text, $4::text, "
-        "$5::boolean, $6::boolean, $7::text, $8::bigint, p.position, $9::bigint, $10::bigint, "
-        "$11::bigint FROM p",
+        "rev, rpm, tpm, max_concurrency, expires_at, session_id, user_id) SELECT $1::text, "
+        "$2::text, $3::text, $4::text, $5::boolean, $6::boolean, $7::text, $8::bigint, "
+        "p.position, $9::bigint, $10::bigint, $11::bigint, $12::bigint, $13::text, $14::text "
+        "FROM p",
         p);
   } catch (const StoreConflict&) {
     throw StoreConflict("a key with the id \"" + key.id + "\" or its hash exists");
@@ -55,6 +57,25 @@ std::optional<KeyRecord> PostgresStore::find_key(const std::string& id) {
                     PgParams().text(id));
   if (r.rows() == 0) return std::nullopt;
   return read_key(r, 0);
+}
+
+std::int64_t PostgresStore::expire_keys(std::int64_t now_ms, std::int64_t forget_before_ms) {
+  auto c = pool_.acquire();
+  // One change position per key revoked, as revoke_key takes: the change counter's row lock
+  // orders this against every other writer of positions.
+  const std::int64_t revoked =
+      c->query(
+           "WITH due AS (SELECT id FROM api_keys WHERE expires_at > 0 AND expires_at <= $1::bigint "
+           "AND NOT revoked ORDER BY id FOR UPDATE), "
+           "p AS (UPDATE change_counter SET position = position + (SELECT count(*) FROM due) "
+           "WHERE EXISTS (SELECT 1 FROM due) RETURNING position) "
+           "UPDATE api_keys k SET revoked = true, rev = p.position FROM due, p WHERE k.id = due.id",
+           PgParams().integer(now_ms))
+          .affected();
+  c->query(
+      "DELETE FROM api_keys WHERE expires_at > 0 AND expires_at < $1::bigint AND revoked",
+      PgParams().integer(forget_before_ms));
+  return revoked;
 }
 
 std::int64_t PostgresStore::count_keys() {

@@ -17,6 +17,9 @@ KeyRecord read_key(const PgResult& r, int row) {
   k.rpm = r.integer(row, 9);
   k.tpm = r.integer(row, 10);
   k.max_concurrency = r.integer(row, 11);
+  k.expires_at_ms = r.integer(row, 12);
+  k.session_id = r.text(row, 13);
+  k.user_id = r.text(row, 14);
   return k;
 }
 

@@ -16,7 +16,7 @@ namespace glmgate {
 
 inline constexpr std::string_view kPgKeyColumns =
     "id, name, prefix, hash, revoked, admin, account_id, created_at, rev, rpm, tpm, "
-    "max_concurrency";
+    "max_concurrency, expires_at, session_id, user_id";
 // `reserved` is the sum of the holds of every instance whose lease on the account is live (an
 // instance killed with holds open leaves rows that count no more once its lease runs out).
 inline constexpr std::string_view kPgAccountColumns =
@@ -94,6 +94,15 @@ std::string pg_upsert_rows(std::string_view table, std::string_view columns,
                            std::span<const std::string_view> types, std::string_view where = {});
 // Replaces tasks (kPgTaskColumns) as TaskStore says: the claim kept, an ended task kept ended.
 std::string pg_task_upsert();
+
+// What a usage insert RETURNs for the rollups, and the two data-modifying WITH items
+// ("hourly AS (…), daily AS (…)") that add the rows of `source` (which has those columns) to
+// usage_hourly and usage_daily, in key order so that concurrent writers lock rows alike
+// (postgres_reports.cpp).
+inline constexpr std::string_view kPgRollupReturning =
+    "account_id, created_at, model, status, prompt_tokens, cached_tokens, completion_tokens, "
+    "reasoning_tokens, cost, latency_us, ttft_us";
+std::string pg_rollups(std::string_view source);
 
 // Every row of `r`, read by `read` (one of the above).
 template <class Read>

@@ -41,6 +41,7 @@ class PostgresStore final : public Store {
   bool revoke_key(const std::string& id) override;
   std::optional<KeyRecord> find_key(const std::string& id) override;
   std::int64_t count_keys() override;
+  std::int64_t expire_keys(std::int64_t now_ms, std::int64_t forget_before_ms) override;
 
   // AccountStore
   void insert_account(const AccountRecord& account) override;
@@ -48,6 +49,8 @@ class PostgresStore final : public Store {
   std::vector<AccountRecord> list_accounts() override;
   LedgerEntry append_ledger(const LedgerEntry& entry) override;
   std::vector<LedgerEntry> ledger(const std::string& account_id) override;
+  std::vector<LedgerEntry> ledger_page(const std::string& account_id, std::int64_t before_id,
+                                       std::int64_t limit) override;
   std::vector<LedgerEntry> charges_for(const std::string& request_id) override;
   void clear_reserved(const std::string& instance) override;
   void set_webhook_secret(const std::string& account_id, const std::string& secret) override;
@@ -69,6 +72,10 @@ class PostgresStore final : public Store {
   std::vector<UsageRecord> usage(const UsageQuery& query) override;
   std::vector<UsageSummary> usage_summary(const UsageQuery& query) override;
   std::vector<FreeCallCount> free_calls_used() override;
+  std::vector<UsageSeriesPoint> usage_series(const UsageSeriesQuery& query) override;
+  std::vector<AccountUsageTotal> usage_by_account(std::int64_t since_ms, std::int64_t until_ms,
+                                                  std::int64_t limit) override;
+  UsagePage usage_page(const UsagePageQuery& query) override;
 
   // OutputStore
   std::optional<StoredOutput> find_output(const std::string& id) override;

@@ -60,7 +60,8 @@ auto export_page(PgPool& pool, std::span<const ExportPart> parts, const ExportCu
 constexpr std::string_view kAccountTypes[] = {"text", "text", "bigint", "bigint", "bigint"};
 constexpr std::string_view kKeyTypes[] = {"text",    "text",    "text",  "text",
                                           "boolean", "boolean", "text",  "bigint",
-                                          "bigint",  "bigint",  "bigint"};
+                                          "bigint",  "bigint",  "bigint",
+                                          "bigint",  "text",    "text"};
 constexpr std::string_view kLedgerTypes[] = {"bigint", "text", "text", "bigint", "bigint",
                                              "text",   "text", "text", "bigint"};
 
@@ -178,7 +179,7 @@ void PostgresStore::import_rows(const ImportBatch& b) {
       std::string(kPosition) + " FROM " + pg_unnest(kAccountTypes, 1) + " AS a";
   static const std::string kKeys =
       "INSERT INTO api_keys (id, name, prefix, hash, revoked, admin, account_id, created_at, rpm, "
-      "tpm, max_concurrency, rev) SELECT k.*, " +
+      "tpm, max_concurrency, expires_at, session_id, user_id, rev) SELECT k.*, " +
       std::string(kPosition) + " FROM " + pg_unnest(kKeyTypes, 1) + " AS k";
   static const std::string kLedger =
       "INSERT INTO ledger (id, account_id, kind, amount, balance_after, request_id, note, origin, "
@@ -189,8 +190,10 @@ void PostgresStore::import_rows(const ImportBatch& b) {
   static const std::string kUsage = [] {
     std::vector<std::string_view> types = {"bigint"};
     types.insert(types.end(), std::begin(kPgUsageTypes), std::end(kPgUsageTypes));
-    return "INSERT INTO usage (id, " + std::string(kPgUsageColumns) +
-           ") OVERRIDING SYSTEM VALUE SELECT * FROM " + pg_unnest(types, 1);
+    return "WITH recorded AS (INSERT INTO usage (id, " + std::string(kPgUsageColumns) +
+           ") OVERRIDING SYSTEM VALUE SELECT * FROM " + pg_unnest(types, 1) + " RETURNING " +
+           std::string(kPgRollupReturning) + "), " + pg_rollups("recorded") +
+           " SELECT count(*) FROM recorded";
   }();
   static const std::string kOutputs =
       pg_insert_rows("outputs", kPgOutputColumns, kPgOutputTypes, "");
@@ -234,6 +237,9 @@ void PostgresStore::import_rows(const ImportBatch& b) {
           c[8].integer(k.rpm);
           c[9].integer(k.tpm);
           c[10].integer(k.max_concurrency);
+          c[11].integer(k.expires_at_ms);
+          c[12].text(k.session_id);
+          c[13].text(k.user_id);
         }));
   if (!b.ledger.empty()) {
     add(kLedger,

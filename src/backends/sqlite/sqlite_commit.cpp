@@ -89,6 +89,13 @@ void SqliteStore::commit(const WriteBatch& batch) {
   insert_rows("INSERT OR FAIL INTO usage (" + std::string(kUsageColumns) +
                   ", ledger_id, balance_after, " + std::string(kUsageOutputInsertColumns) + ")",
               kUsageParams + 2 + kUsageOutputParams, usage_rows, bind_usage_insert_row);
+  {
+    std::vector<const UsageRecord*> records;
+    records.reserve(usage_rows.size());
+    for (const auto& row : usage_rows)
+      records.push_back(row.record);
+    add_to_rollups(records);
+  }
   // OR IGNORE: an ID already stored (it cannot be: each call draws a new one) must not fail the
   // batch, which the writer would then retry forever.
   insert_rows("INSERT OR IGNORE INTO outputs (" + std::string(kOutputColumns) + ")", kOutputParams,

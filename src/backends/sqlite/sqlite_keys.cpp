@@ -20,11 +20,13 @@ void SqliteStore::insert_key(const KeyRecord& key) {
   }
   auto s = db_.prepare(
       "INSERT INTO api_keys (id, name, prefix, hash, revoked, admin, account_id, created_at, "
-      "rev, rpm, tpm, max_concurrency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "rev, rpm, tpm, max_concurrency, expires_at, session_id, user_id) VALUES (?, ?, ?, ?, ?, ?, "
+      "?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, key.id).bind(2, key.name).bind(3, key.prefix).bind(4, key.hash);
   s.bind(5, std::int64_t{key.revoked}).bind(6, std::int64_t{key.admin});
   s.bind(7, key.account_id).bind(8, key.created_at).bind(9, next_change());
   s.bind(10, key.rpm).bind(11, key.tpm).bind(12, key.max_concurrency);
+  s.bind(13, key.expires_at_ms).bind(14, key.session_id).bind(15, key.user_id);
   s.step();
   tx.commit();
 }
@@ -58,6 +60,31 @@ std::optional<KeyRecord> SqliteStore::find_key(const std::string& id) {
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return read_key(s);
+}
+
+std::int64_t SqliteStore::expire_keys(std::int64_t now_ms, std::int64_t forget_before_ms) {
+  std::lock_guard lock(mutex_);
+  SqliteTransaction tx(db_);
+  std::vector<std::string> due;
+  {
+    auto q = db_.prepare(
+        "SELECT id FROM api_keys WHERE expires_at > 0 AND expires_at <= ? AND revoked = 0");
+    q.bind(1, now_ms);
+    while (q.step())
+      due.push_back(q.text(0));
+  }
+  auto s = db_.prepare("UPDATE api_keys SET revoked = 1, rev = ? WHERE id = ?");
+  for (const auto& id : due) {
+    s.reset();
+    s.bind(1, next_change()).bind(2, id);
+    s.step();
+  }
+  auto forget = db_.prepare(
+      "DELETE FROM api_keys WHERE expires_at > 0 AND expires_at < ? AND revoked <> 0");
+  forget.bind(1, forget_before_ms);
+  forget.step();
+  tx.commit();
+  return static_cast<std::int64_t>(due.size());
 }
 
 std::int64_t SqliteStore::count_keys() {

@@ -26,6 +26,9 @@ KeyRecord read_key(const SqliteStatement& s) {
   k.rpm = s.integer(9);
   k.tpm = s.integer(10);
   k.max_concurrency = s.integer(11);
+  k.expires_at_ms = s.integer(12);
+  k.session_id = s.text(13);
+  k.user_id = s.text(14);
   return k;
 }
 

@@ -15,7 +15,7 @@ namespace glmgate {
 
 inline constexpr std::string_view kKeyColumns =
     "id, name, prefix, hash, revoked, admin, account_id, created_at, rev, rpm, tpm, "
-    "max_concurrency";
+    "max_concurrency, expires_at, session_id, user_id";
 // `reserved` is the sum of every instance's holds (migration 0008).
 inline constexpr std::string_view kAccountColumns =
     "id, name, balance, (SELECT coalesce(sum(amount), 0) FROM reservations r WHERE r.account_id "

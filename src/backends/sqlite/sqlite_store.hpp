@@ -36,6 +36,7 @@ class SqliteStore final : public Store {
   bool revoke_key(const std::string& id) override;
   std::optional<KeyRecord> find_key(const std::string& id) override;
   std::int64_t count_keys() override;
+  std::int64_t expire_keys(std::int64_t now_ms, std::int64_t forget_before_ms) override;
 
   // AccountStore
   void insert_account(const AccountRecord& account) override;
@@ -43,6 +44,8 @@ class SqliteStore final : public Store {
   std::vector<AccountRecord> list_accounts() override;
   LedgerEntry append_ledger(const LedgerEntry& entry) override;
   std::vector<LedgerEntry> ledger(const std::string& account_id) override;
+  std::vector<LedgerEntry> ledger_page(const std::string& account_id, std::int64_t before_id,
+                                       std::int64_t limit) override;
   std::vector<LedgerEntry> charges_for(const std::string& request_id) override;
   void clear_reserved(const std::string& instance) override;
   void set_webhook_secret(const std::string& account_id, const std::string& secret) override;
@@ -64,6 +67,10 @@ class SqliteStore final : public Store {
   std::vector<UsageRecord> usage(const UsageQuery& query) override;
   std::vector<UsageSummary> usage_summary(const UsageQuery& query) override;
   std::vector<FreeCallCount> free_calls_used() override;
+  std::vector<UsageSeriesPoint> usage_series(const UsageSeriesQuery& query) override;
+  std::vector<AccountUsageTotal> usage_by_account(std::int64_t since_ms, std::int64_t until_ms,
+                                                  std::int64_t limit) override;
+  UsagePage usage_page(const UsagePageQuery& query) override;
 
   // OutputStore
   std::optional<StoredOutput> find_output(const std::string& id) override;
@@ -142,6 +149,9 @@ class SqliteStore final : public Store {
   void write_reserved(const ReservedAmounts& reserved);
   void shrink_charged_leases(const WriteBatch& batch);
   std::int64_t reserve_ledger_ids(std::int64_t n);
+  // Adds new usage rows to the hourly and daily rollups, in the caller's write transaction
+  // (sqlite_reports.cpp).
+  void add_to_rollups(const std::vector<const UsageRecord*>& records);
   template <class Row, class Bind>
   void insert_rows(const std::string& head, int columns, const std::vector<Row>& rows, Bind bind);
   // The statements of the writer's commit and of the change feed, which run every few hundred

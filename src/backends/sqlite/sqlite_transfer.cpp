@@ -165,13 +165,14 @@ void SqliteStore::import_rows(const ImportBatch& b) {
       accounts.step();
     }
     auto keys = db_.prepare("INSERT INTO api_keys (" + std::string(kKeyColumns) +
-                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& k : b.keys) {
       keys.reset();
       keys.bind(1, k.id).bind(2, k.name).bind(3, k.prefix).bind(4, k.hash);
       keys.bind(5, std::int64_t{k.revoked}).bind(6, std::int64_t{k.admin}).bind(7, k.account_id);
       keys.bind(8, k.created_at).bind(9, position).bind(10, k.rpm).bind(11, k.tpm);
-      keys.bind(12, k.max_concurrency);
+      keys.bind(12, k.max_concurrency).bind(13, k.expires_at_ms).bind(14, k.session_id);
+      keys.bind(15, k.user_id);
       keys.step();
     }
     auto ledger = db_.prepare("INSERT INTO ledger (id, " + std::string(kLedgerInsertColumns) +
@@ -192,6 +193,10 @@ void SqliteStore::import_rows(const ImportBatch& b) {
       bind_usage_row(usage, 1, u.record);
       usage.step();
     }
+    std::vector<const UsageRecord*> records;
+    for (const auto& u : b.usage)
+      records.push_back(&u.record);
+    add_to_rollups(records);
     auto outputs = db_.prepare("INSERT INTO outputs (" + std::string(kOutputColumns) +
                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& o : b.outputs) {

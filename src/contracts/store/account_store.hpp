@@ -46,6 +46,10 @@ class AccountStore {
   virtual LedgerEntry append_ledger(const LedgerEntry& entry) = 0;
   // The account's ledger, oldest first: every row appended and every charge committed.
   virtual std::vector<LedgerEntry> ledger(const std::string& account_id) = 0;
+  // The account's grants, adjustments and refunds (not the calls' charges: the request log lists
+  // those), newest first, with IDs below `before_id` when it is not 0; at most `limit`.
+  virtual std::vector<LedgerEntry> ledger_page(const std::string& account_id,
+                                               std::int64_t before_id, std::int64_t limit) = 0;
   // The charges of a background task's run (its request ID starts with "task_"), oldest first.
   // What a recovery after a restart looks for: a run whose charge committed ended.
   virtual std::vector<LedgerEntry> charges_for(const std::string& request_id) = 0;

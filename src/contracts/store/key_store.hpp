@@ -31,6 +31,9 @@ class KeyStore {
   // False when no key has that id.
   virtual bool revoke_key(const std::string& id) = 0;
   virtual std::optional<KeyRecord> find_key(const std::string& id) = 0;
+  // Revokes the keys whose expires_at_ms passed before `now_ms` (the change feed reports them),
+  // and deletes expired keys revoked before `forget_before_ms`; returns how many it revoked.
+  virtual std::int64_t expire_keys(std::int64_t now_ms, std::int64_t forget_before_ms) = 0;
   // Revoked keys included (first start: an admin key is made only when the store has none).
   virtual std::int64_t count_keys() = 0;
 };

@@ -110,6 +110,12 @@ TEST_P(PostgresStoreTest, ABatchCommittedAgainChargesItsCallsOnce) {
   EXPECT_EQ(rows.back().request_id, "req_later");
   EXPECT_EQ(rows.back().balance_after, 1000 - 30 - 7);  // run from the balance it found
   EXPECT_EQ(ledger_sum(acme), 1000 - 30 - 7);
+  // The rollups count each record once too.
+  UsageSeriesQuery q{acme, 0, INT64_MAX / 2, true};
+  auto days = store_->usage_series(q);
+  ASSERT_EQ(days.size(), 1u);
+  EXPECT_EQ(days[0].requests, 4);
+  EXPECT_EQ(days[0].cost, 37);
 }
 
 TEST_P(PostgresStoreTest, RefusesAWrongPasswordWithoutShowingIt) {

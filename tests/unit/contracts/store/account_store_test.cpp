@@ -63,6 +63,27 @@ TEST_P(AccountStoreContract, KeepsTheBalanceEqualToTheLedgerSumWithRunningBalanc
   EXPECT_EQ(ledger_sum(acme), 700);
 }
 
+TEST_P(AccountStoreContract, PagesGrantsAndAdjustmentsNewestFirstWithoutCharges) {
+  AccountStore& accounts = *store_;
+  std::string acme = new_account("acme");
+  for (int i = 1; i <= 3; ++i)
+    accounts.append_ledger(entry(acme, ledger_kind::kGrant, 100 * i));
+  UsageRecord u = call_record("req_1", acme, 50);
+  WriteBatch batch;
+  batch.calls.push_back({u, charge_of(u)});
+  store_->commit(batch);
+  accounts.append_ledger(entry(acme, ledger_kind::kAdjustment, -5));
+  auto page = accounts.ledger_page(acme, 0, 2);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].amount, -5);
+  EXPECT_EQ(page[1].amount, 300);
+  auto rest = accounts.ledger_page(acme, page[1].id, 10);
+  ASSERT_EQ(rest.size(), 2u);  // the charge is the request log's
+  EXPECT_EQ(rest[0].amount, 200);
+  EXPECT_EQ(rest[1].amount, 100);
+  EXPECT_TRUE(accounts.ledger_page(new_account("beta"), 0, 10).empty());
+}
+
 TEST_P(AccountStoreContract, TwoWritersAppendingAtOnceKeepTheBalanceEqualToTheLedgerSum) {
   std::string acme = new_account("acme");
   auto other = open_another();

@@ -1,6 +1,7 @@
 // The KeyStore contract (contracts/store/key_store.hpp), for every backend: keys round-trip, are
 // listed oldest first and by account, a key of no account or a taken ID or hash is a conflict
-// that writes nothing, and a revocation sticks and moves the key's change position.
+// that writes nothing, a revocation sticks and moves the key's change position, and an expired
+// chat key is revoked by expire_keys, then forgotten.
 #include "contracts/store/store_contract.hpp"
 
 namespace glmgate {
@@ -69,6 +70,35 @@ TEST_P(KeyStoreContract, ARevocationSticksAndMovesTheKeysChangePosition) {
   EXPECT_EQ(keys.count_keys(), 1);  // revoked keys stay
   // Another connection sees it.
   EXPECT_TRUE(open_another()->find_key("key_1")->revoked);
+}
+
+TEST_P(KeyStoreContract, RevokesExpiredKeysOnceAndForgetsThemLater) {
+  KeyStore& keys = *store_;
+  std::string acme = new_account("acme");
+  KeyRecord chat = key_record("key_chat", acme);
+  chat.expires_at_ms = 1'000'000;
+  chat.session_id = "hash-of-a-session";
+  chat.user_id = "usr_1";
+  KeyRecord later = key_record("key_later", acme);
+  later.expires_at_ms = 5'000'000;
+  keys.insert_key(chat);
+  keys.insert_key(later);
+  keys.insert_key(key_record("key_plain", acme));
+  auto found = keys.find_key("key_chat");
+  EXPECT_EQ(found->expires_at_ms, 1'000'000);
+  EXPECT_EQ(found->session_id, "hash-of-a-session");
+  EXPECT_EQ(found->user_id, "usr_1");
+  const std::int64_t before = found->rev;
+
+  EXPECT_EQ(keys.expire_keys(2'000'000, 0), 1);
+  EXPECT_TRUE(keys.find_key("key_chat")->revoked);
+  EXPECT_GT(keys.find_key("key_chat")->rev, before);  // the change feed reports it
+  EXPECT_FALSE(keys.find_key("key_later")->revoked);
+  EXPECT_EQ(keys.expire_keys(2'000'000, 0), 0);  // once
+  EXPECT_EQ(keys.expire_keys(9'000'000, 2'000'000), 1);  // key_later; key_chat is forgotten
+  EXPECT_FALSE(keys.find_key("key_chat"));
+  EXPECT_TRUE(keys.find_key("key_later"));
+  EXPECT_FALSE(keys.find_key("key_plain")->revoked);  // a key without an end never expires
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The UsageStore contract (contracts/store/usage_store.hpp), for every backend: committed records
 // listed newest first, by account, since a time and up to a limit; summaries by model and day;
-// free calls counted per account and model.
+// free calls counted per account and model; the rollups by hour and day the commit keeps, and
+// the per-account totals, equal to sums over the records; the request log by keyset, filtered,
+// within its scan budget.
 #include "contracts/store/store_contract.hpp"
 
 namespace glmgate {
@@ -83,6 +85,159 @@ TEST_P(UsageStoreContract, CountsFreeCallsPerAccountAndModel) {
   EXPECT_EQ(free[0].account_id, acme_);
   EXPECT_EQ(free[0].model, "glm-a");
   EXPECT_EQ(free[0].used, 1);
+}
+
+}  // namespace
+}  // namespace glmgate
+
+namespace glmgate {
+namespace {
+
+class UsageReportsContract : public StoreContractTest {
+ protected:
+  void SetUp() override {
+    StoreContractTest::SetUp();
+    acme_ = new_account("acme");
+    beta_ = new_account("beta");
+    // Ten calls of acme an hour apart over two models, every third failing, in two batches;
+    // two of beta.
+    for (int b = 0; b < 2; ++b) {
+      WriteBatch batch;
+      for (int i = b * 5; i < b * 5 + 5; ++i) {
+        UsageRecord u = call_record("a" + std::to_string(i), acme_, 10 + i, kDay1 + i * 3'600'000);
+        u.model = i % 2 ? "glm-a" : "glm-b";
+        u.status = i % 3 == 0 ? 500 : 200;
+        u.surface = i < 4 ? "openai" : "anthropic";
+        u.latency_us = 1000;
+        u.ttft_us = 100;
+        batch.calls.push_back({u});
+      }
+      if (b == 1)
+        for (int i = 0; i < 2; ++i)
+          batch.calls.push_back({call_record("b" + std::to_string(i), beta_, 1, kDay1)});
+      store_->commit(batch);
+    }
+  }
+  std::string acme_, beta_;
+};
+GLMGATE_STORE_CONTRACT(UsageReportsContract);
+
+TEST_P(UsageReportsContract, RollsUpEachRecordOnceByHourDayAndModel) {
+  UsageStore& usage = *store_;
+  UsageSeriesQuery hours{acme_, kDay1, kDay1 + 86'400'000, false};
+  auto h = usage.usage_series(hours);
+  ASSERT_EQ(h.size(), 10u);  // one per hour, each its call's model
+  std::int64_t requests = 0, errors = 0, cost = 0;
+  for (const auto& p : h) {
+    EXPECT_EQ(p.bucket_ms % 3'600'000, 0);
+    requests += p.requests;
+    errors += p.errors;
+    cost += p.cost;
+  }
+  EXPECT_EQ(requests, 10);
+  EXPECT_EQ(errors, 4);  // calls 0, 3, 6, 9
+  EXPECT_EQ(cost, 10 * 10 + 45);
+  EXPECT_EQ(h[0].latency_us, 1000);
+  EXPECT_EQ(h[1].model, "glm-a");
+
+  UsageSeriesQuery days{acme_, kDay1 - 86'400'000, kDay1 + 2 * 86'400'000, true};
+  std::int64_t day_requests = 0;
+  for (const auto& p : usage.usage_series(days)) {
+    EXPECT_EQ(p.bucket_ms % 86'400'000, 0);
+    day_requests += p.requests;
+  }
+  EXPECT_EQ(day_requests, 10);
+  // Every account's: summed over accounts, by bucket and model.
+  UsageSeriesQuery all{std::nullopt, kDay1 - 86'400'000, kDay1 + 2 * 86'400'000, true};
+  std::int64_t all_requests = 0;
+  for (const auto& p : usage.usage_series(all))
+    all_requests += p.requests;
+  EXPECT_EQ(all_requests, 12);
+  // A span before the calls has nothing.
+  EXPECT_TRUE(usage.usage_series({acme_, 0, kDay1 - 86'400'000, false}).empty());
+
+  auto totals = usage.usage_by_account(kDay1 - 86'400'000, kDay1 + 2 * 86'400'000, 10);
+  ASSERT_EQ(totals.size(), 2u);
+  EXPECT_EQ(totals[0].account_id, acme_);  // by cost
+  EXPECT_EQ(totals[0].requests, 10);
+  EXPECT_EQ(totals[0].errors, 4);
+  EXPECT_EQ(totals[1].requests, 2);
+  EXPECT_EQ(usage.usage_by_account(kDay1 - 86'400'000, kDay1 + 2 * 86'400'000, 1).size(), 1u);
+}
+
+TEST_P(UsageReportsContract, PagesTheRequestLogByKeysetNewestFirst) {
+  UsageStore& usage = *store_;
+  UsagePageQuery q;
+  q.account_id = acme_;
+  q.limit = 4;
+  std::vector<std::string> seen;
+  for (int page = 0; page < 5; ++page) {
+    UsagePage p = usage.usage_page(q);
+    for (const auto& r : p.records)
+      seen.push_back(r.request_id);
+    EXPECT_FALSE(p.scanned_to);
+    if (!p.next) break;
+    q.before = p.next;
+  }
+  ASSERT_EQ(seen.size(), 10u);
+  EXPECT_EQ(seen.front(), "a9");
+  EXPECT_EQ(seen.back(), "a0");
+
+  UsagePageQuery failed;
+  failed.account_id = acme_;
+  failed.status_class = 2;
+  std::vector<std::string> ids;
+  for (const auto& r : usage.usage_page(failed).records)
+    ids.push_back(r.request_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"a9", "a6", "a3", "a0"}));
+  UsagePageQuery filtered;
+  filtered.account_id = acme_;
+  filtered.model = "glm-a";
+  filtered.surface = "openai";
+  ids.clear();
+  for (const auto& r : usage.usage_page(filtered).records)
+    ids.push_back(r.request_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"a3", "a1"}));
+  UsagePageQuery since;
+  since.account_id = acme_;
+  since.since_ms = kDay1 + 8 * 3'600'000;
+  EXPECT_EQ(usage.usage_page(since).records.size(), 2u);
+  UsagePageQuery everyone;
+  EXPECT_EQ(usage.usage_page(everyone).records.size(), 12u);
+}
+
+TEST_P(UsageReportsContract, StopsAScanAtItsBudgetAndResumesFromTheLastRowRead) {
+  UsageStore& usage = *store_;
+  UsagePageQuery q;
+  q.account_id = acme_;
+  q.status_class = 2;  // a9, a6, a3, a0
+  q.scan = 3;          // reads a9, a8, a7
+  UsagePage first = usage.usage_page(q);
+  ASSERT_EQ(first.records.size(), 1u);
+  EXPECT_EQ(first.records[0].request_id, "a9");
+  ASSERT_TRUE(first.next);
+  ASSERT_TRUE(first.scanned_to);
+  EXPECT_EQ(*first.scanned_to, kDay1 + 7 * 3'600'000);
+  q.before = first.next;  // reads a6, a5, a4
+  UsagePage second = usage.usage_page(q);
+  ASSERT_EQ(second.records.size(), 1u);
+  EXPECT_EQ(second.records[0].request_id, "a6");
+  q.before = second.next;  // a3, a2, a1
+  q.before = usage.usage_page(q).next;
+  UsagePage last = usage.usage_page(q);  // a0 alone: the scan ends short of its budget
+  ASSERT_EQ(last.records.size(), 1u);
+  EXPECT_EQ(last.records[0].request_id, "a0");
+  EXPECT_FALSE(last.next);
+  EXPECT_FALSE(last.scanned_to);
+  // No match within the budget: an empty page that still says where to resume.
+  UsagePageQuery none;
+  none.account_id = acme_;
+  none.model = "glm-z";
+  none.scan = 4;
+  UsagePage empty = usage.usage_page(none);
+  EXPECT_TRUE(empty.records.empty());
+  ASSERT_TRUE(empty.next);
+  EXPECT_EQ(*empty.scanned_to, kDay1 + 6 * 3'600'000);
 }
 
 }  // namespace

@@ -1,0 +1,7 @@
+-- Schema 13: console chat keys. A key may end at a time (unix ms; 0: never) and belong to a
+-- console session (its hash) of a user: it is revoked when that session ends, and the sweeper
+-- revokes it once it expired (KeyStore::expire_keys).
+ALTER TABLE api_keys ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE api_keys ADD COLUMN session_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_keys ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX api_keys_expiry ON api_keys(expires_at) WHERE expires_at > 0;
