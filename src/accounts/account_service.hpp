@@ -46,10 +46,24 @@ class AccountService {
   LedgerEntry grant(const std::string& id_or_name, NanoUsd amount, const std::string& note);
   LedgerEntry adjust(const std::string& id_or_name, NanoUsd amount, const std::string& note);
   std::vector<LedgerEntry> ledger(const std::string& id_or_name);
+  // Grants, adjustments and refunds, newest first (AccountStore::ledger_page); by account ID.
+  std::vector<LedgerEntry> ledger_page(const std::string& account_id, std::int64_t before_id,
+                                       std::int64_t limit) {
+    return accounts_.ledger_page(account_id, before_id, limit);
+  }
 
   // The account (by id or name) in `query.account_id` is resolved to its id.
   std::vector<UsageRecord> usage(UsageQuery query);
   std::vector<UsageSummary> usage_summary(UsageQuery query);
+  // The console's reads (contracts/store/usage_store.hpp); accounts by ID.
+  std::vector<UsageSeriesPoint> usage_series(const UsageSeriesQuery& query) {
+    return usage_.usage_series(query);
+  }
+  std::vector<AccountUsageTotal> usage_by_account(std::int64_t since_ms, std::int64_t until_ms,
+                                                  std::int64_t limit) {
+    return usage_.usage_by_account(since_ms, until_ms, limit);
+  }
+  UsagePage usage_page(const UsagePageQuery& query) { return usage_.usage_page(query); }
 
   void set_paused(bool paused);
   bool paused();

@@ -1,6 +1,7 @@
 // KeyCache; see key_cache.hpp.
 #include "accounts/key_cache.hpp"
 
+#include <chrono>
 #include <mutex>
 
 namespace glmgate {
@@ -38,7 +39,22 @@ constexpr std::size_t kMaxThreadKeys = 4096;
 
 KeyCache::KeyCache() : instance_(next_instance.fetch_add(1)) {}
 
+namespace {
+// A chat key past its end is refused here at once; the sweeper revokes it in the store later.
+bool expired(const std::shared_ptr<const KeyInfo>& key) {
+  if (!key || key->expires_at_ms == 0) return false;
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return now.count() >= key->expires_at_ms;
+}
+}  // namespace
+
 std::shared_ptr<const KeyInfo> KeyCache::find(std::string_view secret) const {
+  auto key = find_live_or_expired(secret);
+  return expired(key) ? nullptr : key;
+}
+
+std::shared_ptr<const KeyInfo> KeyCache::find_live_or_expired(std::string_view secret) const {
   if (secret.size() > 256) return nullptr;
   KeyHash hash = sha256(secret);
   ThreadKeys& mine = t_keys;
@@ -77,6 +93,7 @@ std::shared_ptr<const KeyInfo> key_info(const KeyRecord& record) {
   info->rpm = record.rpm;
   info->tpm = record.tpm;
   info->max_concurrency = record.max_concurrency;
+  info->expires_at_ms = record.expires_at_ms;
   return info;
 }
 

@@ -38,7 +38,7 @@ class KeyCache {
  public:
   KeyCache();
 
-  // The active key whose secret is `secret`, or null (unknown or revoked).
+  // The active key whose secret is `secret`, or null (unknown, revoked or past its end).
   std::shared_ptr<const KeyInfo> find(std::string_view secret) const;
 
   // Applies created, changed or revoked keys; returns the highest rev seen.
@@ -54,6 +54,7 @@ class KeyCache {
   static constexpr std::size_t kShards = 64;
 
   std::shared_ptr<const KeyInfo> find_shared(const KeyHash& hash) const;
+  std::shared_ptr<const KeyInfo> find_live_or_expired(std::string_view secret) const;
 
   std::array<Shard, kShards> shards_;
   std::int64_t rev_ = 0;  // written by the refresher thread only

@@ -43,6 +43,38 @@ void KeyService::revoke(const std::string& id) {
     throw ServiceError(404, "no key has the id \"" + id + "\" (see `glmgate keys list`)");
 }
 
+GeneratedKey KeyService::create_chat_key(const std::string& account_id,
+                                         const std::string& user_id,
+                                         const std::string& session_id,
+                                         std::int64_t expires_at_ms) {
+  auto key = generate_key("console chat", false);
+  key.record.account_id = account_id;
+  key.record.user_id = user_id;
+  key.record.session_id = session_id;
+  key.record.expires_at_ms = expires_at_ms;
+  try {
+    keys_.insert_key(key.record);
+  } catch (const StoreConflict& e) {
+    throw ServiceError(409, e.what());
+  }
+  return key;
+}
+
+std::int64_t KeyService::revoke_chat_keys(const std::string& account_id,
+                                          const std::string& user_id,
+                                          const std::string& only_session,
+                                          const std::string& keep_session) {
+  if (account_id.empty() || user_id.empty()) return 0;
+  std::int64_t revoked = 0;
+  for (const auto& k : keys_.list_keys(account_id)) {
+    if (k.revoked || k.session_id.empty() || k.user_id != user_id) continue;
+    if (!only_session.empty() ? k.session_id != only_session : k.session_id == keep_session)
+      continue;
+    if (keys_.revoke_key(k.id)) ++revoked;
+  }
+  return revoked;
+}
+
 std::optional<GeneratedKey> KeyService::bootstrap_admin() {
   if (keys_.count_keys() > 0) return std::nullopt;
   KeyOptions options;

@@ -33,6 +33,15 @@ class KeyService {
   std::vector<KeyRecord> list(const std::optional<std::string>& account = std::nullopt);
   // ServiceError 404 when no key has this id.
   void revoke(const std::string& id);
+  // A console chat key for a member's session: it bills `account_id` at the default limits,
+  // ends at `expires_at_ms`, and is never an admin key.
+  GeneratedKey create_chat_key(const std::string& account_id, const std::string& user_id,
+                               const std::string& session_id, std::int64_t expires_at_ms);
+  // Revokes a user's live chat keys: those of `only_session` when it is not empty, else all
+  // but those of `keep_session`. Returns how many.
+  std::int64_t revoke_chat_keys(const std::string& account_id, const std::string& user_id,
+                                const std::string& only_session,
+                                const std::string& keep_session = "");
   // Creates an admin key when the store holds no key at all (first start); else nullopt.
   std::optional<GeneratedKey> bootstrap_admin();
 

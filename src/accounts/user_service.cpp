@@ -131,7 +131,9 @@ UserRecord UserService::user(const std::string& user_id) {
 UserRecord UserService::set_disabled(const std::string& user_id, bool disabled) {
   if (!users_.set_user_disabled(user_id, disabled))
     throw ServiceError(404, "no user has the id \"" + user_id + "\"");
-  return *users_.find_user(user_id);
+  UserRecord user = *users_.find_user(user_id);
+  if (disabled) ended(user);
+  return user;
 }
 
 UserRecord UserService::link_user(const std::string& token, std::int64_t now_ms) {
@@ -147,6 +149,7 @@ UserRecord UserService::set_password(const std::string& token, const std::string
   if (auto problem = password_problem(password, user.email)) throw ServiceError(400, *problem);
   const std::string hash = hash_password(password, cost_);
   if (!users_.redeem_link(secret_hash(token), hash, now_ms)) throw link_gone();
+  ended(user);
   return *users_.find_user(user.id);
 }
 
@@ -165,6 +168,7 @@ void UserService::change_password(const std::string& user_id, const std::string&
                                           : users_.find_session(secret_hash(keep_session_secret));
   users_.delete_user_sessions(user_id);
   if (kept) users_.insert_session(*kept);
+  ended(*user, "", kept ? kept->id_hash : "");
 }
 
 NewSession UserService::sign_in(const std::string& email, const std::string& password,
@@ -204,11 +208,18 @@ std::optional<ActiveSession> UserService::session(const std::string& secret, std
 }
 
 void UserService::end_session(const std::string& secret) {
-  if (!secret.empty()) users_.delete_session(secret_hash(secret));
+  if (secret.empty()) return;
+  const std::string hash = secret_hash(secret);
+  auto record = users_.find_session(hash);
+  users_.delete_session(hash);
+  if (!record) return;
+  if (auto user = users_.find_user(record->user_id)) ended(*user, hash);
 }
 
 std::int64_t UserService::end_all_sessions(const std::string& user_id) {
-  return users_.delete_user_sessions(user_id);
+  const std::int64_t n = users_.delete_user_sessions(user_id);
+  if (auto user = users_.find_user(user_id)) ended(*user);
+  return n;
 }
 
 }  // namespace glmgate

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +90,14 @@ class UserService {
 
   const UserLifetimes& lifetimes() const { return lifetimes_; }
 
+  // Told when sessions of a user end (sign-out, sign-out everywhere, a new password, disabling),
+  // so that what lives with them (the console's chat keys) ends too: `only_session` names the
+  // one session that ended (its hash), else every session but `keep_session` did. Set before
+  // any thread calls the service.
+  using SessionsEnded = std::function<void(const UserRecord& user, const std::string& only_session,
+                                           const std::string& keep_session)>;
+  void on_sessions_ended(SessionsEnded callback) { sessions_ended_ = std::move(callback); }
+
  private:
   UserWithLink add_user(UserRecord user);
   UserWithLink new_link(const UserRecord& user, const char* purpose);
@@ -97,6 +106,10 @@ class UserService {
   AccountStore& accounts_;
   UserLifetimes lifetimes_;
   PasswordCost cost_;
+  SessionsEnded sessions_ended_;
+  void ended(const UserRecord& user, const std::string& only = "", const std::string& keep = "") {
+    if (sessions_ended_) sessions_ended_(user, only, keep);
+  }
 };
 
 // `email` trimmed and lower-cased, or nullopt when it is not an address (one @, something on

@@ -14,6 +14,7 @@
 
 #include "accounts/views.hpp"
 #include "api/admin_io.hpp"
+#include "api/admin_reports.hpp"
 #include "contracts/store/store_error.hpp"
 #include "surfaces/openai/openai_surface.hpp"
 
@@ -95,7 +96,12 @@ struct AdminRoutes::Impl {
     return json_response(201, views::ledger_entry(e));
   }
 
+  // Paged (grants, adjustments and refunds) when asked with `limit` or `before`, as the console
+  // does; else the whole ledger with every charge, as before.
   HttpResponse ledger(const HttpRequest& request, const Caller& caller) {
+    const auto params = query_params(request);
+    if (!param(params, "limit").empty() || !param(params, "before").empty())
+      return admin_reports::ledger_page(parts.accounts, request, account_id(request, caller));
     json::array data;
     for (const auto& e : parts.accounts.ledger(account_id(request, caller)))
       data.push_back(views::ledger_entry(e));
@@ -109,7 +115,7 @@ struct AdminRoutes::Impl {
     auto keys = parts.key_service.list(account.empty() ? std::nullopt
                                                        : std::optional<std::string>(account));
     for (const auto& k : keys)
-      data.push_back(views::key(k));
+      if (k.session_id.empty()) data.push_back(views::key(k));  // chat keys live in the console
     return json_response(200, list(std::move(data)));
   }
 
@@ -146,7 +152,8 @@ struct AdminRoutes::Impl {
     std::string id(request.param("id"));
     if (!caller.is_operator) {
       auto keys = parts.key_service.list(caller.account_id);
-      if (std::none_of(keys.begin(), keys.end(), [&id](const KeyRecord& k) { return k.id == id; }))
+      if (std::none_of(keys.begin(), keys.end(),
+                       [&id](const KeyRecord& k) { return k.id == id && k.session_id.empty(); }))
         throw ServiceError(404, "no key has the id \"" + id + "\"");
     }
     parts.key_service.revoke(id);
@@ -235,6 +242,37 @@ struct AdminRoutes::Impl {
   HttpResponse routing(const HttpRequest& request, const Caller& caller) {
     if (!parts.status) return unknown(request, caller);
     return json_response(200, parts.status->detail());
+  }
+
+  // The account a report is about: the member's own, else the operator's ?account= (an ID or a
+  // name; empty: every account).
+  std::string report_account(const HttpRequest& request, const Caller& caller) {
+    if (!caller.is_operator) return caller.account_id;
+    std::string named = param(query_params(request), "account");
+    return named.empty() ? named : parts.accounts.account(named).id;
+  }
+
+  HttpResponse usage_series(const HttpRequest& request, const Caller& caller) {
+    return admin_reports::usage_series(parts.accounts, request, report_account(request, caller));
+  }
+
+  HttpResponse usage_by_account(const HttpRequest& request, const Caller&) {
+    return admin_reports::usage_by_account(parts.accounts, request);
+  }
+
+  HttpResponse requests(const HttpRequest& request, const Caller& caller) {
+    return admin_reports::requests(parts.accounts, request, report_account(request, caller));
+  }
+
+  HttpResponse models(const HttpRequest& request, const Caller& caller) {
+    if (!parts.catalog) return unknown(request, caller);
+    return admin_reports::models(*parts.catalog, parts.status);
+  }
+
+  HttpResponse output(const HttpRequest& request, const Caller& caller) {
+    if (!parts.outputs) return unknown(request, caller);
+    return admin_reports::output(*parts.outputs, std::string(request.param("id")),
+                                 caller.is_operator ? "" : caller.account_id);
   }
 
   // Any other path under /admin/v1/, once the key is known to be an admin's.
@@ -378,6 +416,11 @@ static const Route kRoutes[] = {
     {"POST", "keys", &I::create_key, AdminScope::kAccount},
     {"DELETE", "keys/{id}", &I::revoke_key, AdminScope::kAccount},
     {"GET", "usage", &I::usage, AdminScope::kAccount},
+    {"GET", "usage/series", &I::usage_series, AdminScope::kAccount},
+    {"GET", "usage/accounts", &I::usage_by_account, AdminScope::kOperator},
+    {"GET", "requests", &I::requests, AdminScope::kAccount},
+    {"GET", "models", &I::models, AdminScope::kAccount},
+    {"GET", "outputs/{id}", &I::output, AdminScope::kAccount},
     {"GET", "users", &I::list_users, AdminScope::kAccount},
     {"POST", "users", &I::create_operator, AdminScope::kOperator},
     {"POST", "users/invitations", &I::invite_user, AdminScope::kOperator},

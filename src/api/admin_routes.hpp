@@ -18,11 +18,14 @@
 #include "accounts/key_service.hpp"
 #include "accounts/store_sync.hpp"
 #include "accounts/user_service.hpp"
+#include "gateway/catalog.hpp"
 #include "gateway/model_status.hpp"
 #include "http/router.hpp"
 #include "metrics/registry.hpp"
 
 namespace glmgate {
+
+class OutputService;
 
 // Who calls an admin endpoint: an operator (an admin key, or a console operator), or a member of
 // one account (a console session), whose calls see that account only.
@@ -64,6 +67,8 @@ struct AdminParts {
   std::int64_t member_max_rpm = 0;
   UserService* users = nullptr;  // the console's people (the users endpoints); null: none
   std::string console_base;      // where one-time links point ("https://gw.example.com")
+  const Catalog* catalog = nullptr;  // GET models; null: none
+  OutputService* outputs = nullptr;  // GET outputs/{id}; null: none
 };
 
 // GET /metrics's answer: the registry in the Prometheus text format.

@@ -225,6 +225,7 @@ int serve(const std::optional<std::string>& config_path) {
   pipeline.set_key_lookup(&key_lookup);
   Sweeper sweeper(*store, *store, std::chrono::milliseconds(config.output_sweep_interval_ms));
   sweeper.sweep_users(*store, user_lifetimes(config).session_idle_ms);
+  sweeper.sweep_keys(*store);
   TaskRoutes task_routes({pipeline, outputs, tasks, pool, routes.openai(), routes.responses()});
   AccountService account_service(*store, *store, *store, "admin-api");
   // One server: its book is the live balance. Several: the store is, for every instance alike.
@@ -235,11 +236,16 @@ int serve(const std::optional<std::string>& config_path) {
       return Balance{id, {}, f->balance, f->reserved, f->spent};
     });
   UserService user_service(*store, *store, user_lifetimes(config));
+  // A console chat key lives no longer than the session that asked for it.
+  user_service.on_sessions_ended([&keys, &sync](const UserRecord& user, const std::string& only,
+                                                const std::string& keep) {
+    if (keys.revoke_chat_keys(user.account_id, user.id, only, keep) > 0) sync.sync_now();
+  });
   AdminRoutes admin({cache, keys, account_service, sync, &model_status, &registry,
                      config.tiers.empty() ? config.default_rpm : 0, &user_service,
-                     console_base_url(config)});
+                     console_base_url(config), &catalog, &outputs});
   std::optional<ConsoleRoutes> console;
-  if (config.console) console.emplace(user_service, admin, config);
+  if (config.console) console.emplace(user_service, keys, sync, admin, config);
   if (config.console && !config.trusted_proxies.empty() && config.console_url.empty())
     spdlog::warn(
         "trusted_proxies is set but console_url is not: behind a TLS proxy the console's writes "

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "accounts/key_service.hpp"
 #include "accounts/user_service.hpp"
 #include "accounts/views.hpp"
 #include "backends/store_factory.hpp"
@@ -33,6 +34,13 @@ int with_users(const std::optional<std::string>& config_path, F body) {
   Config config = load_config(config_path);
   auto store = open_store(config.store);
   UserService users(*store, *store, user_lifetimes(config));
+  // Disabling a user revokes their console chat keys too (a running server hears of it through
+  // the change feed).
+  KeyService keys(*store, *store);
+  users.on_sessions_ended([&keys](const UserRecord& user, const std::string& only,
+                                  const std::string& keep) {
+    keys.revoke_chat_keys(user.account_id, user.id, only, keep);
+  });
   return body(users, config);
 }
 

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <chrono>
 #include <variant>
 
@@ -120,8 +121,10 @@ const Headers& console_security_headers() {
 }
 
 struct ConsoleRoutes::Impl {
-  Impl(UserService& u, AdminRoutes& a, const ConsoleSection& c)
+  Impl(UserService& u, KeyService& k, StoreSync& s, AdminRoutes& a, const ConsoleSection& c)
       : users(u),
+        keys(k),
+        sync(s),
         admin(a),
         config(c),
         secure(c.console_url.starts_with("https://")),
@@ -130,6 +133,8 @@ struct ConsoleRoutes::Impl {
   ~Impl() { pool.join(); }
 
   UserService& users;
+  KeyService& keys;
+  StoreSync& sync;
   AdminRoutes& admin;
   ConsoleSection config;
   bool secure;
@@ -220,6 +225,22 @@ struct ConsoleRoutes::Impl {
     return json_response(200, json::object{{"changed", true}});
   }
 
+  // A key for the Chat page: the member's account, the default limits, this session's, for
+  // console_chat_token_minutes (never past the session's own end). The page asks again before
+  // it runs out.
+  HttpResponse chat_token(const Call& call) {
+    const std::int64_t now = unix_ms_now();
+    auto s = users.session(call.secret, now);
+    if (!s) return error(401, "unauthorized", "not signed in");
+    if (s->user.role != user_role::kMember || s->user.account_id.empty())
+      return error(403, "forbidden", "Chat is for account members: an operator has no credits");
+    const std::int64_t ends =
+        std::min(now + config.console_chat_token_minutes * 60'000, s->record.expires_at);
+    GeneratedKey key = keys.create_chat_key(s->user.account_id, s->user.id, s->record.id_hash, ends);
+    sync.sync_now();  // the page's first call comes at once
+    return json_response(200, json::object{{"token", key.secret}, {"expires_at", ends / 1000}});
+  }
+
   HttpResponse check_link(const Call& call) {
     auto body = body_object(call.request);
     UserRecord u = users.link_user(string_field(body, "token"), unix_ms_now());
@@ -286,8 +307,9 @@ struct ConsoleRoutes::Impl {
   }
 };
 
-ConsoleRoutes::ConsoleRoutes(UserService& users, AdminRoutes& admin, const ConsoleSection& config)
-    : impl_(std::make_unique<Impl>(users, admin, config)) {}
+ConsoleRoutes::ConsoleRoutes(UserService& users, KeyService& keys, StoreSync& sync,
+                             AdminRoutes& admin, const ConsoleSection& config)
+    : impl_(std::make_unique<Impl>(users, keys, sync, admin, config)) {}
 ConsoleRoutes::~ConsoleRoutes() = default;
 
 void ConsoleRoutes::register_on(Router& router) {
@@ -310,6 +332,7 @@ void ConsoleRoutes::register_on(Router& router) {
       {"POST", "sign-out", &I::sign_out, true},
       {"POST", "sign-out-everywhere", &I::sign_out_everywhere, true},
       {"POST", "password", &I::change_password, true},
+      {"POST", "chat-token", &I::chat_token, true},
       {"POST", "links/check", &I::check_link, false},
       {"POST", "set-password", &I::set_password, false},
   };

@@ -8,7 +8,9 @@
 // session lives in an HttpOnly, SameSite=Strict cookie holding a random secret whose SHA-256 the
 // store keeps (accounts/user_service.hpp); every write is checked against CSRF (console/csrf.hpp);
 // sign-ins are rate-limited per client address and per email before any password is hashed
-// (console/sign_in_limiter.hpp). Errors: {"error": {"message", "code"}} with 400, 401, 403
+// (console/sign_in_limiter.hpp). `POST chat-token` gives a member's Chat page a short-lived API
+// key of their account, which dies with the session (revoked when it ends) or at its end, and
+// which no key listing shows; the page keeps it in memory only. Errors: {"error": {"message", "code"}} with 400, 401, 403
 // (csrf_failed), 404, 410 (link_used_or_expired), 429 (with Retry-After) or 503 (the store away).
 //
 // Threading: handlers start on an I/O thread and run the user service (store round trips,
@@ -27,8 +29,10 @@ namespace glmgate {
 
 class ConsoleRoutes {
  public:
-  // `admin`: the endpoints mounted at /console/api/v1/; it outlives this.
-  ConsoleRoutes(UserService& users, AdminRoutes& admin, const ConsoleSection& config);
+  // `admin`: the endpoints mounted at /console/api/v1/; `keys` makes the Chat page's keys and
+  // `sync` shows them to this server at once. All outlive this.
+  ConsoleRoutes(UserService& users, KeyService& keys, StoreSync& sync, AdminRoutes& admin,
+                const ConsoleSection& config);
   ~ConsoleRoutes();
   void register_on(Router& router);
 

@@ -29,6 +29,16 @@ OutputSlot OutputService::keep(StoredOutput output, std::optional<TaskRecord> ta
 
 std::optional<StoredOutput> OutputService::find(const std::string& id,
                                                 const std::string& account_id) {
+  std::optional<StoredOutput> found = lookup(id);
+  if (!found || found->account_id != account_id) return std::nullopt;
+  return found;
+}
+
+std::optional<StoredOutput> OutputService::find_any_account(const std::string& id) {
+  return lookup(id);
+}
+
+std::optional<StoredOutput> OutputService::lookup(const std::string& id) {
   std::optional<StoredOutput> found = store_.find_output(id);
   if (!found) {
     // It may still wait in the writer's queue: commit it now (cheap when the queue is empty).
@@ -48,7 +58,7 @@ std::optional<StoredOutput> OutputService::find(const std::string& id,
       }
     }
   }
-  if (!found || found->account_id != account_id) return std::nullopt;
+  if (!found) return std::nullopt;
   if (found->expires_at > 0 && found->expires_at < unix_ms_now()) return std::nullopt;
   return found;
 }

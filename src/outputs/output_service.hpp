@@ -33,12 +33,16 @@ class OutputService final : public OutputSink {
 
   // Blocking. The output with `id` if `account_id` owns it (and it has not expired).
   std::optional<StoredOutput> find(const std::string& id, const std::string& account_id);
+  // Blocking. The output with `id` whoever owns it (an operator's view), unless expired.
+  std::optional<StoredOutput> find_any_account(const std::string& id);
   // Blocking. False when the account has no output with that id.
   bool remove(const std::string& id, const std::string& account_id);
 
   std::int64_t retention_ms() const { return retention_ms_; }
 
  private:
+  std::optional<StoredOutput> lookup(const std::string& id);
+
   OutputStore& store_;
   BatchWriter& writer_;
   std::int64_t retention_ms_;

@@ -1,6 +1,7 @@
 // Sweeper: deletes expired stored outputs and ended tasks on its own thread, every `interval`, in
 // small transactions so it never holds the store for long; the request path never waits for it.
-// Given a UserStore, it also deletes the console's ended sessions and old one-time links.
+// Given a UserStore, it also deletes the console's ended sessions and old one-time links; given a
+// KeyStore, it revokes the console's chat keys once they expire and deletes them a day later.
 // Owns its thread; stop() or the destructor joins it.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "contracts/store/key_store.hpp"
 #include "contracts/store/output_store.hpp"
 #include "contracts/store/task_store.hpp"
 #include "contracts/store/user_store.hpp"
@@ -23,6 +25,7 @@ class Sweeper {
     users_ = &users;
     session_idle_ms_ = session_idle_ms;
   }
+  void sweep_keys(KeyStore& keys) { keys_ = &keys; }
   ~Sweeper();
   void start();
   void stop();
@@ -33,6 +36,7 @@ class Sweeper {
   OutputStore& outputs_;
   TaskStore& tasks_;
   UserStore* users_ = nullptr;
+  KeyStore* keys_ = nullptr;
   std::int64_t session_idle_ms_ = 0;
   std::chrono::milliseconds interval_;
   std::mutex mutex_;

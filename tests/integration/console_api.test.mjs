@@ -7,31 +7,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startStack, startGateway, fakeConfig, sleep } from '../lib/harness.mjs';
+import { Browser } from '../lib/console_browser.mjs';
 
 const PASSWORD = 'a long enough password';
-
-// A browser of one: keeps the session cookie between calls, sends JSON and the CSRF token.
-class Browser {
-  constructor(base) { this.base = base; this.cookie = ''; this.csrf = ''; }
-  async call(method, path, body, { headers = {}, csrf = true } = {}) {
-    const h = { ...headers };
-    if (this.cookie) h.cookie = this.cookie;
-    if (body !== undefined) h['content-type'] ??= 'application/json';
-    if (csrf && this.csrf) h['x-csrf-token'] = this.csrf;
-    const r = await fetch(`${this.base}/console/api/${path}`, {
-      method, headers: h, body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
-    });
-    const setCookie = r.headers.get('set-cookie');
-    if (setCookie) {
-      this.lastSetCookie = setCookie;
-      const value = setCookie.split(';')[0];
-      this.cookie = value.endsWith('=') ? '' : value;
-    }
-    const json = await r.json();
-    if (json.csrf) this.csrf = json.csrf;
-    return { status: r.status, body: json, headers: r.headers };
-  }
-}
 
 function invite(s, email) {
   const out = s.gw.cli('users', 'invite', '--account', 'test', '--email', email).trim().split('\n');
