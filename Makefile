@@ -5,7 +5,7 @@ ASAN_DIR ?= build/asan
 JOBS ?= 2
 CONFIG ?=
 
-.PHONY: deps build run cluster test asan test-deps bench fuzz format clean
+.PHONY: deps build run cluster test asan test-deps bench bench-console fuzz format clean
 
 deps:
 	@bash scripts/install_deps.sh
@@ -53,6 +53,11 @@ bench: build
 	$(if $(BASELINE),bash scripts/build_baseline.sh $(BASELINE))
 	$(if $(BASELINE),BENCH_BASELINE=build/baseline/glmgate) bash scripts/with_postgres.sh \
 	  bash scripts/with_redis.sh /usr/bin/python3 bench/run.py
+	/usr/bin/python3 bench/console.py
+
+# The console at scale alone (bench/console.py): 10 million usage rows, each page's API calls.
+bench-console: build
+	/usr/bin/python3 bench/console.py
 
 # libFuzzer on the surfaces' decoders and stream encoders (clang-14), FUZZ_SECONDS per target,
 # seeded with tests/fuzz/corpus/; new finds land in build/fuzz/corpus-<target>.
