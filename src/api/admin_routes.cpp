@@ -101,7 +101,8 @@ struct AdminRoutes::Impl {
   HttpResponse ledger(const HttpRequest& request, const Caller& caller) {
     const auto params = query_params(request);
     if (!param(params, "limit").empty() || !param(params, "before").empty())
-      return admin_reports::ledger_page(parts.accounts, request, account_id(request, caller));
+      return admin_reports::ledger_page(parts.accounts, request,
+                                        parts.accounts.account(account_id(request, caller)).id);
     json::array data;
     for (const auto& e : parts.accounts.ledger(account_id(request, caller)))
       data.push_back(views::ledger_entry(e));

@@ -68,7 +68,12 @@ constexpr Kind kKinds[] = {
 
 auto key_fields(const KeyRecord& k) {
   return std::tie(k.name, k.prefix, k.hash, k.revoked, k.admin, k.account_id, k.rpm, k.tpm,
-                  k.max_concurrency, k.created_at);
+                  k.max_concurrency, k.created_at, k.expires_at_ms, k.session_id, k.user_id);
+}
+
+auto user_fields(const UserRecord& u) {
+  return std::tie(u.email, u.role, u.account_id, u.password_hash, u.disabled, u.created_by,
+                  u.created_at);
 }
 
 std::map<std::string, NanoUsd> sums_by_account(Store& store) {
@@ -119,6 +124,12 @@ void copy_install(Store& from, Store& to, const CopyProgress& progress) {
     ++secrets;
   }
   told("webhook secrets", secrets);
+  // The console's people with their password hashes: they sign in to the target as before.
+  // Sessions and unused one-time links stay behind (sign in again; send a new link).
+  std::vector<UserRecord> users = from.list_users(std::nullopt);
+  for (const auto& u : users)
+    to.insert_user(u);
+  told("console users", users.size());
 }
 
 std::vector<std::string> check_copy(Store& from, Store& to) {
@@ -173,6 +184,17 @@ std::vector<std::string> check_copy(Store& from, Store& to) {
     else if (key_fields(it->second) != key_fields(k))
       problems.push_back("key " + k.id + ": differs in the target" +
                          (it->second.revoked != k.revoked ? " (revocation)" : ""));
+  }
+
+  std::map<std::string, UserRecord> users;
+  for (auto& u : to.list_users(std::nullopt))
+    users[u.id] = std::move(u);
+  for (const auto& u : from.list_users(std::nullopt)) {
+    auto it = users.find(u.id);
+    if (it == users.end())
+      problems.push_back("console user " + u.email + ": not in the target");
+    else if (user_fields(it->second) != user_fields(u))
+      problems.push_back("console user " + u.email + ": differs in the target");
   }
 
   auto settings = from.export_settings();

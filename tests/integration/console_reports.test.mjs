@@ -130,6 +130,9 @@ describe('console reports and the chat token', () => {
     assert.equal(next.body.data[0].note, 'first');
     assert.ok(next.body.data.every((e) => e.kind !== 'charge'));
     assert.equal((await other.call('GET', `v1/accounts/${acme}/ledger?limit=5`)).status, 404);
+    // An operator names the account by ID or by name.
+    const byName = await op.call('GET', 'v1/accounts/acme/ledger?limit=5');
+    assert.deepEqual(byName.body.data.map((e) => e.note), ['second', 'first']);
   });
 
   it('lists the catalog with prices and state, and opens a stored output by ID for its owner', async () => {

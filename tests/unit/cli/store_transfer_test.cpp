@@ -52,9 +52,22 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreCopyTest, ::testing::ValuesIn(pairs()),
 
 TEST_P(StoreCopyTest, CopiesAnInstallThatReadsBackAsItsSourceAndChecksOut) {
   InstallRows in = fill_install(*from_);
+  UserRecord member{"usr_1", "m@acme.example", "member", in.acme, "$argon2id$hash", false, "cli", 5};
+  from_->insert_user(member);
   copy_install(*from_, *to_);
   EXPECT_EQ(check_copy(*from_, *to_), std::vector<std::string>());
   EXPECT_EQ(to_->count_rows(), in.counts);
+  auto user = to_->find_user_by_email("m@acme.example");
+  ASSERT_TRUE(user);
+  EXPECT_EQ(user->password_hash, "$argon2id$hash");  // signs in to the target as before
+  // The rollups are the target's own, from the records it took in.
+  UsageSeriesQuery days{std::nullopt, 0, INT64_MAX / 2, true};
+  auto source_days = from_->usage_series(days), copied_days = to_->usage_series(days);
+  ASSERT_EQ(copied_days.size(), source_days.size());
+  for (std::size_t i = 0; i < source_days.size(); ++i) {
+    EXPECT_EQ(copied_days[i].requests, source_days[i].requests);
+    EXPECT_EQ(copied_days[i].cost, source_days[i].cost);
+  }
   for (const auto& account : {in.acme, in.beta}) {
     auto rows = from_->ledger(account);
     auto copied = to_->ledger(account);
