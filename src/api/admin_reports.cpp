@@ -128,8 +128,8 @@ HttpResponse usage_by_account(AccountService& accounts, const HttpRequest& reque
   for (const auto& a : accounts.accounts())
     names.emplace(a.id, a.name);
   json::array data;
-  for (const auto& t : accounts.usage_by_account(s.since_ms, s.until_ms,
-                                                 limit_param(params, 20, 1000))) {
+  for (const auto& t :
+       accounts.usage_by_account(s.since_ms, s.until_ms, limit_param(params, 20, 1000))) {
     auto it = names.find(t.account_id);
     json::object o{{"account_id", t.account_id},
                    {"account", it == names.end() ? "" : it->second},
@@ -191,9 +191,8 @@ HttpResponse ledger_page(AccountService& accounts, const HttpRequest& request,
   for (const auto& e : rows)
     data.push_back(views::ledger_entry(e));
   json::object out{{"object", "list"}, {"data", std::move(data)}};
-  out["next_before"] = static_cast<std::int64_t>(rows.size()) == limit
-                           ? json::value(rows.back().id)
-                           : json::value(nullptr);
+  out["next_before"] = static_cast<std::int64_t>(rows.size()) == limit ? json::value(rows.back().id)
+                                                                       : json::value(nullptr);
   return json_response(200, out);
 }
 

@@ -21,11 +21,15 @@ std::string rollup(std::string_view name, std::string_view table, std::int64_t b
   return std::string(name) + " AS (INSERT INTO " + t +
          " AS r (account_id, bucket, model, requests, errors, prompt_tokens, cached_tokens, "
          "completion_tokens, reasoning_tokens, cost, latency_us, ttft_us) SELECT account_id, "
-         "created_at - created_at % " + b + ", model, count(*), count(*) FILTER (WHERE status >= "
+         "created_at - created_at % " +
+         b +
+         ", model, count(*), count(*) FILTER (WHERE status >= "
          "400), sum(prompt_tokens)::bigint, sum(cached_tokens)::bigint, "
          "sum(completion_tokens)::bigint, sum(reasoning_tokens)::bigint, sum(cost)::bigint, "
-         "sum(latency_us)::bigint, sum(ttft_us)::bigint FROM " + std::string(source) +
-         " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (account_id, bucket, model) DO UPDATE SET " +
+         "sum(latency_us)::bigint, sum(ttft_us)::bigint FROM " +
+         std::string(source) +
+         " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (account_id, bucket, model) DO UPDATE "
+         "SET " +
          add("requests") + ", " + add("errors") + ", " + add("prompt_tokens") + ", " +
          add("cached_tokens") + ", " + add("completion_tokens") + ", " + add("reasoning_tokens") +
          ", " + add("cost") + ", " + add("latency_us") + ", " + add("ttft_us") + ")";
@@ -147,9 +151,14 @@ UsagePage PostgresStore::usage_page(const UsagePageQuery& q) {
   const std::string sql =
       "WITH scan AS MATERIALIZED (SELECT id, created_at, (" + match +
       ") AS hit, row_number() OVER (ORDER BY id DESC) AS n FROM (SELECT * FROM usage" + where +
-      " ORDER BY id DESC LIMIT " + scan_limit + ") s), "
-      "hits AS (SELECT id, n FROM scan WHERE hit ORDER BY n LIMIT " + page_limit + ") "
-      "SELECT " + std::string(kPgUsageColumns) + ", u.id, (SELECT count(*) FROM scan), "
+      " ORDER BY id DESC LIMIT " + scan_limit +
+      ") s), "
+      "hits AS (SELECT id, n FROM scan WHERE hit ORDER BY n LIMIT " +
+      page_limit +
+      ") "
+      "SELECT " +
+      std::string(kPgUsageColumns) +
+      ", u.id, (SELECT count(*) FROM scan), "
       "(SELECT created_at FROM scan ORDER BY n DESC LIMIT 1), (SELECT id FROM scan ORDER BY n "
       "DESC LIMIT 1) FROM hits h JOIN usage u ON u.id = h.id ORDER BY h.n";
   auto c = pool_.acquire();
@@ -171,10 +180,11 @@ UsagePage PostgresStore::usage_page(const UsagePageQuery& q) {
     PgParams again;
     const std::string w = scan_where(again);
     again.integer(q.scan);
-    auto s = c->query("SELECT count(*), coalesce(min(created_at), 0), coalesce(min(id), 0) FROM "
-                      "(SELECT id, created_at FROM usage" + w + " ORDER BY id DESC LIMIT $" +
-                          std::to_string(again.size()) + "::bigint) s",
-                      again);
+    auto s = c->query(
+        "SELECT count(*), coalesce(min(created_at), 0), coalesce(min(id), 0) FROM "
+        "(SELECT id, created_at FROM usage" +
+            w + " ORDER BY id DESC LIMIT $" + std::to_string(again.size()) + "::bigint) s",
+        again);
     scanned = s.integer(0, 0);
     oldest_at = s.integer(0, 1);
     oldest_id = s.integer(0, 2);

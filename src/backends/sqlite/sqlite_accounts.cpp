@@ -80,12 +80,13 @@ std::vector<LedgerEntry> SqliteStore::ledger(const std::string& account_id) {
 // task's) are skipped as it walks.
 std::vector<LedgerEntry> SqliteStore::ledger_page(const std::string& account_id,
                                                   std::int64_t before_id, std::int64_t limit) {
-  std::lock_guard lock(mutex_);
-  auto s = db_.prepare("SELECT " + std::string(kLedgerColumns) +
-                       " FROM ledger WHERE account_id = ?1 AND id < ?2 AND kind <> 'charge' "
-                       "ORDER BY id DESC LIMIT ?3");
-  s.bind(1, account_id).bind(2, before_id > 0 ? before_id : INT64_MAX).bind(3, limit);
-  return read_rows(s, read_ledger);
+  return with_reports([&](SqliteDb& db) {
+    auto s = db.prepare("SELECT " + std::string(kLedgerColumns) +
+                        " FROM ledger WHERE account_id = ?1 AND id < ?2 AND kind <> 'charge' "
+                        "ORDER BY id DESC LIMIT ?3");
+    s.bind(1, account_id).bind(2, before_id > 0 ? before_id : INT64_MAX).bind(3, limit);
+    return read_rows(s, read_ledger);
+  });
 }
 
 // A background task's charge stays a ledger row (see apply_charges), so this reads only the

@@ -63,9 +63,10 @@ const std::string& page_columns() {
 
 void SqliteStore::add_to_rollups(const std::vector<const UsageRecord*>& records) {
   if (records.empty()) return;
-  for (const auto& [table, bucket] : {std::pair{"usage_hourly", kHourMs}, {"usage_daily", kDayMs}}) {
-    SqliteStatement& s = cached_statement(std::string("rollup ") + table,
-                                          [t = table] { return upsert_sql(t); });
+  for (const auto& [table, bucket] :
+       {std::pair{"usage_hourly", kHourMs}, {"usage_daily", kDayMs}}) {
+    SqliteStatement& s =
+        cached_statement(std::string("rollup ") + table, [t = table] { return upsert_sql(t); });
     for (const auto& [key, sums] : fold(records, bucket)) {
       s.reset();
       s.bind_view(1, std::get<0>(key)).bind(2, std::get<1>(key)).bind_view(3, std::get<2>(key));
@@ -80,57 +81,59 @@ void SqliteStore::add_to_rollups(const std::vector<const UsageRecord*>& records)
 std::vector<UsageSeriesPoint> SqliteStore::usage_series(const UsageSeriesQuery& q) {
   const std::int64_t bucket = q.by_day ? kDayMs : kHourMs;
   const std::string table = q.by_day ? "usage_daily" : "usage_hourly";
-  std::lock_guard lock(mutex_);
-  auto s = db_.prepare(
-      "SELECT bucket, model, sum(requests), sum(errors), sum(prompt_tokens), sum(cached_tokens), "
-      "sum(completion_tokens), sum(reasoning_tokens), sum(cost), sum(latency_us), sum(ttft_us) "
-      "FROM " +
-      table + " WHERE bucket >= ?1 AND bucket < ?2" +
-      (q.account_id ? " AND account_id = ?3" : "") + " GROUP BY bucket, model ORDER BY 1, 2");
-  s.bind(1, q.since_ms - q.since_ms % bucket).bind(2, q.until_ms);
-  if (q.account_id) s.bind(3, *q.account_id);
-  std::vector<UsageSeriesPoint> out;
-  while (s.step()) {
-    UsageSeriesPoint p;
-    p.bucket_ms = s.integer(0);
-    p.model = s.text(1);
-    p.requests = s.integer(2);
-    p.errors = s.integer(3);
-    p.usage.prompt_tokens = s.integer(4);
-    p.usage.cached_tokens = s.integer(5);
-    p.usage.completion_tokens = s.integer(6);
-    p.usage.reasoning_tokens = s.integer(7);
-    p.cost = s.integer(8);
-    p.latency_us = s.integer(9);
-    p.ttft_us = s.integer(10);
-    out.push_back(std::move(p));
-  }
-  return out;
+  return with_reports([&](SqliteDb& db) {
+    auto s = db.prepare(
+        "SELECT bucket, model, sum(requests), sum(errors), sum(prompt_tokens), sum(cached_tokens), "
+        "sum(completion_tokens), sum(reasoning_tokens), sum(cost), sum(latency_us), sum(ttft_us) "
+        "FROM " +
+        table + " WHERE bucket >= ?1 AND bucket < ?2" +
+        (q.account_id ? " AND account_id = ?3" : "") + " GROUP BY bucket, model ORDER BY 1, 2");
+    s.bind(1, q.since_ms - q.since_ms % bucket).bind(2, q.until_ms);
+    if (q.account_id) s.bind(3, *q.account_id);
+    std::vector<UsageSeriesPoint> out;
+    while (s.step()) {
+      UsageSeriesPoint p;
+      p.bucket_ms = s.integer(0);
+      p.model = s.text(1);
+      p.requests = s.integer(2);
+      p.errors = s.integer(3);
+      p.usage.prompt_tokens = s.integer(4);
+      p.usage.cached_tokens = s.integer(5);
+      p.usage.completion_tokens = s.integer(6);
+      p.usage.reasoning_tokens = s.integer(7);
+      p.cost = s.integer(8);
+      p.latency_us = s.integer(9);
+      p.ttft_us = s.integer(10);
+      out.push_back(std::move(p));
+    }
+    return out;
+  });
 }
 
 std::vector<AccountUsageTotal> SqliteStore::usage_by_account(std::int64_t since_ms,
                                                              std::int64_t until_ms,
                                                              std::int64_t limit) {
-  std::lock_guard lock(mutex_);
-  auto s = db_.prepare(
-      "SELECT account_id, sum(requests), sum(errors), sum(prompt_tokens), sum(cached_tokens), "
-      "sum(completion_tokens), sum(reasoning_tokens), sum(cost) FROM usage_daily WHERE bucket >= "
-      "?1 AND bucket < ?2 GROUP BY account_id ORDER BY 8 DESC, 2 DESC, 1 LIMIT ?3");
-  s.bind(1, since_ms - since_ms % kDayMs).bind(2, until_ms).bind(3, limit);
-  std::vector<AccountUsageTotal> out;
-  while (s.step()) {
-    AccountUsageTotal t;
-    t.account_id = s.text(0);
-    t.requests = s.integer(1);
-    t.errors = s.integer(2);
-    t.usage.prompt_tokens = s.integer(3);
-    t.usage.cached_tokens = s.integer(4);
-    t.usage.completion_tokens = s.integer(5);
-    t.usage.reasoning_tokens = s.integer(6);
-    t.cost = s.integer(7);
-    out.push_back(std::move(t));
-  }
-  return out;
+  return with_reports([&](SqliteDb& db) {
+    auto s = db.prepare(
+        "SELECT account_id, sum(requests), sum(errors), sum(prompt_tokens), sum(cached_tokens), "
+        "sum(completion_tokens), sum(reasoning_tokens), sum(cost) FROM usage_daily WHERE bucket >= "
+        "?1 AND bucket < ?2 GROUP BY account_id ORDER BY 8 DESC, 2 DESC, 1 LIMIT ?3");
+    s.bind(1, since_ms - since_ms % kDayMs).bind(2, until_ms).bind(3, limit);
+    std::vector<AccountUsageTotal> out;
+    while (s.step()) {
+      AccountUsageTotal t;
+      t.account_id = s.text(0);
+      t.requests = s.integer(1);
+      t.errors = s.integer(2);
+      t.usage.prompt_tokens = s.integer(3);
+      t.usage.cached_tokens = s.integer(4);
+      t.usage.completion_tokens = s.integer(5);
+      t.usage.reasoning_tokens = s.integer(6);
+      t.cost = s.integer(7);
+      out.push_back(std::move(t));
+    }
+    return out;
+  });
 }
 
 // The scan walks usage_account_time (account, created_at, rowid) backwards for an account, the
@@ -140,7 +143,8 @@ UsagePage SqliteStore::usage_page(const UsagePageQuery& q) {
   std::string where;
   if (q.account_id) where += " AND account_id = ?1";
   if (q.before)
-    where += q.account_id ? " AND (created_at < ?2 OR (created_at = ?2 AND id < ?3))" : " AND id < ?3";
+    where +=
+        q.account_id ? " AND (created_at < ?2 OR (created_at = ?2 AND id < ?3))" : " AND id < ?3";
   if (q.since_ms) where += " AND created_at >= ?4";
   if (!where.empty()) where = " WHERE" + where.substr(4);
   std::string match = "1";
@@ -151,34 +155,35 @@ UsagePage SqliteStore::usage_page(const UsagePageQuery& q) {
   if (q.status_class == 2) match += " AND status >= 400";
   const std::string order =
       q.account_id ? " ORDER BY created_at DESC, id DESC" : " ORDER BY id DESC";
-  std::lock_guard lock(mutex_);
-  auto s = db_.prepare("SELECT " + page_columns() + ", " + match + " FROM usage" + where + order +
-                       " LIMIT ?8");
-  if (q.account_id) s.bind(1, *q.account_id);
-  if (q.before) s.bind(2, q.before->created_at).bind(3, q.before->id);
-  if (q.since_ms) s.bind(4, *q.since_ms);
-  if (!q.model.empty()) s.bind(5, q.model);
-  if (!q.surface.empty()) s.bind(6, q.surface);
-  if (!q.key_id.empty()) s.bind(7, q.key_id);
-  s.bind(8, q.scan);
-  UsagePage page;
-  std::int64_t scanned = 0;
-  UsageCursor last{};
-  while (s.step()) {
-    ++scanned;
-    last = {s.integer(kUsageParams - 3), s.integer(kUsageParams)};  // created_at, id
-    if (s.integer(kUsageParams + 1) == 0) continue;
-    page.records.push_back(read_usage_row(s));
-    if (static_cast<std::int64_t>(page.records.size()) == q.limit) {
-      page.next = last;
-      return page;
+  return with_reports([&](SqliteDb& db) {
+    auto s = db.prepare("SELECT " + page_columns() + ", " + match + " FROM usage" + where + order +
+                        " LIMIT ?8");
+    if (q.account_id) s.bind(1, *q.account_id);
+    if (q.before) s.bind(2, q.before->created_at).bind(3, q.before->id);
+    if (q.since_ms) s.bind(4, *q.since_ms);
+    if (!q.model.empty()) s.bind(5, q.model);
+    if (!q.surface.empty()) s.bind(6, q.surface);
+    if (!q.key_id.empty()) s.bind(7, q.key_id);
+    s.bind(8, q.scan);
+    UsagePage page;
+    std::int64_t scanned = 0;
+    UsageCursor last{};
+    while (s.step()) {
+      ++scanned;
+      last = {s.integer(kUsageParams - 3), s.integer(kUsageParams)};  // created_at, id
+      if (s.integer(kUsageParams + 1) == 0) continue;
+      page.records.push_back(read_usage_row(s));
+      if (static_cast<std::int64_t>(page.records.size()) == q.limit) {
+        page.next = last;
+        return page;
+      }
     }
-  }
-  if (scanned == q.scan) {  // the budget ran out: older rows may match
-    page.next = last;
-    page.scanned_to = last.created_at;
-  }
-  return page;
+    if (scanned == q.scan) {  // the budget ran out: older rows may match
+      page.next = last;
+      page.scanned_to = last.created_at;
+    }
+    return page;
+  });
 }
 
 }  // namespace glmgate

@@ -166,12 +166,27 @@ class SqliteStore final : public Store {
   // The balance update and its ledger row; nullopt when the account does not exist.
   std::optional<LedgerEntry> apply_ledger(const LedgerEntry& entry);
 
+  // The console's reports read through a connection of their own (opened at the first one): a
+  // report of tens of milliseconds then waits for no commit and holds none up (WAL readers see
+  // the last commit). `use` runs with it under its mutex.
+  template <class Use>
+  auto with_reports(Use use) {
+    std::lock_guard lock(reports_mutex_);
+    if (!reports_db_) {
+      reports_db_ = std::make_unique<SqliteDb>(path_);
+      reports_db_->exec("PRAGMA query_only=1; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;");
+    }
+    return use(*reports_db_);
+  }
+
   std::mutex mutex_;
   SqliteServerLock lock_;  // before db_: a second server fails before it touches the file
   SqliteDb db_;
   std::string path_;  // for messages
   // Declared after db_: finalized before the connection closes.
   std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
+  std::mutex reports_mutex_;
+  std::unique_ptr<SqliteDb> reports_db_;
 };
 
 }  // namespace glmgate

@@ -27,11 +27,13 @@ std::vector<Pair> pairs() {
 class StoreCopyTest : public ::testing::TestWithParam<Pair> {
  protected:
   void SetUp() override {
+    // Both URLs before either store opens: making a SQLite URL empties the test's folder, which
+    // would unlink a store already open there (its next connection would find a new, empty file).
     from_url_ = GetParam().from.make_url();
-    from_ = open_store(from_url_);
     to_url_ = GetParam().to.make_url();
     // Two SQLite stores of one test share its folder: another file there.
     if (to_url_ == from_url_) to_url_ = to_url_.substr(0, to_url_.rfind('/') + 1) + "copy.db";
+    from_ = open_store(from_url_);
     to_ = open_store(to_url_);
   }
   void TearDown() override {

@@ -26,7 +26,9 @@ std::uint64_t yields_while_busy(std::chrono::milliseconds busy, bool enabled) {
 
 TEST(YieldPoint, GivesTheCoreAwayOncePerSliceOnAnEnabledThreadOnly) {
   std::uint64_t n = yields_while_busy(std::chrono::milliseconds(40), true);
-  EXPECT_GE(n, 20u);  // about 40 on an idle machine; a loaded one stretches the slices
+  // About 40 on an idle machine. A loaded one (a build beside the tests) stretches the slices:
+  // 16 was seen with two compilers running, so the floor only says it yields slice after slice.
+  EXPECT_GE(n, 5u);
   EXPECT_LE(n, 41u);
   EXPECT_EQ(yields_while_busy(std::chrono::milliseconds(10), false), 0u);
 }
