@@ -59,7 +59,8 @@ def fill(db_path, account_ids, now_ms):
           estimated, cost, latency_us, ttft_us, created_at, served_model, attempts, ledger_id,
           balance_after)
         SELECT 'req_' || i, 'key_' || (i % 2000),
-          (SELECT id FROM acct WHERE n = CASE WHEN i % 10 = 0 THEN 0 ELSE i % {ACCOUNTS} END),
+          (SELECT id FROM acct WHERE n = CASE WHEN i % 10 = 0 THEN 0
+                                              ELSE 1 + i % {ACCOUNTS - 1} END),
           (SELECT id FROM mdl WHERE n = i % {len(MODELS)}), 'fake',
           CASE i % 4 WHEN 0 THEN 'openai' WHEN 1 THEN 'responses' WHEN 2 THEN 'anthropic'
             ELSE 'gemini' END,
@@ -121,13 +122,18 @@ def pages(member_cursor):
         "member: requests, a rare model, errors only": [
             "session", "v1/requests?limit=50&model=model-7&status=error"],
         "member: requests, deep page": ["session", f"v1/requests?limit=50&cursor={member_cursor}"],
+        "member: requests of the last hour": ["session", "v1/requests?limit=50&since=1h"],
+        "member: requests since a time to come": ["session", "v1/requests?limit=50&since=9999999999"],
         "member: ledger": ["session", "v1/accounts/me", "v1/accounts/me/ledger?limit=50"],
         "operator: accounts": ["session", "v1/accounts"],
         "operator: usage (30 days)": ["session", "v1/usage/series?since=30d&bucket=day",
                                       "v1/usage/accounts?since=30d"],
         "operator: usage (90 days)": ["session", "v1/usage/series?since=90d&bucket=day",
                                       "v1/usage/accounts?since=90d"],
-        "operator: requests": ["session", "v1/requests?limit=50"],
+        "operator: requests": ["session", "v1/requests?limit=50", "v1/models", "v1/accounts"],
+        "operator: requests of one account, errors": [
+            "session", "v1/requests?limit=50&account=acct042&status=error"],
+        "operator: requests since a time to come": ["session", "v1/requests?limit=50&since=9999999999"],
         "operator: models": ["session", "v1/models"],
         "operator: health": ["session", "v1/status", "v1/routing"],
     }
@@ -198,7 +204,7 @@ def main():
         "# Console at scale",
         "",
         f"SQLite store (the default) with {ROWS:,} usage rows over {DAYS} days, {ACCOUNTS} accounts "
-        f"(the member's is the busiest: {ROWS // 10 + ROWS // ACCOUNTS:,} rows), {len(MODELS)} models; "
+        f"(the member's is the busiest: {ROWS // 10:,} rows, the others about {ROWS * 9 // 10 // (ACCOUNTS - 1):,} each), {len(MODELS)} models; "
         f"written in {inserted:.0f} s, rollups built in {rolled:.0f} s ({hourly:,} hourly rows), "
         f"{size_mb:.0f} MB. Each call {REPEATS} times in a row, then {REPEATS} times 8 at once.",
         "",
@@ -209,7 +215,10 @@ def main():
         lines.append(f"| {r['page']} | `{r['call'][:60]}` | {r['calls']} | {r['p50']:.1f} | "
                      f"{r['p95']:.1f} | {r['p95_8']:.1f} |")
     lines += ["", f"Budget: p95 < {BUDGET_MS:.0f} ms per call (worst {worst:.1f} ms), at most "
-              f"{MAX_CALLS} calls per page (most {most_calls}): **{'met' if ok else 'MISSED'}**.", ""]
+              f"{MAX_CALLS} calls per page (most {most_calls}): **{'met' if ok else 'MISSED'}**. "
+              "The budget is a page load's, one user's calls in a row; eight at once share this "
+              "machine's two cores and the store's one report connection, and are shown, not "
+              f"budgeted (worst {max(r['p95_8'] for r in rows):.1f} ms).", ""]
     (RESULTS / "console.md").write_text("\n".join(lines))
     print("\n".join(lines))
     return 0 if ok else 1

@@ -1,6 +1,8 @@
 // KeyService; see key_service.hpp.
 #include "accounts/key_service.hpp"
 
+#include <algorithm>
+
 namespace glmgate {
 
 GeneratedKey KeyService::create(const KeyOptions& options) {
@@ -43,10 +45,19 @@ void KeyService::revoke(const std::string& id) {
     throw ServiceError(404, "no key has the id \"" + id + "\" (see `glmgate keys list`)");
 }
 
-GeneratedKey KeyService::create_chat_key(const std::string& account_id,
-                                         const std::string& user_id,
+GeneratedKey KeyService::create_chat_key(const std::string& account_id, const std::string& user_id,
                                          const std::string& session_id,
                                          std::int64_t expires_at_ms) {
+  // A session keeps a few live keys (a page in several tabs renews each its own), never more:
+  // the oldest go first. Each key costs a row, a change and a cache entry on every instance.
+  std::vector<KeyRecord> live;
+  for (auto& k : keys_.list_keys(account_id))
+    if (!k.revoked && k.session_id == session_id) live.push_back(std::move(k));
+  std::sort(live.begin(), live.end(), [](const KeyRecord& a, const KeyRecord& b) {
+    return a.expires_at_ms < b.expires_at_ms;
+  });
+  for (std::size_t i = 0; i + kChatKeysPerSession <= live.size(); ++i)
+    keys_.revoke_key(live[i].id);
   auto key = generate_key("console chat", false);
   key.record.account_id = account_id;
   key.record.user_id = user_id;
@@ -60,8 +71,7 @@ GeneratedKey KeyService::create_chat_key(const std::string& account_id,
   return key;
 }
 
-std::int64_t KeyService::revoke_chat_keys(const std::string& account_id,
-                                          const std::string& user_id,
+std::int64_t KeyService::revoke_chat_keys(const std::string& account_id, const std::string& user_id,
                                           const std::string& only_session,
                                           const std::string& keep_session) {
   if (account_id.empty() || user_id.empty()) return 0;

@@ -34,7 +34,9 @@ class KeyService {
   // ServiceError 404 when no key has this id.
   void revoke(const std::string& id);
   // A console chat key for a member's session: it bills `account_id` at the default limits,
-  // ends at `expires_at_ms`, and is never an admin key.
+  // ends at `expires_at_ms`, and is never an admin key. The session's oldest keys are revoked
+  // so that it has at most kChatKeysPerSession live ones.
+  static constexpr std::size_t kChatKeysPerSession = 4;
   GeneratedKey create_chat_key(const std::string& account_id, const std::string& user_id,
                                const std::string& session_id, std::int64_t expires_at_ms);
   // Revokes a user's live chat keys: those of `only_session` when it is not empty, else all

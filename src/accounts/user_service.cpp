@@ -179,8 +179,17 @@ NewSession UserService::sign_in(const std::string& email, const std::string& pas
     verify_password(decoy_hash(cost_), password);
     throw sign_in_refused();
   }
+  // A user past five wrong passwords in a row waits, whichever instance they try: the count is
+  // the store's. The password is not even checked meanwhile.
+  if (user->locked_until > now_ms)
+    throw ServiceError(429,
+                       "too many wrong passwords for this email; try again in " +
+                           std::to_string((user->locked_until - now_ms + 999) / 1000) + " s",
+                       (user->locked_until - now_ms + 999) / 1000);
   const bool ok = verify_password(user->password_hash, password);
+  if (!ok) users_.record_failed_sign_in(user->id, now_ms);
   if (!ok || user->disabled) throw sign_in_refused();
+  if (user->failed_sign_ins > 0) users_.clear_failed_sign_ins(user->id);
   if (needs_rehash(user->password_hash, cost_))
     users_.set_password_hash(user->id, hash_password(password, cost_));
   NewSession out;

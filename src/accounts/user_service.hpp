@@ -80,7 +80,8 @@ class UserService {
                        const std::string& password, const std::string& keep_session_secret);
 
   // 401 "the email or the password is wrong" for any refusal (unknown email, wrong password, no
-  // password yet, disabled), taking as long for an unknown email as for a known one.
+  // password yet, disabled), taking as long for an unknown email as for a known one. From the
+  // 5th wrong password in a row, 429 (ServiceError::retry_after_s) until the store's lock ends.
   NewSession sign_in(const std::string& email, const std::string& password, std::int64_t now_ms);
   // The session of `secret` with its user while it lasts (not past its end, used within the idle
   // time, its user not disabled); records the use when the last was more than a minute ago.

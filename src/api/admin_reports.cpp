@@ -196,7 +196,7 @@ HttpResponse ledger_page(AccountService& accounts, const HttpRequest& request,
   return json_response(200, out);
 }
 
-HttpResponse models(const Catalog& catalog, const ModelStatus* status) {
+HttpResponse models(const Catalog& catalog, const ModelStatus* status, bool where) {
   std::unordered_map<std::string, json::object> states;
   json::object snapshot = status ? status->snapshot() : json::object{{"models", json::array{}}};
   for (auto& m : snapshot.at("models").as_array())
@@ -207,10 +207,6 @@ HttpResponse models(const Catalog& catalog, const ModelStatus* status) {
     for (const auto& f : m.fallbacks)
       fallbacks.push_back(json::value(f));
     json::object o{{"id", m.id},
-                   {"provider", m.provider},
-                   {"upstream_model", m.upstream_model},
-                   {"deployments", static_cast<std::int64_t>(m.deployments.size())},
-                   {"routing", m.routing},
                    {"context_window", m.context_window},
                    {"max_output_tokens", m.max_output_tokens},
                    {"reasoning", m.reasoning},
@@ -219,6 +215,12 @@ HttpResponse models(const Catalog& catalog, const ModelStatus* status) {
                    {"cached_input_usd_per_mtok", format_usd(m.cached_input_price_per_mtok)},
                    {"output_usd_per_mtok", format_usd(m.output_price_per_mtok)},
                    {"fallbacks", std::move(fallbacks)}};
+    if (where) {
+      o["provider"] = m.provider;
+      o["upstream_model"] = m.upstream_model;
+      o["deployments"] = static_cast<std::int64_t>(m.deployments.size());
+      o["routing"] = m.routing;
+    }
     if (auto it = states.find(m.id); it != states.end()) {
       o["status"] = it->second.at("status");
       o["uptime_1h"] = it->second.at("uptime_1h");

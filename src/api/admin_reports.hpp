@@ -27,8 +27,9 @@ HttpResponse requests(AccountService& accounts, const HttpRequest& request,
 // GET accounts/{account}/ledger?before=&limit=: grants, adjustments and refunds, newest first.
 HttpResponse ledger_page(AccountService& accounts, const HttpRequest& request,
                          const std::string& account_id);
-// GET models: the catalog with prices, limits and each model's state now.
-HttpResponse models(const Catalog& catalog, const ModelStatus* status);
+// GET models: the catalog with prices, limits and each model's state now; `where` adds where
+// each model runs (provider, upstream model, deployments, routing), for operators.
+HttpResponse models(const Catalog& catalog, const ModelStatus* status, bool where);
 // GET outputs/{id}: `account_id` empty for an operator (any account's).
 HttpResponse output(OutputService& outputs, const std::string& id, const std::string& account_id);
 

@@ -267,7 +267,7 @@ struct AdminRoutes::Impl {
 
   HttpResponse models(const HttpRequest& request, const Caller& caller) {
     if (!parts.catalog) return unknown(request, caller);
-    return admin_reports::models(*parts.catalog, parts.status);
+    return admin_reports::models(*parts.catalog, parts.status, caller.is_operator);
   }
 
   HttpResponse output(const HttpRequest& request, const Caller& caller) {

@@ -65,8 +65,8 @@ struct AdminParts {
   // The most a member may give a key of theirs: default_rpm when no tier applies; 0: members may
   // not set a key's rpm (tiers or no default limit: a key's own rpm would override them).
   std::int64_t member_max_rpm = 0;
-  UserService* users = nullptr;  // the console's people (the users endpoints); null: none
-  std::string console_base;      // where one-time links point ("https://gw.example.com")
+  UserService* users = nullptr;      // the console's people (the users endpoints); null: none
+  std::string console_base;          // where one-time links point ("https://gw.example.com")
   const Catalog* catalog = nullptr;  // GET models; null: none
   OutputService* outputs = nullptr;  // GET outputs/{id}; null: none
 };

@@ -237,10 +237,16 @@ int serve(const std::optional<std::string>& config_path) {
     });
   UserService user_service(*store, *store, user_lifetimes(config));
   // A console chat key lives no longer than the session that asked for it.
-  user_service.on_sessions_ended([&keys, &sync](const UserRecord& user, const std::string& only,
-                                                const std::string& keep) {
-    if (keys.revoke_chat_keys(user.account_id, user.id, only, keep) > 0) sync.sync_now();
-  });
+  // A failure here must not fail the sign-out that ended them: the sweeper revokes them at their
+  // end anyway.
+  user_service.on_sessions_ended(
+      [&keys, &sync](const UserRecord& user, const std::string& only, const std::string& keep) {
+        try {
+          if (keys.revoke_chat_keys(user.account_id, user.id, only, keep) > 0) sync.sync_now();
+        } catch (const std::exception& e) {
+          spdlog::warn("could not revoke the chat keys of user {}: {}", user.id, e.what());
+        }
+      });
   AdminRoutes admin({cache, keys, account_service, sync, &model_status, &registry,
                      config.tiers.empty() ? config.default_rpm : 0, &user_service,
                      console_base_url(config), &catalog, &outputs});

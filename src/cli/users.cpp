@@ -37,10 +37,10 @@ int with_users(const std::optional<std::string>& config_path, F body) {
   // Disabling a user revokes their console chat keys too (a running server hears of it through
   // the change feed).
   KeyService keys(*store, *store);
-  users.on_sessions_ended([&keys](const UserRecord& user, const std::string& only,
-                                  const std::string& keep) {
-    keys.revoke_chat_keys(user.account_id, user.id, only, keep);
-  });
+  users.on_sessions_ended(
+      [&keys](const UserRecord& user, const std::string& only, const std::string& keep) {
+        keys.revoke_chat_keys(user.account_id, user.id, only, keep);
+      });
   return body(users, config);
 }
 

@@ -1,12 +1,12 @@
 // The console's own API; see console_routes.hpp.
 #include "console/console_routes.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <algorithm>
 #include <chrono>
 #include <variant>
 
@@ -53,6 +53,8 @@ std::string_view code_of(int status) {
       return "conflict";
     case 410:
       return "link_used_or_expired";
+    case 429:
+      return "rate_limited";
     default:
       return "error";
   }
@@ -234,9 +236,19 @@ struct ConsoleRoutes::Impl {
     if (!s) return error(401, "unauthorized", "not signed in");
     if (s->user.role != user_role::kMember || s->user.account_id.empty())
       return error(403, "forbidden", "Chat is for account members: an operator has no credits");
+    // Never past the session's end, absolute or idle (an idle session is swept without a word).
     const std::int64_t ends =
-        std::min(now + config.console_chat_token_minutes * 60'000, s->record.expires_at);
-    GeneratedKey key = keys.create_chat_key(s->user.account_id, s->user.id, s->record.id_hash, ends);
+        std::min({now + config.console_chat_token_minutes * 60'000, s->record.expires_at,
+                  s->record.last_seen_at + users.lifetimes().session_idle_ms});
+    GeneratedKey key =
+        keys.create_chat_key(s->user.account_id, s->user.id, s->record.id_hash, ends);
+    // A sign-out that ran between the check above and the insert revoked the session's keys
+    // before this one existed: look again, and take it back.
+    if (!users.session(call.secret, unix_ms_now())) {
+      keys.revoke(key.record.id);
+      sync.sync_now();
+      return error(401, "unauthorized", "not signed in");
+    }
     sync.sync_now();  // the page's first call comes at once
     return json_response(200, json::object{{"token", key.secret}, {"expires_at", ends / 1000}});
   }
@@ -287,7 +299,10 @@ struct ConsoleRoutes::Impl {
       }
       return (this->*endpoint)(call);
     } catch (const ServiceError& e) {
-      return error(e.status, code_of(e.status), e.what());
+      HttpResponse r = error(e.status, code_of(e.status), e.what());
+      if (e.retry_after_s > 0)
+        r.headers.push_back({"retry-after", std::to_string(e.retry_after_s)});
+      return r;
     } catch (const StoreUnavailable&) {
       return error(503, "unavailable", "the gateway's store cannot be reached; try again shortly");
     } catch (const std::exception& e) {

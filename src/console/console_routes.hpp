@@ -10,8 +10,9 @@
 // sign-ins are rate-limited per client address and per email before any password is hashed
 // (console/sign_in_limiter.hpp). `POST chat-token` gives a member's Chat page a short-lived API
 // key of their account, which dies with the session (revoked when it ends) or at its end, and
-// which no key listing shows; the page keeps it in memory only. Errors: {"error": {"message", "code"}} with 400, 401, 403
-// (csrf_failed), 404, 410 (link_used_or_expired), 429 (with Retry-After) or 503 (the store away).
+// which no key listing shows; the page keeps it in memory only. Errors: {"error": {"message",
+// "code"}} with 400, 401, 403 (csrf_failed), 404, 410 (link_used_or_expired), 429 (with
+// Retry-After) or 503 (the store away).
 //
 // Threading: handlers start on an I/O thread and run the user service (store round trips,
 // Argon2id) on a private pool of two threads, which also bounds the memory hashing takes.

@@ -189,9 +189,9 @@ struct UsageCursor {
 
 struct UsagePageQuery {
   std::optional<std::string> account_id;
-  std::string model;    // "": any (the model asked for)
-  std::string surface;  // "": any
-  std::string key_id;   // "": any
+  std::string model;     // "": any (the model asked for)
+  std::string surface;   // "": any
+  std::string key_id;    // "": any
   int status_class = 0;  // 0: any, 1: below 400, 2: 400 and up
   std::optional<std::int64_t> since_ms;
   std::optional<UsageCursor> before;  // records strictly older than this
@@ -201,7 +201,7 @@ struct UsagePageQuery {
 
 struct UsagePage {
   std::vector<UsageRecord> records;
-  std::optional<UsageCursor> next;     // none: nothing older matches
+  std::optional<UsageCursor> next;         // none: nothing older matches
   std::optional<std::int64_t> scanned_to;  // created_at of the oldest row read, when the scan
                                            // budget ran out before the page filled
 };

@@ -38,11 +38,19 @@ std::int64_t Sweeper::sweep() {
       drain([this](std::int64_t now) { return tasks_.sweep_tasks(now, kRowsPerTransaction); });
     // Few rows (people, not requests): one statement.
     if (users_) total += users_->sweep_users(unix_ms_now(), session_idle_ms_);
-    if (keys_) total += keys_->expire_keys(unix_ms_now(), unix_ms_now() - 86'400'000);
+
   } catch (const std::exception& e) {
     spdlog::warn("could not delete expired outputs, will retry: {}", e.what());
   }
-  if (total > 0) spdlog::info("deleted {} expired outputs, tasks, sessions and links", total);
+  // Apart: a failure above must not keep expired chat keys alive.
+  try {
+    if (keys_) total += keys_->expire_keys(unix_ms_now(), unix_ms_now() - 86'400'000);
+  } catch (const std::exception& e) {
+    spdlog::warn("could not revoke expired chat keys, will retry: {}", e.what());
+  }
+  if (total > 0)
+    spdlog::info("deleted {} expired outputs, tasks, sessions and links, or revoked chat keys",
+                 total);
   return total;
 }
 

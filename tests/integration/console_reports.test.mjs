@@ -141,6 +141,10 @@ describe('console reports and the chat token', () => {
     const m = models.body.data.find((x) => x.id === 'glm-test');
     assert.ok(m && 'input_usd_per_mtok' in m && 'output_usd_per_mtok' in m);
     assert.equal(m.status, 'operational');
+    assert.ok(!('provider' in m) && !('upstream_model' in m));  // where it runs is the operator's
+    const theirs = (await op.call('GET', 'v1/models')).body.data.find((x) => x.id === 'glm-test');
+    assert.equal(theirs.provider, 'fake');
+    assert.equal(theirs.upstream_model, 'fake-glm-upstream');
 
     const r = await fetch(`${s.gw.url}/v1/responses`, {
       method: 'POST',

@@ -12,8 +12,9 @@ DOMPurify.addHook('afterSanitizeAttributes', (node) => {
     node.setAttribute('target', '_blank');
     node.setAttribute('rel', 'noopener noreferrer');
   }
-  // The CSP blocks other sites' images anyway; dropping them keeps a broken frame off the page.
-  if (node.tagName === 'IMG' && !/^(data:|\/(?!\/))/.test(node.getAttribute('src') ?? '')) node.remove();
+  // Only inline images: a path of this site could be any of its GET routes, and the CSP blocks
+  // other sites' anyway (dropping them keeps a broken frame off the page).
+  if (node.tagName === 'IMG' && !/^data:image\//.test(node.getAttribute('src') ?? '')) node.remove();
 });
 
 const OPTIONS = {

@@ -87,8 +87,10 @@ std::vector<LedgerEntry> PostgresStore::ledger_page(const std::string& account_i
       c->query("SELECT " + std::string(kPgLedgerColumns) +
                    " FROM ledger WHERE account_id = $1 AND id < $2::bigint AND kind <> 'charge' "
                    "ORDER BY id DESC LIMIT $3::bigint",
-               PgParams().text(account_id).integer(before_id > 0 ? before_id : INT64_MAX).integer(
-                   limit)),
+               PgParams()
+                   .text(account_id)
+                   .integer(before_id > 0 ? before_id : INT64_MAX)
+                   .integer(limit)),
       read_ledger);
 }
 

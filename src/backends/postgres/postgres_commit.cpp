@@ -110,7 +110,8 @@ std::string calls_sql(bool skip_stored) {
   if (skip_stored) {
     sql +=
         " ON CONFLICT (request_id, created_at) DO NOTHING RETURNING request_id, " +
-        std::string(kPgRollupReturning) + "), "
+        std::string(kPgRollupReturning) +
+        "), "
         // The charges to apply: those of no call, and those whose call's record is new.
         "due AS (SELECT r.* FROM run r LEFT JOIN recorded d ON d.request_id = r.call_request AND "
         "d.created_at = r.call_created WHERE r.call_request IS NULL OR d.request_id IS NOT "

@@ -61,20 +61,21 @@ std::optional<KeyRecord> PostgresStore::find_key(const std::string& id) {
 
 std::int64_t PostgresStore::expire_keys(std::int64_t now_ms, std::int64_t forget_before_ms) {
   auto c = pool_.acquire();
-  // One change position per key revoked, as revoke_key takes: the change counter's row lock
-  // orders this against every other writer of positions.
+  // One change position for the keys revoked together. The change counter is locked before any
+  // key row, as revoke_key and insert_key lock them: a sign-out revoking a chat key while the
+  // sweeper expires it never deadlocks with it (a key revoked meanwhile is skipped: NOT revoked
+  // is checked again on the locked row).
   const std::int64_t revoked =
       c->query(
-           "WITH due AS (SELECT id FROM api_keys WHERE expires_at > 0 AND expires_at <= $1::bigint "
-           "AND NOT revoked ORDER BY id FOR UPDATE), "
-           "p AS (UPDATE change_counter SET position = position + (SELECT count(*) FROM due) "
-           "WHERE EXISTS (SELECT 1 FROM due) RETURNING position) "
-           "UPDATE api_keys k SET revoked = true, rev = p.position FROM due, p WHERE k.id = due.id",
+           "WITH p AS (UPDATE change_counter SET position = position + 1 WHERE EXISTS (SELECT 1 "
+           "FROM api_keys WHERE expires_at > 0 AND expires_at <= $1::bigint AND NOT revoked) "
+           "RETURNING position) "
+           "UPDATE api_keys k SET revoked = true, rev = p.position FROM p WHERE k.expires_at > 0 "
+           "AND k.expires_at <= $1::bigint AND NOT k.revoked",
            PgParams().integer(now_ms))
           .affected();
-  c->query(
-      "DELETE FROM api_keys WHERE expires_at > 0 AND expires_at < $1::bigint AND revoked",
-      PgParams().integer(forget_before_ms));
+  c->query("DELETE FROM api_keys WHERE expires_at > 0 AND expires_at < $1::bigint AND revoked",
+           PgParams().integer(forget_before_ms));
   return revoked;
 }
 

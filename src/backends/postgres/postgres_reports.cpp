@@ -1,6 +1,9 @@
 // PostgresStore's usage rollups (kept by the calls' statement of the batch commit) and the
 // console's reads: the charts' series and per-account totals from the rollups, and the request
 // log by keyset with a scan budget (contracts/store/usage_store.hpp).
+#include <algorithm>
+#include <cstdint>
+
 #include "backends/postgres/postgres_rows.hpp"
 #include "backends/postgres/postgres_store.hpp"
 
@@ -33,6 +36,17 @@ std::string rollup(std::string_view name, std::string_view table, std::int64_t b
          add("requests") + ", " + add("errors") + ", " + add("prompt_tokens") + ", " +
          add("cached_tokens") + ", " + add("completion_tokens") + ", " + add("reasoning_tokens") +
          ", " + add("cost") + ", " + add("latency_us") + ", " + add("ttft_us") + ")";
+}
+
+// The usage columns as read from `u`.
+std::string prefixed_usage_columns() {
+  std::string out;
+  std::string_view columns = kPgUsageColumns;
+  for (std::size_t at = 0, next; at < columns.size(); at = next + 2) {
+    next = std::min(columns.find(", ", at), columns.size());
+    out += (out.empty() ? "u." : ", u.") + std::string(columns.substr(at, next - at));
+  }
+  return out;
 }
 
 }  // namespace
@@ -104,29 +118,23 @@ std::vector<AccountUsageTotal> PostgresStore::usage_by_account(std::int64_t sinc
 
 // The scan walks usage_account (account_id, id) backwards for an account, the primary key for
 // all. At most `scan` rows are read; the matching ones up to `limit` come back in full, with
-// the last row read to resume from.
+// the last row read to resume from. `since` is tested on the rows read: the first one older ends
+// the log (IDs follow time), so no filter ever turns the walk into a scan of the table. One
+// round trip: the page's rows, each with the scan's figures (one row of NULLs and the figures
+// when nothing matched).
 UsagePage PostgresStore::usage_page(const UsagePageQuery& q) {
-  // The rows to scan: the account's, older than the cursor, since the start.
-  auto scan_where = [&q](PgParams& p) {
-    std::string where;
-    auto param = [&p]() { return "$" + std::to_string(p.size()); };
-    if (q.account_id) {
-      p.text(*q.account_id);
-      where += " AND account_id = " + param();
-    }
-    if (q.before) {
-      p.integer(q.before->id);
-      where += " AND id < " + param() + "::bigint";
-    }
-    if (q.since_ms) {
-      p.integer(*q.since_ms);
-      where += " AND created_at >= " + param() + "::bigint";
-    }
-    return where.empty() ? where : " WHERE" + where.substr(4);
-  };
   PgParams p;
   auto param = [&p]() { return "$" + std::to_string(p.size()); };
-  const std::string where = scan_where(p);
+  std::string where;
+  if (q.account_id) {
+    p.text(*q.account_id);
+    where += " AND account_id = " + param();
+  }
+  if (q.before) {
+    p.integer(q.before->id);
+    where += " AND id < " + param() + "::bigint";
+  }
+  if (!where.empty()) where = " WHERE" + where.substr(4);
   std::string match = "true";
   if (!q.model.empty()) {
     p.text(q.model);
@@ -142,56 +150,49 @@ UsagePage PostgresStore::usage_page(const UsagePageQuery& q) {
   }
   if (q.status_class == 1) match += " AND status < 400";
   if (q.status_class == 2) match += " AND status >= 400";
+  std::string ended = "SELECT NULL::bigint AS n";
+  if (q.since_ms) {
+    p.integer(*q.since_ms);
+    ended = "SELECT min(n) AS n FROM scan WHERE created_at < " + param() + "::bigint";
+  }
   p.integer(q.scan);
   const std::string scan_limit = param() + "::bigint";
   p.integer(q.limit);
   const std::string page_limit = param() + "::bigint";
-  // The scan's rows with their match, numbered; the matches up to the page's size in full, each
-  // with the scan's size and its last row, whose position resumes the next page.
   const std::string sql =
       "WITH scan AS MATERIALIZED (SELECT id, created_at, (" + match +
-      ") AS hit, row_number() OVER (ORDER BY id DESC) AS n FROM (SELECT * FROM usage" + where +
-      " ORDER BY id DESC LIMIT " + scan_limit +
-      ") s), "
-      "hits AS (SELECT id, n FROM scan WHERE hit ORDER BY n LIMIT " +
+      ") AS hit, row_number() OVER (ORDER BY id DESC) AS n FROM (SELECT id, created_at, model, "
+      "surface, key_id, status FROM usage" +
+      where + " ORDER BY id DESC LIMIT " + scan_limit + ") s), ended AS (" + ended +
+      "), "
+      "live AS (SELECT * FROM scan WHERE n < coalesce((SELECT n FROM ended), " +
+      std::to_string(INT64_MAX) +
+      ")), "
+      "hits AS (SELECT id, n FROM live WHERE hit ORDER BY n LIMIT " +
       page_limit +
-      ") "
+      "), "
+      "figures AS (SELECT count(*) AS scanned, (SELECT n FROM ended) IS NOT NULL AS ended, "
+      "coalesce((SELECT created_at FROM live ORDER BY n DESC LIMIT 1), 0) AS oldest_at, "
+      "coalesce((SELECT id FROM live ORDER BY n DESC LIMIT 1), 0) AS oldest_id FROM live) "
       "SELECT " +
-      std::string(kPgUsageColumns) +
-      ", u.id, (SELECT count(*) FROM scan), "
-      "(SELECT created_at FROM scan ORDER BY n DESC LIMIT 1), (SELECT id FROM scan ORDER BY n "
-      "DESC LIMIT 1) FROM hits h JOIN usage u ON u.id = h.id ORDER BY h.n";
+      prefixed_usage_columns() +
+      ", coalesce(u.id, 0), f.scanned, f.ended, "
+      "f.oldest_at, f.oldest_id FROM figures f LEFT JOIN (hits h JOIN usage u ON u.id = h.id) ON "
+      "true ORDER BY h.n";
   auto c = pool_.acquire();
   auto r = c->query(sql, p);
   UsagePage page;
   for (int i = 0; i < r.rows(); ++i)
-    page.records.push_back(read_usage_row(r, i));
+    if (r.integer(i, 20) != 0) page.records.push_back(read_usage_row(r, i));
   if (static_cast<std::int64_t>(page.records.size()) == q.limit) {
     page.next = UsageCursor{page.records.back().created_at, r.integer(r.rows() - 1, 20)};
     return page;
   }
-  // Fewer matches than a page: was the scan cut short by its budget?
-  std::int64_t scanned = 0, oldest_at = 0, oldest_id = 0;
-  if (r.rows() > 0) {
-    scanned = r.integer(0, 21);
-    oldest_at = r.integer(0, 22);
-    oldest_id = r.integer(0, 23);
-  } else {  // no match at all: count the scan alone
-    PgParams again;
-    const std::string w = scan_where(again);
-    again.integer(q.scan);
-    auto s = c->query(
-        "SELECT count(*), coalesce(min(created_at), 0), coalesce(min(id), 0) FROM "
-        "(SELECT id, created_at FROM usage" +
-            w + " ORDER BY id DESC LIMIT $" + std::to_string(again.size()) + "::bigint) s",
-        again);
-    scanned = s.integer(0, 0);
-    oldest_at = s.integer(0, 1);
-    oldest_id = s.integer(0, 2);
-  }
-  if (scanned == q.scan) {
-    page.next = UsageCursor{oldest_at, oldest_id};
-    page.scanned_to = oldest_at;
+  // Fewer matches than a page: the log ended (since), or the scan's budget ran out.
+  const std::int64_t scanned = r.integer(0, 21);
+  if (!r.boolean(0, 22) && scanned == q.scan) {
+    page.next = UsageCursor{r.integer(0, 23), r.integer(0, 24)};
+    page.scanned_to = r.integer(0, 23);
   }
   return page;
 }

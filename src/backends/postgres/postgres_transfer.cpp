@@ -58,10 +58,9 @@ auto export_page(PgPool& pool, std::span<const ExportPart> parts, const ExportCu
 }
 
 constexpr std::string_view kAccountTypes[] = {"text", "text", "bigint", "bigint", "bigint"};
-constexpr std::string_view kKeyTypes[] = {"text",    "text",    "text",  "text",
-                                          "boolean", "boolean", "text",  "bigint",
-                                          "bigint",  "bigint",  "bigint",
-                                          "bigint",  "text",    "text"};
+constexpr std::string_view kKeyTypes[] = {"text",    "text",   "text",   "text",   "boolean",
+                                          "boolean", "text",   "bigint", "bigint", "bigint",
+                                          "bigint",  "bigint", "text",   "text"};
 constexpr std::string_view kLedgerTypes[] = {"bigint", "text", "text", "bigint", "bigint",
                                              "text",   "text", "text", "bigint"};
 

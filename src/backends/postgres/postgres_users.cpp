@@ -11,6 +11,10 @@ namespace {
 
 constexpr std::string_view kUserColumns =
     "id, email, role, account_id, password_hash, disabled, created_by, created_at";
+// What a read returns: the columns above, then the sign-in failures (migration 0015 / 10).
+constexpr std::string_view kUserReadColumns =
+    "id, email, role, account_id, password_hash, disabled, created_by, created_at, "
+    "failed_sign_ins, locked_until";
 constexpr std::string_view kLinkColumns =
     "token_hash, user_id, purpose, created_at, expires_at, used_at";
 constexpr std::string_view kSessionColumns =
@@ -18,8 +22,9 @@ constexpr std::string_view kSessionColumns =
 constexpr std::int64_t kDayMs = 86'400'000;
 
 UserRecord read_user(const PgResult& r, int row) {
-  return UserRecord{r.text(row, 0), r.text(row, 1),    r.text(row, 2), r.text(row, 3),
-                    r.text(row, 4), r.boolean(row, 5), r.text(row, 6), r.integer(row, 7)};
+  return UserRecord{r.text(row, 0),    r.text(row, 1),    r.text(row, 2), r.text(row, 3),
+                    r.text(row, 4),    r.boolean(row, 5), r.text(row, 6), r.integer(row, 7),
+                    r.integer(row, 8), r.integer(row, 9)};
 }
 
 UserLink read_link(const PgResult& r, int row) {
@@ -61,20 +66,20 @@ void PostgresStore::insert_user(const UserRecord& user) {
 
 std::optional<UserRecord> PostgresStore::find_user(const std::string& id) {
   static const std::string kQuery =
-      "SELECT " + std::string(kUserColumns) + " FROM users WHERE id = $1";
+      "SELECT " + std::string(kUserReadColumns) + " FROM users WHERE id = $1";
   auto c = pool_.acquire();
   return first_row(c->query(kQuery, PgParams().text(id)), read_user);
 }
 
 std::optional<UserRecord> PostgresStore::find_user_by_email(const std::string& email) {
   static const std::string kQuery =
-      "SELECT " + std::string(kUserColumns) + " FROM users WHERE email = $1";
+      "SELECT " + std::string(kUserReadColumns) + " FROM users WHERE email = $1";
   auto c = pool_.acquire();
   return first_row(c->query(kQuery, PgParams().text(email)), read_user);
 }
 
 std::vector<UserRecord> PostgresStore::list_users(const std::optional<std::string>& account_id) {
-  const std::string select = "SELECT " + std::string(kUserColumns) + " FROM users";
+  const std::string select = "SELECT " + std::string(kUserReadColumns) + " FROM users";
   const std::string order = " ORDER BY created_at, id COLLATE \"C\"";
   auto c = pool_.acquire();
   if (account_id)
@@ -101,6 +106,23 @@ bool PostgresStore::set_password_hash(const std::string& user_id, const std::str
   return c->query("UPDATE users SET password_hash = $2 WHERE id = $1",
                   PgParams().text(user_id).text(hash))
              .affected() > 0;
+}
+
+std::int64_t PostgresStore::record_failed_sign_in(const std::string& user_id, std::int64_t now_ms) {
+  auto c = pool_.acquire();
+  // SET reads the row as it was: failed_sign_ins + 1 is the count after this failure.
+  auto r = c->query(
+      "UPDATE users SET failed_sign_ins = failed_sign_ins + 1, locked_until = CASE WHEN "
+      "failed_sign_ins + 1 >= 5 THEN $2::bigint + least(900, 1::bigint << least(10, "
+      "failed_sign_ins - 4)::integer) * 1000 ELSE 0 END WHERE id = $1 RETURNING locked_until",
+      PgParams().text(user_id).integer(now_ms));
+  return r.rows() > 0 ? r.integer(0, 0) : 0;
+}
+
+void PostgresStore::clear_failed_sign_ins(const std::string& user_id) {
+  auto c = pool_.acquire();
+  c->query("UPDATE users SET failed_sign_ins = 0, locked_until = 0 WHERE id = $1",
+           PgParams().text(user_id));
 }
 
 void PostgresStore::insert_link(const UserLink& link) {

@@ -79,8 +79,8 @@ std::int64_t SqliteStore::expire_keys(std::int64_t now_ms, std::int64_t forget_b
     s.bind(1, next_change()).bind(2, id);
     s.step();
   }
-  auto forget = db_.prepare(
-      "DELETE FROM api_keys WHERE expires_at > 0 AND expires_at < ? AND revoked <> 0");
+  auto forget =
+      db_.prepare("DELETE FROM api_keys WHERE expires_at > 0 AND expires_at < ? AND revoked <> 0");
   forget.bind(1, forget_before_ms);
   forget.step();
   tx.commit();

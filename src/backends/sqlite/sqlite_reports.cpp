@@ -138,14 +138,16 @@ std::vector<AccountUsageTotal> SqliteStore::usage_by_account(std::int64_t since_
 
 // The scan walks usage_account_time (account, created_at, rowid) backwards for an account, the
 // row IDs backwards for all: no sort, no OFFSET. Filters are tested on the rows read, and the
-// page stops at `limit` matches or `scan` rows, whichever comes first.
+// page stops at `limit` matches or `scan` rows, whichever comes first. `since` bounds the
+// account's index range; walking the IDs, the first row older than it ends the log (IDs follow
+// time), so no filter ever turns the walk into a scan of the table.
 UsagePage SqliteStore::usage_page(const UsagePageQuery& q) {
   std::string where;
   if (q.account_id) where += " AND account_id = ?1";
   if (q.before)
     where +=
         q.account_id ? " AND (created_at < ?2 OR (created_at = ?2 AND id < ?3))" : " AND id < ?3";
-  if (q.since_ms) where += " AND created_at >= ?4";
+  if (q.since_ms && q.account_id) where += " AND created_at >= ?4";
   if (!where.empty()) where = " WHERE" + where.substr(4);
   std::string match = "1";
   if (!q.model.empty()) match += " AND model = ?5";
@@ -160,7 +162,7 @@ UsagePage SqliteStore::usage_page(const UsagePageQuery& q) {
                         " LIMIT ?8");
     if (q.account_id) s.bind(1, *q.account_id);
     if (q.before) s.bind(2, q.before->created_at).bind(3, q.before->id);
-    if (q.since_ms) s.bind(4, *q.since_ms);
+    if (q.since_ms && q.account_id) s.bind(4, *q.since_ms);
     if (!q.model.empty()) s.bind(5, q.model);
     if (!q.surface.empty()) s.bind(6, q.surface);
     if (!q.key_id.empty()) s.bind(7, q.key_id);
@@ -170,7 +172,9 @@ UsagePage SqliteStore::usage_page(const UsagePageQuery& q) {
     UsageCursor last{};
     while (s.step()) {
       ++scanned;
-      last = {s.integer(kUsageParams - 3), s.integer(kUsageParams)};  // created_at, id
+      const UsageCursor row{s.integer(kUsageParams - 3), s.integer(kUsageParams)};
+      if (q.since_ms && row.created_at < *q.since_ms) return page;  // the log ends here
+      last = row;
       if (s.integer(kUsageParams + 1) == 0) continue;
       page.records.push_back(read_usage_row(s));
       if (static_cast<std::int64_t>(page.records.size()) == q.limit) {

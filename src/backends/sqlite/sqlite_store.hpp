@@ -102,6 +102,8 @@ class SqliteStore final : public Store {
   std::vector<UserRecord> list_users(const std::optional<std::string>& account_id) override;
   bool set_user_disabled(const std::string& user_id, bool disabled) override;
   bool set_password_hash(const std::string& user_id, const std::string& hash) override;
+  std::int64_t record_failed_sign_in(const std::string& user_id, std::int64_t now_ms) override;
+  void clear_failed_sign_ins(const std::string& user_id) override;
   void insert_link(const UserLink& link) override;
   std::int64_t retire_links(const std::string& user_id, std::int64_t now_ms) override;
   std::optional<UserLink> find_link(const std::string& token_hash, std::int64_t now_ms) override;

@@ -10,6 +10,10 @@ namespace {
 
 constexpr std::string_view kUserColumns =
     "id, email, role, account_id, password_hash, disabled, created_by, created_at";
+// What a read returns: the columns above, then the sign-in failures (migration 0015 / 10).
+constexpr std::string_view kUserReadColumns =
+    "id, email, role, account_id, password_hash, disabled, created_by, created_at, "
+    "failed_sign_ins, locked_until";
 constexpr std::string_view kLinkColumns =
     "token_hash, user_id, purpose, created_at, expires_at, used_at";
 constexpr std::string_view kSessionColumns =
@@ -17,8 +21,8 @@ constexpr std::string_view kSessionColumns =
 constexpr std::int64_t kDayMs = 86'400'000;
 
 UserRecord read_user(const SqliteStatement& s) {
-  return UserRecord{s.text(0), s.text(1),         s.text(2), s.text(3),
-                    s.text(4), s.integer(5) != 0, s.text(6), s.integer(7)};
+  return UserRecord{s.text(0),         s.text(1), s.text(2),    s.text(3),    s.text(4),
+                    s.integer(5) != 0, s.text(6), s.integer(7), s.integer(8), s.integer(9)};
 }
 
 UserLink read_link(const SqliteStatement& s) {
@@ -57,7 +61,7 @@ void SqliteStore::insert_user(const UserRecord& user) {
 
 std::optional<UserRecord> SqliteStore::find_user(const std::string& id) {
   std::lock_guard lock(mutex_);
-  auto s = db_.prepare("SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ?");
+  auto s = db_.prepare("SELECT " + std::string(kUserReadColumns) + " FROM users WHERE id = ?");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return read_user(s);
@@ -65,7 +69,7 @@ std::optional<UserRecord> SqliteStore::find_user(const std::string& id) {
 
 std::optional<UserRecord> SqliteStore::find_user_by_email(const std::string& email) {
   std::lock_guard lock(mutex_);
-  auto s = db_.prepare("SELECT " + std::string(kUserColumns) + " FROM users WHERE email = ?");
+  auto s = db_.prepare("SELECT " + std::string(kUserReadColumns) + " FROM users WHERE email = ?");
   s.bind(1, email);
   if (!s.step()) return std::nullopt;
   return read_user(s);
@@ -73,7 +77,7 @@ std::optional<UserRecord> SqliteStore::find_user_by_email(const std::string& ema
 
 std::vector<UserRecord> SqliteStore::list_users(const std::optional<std::string>& account_id) {
   std::lock_guard lock(mutex_);
-  auto s = db_.prepare("SELECT " + std::string(kUserColumns) + " FROM users" +
+  auto s = db_.prepare("SELECT " + std::string(kUserReadColumns) + " FROM users" +
                        (account_id ? " WHERE account_id = ?" : "") + " ORDER BY created_at, id");
   if (account_id) s.bind(1, *account_id);
   return read_rows(s, read_user);
@@ -105,6 +109,24 @@ bool SqliteStore::set_password_hash(const std::string& user_id, const std::strin
   s.bind(1, user_id).bind(2, hash);
   s.step();
   return db_.changes() > 0;
+}
+
+std::int64_t SqliteStore::record_failed_sign_in(const std::string& user_id, std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  // SET reads the row as it was: failed_sign_ins + 1 is the count after this failure.
+  auto s = db_.prepare(
+      "UPDATE users SET failed_sign_ins = failed_sign_ins + 1, locked_until = CASE WHEN "
+      "failed_sign_ins + 1 >= 5 THEN ?2 + min(900, 1 << min(10, failed_sign_ins - 4)) * 1000 "
+      "ELSE 0 END WHERE id = ?1 RETURNING locked_until");
+  s.bind(1, user_id).bind(2, now_ms);
+  return s.step() ? s.integer(0) : 0;
+}
+
+void SqliteStore::clear_failed_sign_ins(const std::string& user_id) {
+  std::lock_guard lock(mutex_);
+  db_.prepare("UPDATE users SET failed_sign_ins = 0, locked_until = 0 WHERE id = ?")
+      .bind(1, user_id)
+      .step();
 }
 
 void SqliteStore::insert_link(const UserLink& link) {

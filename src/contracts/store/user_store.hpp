@@ -36,6 +36,10 @@ struct UserRecord {
   bool disabled = false;
   std::string created_by;       // "cli", "admin-api", or the ID of the user who invited
   std::int64_t created_at = 0;  // unix ms
+  // Wrong passwords in a row (record_failed_sign_in), and until when (unix ms) a sign-in is
+  // refused without a look at the password.
+  std::int64_t failed_sign_ins = 0;
+  std::int64_t locked_until = 0;
 };
 
 struct UserLink {
@@ -70,6 +74,12 @@ class UserStore {
   virtual bool set_user_disabled(const std::string& user_id, bool disabled) = 0;
   // A new password for a signed-in user: the hash replaces the old; false for no such user.
   virtual bool set_password_hash(const std::string& user_id, const std::string& hash) = 0;
+
+  // Sign-in failures, counted in the store so that every instance sees them: a wrong password
+  // adds one, and from the 5th in a row the user waits 2^(n-5) s, at most 15 minutes, before the
+  // next attempt counts. Returns the new locked_until (0: not locked). A success clears them.
+  virtual std::int64_t record_failed_sign_in(const std::string& user_id, std::int64_t now_ms) = 0;
+  virtual void clear_failed_sign_ins(const std::string& user_id) = 0;
 
   virtual void insert_link(const UserLink& link) = 0;
   // Marks every open link of the user used at `now_ms` (a password changed: an older reset or

@@ -3,6 +3,9 @@
 // answer for each other.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "accounts/api_key.hpp"
 #include "accounts/key_cache.hpp"
 
@@ -45,6 +48,32 @@ TEST(KeyCache, AKeyFoundBeforeFollowsLaterChangesAndRevocation) {
   other.apply({record("sk-one", 5, 1)});
   EXPECT_EQ(other.find("sk-one")->rpm, 5);
   EXPECT_FALSE(cache.find("sk-one")) << "the first cache still has it revoked";
+}
+
+}  // namespace
+}  // namespace glmgate
+
+namespace glmgate {
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TEST(KeyCache, RefusesAChatKeyPastItsEndEvenFromAThreadsCopy) {
+  KeyCache cache;
+  KeyRecord chat = record("sk-chat", 0, 1);
+  chat.expires_at_ms = now_ms() + 150;
+  KeyRecord gone = record("sk-gone", 0, 2);
+  gone.expires_at_ms = now_ms() - 1;
+  cache.apply({chat, gone, record("sk-plain", 0, 3)});
+  ASSERT_TRUE(cache.find("sk-chat"));  // now kept in this thread's copies too
+  EXPECT_FALSE(cache.find("sk-gone"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(cache.find("sk-chat"));
+  EXPECT_TRUE(cache.find("sk-plain"));  // a key without an end never ends
 }
 
 }  // namespace

@@ -109,6 +109,37 @@ TEST_F(UserServiceTest, SignInRefusesEveryWrongCaseAlike) {
   EXPECT_TRUE(refused("ann@example.com", kPassword));
 }
 
+TEST_F(UserServiceTest, FiveWrongPasswordsInARowLockTheUserEverywhereForLongerEachTime) {
+  UserService users = service();
+  UserService elsewhere = service();  // another instance on the same store
+  std::int64_t now = unix_ms_now();
+  UserWithLink ann = users.invite("alice", "ann@example.com", "cli");
+  users.set_password(ann.token, kPassword, now);
+  auto status_of = [&](UserService& u, const std::string& password, long long* retry = nullptr) {
+    try {
+      u.sign_in("ann@example.com", password, now);
+      return 200;
+    } catch (const ServiceError& e) {
+      if (retry) *retry = e.retry_after_s;
+      return e.status;
+    }
+  };
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(status_of(i % 2 ? users : elsewhere, "wrong password, long"), 401) << i;
+  long long retry = 0;
+  EXPECT_EQ(status_of(elsewhere, kPassword, &retry), 429);  // even the right one: not checked
+  EXPECT_EQ(retry, 1);
+  now += 1000;
+  EXPECT_EQ(status_of(users, "wrong password, long"), 401);  // the 6th: 2 s
+  EXPECT_EQ(status_of(users, kPassword, &retry), 429);
+  EXPECT_EQ(retry, 2);
+  now += 2000;
+  EXPECT_EQ(status_of(users, kPassword), 200);  // a success starts the count again
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(status_of(users, "wrong password, long"), 401);
+  EXPECT_EQ(status_of(users, kPassword), 200);
+}
+
 TEST_F(UserServiceTest, ASessionEndsIdleAtItsEndOnSignOutAndOnANewPassword) {
   UserService users = service();
   const std::int64_t t0 = unix_ms_now();

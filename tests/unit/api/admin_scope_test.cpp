@@ -15,15 +15,16 @@ TEST(AdminScope, OperatorsAloneCreateAccountsGrantCreditsPauseAndSeeRouting) {
   for (const auto& r : AdminRoutes::routes())
     (r.scope == AdminScope::kOperator ? operator_only : scoped).insert(r.method + " " + r.path);
   EXPECT_EQ(operator_only,
-            (std::set<std::string>{"GET accounts", "POST accounts",
-                                   "POST accounts/{account}/credits", "POST pause", "POST resume",
-                                   "GET routing", "GET usage/accounts", "POST users", "POST users/invitations",
-                                   "POST users/{id}/reset", "POST users/{id}/disable",
-                                   "POST users/{id}/enable", "POST users/{id}/sign-out"}));
-  EXPECT_EQ(scoped,
-            (std::set<std::string>{"GET accounts/{account}", "GET accounts/{account}/credits",
-                                   "GET accounts/{account}/ledger", "GET keys", "POST keys",
-                                   "DELETE keys/{id}", "GET usage", "GET status", "GET users", "GET usage/series", "GET requests", "GET models", "GET outputs/{id}"}));
+            (std::set<std::string>{
+                "GET accounts", "POST accounts", "POST accounts/{account}/credits", "POST pause",
+                "POST resume", "GET routing", "GET usage/accounts", "POST users",
+                "POST users/invitations", "POST users/{id}/reset", "POST users/{id}/disable",
+                "POST users/{id}/enable", "POST users/{id}/sign-out"}));
+  EXPECT_EQ(scoped, (std::set<std::string>{
+                        "GET accounts/{account}", "GET accounts/{account}/credits",
+                        "GET accounts/{account}/ledger", "GET keys", "POST keys",
+                        "DELETE keys/{id}", "GET usage", "GET status", "GET users",
+                        "GET usage/series", "GET requests", "GET models", "GET outputs/{id}"}));
 }
 
 }  // namespace

@@ -54,7 +54,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreCopyTest, ::testing::ValuesIn(pairs()),
 
 TEST_P(StoreCopyTest, CopiesAnInstallThatReadsBackAsItsSourceAndChecksOut) {
   InstallRows in = fill_install(*from_);
-  UserRecord member{"usr_1", "m@acme.example", "member", in.acme, "$argon2id$hash", false, "cli", 5};
+  UserRecord member{"usr_1", "m@acme.example", "member", in.acme, "$argon2id$hash", false, "cli",
+                    5};
   from_->insert_user(member);
   copy_install(*from_, *to_);
   EXPECT_EQ(check_copy(*from_, *to_), std::vector<std::string>());

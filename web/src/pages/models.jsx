@@ -6,6 +6,8 @@ const yes = (b) => (b ? 'yes' : 'no');
 
 export function Models() {
   const [models, error] = useApi('v1/models');
+  // Operators see where each model runs; members get the public catalog only.
+  const where = models?.data.some((m) => m.provider);
   return (
     <section aria-label="Models">
       <h2>Models</h2>
@@ -14,7 +16,7 @@ export function Models() {
           <table aria-label="Model catalog" class="compact">
             <thead>
               <tr>
-                <th>Model</th><th>Provider</th><th>Context</th><th>Max output</th><th>Reasoning</th><th>Tools</th>
+                <th>Model</th>{where && <th>Provider</th>}<th>Context</th><th>Max output</th><th>Reasoning</th><th>Tools</th>
                 <th>Input per 1M tokens</th><th>Cached input</th><th>Output</th><th>Status</th><th>Uptime 1 h</th><th>Uptime 24 h</th><th>Falls back to</th>
               </tr>
             </thead>
@@ -22,7 +24,7 @@ export function Models() {
               {models.data.map((m) => (
                 <tr key={m.id}>
                   <td><strong>{m.id}</strong>{m.upstream_model && m.upstream_model !== m.id && <div class="hint">{m.upstream_model}</div>}</td>
-                  <td>{m.provider}</td><td>{fmtInt(m.context_window)}</td><td>{fmtInt(m.max_output_tokens)}</td>
+                  {where && <td>{m.provider}</td>}<td>{fmtInt(m.context_window)}</td><td>{fmtInt(m.max_output_tokens)}</td>
                   <td>{yes(m.reasoning)}</td><td>{yes(m.tools)}</td>
                   <td class="num">{fmtPrice(m.input_usd_per_mtok)}</td><td class="num">{fmtPrice(m.cached_input_usd_per_mtok)}</td><td class="num">{fmtPrice(m.output_usd_per_mtok)}</td>
                   <td>{m.status ? <span class={`badge ${statusClass(m.status)}`}>{m.status}</span> : '-'}</td>

@@ -94,7 +94,7 @@ TEST_P(KeyStoreContract, RevokesExpiredKeysOnceAndForgetsThemLater) {
   EXPECT_TRUE(keys.find_key("key_chat")->revoked);
   EXPECT_GT(keys.find_key("key_chat")->rev, before);  // the change feed reports it
   EXPECT_FALSE(keys.find_key("key_later")->revoked);
-  EXPECT_EQ(keys.expire_keys(2'000'000, 0), 0);  // once
+  EXPECT_EQ(keys.expire_keys(2'000'000, 0), 0);          // once
   EXPECT_EQ(keys.expire_keys(9'000'000, 2'000'000), 1);  // key_later; key_chat is forgotten
   EXPECT_FALSE(keys.find_key("key_chat"));
   EXPECT_TRUE(keys.find_key("key_later"));

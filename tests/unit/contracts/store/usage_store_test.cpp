@@ -204,6 +204,19 @@ TEST_P(UsageReportsContract, PagesTheRequestLogByKeysetNewestFirst) {
   EXPECT_EQ(usage.usage_page(since).records.size(), 2u);
   UsagePageQuery everyone;
   EXPECT_EQ(usage.usage_page(everyone).records.size(), 12u);
+  everyone.since_ms = kDay1;
+  EXPECT_EQ(usage.usage_page(everyone).records.size(), 12u);
+  // A start after every record: the first row read ends the log, whatever the budget.
+  for (auto account : {std::optional<std::string>(), std::optional<std::string>(acme_)}) {
+    UsagePageQuery later;
+    later.account_id = account;
+    later.since_ms = kDay1 + 86'400'000;
+    later.scan = 3;
+    UsagePage none = usage.usage_page(later);
+    EXPECT_TRUE(none.records.empty());
+    EXPECT_FALSE(none.next);
+    EXPECT_FALSE(none.scanned_to);
+  }
 }
 
 TEST_P(UsageReportsContract, StopsAScanAtItsBudgetAndResumesFromTheLastRowRead) {
