@@ -65,13 +65,20 @@ describe('the console in Chromium', () => {
     await operator.getByRole('button', { name: 'Create account' }).click();
     await operator.getByRole('cell', { name: 'acme', exact: true }).waitFor();
     await operator.getByLabel('Account to credit').fill('acme');
-    await operator.getByLabel('Amount in USD').fill('10');
+    await operator.getByLabel('Amount in USD').fill('10.5');
     await operator.getByLabel('Note').fill('welcome');
     await operator.getByRole('button', { name: 'Grant credits' }).click();
+    await operator.getByRole('cell', { name: '$10.500000000' }).waitFor();
+    // An adjustment takes some back, with its own note.
+    await operator.getByLabel('Account to credit').fill('acme');
+    await operator.getByLabel('Kind').selectOption('adjustment');
+    await operator.getByLabel('Amount in USD').fill('-0.5');
+    await operator.getByLabel('Note').fill('over-granted');
+    await operator.getByRole('button', { name: 'Adjust balance' }).click();
     await operator.getByRole('cell', { name: '$10.000000000' }).waitFor();
     await shot(operator, '02-operator-accounts');
     const ledger = JSON.parse(s.gw.cli('ledger', 'acme', '--json'));
-    assert.equal(ledger.at(-1).note, 'welcome');
+    assert.deepEqual(ledger.slice(-2).map((e) => [e.kind, e.note]), [['grant', 'welcome'], ['adjustment', 'over-granted']]);
   });
 
   let secret;

@@ -1,12 +1,13 @@
-// The operator's accounts: create one, grant it credits with a note, see every balance.
+// The operator's accounts: create one, grant it credits or adjust its balance (up or down) with a
+// note, see every balance and its open holds.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { Alert, Field, Loading, useApi } from '../ui.jsx';
+import { Alert, Field, Loading, Select, useApi } from '../ui.jsx';
 
 export function Accounts() {
   const [accounts, loadError, reload] = useApi('v1/accounts');
   const [name, setName] = useState('');
-  const [grant, setGrant] = useState({ account: '', amount: '', note: '' });
+  const [grant, setGrant] = useState({ account: '', amount: '', note: '', kind: 'grant' });
   const [error, setError] = useState('');
   const create = async (e) => {
     e.preventDefault();
@@ -19,8 +20,8 @@ export function Accounts() {
   const give = async (e) => {
     e.preventDefault();
     try {
-      await api('POST', `v1/accounts/${encodeURIComponent(grant.account)}/credits`, { amount_usd: grant.amount, note: grant.note });
-      setGrant({ account: '', amount: '', note: '' });
+      await api('POST', `v1/accounts/${encodeURIComponent(grant.account)}/credits`, { amount_usd: grant.amount, note: grant.note, kind: grant.kind });
+      setGrant({ account: '', amount: '', note: '', kind: grant.kind });
       reload();
     } catch (err) { setError(err.message); }
   };
@@ -34,16 +35,18 @@ export function Accounts() {
       <form class="row" onSubmit={give}>
         <Field label="Account to credit" value={grant.account} onInput={(v) => setGrant({ ...grant, account: v })} />
         <Field label="Amount in USD" value={grant.amount} onInput={(v) => setGrant({ ...grant, amount: v })} />
+        <Select label="Kind" value={grant.kind} onChange={(v) => setGrant({ ...grant, kind: v })}
+          options={[['grant', 'Grant (adds)'], ['adjustment', 'Adjustment (+ or -)']]} />
         <Field label="Note" value={grant.note} onInput={(v) => setGrant({ ...grant, note: v })} required={false} />
-        <button type="submit">Grant credits</button>
+        <button type="submit">{grant.kind === 'grant' ? 'Grant credits' : 'Adjust balance'}</button>
       </form>
       <Alert error={error} />
       {accounts ? (
         <table>
-          <thead><tr><th>Name</th><th>ID</th><th>Balance</th><th>Spent</th></tr></thead>
+          <thead><tr><th>Name</th><th>ID</th><th>Balance</th><th>Open holds</th><th>Spent</th></tr></thead>
           <tbody>
             {accounts.data.map((a) => (
-              <tr key={a.id}><td>{a.name}</td><td><code>{a.id}</code></td><td>${a.balance_usd}</td><td>${a.spent_usd}</td></tr>
+              <tr key={a.id}><td>{a.name}</td><td><code>{a.id}</code></td><td>${a.balance_usd}</td><td>${a.reserved_usd}</td><td>${a.spent_usd}</td></tr>
             ))}
           </tbody>
         </table>
