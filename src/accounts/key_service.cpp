@@ -40,6 +40,14 @@ std::vector<KeyRecord> KeyService::list(const std::optional<std::string>& accoun
   return keys_.list_keys(a->id);
 }
 
+std::vector<KeyRecord> KeyService::list_page(const std::optional<std::string>& account,
+                                             const std::string& after_id, std::int64_t limit) {
+  if (!account) return keys_.list_keys_page(std::nullopt, after_id, limit);
+  auto a = accounts_.find_account(*account);
+  if (!a) throw ServiceError(404, "no account is named or has the id \"" + *account + "\"");
+  return keys_.list_keys_page(a->id, after_id, limit);
+}
+
 void KeyService::revoke(const std::string& id) {
   if (!keys_.revoke_key(id))
     throw ServiceError(404, "no key has the id \"" + id + "\" (see `glmgate keys list`)");

@@ -31,6 +31,9 @@ class KeyService {
   // Creates and stores a key; the returned secret is the only copy there will ever be.
   GeneratedKey create(const KeyOptions& options);
   std::vector<KeyRecord> list(const std::optional<std::string>& account = std::nullopt);
+  // A page by ID of the keys (an account's, by ID or name), chat keys left out.
+  std::vector<KeyRecord> list_page(const std::optional<std::string>& account,
+                                   const std::string& after_id, std::int64_t limit);
   // ServiceError 404 when no key has this id.
   void revoke(const std::string& id);
   // A console chat key for a member's session: it bills `account_id` at the default limits,

@@ -163,6 +163,22 @@ describe('console reports and the chat token', () => {
     assert.equal((await op.call('GET', `v1/outputs/${id}`)).status, 200);
   });
 
+  it('pages the keys by ID for an operator, one account\'s or all', async () => {
+    const first = await op.call('GET', 'v1/keys?limit=1');
+    assert.equal(first.status, 200);
+    assert.equal(first.body.data.length, 1);
+    assert.ok(first.body.next_after);
+    const rest = await op.call('GET', `v1/keys?limit=100&after=${first.body.next_after}`);
+    const all = [...first.body.data, ...rest.body.data].map((k) => k.id);
+    assert.ok(all.includes(acmeKey.id) && all.includes(betaKey.id));
+    assert.equal(rest.body.next_after, null);
+    const acmeOnly = await op.call('GET', 'v1/keys?limit=100&account=acme');
+    assert.deepEqual(acmeOnly.body.data.map((k) => k.account_id), [acme]);
+    // A member's pages are their account's, whatever they ask.
+    const mine = await member.call('GET', 'v1/keys?limit=100&account=beta');
+    assert.ok(mine.body.data.length > 0 && mine.body.data.every((k) => k.account_id === acme));
+  });
+
   it('gives a member a chat key that works, is listed nowhere, and dies with the session', async () => {
     const b = await signedIn('chat@acme.example', { account: 'acme' });
     const t = await b.call('POST', 'chat-token', {});

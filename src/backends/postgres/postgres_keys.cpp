@@ -41,6 +41,21 @@ std::vector<KeyRecord> PostgresStore::list_keys(const std::optional<std::string>
   return read_rows(c->query(select + order), read_key);
 }
 
+std::vector<KeyRecord> PostgresStore::list_keys_page(const std::optional<std::string>& account_id,
+                                                     const std::string& after_id,
+                                                     std::int64_t limit) {
+  auto c = pool_.acquire();
+  const std::string select =
+      "SELECT " + std::string(kPgKeyColumns) + " FROM api_keys WHERE id > $1 AND session_id = ''";
+  if (account_id)
+    return read_rows(c->query(select + " AND account_id = $3 ORDER BY id LIMIT $2::bigint",
+                              PgParams().text(after_id).integer(limit).text(*account_id)),
+                     read_key);
+  return read_rows(
+      c->query(select + " ORDER BY id LIMIT $2::bigint", PgParams().text(after_id).integer(limit)),
+      read_key);
+}
+
 bool PostgresStore::revoke_key(const std::string& id) {
   auto c = pool_.acquire();
   return c->query(

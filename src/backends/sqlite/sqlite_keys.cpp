@@ -39,6 +39,19 @@ std::vector<KeyRecord> SqliteStore::list_keys(const std::optional<std::string>& 
   return read_rows(s, read_key);
 }
 
+// By the ID's own index (sqlite_autoindex_api_keys_1), or the account's keys sorted.
+std::vector<KeyRecord> SqliteStore::list_keys_page(const std::optional<std::string>& account_id,
+                                                   const std::string& after_id,
+                                                   std::int64_t limit) {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare("SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE id > ?1" +
+                       (account_id ? " AND account_id = ?2" : "") +
+                       " AND session_id = '' ORDER BY id LIMIT ?3");
+  s.bind(1, after_id).bind(3, limit);
+  if (account_id) s.bind(2, *account_id);
+  return read_rows(s, read_key);
+}
+
 bool SqliteStore::revoke_key(const std::string& id) {
   std::lock_guard lock(mutex_);
   SqliteTransaction tx(db_);

@@ -33,6 +33,8 @@ class SqliteStore final : public Store {
   // KeyStore
   void insert_key(const KeyRecord& key) override;
   std::vector<KeyRecord> list_keys(const std::optional<std::string>& account_id) override;
+  std::vector<KeyRecord> list_keys_page(const std::optional<std::string>& account_id,
+                                        const std::string& after_id, std::int64_t limit) override;
   bool revoke_key(const std::string& id) override;
   std::optional<KeyRecord> find_key(const std::string& id) override;
   std::int64_t count_keys() override;

@@ -28,6 +28,12 @@ class KeyStore {
   virtual void insert_key(const KeyRecord& key) = 0;
   // All keys, or an account's, revoked ones included, oldest first.
   virtual std::vector<KeyRecord> list_keys(const std::optional<std::string>& account_id) = 0;
+  // A page of keys by ID (IDs above `after_id`), all or an account's, revoked ones included and
+  // chat keys (those of a console session) left out: the operator's listing of a store of a
+  // million keys.
+  virtual std::vector<KeyRecord> list_keys_page(const std::optional<std::string>& account_id,
+                                                const std::string& after_id,
+                                                std::int64_t limit) = 0;
   // False when no key has that id.
   virtual bool revoke_key(const std::string& id) = 0;
   virtual std::optional<KeyRecord> find_key(const std::string& id) = 0;

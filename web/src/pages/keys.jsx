@@ -1,6 +1,7 @@
 // API keys. A member makes keys for their account (the secret is shown once) and revokes them;
-// an operator sees every account's keys, narrows them to one account, and revokes.
-import { useState } from 'preact/hooks';
+// an operator sees every account's keys a page at a time (a store may hold a million), narrows
+// them to one account, and revokes.
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { Alert, Field, Loading, Select, fmtTime, query, useApi } from '../ui.jsx';
 
@@ -66,11 +67,20 @@ export function MemberKeys() {
   );
 }
 
+const PAGE = 100;
+
 export function OperatorKeys() {
   const [account, setAccount] = useState('');
   const [accounts] = useApi('v1/accounts');
-  const [keys, keysError, reload] = useApi(`v1/keys${query({ account })}`);
+  const [keys, setKeys] = useState(null);  // {data, next_after} of the pages loaded so far
+  const [keysError, setKeysError] = useState('');
   const [error, setError] = useState('');
+  const load = (after, shown) =>
+    api('GET', `v1/keys${query({ account, limit: PAGE, after })}`).then(
+      (page) => setKeys({ data: [...shown, ...page.data], next_after: page.next_after }),
+      (err) => setKeysError(err.message));
+  useEffect(() => { setKeys(null); load('', []); }, [account]);
+  const reload = () => load('', []);
   const revoke = (id) => api('DELETE', `v1/keys/${id}`).then(reload, (err) => setError(err.message));
   return (
     <section aria-label="API keys">
@@ -81,6 +91,9 @@ export function OperatorKeys() {
       </div>
       <Alert error={error} />
       {keys ? <KeyTable keys={keys.data} accounts={accounts?.data ?? []} onRevoke={revoke} /> : <Loading error={keysError} />}
+      {keys?.next_after && (
+        <button type="button" onClick={() => load(keys.next_after, keys.data)}>More keys</button>
+      )}
     </section>
   );
 }

@@ -72,6 +72,30 @@ TEST_P(KeyStoreContract, ARevocationSticksAndMovesTheKeysChangePosition) {
   EXPECT_TRUE(open_another()->find_key("key_1")->revoked);
 }
 
+TEST_P(KeyStoreContract, PagesKeysByIdLeavingChatKeysOut) {
+  KeyStore& keys = *store_;
+  std::string acme = new_account("acme");
+  std::string beta = new_account("beta");
+  for (int i = 0; i < 5; ++i)
+    keys.insert_key(key_record("key_a" + std::to_string(i), i % 2 ? beta : acme));
+  KeyRecord chat = key_record("key_a9", acme);
+  chat.session_id = "hash-of-a-session";
+  keys.insert_key(chat);
+  keys.revoke_key("key_a1");
+  auto first = keys.list_keys_page(std::nullopt, "", 2);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].id, "key_a0");
+  EXPECT_EQ(first[1].id, "key_a1");
+  EXPECT_TRUE(first[1].revoked);  // revoked keys are listed
+  auto rest = keys.list_keys_page(std::nullopt, first.back().id, 10);
+  ASSERT_EQ(rest.size(), 3u);  // a2, a3, a4: not the chat key
+  EXPECT_EQ(rest.back().id, "key_a4");
+  auto theirs = keys.list_keys_page(beta, "", 10);
+  ASSERT_EQ(theirs.size(), 2u);
+  EXPECT_EQ(theirs[1].id, "key_a3");
+  EXPECT_TRUE(keys.list_keys_page(acme, "key_a4", 10).empty());
+}
+
 TEST_P(KeyStoreContract, RevokesExpiredKeysOnceAndForgetsThemLater) {
   KeyStore& keys = *store_;
   std::string acme = new_account("acme");
