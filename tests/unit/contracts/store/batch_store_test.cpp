@@ -69,6 +69,34 @@ TEST_P(BatchStoreContract, CommitsEveryCallWithItsChargeAndTheBalanceStaysTheLed
   expect_consistent(*store_, acme, {"req_lone"});
 }
 
+// A backlog larger than one statement writes (PostgreSQL: 2,000 calls each) keeps every running
+// balance, the ledger's order and the rollups.
+TEST_P(BatchStoreContract, CommitsABacklogOfThousandsOfCallsAsOne) {
+  std::string acme = new_account("acme", kFunds);
+  std::string beta = new_account("beta", kFunds);
+  WriteBatch batch;
+  for (int i = 0; i < 4500; ++i) {
+    UsageRecord u = call_record("req_" + std::to_string(i), i % 3 ? acme : beta, 2);
+    batch.calls.push_back({u, charge_of(u)});
+  }
+  UsageRecord lone = call_record("req_lone", acme, 5);
+  batch.charges.push_back(charge_of(lone));
+  store_->commit(batch);
+  EXPECT_EQ(store_->find_account(acme)->balance, kFunds - 3000 * 2 - 5);
+  EXPECT_EQ(store_->find_account(beta)->balance, kFunds - 1500 * 2);
+  auto rows = store_->ledger(acme);
+  ASSERT_EQ(rows.size(), 1u + 3000 + 1);
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_GT(rows[i].id, rows[i - 1].id);
+    EXPECT_EQ(rows[i].balance_after, rows[i - 1].balance_after + rows[i].amount) << i;
+  }
+  expect_consistent(*store_, acme, {"req_lone"});
+  std::int64_t rolled = 0;
+  for (const auto& p : store_->usage_series({std::nullopt, 0, INT64_MAX / 2, true}))
+    rolled += p.requests;
+  EXPECT_EQ(rolled, 4500);
+}
+
 TEST_P(BatchStoreContract, WritesAChargeThatIsNotItsCallsAsAChargeOfItsOwn) {
   std::string acme = new_account("acme", kFunds);
   std::string beta = new_account("beta", kFunds);
