@@ -126,6 +126,8 @@ def pages(member_cursor):
         "member: requests since a time to come": ["session", "v1/requests?limit=50&since=9999999999"],
         "member: ledger": ["session", "v1/accounts/me", "v1/accounts/me/ledger?limit=50"],
         "operator: accounts": ["session", "v1/accounts"],
+        "operator: usage (7 days, the page's default)": [
+            "session", "v1/usage/series?since=7d", "v1/usage/accounts?since=7d&limit=20"],
         "operator: usage (30 days)": ["session", "v1/usage/series?since=30d&bucket=day",
                                       "v1/usage/accounts?since=30d"],
         "operator: usage (90 days)": ["session", "v1/usage/series?since=90d&bucket=day",
