@@ -41,6 +41,11 @@ function SignIn({ onSignedIn }) {
         <Alert error={error} />
         <button type="submit">Sign in</button>
       </form>
+      <p class="hint">
+        No account yet? An operator invites you. On a new gateway, make the first operator on its
+        machine with <code>glmgate users create --operator --email you@example.com</code> and open
+        the link it prints.
+      </p>
     </main>
   );
 }
