@@ -231,6 +231,20 @@ HttpResponse models(const Catalog& catalog, const ModelStatus* status, bool wher
   return json_response(200, list(std::move(data)));
 }
 
+HttpResponse key_page(KeyService& keys, const HttpRequest& request,
+                      const std::optional<std::string>& account) {
+  const auto params = query_params(request);
+  const std::int64_t limit = limit_param(params, 100, 1000);
+  auto page = keys.list_page(account, param(params, "after"), limit);
+  json::array data;
+  for (const auto& k : page)
+    data.push_back(views::key(k));
+  json::object out = list(std::move(data));
+  out["next_after"] = static_cast<std::int64_t>(page.size()) == limit ? json::value(page.back().id)
+                                                                      : json::value(nullptr);
+  return json_response(200, out);
+}
+
 HttpResponse output(OutputService& outputs, const std::string& id, const std::string& account_id) {
   auto found = account_id.empty() ? outputs.find_any_account(id) : outputs.find(id, account_id);
   if (!found) throw ServiceError(404, "no output has the id \"" + id + "\"");

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "accounts/account_service.hpp"
+#include "accounts/key_service.hpp"
 #include "api/admin_routes.hpp"
 #include "gateway/catalog.hpp"
 #include "gateway/model_status.hpp"
@@ -30,6 +31,10 @@ HttpResponse ledger_page(AccountService& accounts, const HttpRequest& request,
 // GET models: the catalog with prices, limits and each model's state now; `where` adds where
 // each model runs (provider, upstream model, deployments, routing), for operators.
 HttpResponse models(const Catalog& catalog, const ModelStatus* status, bool where);
+// GET keys?limit=&after=[&account=]: a page of keys by ID with `next_after`; `account`: the
+// member's, or the operator's ?account= (none: all).
+HttpResponse key_page(KeyService& keys, const HttpRequest& request,
+                      const std::optional<std::string>& account);
 // GET outputs/{id}: `account_id` empty for an operator (any account's).
 HttpResponse output(OutputService& outputs, const std::string& id, const std::string& account_id);
 

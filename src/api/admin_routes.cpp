@@ -117,26 +117,10 @@ struct AdminRoutes::Impl {
     if (!caller.is_operator) account = caller.account_id;  // a member sees their account's
     const std::optional<std::string> scope =
         account.empty() ? std::nullopt : std::optional<std::string>(account);
-    if (auto l = param(params, "limit"); !l.empty()) {
-      std::int64_t limit = 0;
-      try {
-        limit = std::clamp<std::int64_t>(std::stoll(l), 1, 1000);
-      } catch (...) {
-        throw ServiceError(400, "`limit` must be a number");
-      }
-      json::array page;
-      auto keys = parts.key_service.list_page(scope, param(params, "after"), limit);
-      for (const auto& k : keys)
-        page.push_back(views::key(k));
-      json::object out = list(std::move(page));
-      out["next_after"] = static_cast<std::int64_t>(keys.size()) == limit
-                              ? json::value(keys.back().id)
-                              : json::value(nullptr);
-      return json_response(200, out);
-    }
+    if (!param(params, "limit").empty())
+      return admin_reports::key_page(parts.key_service, request, scope);
     json::array data;
-    auto keys = parts.key_service.list(account.empty() ? std::nullopt
-                                                       : std::optional<std::string>(account));
+    auto keys = parts.key_service.list(scope);
     for (const auto& k : keys)
       if (k.session_id.empty()) data.push_back(views::key(k));  // chat keys live in the console
     return json_response(200, list(std::move(data)));
