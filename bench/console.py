@@ -38,7 +38,7 @@ def cli(binary, conf, *args):
 
 def fill(db_path, account_ids, now_ms):
     """ROWS usage rows straight into the migrated schema, as the batch commit lays them out (one
-    row per call, its charge kept in it), then the rollups as the migration backfills them. The
+    row per call, its charge kept in it), then the rollups as the migrations backfill them. The
     first account is the busiest: a tenth of the rows are its, besides its share of the rest."""
     db = sqlite3.connect(db_path)
     db.execute("PRAGMA journal_mode=WAL")
@@ -71,22 +71,32 @@ def fill(db_path, account_ids, now_ms):
     db.commit()
     inserted = time.time() - t0
     t1 = time.time()
-    db.execute("DELETE FROM usage_hourly")
-    db.execute("DELETE FROM usage_daily")
-    db.execute("""INSERT INTO usage_hourly SELECT account_id, created_at - created_at % 3600000,
-        model, count(*), sum(status >= 400), sum(prompt_tokens), sum(cached_tokens),
-        sum(completion_tokens), sum(reasoning_tokens), sum(cost), sum(latency_us), sum(ttft_us)
-        FROM usage GROUP BY 1, 2, 3""")
-    db.execute("""INSERT INTO usage_daily SELECT account_id, bucket - bucket % 86400000, model,
-        sum(requests), sum(errors), sum(prompt_tokens), sum(cached_tokens),
-        sum(completion_tokens), sum(reasoning_tokens), sum(cost), sum(latency_us), sum(ttft_us)
-        FROM usage_hourly GROUP BY 1, 2, 3""")
+    for statement in rollup_backfill():
+        db.execute(statement)
     db.commit()
     rolled = time.time() - t1
     hourly = db.execute("SELECT count(*) FROM usage_hourly").fetchone()[0]
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return inserted, rolled, hourly
+
+
+def rollup_backfill():
+    """The statements of the SQLite migrations that fill the rollups from the rows stored, in
+    order: each rollup table emptied, then filled as the migration that made it fills it."""
+    folder = Path(__file__).resolve().parent.parent / "src/backends/sqlite/migrations"
+    fills = []
+    for path in sorted(folder.glob("*.sql")):
+        text = "\n".join(line for line in path.read_text().splitlines()
+                         if not line.lstrip().startswith("--"))
+        for statement in text.split(";"):
+            statement = " ".join(statement.split())
+            if statement.startswith("INSERT INTO usage_"):
+                fills.append(statement)
+    if len(fills) < 5:
+        raise RuntimeError(f"found {len(fills)} rollup fills in {folder}")
+    tables = [f.split()[2] for f in fills]
+    return [f"DELETE FROM {t}" for t in tables] + fills
 
 
 class Session:
@@ -132,6 +142,8 @@ def pages(member_cursor):
                                       "v1/usage/accounts?since=30d"],
         "operator: usage (90 days)": ["session", "v1/usage/series?since=90d&bucket=day",
                                       "v1/usage/accounts?since=90d"],
+        "operator: usage (30 days by hour)": ["session", "v1/usage/series?since=30d&bucket=hour",
+                                              "v1/usage/accounts?since=30d"],
         "operator: requests": ["session", "v1/requests?limit=50", "v1/models", "v1/accounts"],
         "operator: requests of one account, errors": [
             "session", "v1/requests?limit=50&account=acct042&status=error"],

@@ -14,28 +14,32 @@ namespace {
 constexpr std::int64_t kHourMs = 3'600'000;
 constexpr std::int64_t kDayMs = 86'400'000;
 
-std::string rollup(std::string_view name, std::string_view table, std::int64_t bucket_ms,
-                   std::string_view source) {
+// The sums of a rollup row, as the columns of `rolled` below name them.
+constexpr std::string_view kSums[] = {
+    "requests",         "errors", "prompt_tokens", "cached_tokens", "completion_tokens",
+    "reasoning_tokens", "cost",   "latency_us",    "ttft_us"};
+
+// A WITH item adding `rolled` (the new records by account, hour and model) to `table`, whose key
+// is `key` (`bucket` names the bucket's start; `shard`, where there, the writer's shard: see
+// migration 0011), rows in key order so that concurrent writers lock them alike.
+std::string rollup(std::string_view name, std::string_view table, std::string_view key,
+                   std::int64_t bucket_ms) {
   const std::string b = std::to_string(bucket_ms);
-  const std::string t(table);
-  auto add = [](const char* column) {
-    return std::string(column) + " = r." + column + " + excluded." + column;
-  };
-  return std::string(name) + " AS (INSERT INTO " + t +
-         " AS r (account_id, bucket, model, requests, errors, prompt_tokens, cached_tokens, "
-         "completion_tokens, reasoning_tokens, cost, latency_us, ttft_us) SELECT account_id, "
-         "created_at - created_at % " +
-         b +
-         ", model, count(*), count(*) FILTER (WHERE status >= "
-         "400), sum(prompt_tokens)::bigint, sum(cached_tokens)::bigint, "
-         "sum(completion_tokens)::bigint, sum(reasoning_tokens)::bigint, sum(cost)::bigint, "
-         "sum(latency_us)::bigint, sum(ttft_us)::bigint FROM " +
-         std::string(source) +
-         " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 ON CONFLICT (account_id, bucket, model) DO UPDATE "
-         "SET " +
-         add("requests") + ", " + add("errors") + ", " + add("prompt_tokens") + ", " +
-         add("cached_tokens") + ", " + add("completion_tokens") + ", " + add("reasoning_tokens") +
-         ", " + add("cost") + ", " + add("latency_us") + ", " + add("ttft_us") + ")";
+  std::string sql =
+      std::string(name) + " AS (INSERT INTO " + std::string(table) + " AS r (" + std::string(key);
+  for (auto column : kSums)
+    sql += ", " + std::string(column);
+  sql += ") SELECT " + std::string(key);
+  for (auto column : kSums)
+    sql += ", sum(" + std::string(column) + ")::bigint";
+  sql += " FROM (SELECT *, hour - hour % " + b +
+         " AS bucket, (pg_backend_pid() % 16)::smallint AS shard FROM rolled) x GROUP BY " +
+         std::string(key) + " ORDER BY " + std::string(key) + " ON CONFLICT (" + std::string(key) +
+         ") DO UPDATE SET ";
+  for (auto column : kSums)
+    sql += std::string(column == kSums[0] ? "" : ", ") + std::string(column) + " = r." +
+           std::string(column) + " + excluded." + std::string(column);
+  return sql + ")";
 }
 
 // The usage columns as read from `u`.
@@ -52,13 +56,28 @@ std::string prefixed_usage_columns() {
 }  // namespace
 
 std::string pg_rollups(std::string_view source) {
-  return rollup("hourly", "usage_hourly", kHourMs, source) + ", " +
-         rollup("daily", "usage_daily", kDayMs, source);
+  constexpr std::string_view kAccountModel = "account_id, bucket, model";
+  constexpr std::string_view kModel = "bucket, model, shard";
+  return "rolled AS (SELECT account_id, created_at - created_at % " + std::to_string(kHourMs) +
+         " AS hour, model, count(*) AS requests, count(*) FILTER (WHERE status >= 400) AS errors, "
+         "sum(prompt_tokens) AS prompt_tokens, sum(cached_tokens) AS cached_tokens, "
+         "sum(completion_tokens) AS completion_tokens, sum(reasoning_tokens) AS "
+         "reasoning_tokens, sum(cost) AS cost, sum(latency_us) AS latency_us, sum(ttft_us) AS "
+         "ttft_us FROM " +
+         std::string(source) + " GROUP BY 1, 2, 3), " +
+         rollup("hourly", "usage_hourly", kAccountModel, kHourMs) + ", " +
+         rollup("daily", "usage_daily", kAccountModel, kDayMs) + ", " +
+         rollup("account_daily", "usage_account_daily", "account_id, bucket", kDayMs) + ", " +
+         rollup("model_hourly", "usage_model_hourly", kModel, kHourMs) + ", " +
+         rollup("model_daily", "usage_model_daily", kModel, kDayMs);
 }
 
 std::vector<UsageSeriesPoint> PostgresStore::usage_series(const UsageSeriesQuery& q) {
   const std::int64_t bucket = q.by_day ? kDayMs : kHourMs;
-  const std::string table = q.by_day ? "usage_daily" : "usage_hourly";
+  // One account's from its rows of the account-and-model rollup; every account's from the
+  // rollup over all accounts (its shards summed).
+  const std::string table =
+      std::string(q.account_id ? "usage_" : "usage_model_") + (q.by_day ? "daily" : "hourly");
   PgParams p;
   p.integer(q.since_ms - q.since_ms % bucket).integer(q.until_ms);
   if (q.account_id) p.text(*q.account_id);
@@ -97,7 +116,8 @@ std::vector<AccountUsageTotal> PostgresStore::usage_by_account(std::int64_t sinc
   auto r = c->query(
       "SELECT account_id, sum(requests)::bigint, sum(errors)::bigint, sum(prompt_tokens)::bigint, "
       "sum(cached_tokens)::bigint, sum(completion_tokens)::bigint, sum(reasoning_tokens)::bigint, "
-      "sum(cost)::bigint FROM usage_daily WHERE bucket >= $1::bigint AND bucket < $2::bigint "
+      "sum(cost)::bigint FROM usage_account_daily WHERE bucket >= $1::bigint AND bucket < "
+      "$2::bigint "
       "GROUP BY account_id ORDER BY 8 DESC, 2 DESC, account_id COLLATE \"C\" LIMIT $3::bigint",
       PgParams().integer(since_ms - since_ms % kDayMs).integer(until_ms).integer(limit));
   std::vector<AccountUsageTotal> out;

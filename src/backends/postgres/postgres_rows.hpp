@@ -95,10 +95,9 @@ std::string pg_upsert_rows(std::string_view table, std::string_view columns,
 // Replaces tasks (kPgTaskColumns) as TaskStore says: the claim kept, an ended task kept ended.
 std::string pg_task_upsert();
 
-// What a usage insert RETURNs for the rollups, and the two data-modifying WITH items
-// ("hourly AS (…), daily AS (…)") that add the rows of `source` (which has those columns) to
-// usage_hourly and usage_daily, in key order so that concurrent writers lock rows alike
-// (postgres_reports.cpp).
+// What a usage insert RETURNs for the rollups, and the WITH items ("rolled AS (…), hourly AS
+// (…), …") that add the rows of `source` (which has those columns) to every rollup (migrations
+// 0009 and 0011), in key order so that concurrent writers lock rows alike (postgres_reports.cpp).
 inline constexpr std::string_view kPgRollupReturning =
     "account_id, created_at, model, status, prompt_tokens, cached_tokens, completion_tokens, "
     "reasoning_tokens, cost, latency_us, ttft_us";

@@ -1,8 +1,10 @@
 // SqliteStore's usage rollups (kept by the batch commit) and the console's reads: the charts'
 // series and per-account totals from the rollups, and the request log by keyset with a scan
 // budget (contracts/store/usage_store.hpp).
+#include <algorithm>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 
 #include "backends/sqlite/sqlite_rows.hpp"
 #include "backends/sqlite/sqlite_store.hpp"
@@ -19,32 +21,69 @@ struct RollupSums {
   std::int64_t cost = 0, latency = 0, ttft = 0;
 };
 
-using RollupKey = std::tuple<std::string_view, std::int64_t, std::string_view>;
+// A rollup table: its bucket and which of account and model its key has (schemas 14 and 16).
+struct Rollup {
+  const char* table;
+  std::int64_t bucket_ms;
+  bool by_account;
+  bool by_model;
+};
+constexpr Rollup kRollups[] = {{"usage_hourly", kHourMs, true, true},
+                               {"usage_daily", kDayMs, true, true},
+                               {"usage_account_daily", kDayMs, true, false},
+                               {"usage_model_hourly", kHourMs, false, true},
+                               {"usage_model_daily", kDayMs, false, true}};
 
-std::map<RollupKey, RollupSums> fold(const std::vector<const UsageRecord*>& records,
-                                     std::int64_t bucket_ms) {
-  std::map<RollupKey, RollupSums> out;
-  for (const UsageRecord* u : records) {
-    RollupSums& s = out[{u->account_id, u->created_at - u->created_at % bucket_ms, u->model}];
-    ++s.requests;
-    s.errors += u->status >= 400 ? 1 : 0;
-    s.prompt += u->usage.prompt_tokens;
-    s.cached += u->usage.cached_tokens;
-    s.completion += u->usage.completion_tokens;
-    s.reasoning += u->usage.reasoning_tokens;
-    s.cost += u->cost;
-    s.latency += u->latency_us;
-    s.ttft += u->ttft_us;
+// (account, bucket, model); an empty part where the rollup's key has none.
+using RollupKey = std::tuple<std::string_view, std::int64_t, std::string_view>;
+using Folded = std::map<RollupKey, RollupSums>;
+
+void add(RollupSums& to, const RollupSums& s) {
+  to.requests += s.requests;
+  to.errors += s.errors;
+  to.prompt += s.prompt;
+  to.cached += s.cached;
+  to.completion += s.completion;
+  to.reasoning += s.reasoning;
+  to.cost += s.cost;
+  to.latency += s.latency;
+  to.ttft += s.ttft;
+}
+
+// The records by account, hour and model: every rollup is a coarser fold of this one.
+Folded fold_hours(const std::vector<const UsageRecord*>& records) {
+  Folded out;
+  for (const UsageRecord* u : records)
+    add(out[{u->account_id, u->created_at - u->created_at % kHourMs, u->model}],
+        {1, u->status >= 400 ? 1 : 0, u->usage.prompt_tokens, u->usage.cached_tokens,
+         u->usage.completion_tokens, u->usage.reasoning_tokens, u->cost, u->latency_us,
+         u->ttft_us});
+  return out;
+}
+
+Folded fold(const Folded& hours, const Rollup& r) {
+  Folded out;
+  for (const auto& [key, sums] : hours) {
+    const auto& [account, hour, model] = key;
+    add(out[{r.by_account ? account : std::string_view(), hour - hour % r.bucket_ms,
+             r.by_model ? model : std::string_view()}],
+        sums);
   }
   return out;
 }
 
-std::string upsert_sql(std::string_view table) {
-  const std::string t(table);
-  return "INSERT INTO " + t +
-         " (account_id, bucket, model, requests, errors, prompt_tokens, cached_tokens, "
-         "completion_tokens, reasoning_tokens, cost, latency_us, ttft_us) VALUES (?1, ?2, ?3, ?4, "
-         "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (account_id, bucket, model) DO UPDATE SET "
+std::string upsert_sql(const Rollup& r) {
+  const std::string key =
+      std::string(r.by_account ? "account_id, " : "") + "bucket" + (r.by_model ? ", model" : "");
+  const int parts = 1 + (r.by_account ? 1 : 0) + (r.by_model ? 1 : 0);
+  std::string values;
+  for (int i = 1; i <= parts + 9; ++i)
+    values += (i > 1 ? ", ?" : "?") + std::to_string(i);
+  return std::string("INSERT INTO ") + r.table + " (" + key +
+         ", requests, errors, prompt_tokens, cached_tokens, completion_tokens, reasoning_tokens, "
+         "cost, latency_us, ttft_us) VALUES (" +
+         values + ") ON CONFLICT (" + key +
+         ") DO UPDATE SET "
          "requests = requests + excluded.requests, errors = errors + excluded.errors, "
          "prompt_tokens = prompt_tokens + excluded.prompt_tokens, cached_tokens = cached_tokens + "
          "excluded.cached_tokens, completion_tokens = completion_tokens + "
@@ -63,16 +102,19 @@ const std::string& page_columns() {
 
 void SqliteStore::add_to_rollups(const std::vector<const UsageRecord*>& records) {
   if (records.empty()) return;
-  for (const auto& [table, bucket] :
-       {std::pair{"usage_hourly", kHourMs}, {"usage_daily", kDayMs}}) {
+  const Folded hours = fold_hours(records);
+  for (const Rollup& r : kRollups) {
     SqliteStatement& s =
-        cached_statement(std::string("rollup ") + table, [t = table] { return upsert_sql(t); });
-    for (const auto& [key, sums] : fold(records, bucket)) {
+        cached_statement(std::string("rollup ") + r.table, [&r] { return upsert_sql(r); });
+    for (const auto& [key, sums] : fold(hours, r)) {
       s.reset();
-      s.bind_view(1, std::get<0>(key)).bind(2, std::get<1>(key)).bind_view(3, std::get<2>(key));
-      s.bind(4, sums.requests).bind(5, sums.errors).bind(6, sums.prompt).bind(7, sums.cached);
-      s.bind(8, sums.completion).bind(9, sums.reasoning).bind(10, sums.cost);
-      s.bind(11, sums.latency).bind(12, sums.ttft);
+      int at = 0;
+      if (r.by_account) s.bind_view(++at, std::get<0>(key));
+      s.bind(++at, std::get<1>(key));
+      if (r.by_model) s.bind_view(++at, std::get<2>(key));
+      for (std::int64_t v : {sums.requests, sums.errors, sums.prompt, sums.cached, sums.completion,
+                             sums.reasoning, sums.cost, sums.latency, sums.ttft})
+        s.bind(++at, v);
       s.step();
     }
   }
@@ -80,14 +122,17 @@ void SqliteStore::add_to_rollups(const std::vector<const UsageRecord*>& records)
 
 std::vector<UsageSeriesPoint> SqliteStore::usage_series(const UsageSeriesQuery& q) {
   const std::int64_t bucket = q.by_day ? kDayMs : kHourMs;
-  const std::string table = q.by_day ? "usage_daily" : "usage_hourly";
+  // One account's from its rows of the account-and-model rollup; every account's from the
+  // rollup over all accounts. Either has one row per bucket and model, read in key order: no
+  // sums to take (SQLite's aggregates cost more than the read).
+  const std::string table =
+      std::string(q.account_id ? "usage_" : "usage_model_") + (q.by_day ? "daily" : "hourly");
   return with_reports([&](SqliteDb& db) {
     auto s = db.prepare(
-        "SELECT bucket, model, sum(requests), sum(errors), sum(prompt_tokens), sum(cached_tokens), "
-        "sum(completion_tokens), sum(reasoning_tokens), sum(cost), sum(latency_us), sum(ttft_us) "
-        "FROM " +
-        table + " WHERE bucket >= ?1 AND bucket < ?2" +
-        (q.account_id ? " AND account_id = ?3" : "") + " GROUP BY bucket, model ORDER BY 1, 2");
+        "SELECT bucket, model, requests, errors, prompt_tokens, cached_tokens, completion_tokens, "
+        "reasoning_tokens, cost, latency_us, ttft_us FROM " +
+        table + " WHERE " + (q.account_id ? "account_id = ?3 AND " : "") +
+        "bucket >= ?1 AND bucket < ?2 ORDER BY bucket, model");
     s.bind(1, q.since_ms - q.since_ms % bucket).bind(2, q.until_ms);
     if (q.account_id) s.bind(3, *q.account_id);
     std::vector<UsageSeriesPoint> out;
@@ -110,30 +155,43 @@ std::vector<UsageSeriesPoint> SqliteStore::usage_series(const UsageSeriesQuery& 
   });
 }
 
+// The span's rows of the per-account daily rollup, read from its covering time index and
+// summed here: SQLite's GROUP BY and sum() cost several times the read.
 std::vector<AccountUsageTotal> SqliteStore::usage_by_account(std::int64_t since_ms,
                                                              std::int64_t until_ms,
                                                              std::int64_t limit) {
-  return with_reports([&](SqliteDb& db) {
+  std::unordered_map<std::string, AccountUsageTotal> by_account;
+  with_reports([&](SqliteDb& db) {
     auto s = db.prepare(
-        "SELECT account_id, sum(requests), sum(errors), sum(prompt_tokens), sum(cached_tokens), "
-        "sum(completion_tokens), sum(reasoning_tokens), sum(cost) FROM usage_daily WHERE bucket >= "
-        "?1 AND bucket < ?2 GROUP BY account_id ORDER BY 8 DESC, 2 DESC, 1 LIMIT ?3");
-    s.bind(1, since_ms - since_ms % kDayMs).bind(2, until_ms).bind(3, limit);
-    std::vector<AccountUsageTotal> out;
+        "SELECT account_id, requests, errors, prompt_tokens, cached_tokens, completion_tokens, "
+        "reasoning_tokens, cost FROM usage_account_daily WHERE bucket >= ?1 AND bucket < ?2");
+    s.bind(1, since_ms - since_ms % kDayMs).bind(2, until_ms);
     while (s.step()) {
-      AccountUsageTotal t;
-      t.account_id = s.text(0);
-      t.requests = s.integer(1);
-      t.errors = s.integer(2);
-      t.usage.prompt_tokens = s.integer(3);
-      t.usage.cached_tokens = s.integer(4);
-      t.usage.completion_tokens = s.integer(5);
-      t.usage.reasoning_tokens = s.integer(6);
-      t.cost = s.integer(7);
-      out.push_back(std::move(t));
+      std::string id = s.text(0);
+      AccountUsageTotal& t = by_account[id];
+      if (t.account_id.empty()) t.account_id = std::move(id);
+      t.requests += s.integer(1);
+      t.errors += s.integer(2);
+      t.usage.prompt_tokens += s.integer(3);
+      t.usage.cached_tokens += s.integer(4);
+      t.usage.completion_tokens += s.integer(5);
+      t.usage.reasoning_tokens += s.integer(6);
+      t.cost += s.integer(7);
     }
-    return out;
   });
+  std::vector<AccountUsageTotal> out;
+  out.reserve(by_account.size());
+  for (auto& [id, t] : by_account)
+    out.push_back(std::move(t));
+  // By cost, then requests, then ID: as PostgreSQL's ORDER BY.
+  const auto first = [](const AccountUsageTotal& a, const AccountUsageTotal& b) {
+    return std::tie(b.cost, b.requests, a.account_id) < std::tie(a.cost, a.requests, b.account_id);
+  };
+  const auto keep =
+      std::min<std::size_t>(out.size(), static_cast<std::size_t>(std::max<std::int64_t>(limit, 0)));
+  std::partial_sort(out.begin(), out.begin() + keep, out.end(), first);
+  out.resize(keep);
+  return out;
 }
 
 // The scan walks usage_account_time (account, created_at, rowid) backwards for an account, the

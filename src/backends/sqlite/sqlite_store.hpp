@@ -153,7 +153,7 @@ class SqliteStore final : public Store {
   void write_reserved(const ReservedAmounts& reserved);
   void shrink_charged_leases(const WriteBatch& batch);
   std::int64_t reserve_ledger_ids(std::int64_t n);
-  // Adds new usage rows to the hourly and daily rollups, in the caller's write transaction
+  // Adds new usage rows to every rollup (hourly and daily), in the caller's write transaction
   // (sqlite_reports.cpp).
   void add_to_rollups(const std::vector<const UsageRecord*>& records);
   template <class Row, class Bind>

@@ -116,6 +116,19 @@ TEST_P(PostgresStoreTest, ABatchCommittedAgainChargesItsCallsOnce) {
   ASSERT_EQ(days.size(), 1u);
   EXPECT_EQ(days[0].requests, 4);
   EXPECT_EQ(days[0].cost, 37);
+  for (bool by_day : {false, true}) {  // and so do the rollups over every account
+    std::int64_t requests = 0, cost = 0;
+    for (const auto& p : store_->usage_series({std::nullopt, 0, INT64_MAX / 2, by_day})) {
+      requests += p.requests;
+      cost += p.cost;
+    }
+    EXPECT_EQ(requests, 4) << by_day;
+    EXPECT_EQ(cost, 37) << by_day;
+  }
+  auto totals = store_->usage_by_account(0, INT64_MAX / 2, 10);
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals[0].requests, 4);
+  EXPECT_EQ(totals[0].cost, 37);
 }
 
 TEST_P(PostgresStoreTest, RefusesAWrongPasswordWithoutShowingIt) {

@@ -123,6 +123,15 @@ TEST_F(SqliteMigrationsTest, UpgradesASchema4StoreInPlace) {
   }
   EXPECT_EQ(store->find_account("acct_a")->balance, sum);
   EXPECT_EQ(sum, 9970 - 70 + 100);
+  // The rollups hold the old row (filled by the migrations) and the new one (by the commit).
+  std::int64_t requests = 0;
+  for (const auto& p : store->usage_series({std::nullopt, 0, INT64_MAX / 2, true}))
+    requests += p.requests;
+  EXPECT_EQ(requests, 2);
+  auto totals = store->usage_by_account(0, INT64_MAX / 2, 10);
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals[0].account_id, "acct_a");
+  EXPECT_EQ(totals[0].requests, 2);
 }
 
 TEST_F(SqliteMigrationsTest, RefusesAStoreNewerThanTheBuild) {

@@ -153,6 +153,35 @@ TEST_P(UsageReportsContract, RollsUpEachRecordOnceByHourDayAndModel) {
   for (const auto& p : usage.usage_series(all))
     all_requests += p.requests;
   EXPECT_EQ(all_requests, 12);
+  // By hour, every account's points are the sums over accounts of each account's: beta's two
+  // calls on their own model share the first hour with acme's first call.
+  UsageSeriesQuery all_hours{std::nullopt, kDay1, kDay1 + 86'400'000, false};
+  auto ah = usage.usage_series(all_hours);
+  ASSERT_EQ(ah.size(), 11u);
+  EXPECT_EQ(ah[0].bucket_ms, h[0].bucket_ms);
+  EXPECT_EQ(ah[0].model, "glm-b");
+  EXPECT_EQ(ah[1].bucket_ms, h[0].bucket_ms);
+  EXPECT_EQ(ah[1].model, "glm-test");
+  EXPECT_EQ(ah[1].requests, 2);
+  EXPECT_EQ(ah[1].cost, 2);
+  for (std::size_t i = 2; i < ah.size(); ++i) {
+    EXPECT_EQ(ah[i].bucket_ms, h[i - 1].bucket_ms);
+    EXPECT_EQ(ah[i].model, h[i - 1].model);
+    EXPECT_EQ(ah[i].requests, h[i - 1].requests);
+    EXPECT_EQ(ah[i].errors, h[i - 1].errors);
+    EXPECT_EQ(ah[i].cost, h[i - 1].cost);
+    EXPECT_EQ(ah[i].latency_us, h[i - 1].latency_us);
+  }
+  // By day over every account: a point per model, each the sum of its calls.
+  auto ad = usage.usage_series(all);
+  ASSERT_EQ(ad.size(), 3u);
+  EXPECT_EQ(ad[0].model, "glm-a");
+  EXPECT_EQ(ad[0].requests, 5);
+  EXPECT_EQ(ad[0].cost, 5 * 10 + 1 + 3 + 5 + 7 + 9);
+  EXPECT_EQ(ad[1].model, "glm-b");
+  EXPECT_EQ(ad[1].errors, 2);  // calls 0 and 6
+  EXPECT_EQ(ad[2].model, "glm-test");
+  EXPECT_EQ(ad[2].requests, 2);
   // A span before the calls has nothing.
   EXPECT_TRUE(usage.usage_series({acme_, 0, kDay1 - 86'400'000, false}).empty());
 
@@ -161,7 +190,13 @@ TEST_P(UsageReportsContract, RollsUpEachRecordOnceByHourDayAndModel) {
   EXPECT_EQ(totals[0].account_id, acme_);  // by cost
   EXPECT_EQ(totals[0].requests, 10);
   EXPECT_EQ(totals[0].errors, 4);
+  EXPECT_EQ(totals[0].cost, 10 * 10 + 45);
+  EXPECT_EQ(totals[0].usage.prompt_tokens, h[0].usage.prompt_tokens * 10);
+  EXPECT_EQ(totals[1].account_id, beta_);
   EXPECT_EQ(totals[1].requests, 2);
+  EXPECT_EQ(totals[1].cost, 2);
+  // A span's totals count only its days.
+  EXPECT_TRUE(usage.usage_by_account(kDay1 + 86'400'000, kDay1 + 2 * 86'400'000, 10).empty());
   EXPECT_EQ(usage.usage_by_account(kDay1 - 86'400'000, kDay1 + 2 * 86'400'000, 1).size(), 1u);
 }
 
