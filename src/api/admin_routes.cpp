@@ -246,6 +246,17 @@ struct AdminRoutes::Impl {
     return json_response(200, json::object{{"paused", parts.accounts.paused()}});
   }
 
+  // The table below, for tools and the test that calls each route with another account's session.
+  HttpResponse routes(const HttpRequest&, const Caller&) {
+    json::array data;
+    for (const auto& r : AdminRoutes::routes())
+      data.push_back(
+          json::object{{"method", r.method},
+                       {"path", r.path},
+                       {"scope", r.scope == AdminScope::kOperator ? "operator" : "account"}});
+    return json_response(200, json::object{{"data", std::move(data)}});
+  }
+
   HttpResponse routing(const HttpRequest& request, const Caller& caller) {
     if (!parts.status) return unknown(request, caller);
     return json_response(200, parts.status->detail());
@@ -439,6 +450,7 @@ static const Route kRoutes[] = {
     {"POST", "resume", &I::resume, AdminScope::kOperator},
     {"GET", "status", &I::status, AdminScope::kAccount},
     {"GET", "routing", &I::routing, AdminScope::kOperator},
+    {"GET", "routes", &I::routes, AdminScope::kOperator},
 };
 
 void AdminRoutes::set_console_base(std::string base) {

@@ -2,7 +2,9 @@
 // usage series and per-account totals from the rollups the batch commit keeps, the request log
 // paged by keyset (with filters and a scan budget), the ledger by page, the catalog with prices
 // and state, a stored output by ID; and the chat token, a short-lived key of the member's
-// account that no listing shows, that stops at its end and dies with the session.
+// account that no listing shows, that stops at its end and dies with the session. Last, every
+// route of the admin table (`GET routes`) called with another account's session: a 404, or the
+// caller's own account's answer with nothing of the other's in it.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, eventually } from '../lib/harness.mjs';
@@ -217,5 +219,65 @@ describe('console reports and the chat token', () => {
     const who = (await op.call('GET', 'v1/users?account=acme')).body.data.find((u) => u.email === 'three@acme.example');
     assert.equal((await op.call('POST', `v1/users/${who.id}/disable`)).status, 200);
     assert.equal((await chat(s.gw, token, 'hi')).status, 401);
+  });
+
+  it('answers every admin route called with another account\'s session as if acme did not exist', async () => {
+    // Something of acme's for every kind of route: a call in its usage and request log, a stored
+    // output, a key, a member.
+    const r = await fetch(`${s.gw.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${acmeKey.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'glm-test', input: 'walk' }),
+    });
+    assert.equal(r.status, 200);
+    const output = (await r.json()).id;
+    const request = r.headers.get('x-request-id');
+    await eventually(async () => (await member.call('GET', `v1/outputs/${output}`)).status === 200,
+      { what: 'the stored output' });
+    const user = (await op.call('GET', 'v1/users?account=acme')).body.data.find((u) => u.email === 'm@acme.example').id;
+    const acmeSecrets = [acme, acmeKey.id, acmeKey.prefix, output, request, user, 'm@acme.example'];
+    for (const secret of acmeSecrets) assert.ok(typeof secret === 'string' && secret.length >= 8, secret);
+    const balance = (await op.call('GET', `v1/accounts/${acme}`)).body.balance_usd;
+
+    const table = (await op.call('GET', 'v1/routes')).body.data;
+    assert.ok(table.length >= 27, `${table.length} routes`);
+    assert.ok(table.some((t) => t.method === 'GET' && t.path === 'requests' && t.scope === 'account'));
+    assert.equal((await other.call('GET', 'v1/routes')).status, 404);  // operators' only
+    const ids = { 'keys/': acmeKey.id, 'outputs/': output, 'users/': user };
+    const walked = [];
+    for (const { method, path, scope } of table) {
+      const what = `${method} ${path}`;
+      const filled = path.replace('{account}', acme)
+        .replace('{id}', ids[Object.keys(ids).find((p) => path.startsWith(p))]);
+      const body = method === 'POST' ? { name: 'walk', account: acme, email: 'walk@acme.example', amount_usd: '1' } : undefined;
+      if (scope === 'operator' || filled !== path) {
+        // An operator's route, or one that names acme's account or one of its things: the 404 of
+        // an unknown path.
+        const res = await other.call(method, `v1/${filled}`, body);
+        assert.equal(res.status, 404, `${what}: ${JSON.stringify(res.body)}`);
+      } else if (method === 'GET') {
+        // A route of the caller's own account: acme asked for by ID and by name, beta's answered.
+        for (const account of [acme, 'acme']) {
+          const res = await other.call('GET', `v1/${path}?account=${account}`);
+          assert.equal(res.status, 200, what);
+          const text = JSON.stringify(res.body);
+          for (const secret of acmeSecrets) assert.ok(!text.includes(secret), `${what} shows ${secret}`);
+        }
+      } else if (what === 'POST keys') {
+        const res = await other.call('POST', 'v1/keys', body);
+        assert.equal(res.status, 201);
+        assert.equal(res.body.account_id, beta);
+        assert.equal((await other.call('DELETE', `v1/keys/${res.body.id}`)).status, 200);
+      } else {
+        assert.fail(`no cross-account check for ${what}: add one`);
+      }
+      walked.push(what);
+    }
+    assert.equal(walked.length, table.length);
+    // And nothing of acme's changed: its balance, key, member and the gateway's pause switch.
+    assert.equal((await op.call('GET', `v1/accounts/${acme}`)).body.balance_usd, balance);
+    assert.equal((await chat(s.gw, acmeKey.key, 'still here')).status, 200);
+    assert.equal((await member.call('GET', 'session')).status, 200);
+    assert.equal((await op.call('GET', 'v1/status')).body.paused, false);
   });
 });

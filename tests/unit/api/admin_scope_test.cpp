@@ -17,7 +17,7 @@ TEST(AdminScope, OperatorsAloneCreateAccountsGrantCreditsPauseAndSeeRouting) {
   EXPECT_EQ(operator_only,
             (std::set<std::string>{
                 "GET accounts", "POST accounts", "POST accounts/{account}/credits", "POST pause",
-                "POST resume", "GET routing", "GET usage/accounts", "POST users",
+                "POST resume", "GET routing", "GET routes", "GET usage/accounts", "POST users",
                 "POST users/invitations", "POST users/{id}/reset", "POST users/{id}/disable",
                 "POST users/{id}/enable", "POST users/{id}/sign-out"}));
   EXPECT_EQ(scoped, (std::set<std::string>{
