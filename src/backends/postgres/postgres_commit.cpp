@@ -100,8 +100,9 @@ std::string calls_sql(bool skip_stored) {
       "FROM c) ORDER BY id FOR UPDATE), "
       // Each charge's ledger ID, drawn in the batch's order once the accounts are locked (so IDs
       // follow the order each balance changed, across writers too), and its balance after it.
+      // The sequence is named once per statement (a cast outside the subquery ran per row).
       "run AS MATERIALIZED (SELECT r.*, nextval((SELECT pg_get_serial_sequence('ledger', "
-      "'id'))::regclass) AS ledger_id FROM (SELECT c.n, c.kept_by, c.call_request, "
+      "'id')::regclass)) AS ledger_id FROM (SELECT c.n, c.kept_by, c.call_request, "
       "c.call_created, c.account_id, c.amount, c.origin, l.balance + sum(c.amount) OVER "
       "(PARTITION BY c.account_id ORDER BY c.n) AS balance_after FROM c JOIN locked l ON l.id = "
       "c.account_id ORDER BY c.n) r), "
