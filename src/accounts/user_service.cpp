@@ -172,12 +172,25 @@ void UserService::change_password(const std::string& user_id, const std::string&
 }
 
 NewSession UserService::sign_in(const std::string& email, const std::string& password,
-                                std::int64_t now_ms) {
+                                std::int64_t now_ms, const std::string& address) {
+  // An address past ten failures in a run waits first, whatever email it tries next.
+  if (!address.empty()) {
+    const std::int64_t until = users_.address_locked_until(address);
+    if (until > now_ms)
+      throw ServiceError(429,
+                         "too many failed sign-ins from this address; try again in " +
+                             std::to_string((until - now_ms + 999) / 1000) + " s",
+                         (until - now_ms + 999) / 1000);
+  }
+  auto failed = [&] {
+    if (!address.empty()) users_.record_failed_sign_in_from(address, now_ms);
+    return sign_in_refused();
+  };
   auto normalized = normalized_email(email);
   auto user = normalized ? users_.find_user_by_email(*normalized) : std::nullopt;
   if (!user || user->password_hash.empty()) {
     verify_password(decoy_hash(cost_), password);
-    throw sign_in_refused();
+    throw failed();
   }
   // A user past five wrong passwords in a row waits, whichever instance they try: the count is
   // the store's. The password is not even checked meanwhile.
@@ -187,8 +200,11 @@ NewSession UserService::sign_in(const std::string& email, const std::string& pas
                            std::to_string((user->locked_until - now_ms + 999) / 1000) + " s",
                        (user->locked_until - now_ms + 999) / 1000);
   const bool ok = verify_password(user->password_hash, password);
-  if (!ok) users_.record_failed_sign_in(user->id, now_ms);
-  if (!ok || user->disabled) throw sign_in_refused();
+  if (!ok) {
+    users_.record_failed_sign_in(user->id, now_ms);
+    throw failed();
+  }
+  if (user->disabled) throw sign_in_refused();
   if (user->failed_sign_ins > 0) users_.clear_failed_sign_ins(user->id);
   if (needs_rehash(user->password_hash, cost_))
     users_.set_password_hash(user->id, hash_password(password, cost_));

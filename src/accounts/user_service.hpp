@@ -82,7 +82,11 @@ class UserService {
   // 401 "the email or the password is wrong" for any refusal (unknown email, wrong password, no
   // password yet, disabled), taking as long for an unknown email as for a known one. From the
   // 5th wrong password in a row, 429 (ServiceError::retry_after_s) until the store's lock ends.
-  NewSession sign_in(const std::string& email, const std::string& password, std::int64_t now_ms);
+  // `address` (the client's, as the console keys it; empty: none) counts the failures from it in
+  // the store too, and from the 10th in a run its sign-ins get the 429 of its own lock, on every
+  // instance (UserStore::record_failed_sign_in_from).
+  NewSession sign_in(const std::string& email, const std::string& password, std::int64_t now_ms,
+                     const std::string& address = "");
   // The session of `secret` with its user while it lasts (not past its end, used within the idle
   // time, its user not disabled); records the use when the last was more than a minute ago.
   std::optional<ActiveSession> session(const std::string& secret, std::int64_t now_ms);

@@ -184,7 +184,8 @@ struct ConsoleRoutes::Impl {
       r.headers.push_back({"retry-after", std::to_string(wait)});
       return r;
     }
-    return signed_in(users.sign_in(email, password, unix_ms_now()));
+    return signed_in(
+        users.sign_in(email, password, unix_ms_now(), sign_in_address_key(call.address)));
   }
 
   // A password check (sign-in, a password change) past the limits: the 429 to answer.

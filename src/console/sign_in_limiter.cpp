@@ -16,8 +16,9 @@ std::int64_t seconds_up(std::int64_t ns) {
   return std::max<std::int64_t>(1, (ns + kSecondNs - 1) / kSecondNs);
 }
 
-// An IPv6 address counts by its /64, which one host can fill with addresses of its own.
-std::string address_key(const std::string& address) {
+}  // namespace
+
+std::string sign_in_address_key(const std::string& address) {
   unsigned char bytes[16];
   if (address.find(':') == std::string::npos || inet_pton(AF_INET6, address.c_str(), bytes) != 1)
     return address;
@@ -25,8 +26,6 @@ std::string address_key(const std::string& address) {
   char text[INET6_ADDRSTRLEN];
   return inet_ntop(AF_INET6, bytes, text, sizeof text) ? std::string(text) + "/64" : address;
 }
-
-}  // namespace
 
 std::int64_t SignInLimiter::attempt(const std::string& address, const std::string& email,
                                     std::int64_t now_ns) {
@@ -36,7 +35,7 @@ std::int64_t SignInLimiter::attempt(const std::string& address, const std::strin
     // Live entries stay: the next prune waits until the maps have grown as much again.
     prune_above_ = std::max(kPruneAbove, 2 * (addresses_.size() + emails_.size()));
   }
-  std::int64_t& by_address = addresses_[address_key(address)];
+  std::int64_t& by_address = addresses_[sign_in_address_key(address)];
   std::int64_t& by_email = emails_[email];
   // Both must admit it; neither is charged for an attempt the other refuses.
   std::int64_t a = by_address, e = by_email;

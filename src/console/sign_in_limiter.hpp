@@ -1,8 +1,9 @@
 // How fast sign-ins may be tried, before any password is hashed: per client address (10 a
 // minute, 10 at once) and per email, known or not (5 per 15 minutes, 5 at once), each a GCRA
 // in memory (limits/gcra.hpp); an IPv6 address counts by its /64. A refusal says when to try
-// again. Per instance: several
-// instances behind one balancer each allow their share, which bounds guessing all the same.
+// again. Per instance: several instances behind one balancer each allow their share; what holds
+// for the gateway as a whole are the store's counts of failures per user and per address
+// (UserService::sign_in).
 // Thread-safe (one mutex; entries idle past their window are dropped as the map grows).
 #pragma once
 
@@ -15,6 +16,10 @@
 #include "limits/gcra.hpp"
 
 namespace glmgate {
+
+// The key a client address counts under, here and in the store: the address itself, or an IPv6
+// address's /64 (which one host can fill with addresses of its own).
+std::string sign_in_address_key(const std::string& address);
 
 class SignInLimiter {
  public:

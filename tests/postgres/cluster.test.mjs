@@ -5,10 +5,12 @@
 // balance, and nobody gets a 402 while the account as a whole can still pay. An output one server
 // made is found, chained and deleted on the others at once. A server killed with SIGKILL while it
 // holds a lease gives it back to the others when the lease's ttl runs out. Keys and the pause
-// switch reach every server within a second, by push; a key's rate is counted once, in Redis.
+// switch reach every server within a second, by push; a key's rate is counted once, in Redis;
+// failed console sign-ins from one address are counted once, in the store.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chat, user, eventually, sleep } from '../lib/harness.mjs';
+import { Browser } from '../lib/console_browser.mjs';
 import { cluster, sum, MAX_TOKENS } from './cluster_lib.mjs';
 
 describe('several servers on one PostgreSQL store', () => {
@@ -186,6 +188,34 @@ describe('several servers on one PostgreSQL store', () => {
           return r.status === 503;
         }, { timeoutMs: 1000, what: 'the pause on every server within a second' });
       }
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('count failed console sign-ins from one address once for the whole gateway', async () => {
+    const c = await cluster('signin', { usd: 1, n: 3 });
+    try {
+      const link = c.cli('users', 'invite', '--account', 'alice', '--email', 'ann@example.com').trim();
+      const token = link.split('\n').at(-1).split('/#/set-password/')[1];
+      const [a, b, d] = c.servers;
+      const password = 'a long enough password';
+      assert.equal((await new Browser(a.url).call('POST', 'set-password', { token, password })).status, 200);
+      // A spray from one address over the three servers: a wrong password for ann, then unknown
+      // emails. No server sees more than four, under its own limits (10 a minute per address, 5
+      // a quarter per email); the store counts all ten.
+      for (let i = 0; i < 10; i++) {
+        const email = i < 3 ? 'ann@example.com' : `nobody${i}@example.com`;
+        const r = await new Browser(c.servers[i % 3].url).call('POST', 'sign-in', { email, password: 'wrong password, long' });
+        assert.equal(r.status, 401, `${i}: ${JSON.stringify(r.body)}`);
+      }
+      // The right password from that address now waits, on a server that saw three of them.
+      const locked = await new Browser(b.url).call('POST', 'sign-in', { email: 'ann@example.com', password });
+      assert.equal(locked.status, 429, JSON.stringify(locked.body));
+      assert.match(locked.body.error.message, /too many failed sign-ins from this address/);
+      assert.equal(locked.headers.get('retry-after'), '1');
+      await sleep(1100);
+      assert.equal((await new Browser(d.url).call('POST', 'sign-in', { email: 'ann@example.com', password })).status, 200);
     } finally {
       await c.stop();
     }

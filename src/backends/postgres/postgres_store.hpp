@@ -111,6 +111,8 @@ class PostgresStore final : public Store {
   bool set_password_hash(const std::string& user_id, const std::string& hash) override;
   std::int64_t record_failed_sign_in(const std::string& user_id, std::int64_t now_ms) override;
   void clear_failed_sign_ins(const std::string& user_id) override;
+  std::int64_t record_failed_sign_in_from(const std::string& address, std::int64_t now_ms) override;
+  std::int64_t address_locked_until(const std::string& address) override;
   void insert_link(const UserLink& link) override;
   std::int64_t retire_links(const std::string& user_id, std::int64_t now_ms) override;
   std::optional<UserLink> find_link(const std::string& token_hash, std::int64_t now_ms) override;

@@ -125,6 +125,28 @@ void PostgresStore::clear_failed_sign_ins(const std::string& user_id) {
            PgParams().text(user_id));
 }
 
+std::int64_t PostgresStore::record_failed_sign_in_from(const std::string& address,
+                                                       std::int64_t now_ms) {
+  auto c = pool_.acquire();
+  // SET reads the row as it was (a run ends when its last failure is 15 minutes old).
+  auto r = c->query(
+      "INSERT INTO sign_in_addresses AS a (address, failures, last_at, locked_until) VALUES ($1, "
+      "1, $2::bigint, 0) ON CONFLICT (address) DO UPDATE SET failures = CASE WHEN a.last_at <= "
+      "$2::bigint - 900000 THEN 1 ELSE a.failures + 1 END, last_at = $2::bigint, locked_until = "
+      "CASE WHEN a.last_at > $2::bigint - 900000 AND a.failures + 1 >= 10 THEN $2::bigint + "
+      "least(900, 1::bigint << least(10, a.failures - 9)::integer) * 1000 ELSE 0 END RETURNING "
+      "locked_until",
+      PgParams().text(address).integer(now_ms));
+  return r.rows() > 0 ? r.integer(0, 0) : 0;
+}
+
+std::int64_t PostgresStore::address_locked_until(const std::string& address) {
+  auto c = pool_.acquire();
+  auto r = c->query("SELECT locked_until FROM sign_in_addresses WHERE address = $1",
+                    PgParams().text(address));
+  return r.rows() > 0 ? r.integer(0, 0) : 0;
+}
+
 void PostgresStore::insert_link(const UserLink& link) {
   static const std::string kInsert =
       "INSERT INTO user_links (" + std::string(kLinkColumns) + ") VALUES ($1, $2, $3, $4, $5, $6)";
@@ -212,7 +234,9 @@ std::int64_t PostgresStore::sweep_users(std::int64_t now_ms, std::int64_t idle_m
       "WITH s AS (DELETE FROM sessions WHERE expires_at <= $1::bigint OR last_seen_at <= "
       "$1::bigint - $2::bigint RETURNING 1), l AS (DELETE FROM user_links WHERE expires_at <= "
       "$1::bigint - $3::bigint OR (used_at > 0 AND used_at <= $1::bigint - $3::bigint) "
-      "RETURNING 1) SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM l)",
+      "RETURNING 1), a AS (DELETE FROM sign_in_addresses WHERE last_at <= $1::bigint - "
+      "$3::bigint RETURNING 1) SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM l) + "
+      "(SELECT count(*) FROM a)",
       PgParams().integer(now_ms).integer(idle_ms).integer(kDayMs));
   return r.integer(0, 0);
 }

@@ -129,6 +129,27 @@ void SqliteStore::clear_failed_sign_ins(const std::string& user_id) {
       .step();
 }
 
+std::int64_t SqliteStore::record_failed_sign_in_from(const std::string& address,
+                                                     std::int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  // n: the run's count after this failure (a run ends when its last failure is 15 minutes old).
+  auto s = db_.prepare(
+      "INSERT INTO sign_in_addresses (address, failures, last_at, locked_until) VALUES (?1, 1, "
+      "?2, 0) ON CONFLICT (address) DO UPDATE SET failures = CASE WHEN last_at <= ?2 - 900000 "
+      "THEN 1 ELSE failures + 1 END, last_at = ?2, locked_until = CASE WHEN last_at > ?2 - "
+      "900000 AND failures + 1 >= 10 THEN ?2 + min(900, 1 << min(10, failures - 9)) * 1000 ELSE 0 "
+      "END RETURNING locked_until");
+  s.bind(1, address).bind(2, now_ms);
+  return s.step() ? s.integer(0) : 0;
+}
+
+std::int64_t SqliteStore::address_locked_until(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  auto s = db_.prepare("SELECT locked_until FROM sign_in_addresses WHERE address = ?1");
+  s.bind(1, address);
+  return s.step() ? s.integer(0) : 0;
+}
+
 void SqliteStore::insert_link(const UserLink& link) {
   std::lock_guard lock(mutex_);
   auto s = db_.prepare("INSERT INTO user_links (" + std::string(kLinkColumns) +
@@ -237,6 +258,10 @@ std::int64_t SqliteStore::sweep_users(std::int64_t now_ms, std::int64_t idle_ms)
       "DELETE FROM user_links WHERE expires_at <= ?1 - ?2 OR (used_at > 0 AND used_at <= ?1 - ?2)");
   links.bind(1, now_ms).bind(2, kDayMs);
   links.step();
+  n += db_.changes();
+  auto addresses = db_.prepare("DELETE FROM sign_in_addresses WHERE last_at <= ?1 - ?2");
+  addresses.bind(1, now_ms).bind(2, kDayMs);
+  addresses.step();
   n += db_.changes();
   tx.commit();
   return n;

@@ -80,6 +80,15 @@ class UserStore {
   // next attempt counts. Returns the new locked_until (0: not locked). A success clears them.
   virtual std::int64_t record_failed_sign_in(const std::string& user_id, std::int64_t now_ms) = 0;
   virtual void clear_failed_sign_ins(const std::string& user_id) = 0;
+  // Failed sign-ins from one client address, counted in the store for every instance alike: a
+  // wrong password or an unknown email adds one to the address's run, which starts again when
+  // its last failure is 15 minutes old. From the 10th in a run the address waits 2^(n-10) s, at
+  // most 15 minutes. A success clears nothing: one account of the sprayer's own must not reset
+  // a spray over others. Returns the new locked_until (0: not locked).
+  virtual std::int64_t record_failed_sign_in_from(const std::string& address,
+                                                  std::int64_t now_ms) = 0;
+  // Until when (unix ms) sign-ins from `address` wait; 0 or past when they need not.
+  virtual std::int64_t address_locked_until(const std::string& address) = 0;
 
   virtual void insert_link(const UserLink& link) = 0;
   // Marks every open link of the user used at `now_ms` (a password changed: an older reset or
@@ -101,9 +110,9 @@ class UserStore {
   virtual bool delete_session(const std::string& id_hash) = 0;
   // Every session of the user ("sign out everywhere"); returns how many ended.
   virtual std::int64_t delete_user_sessions(const std::string& user_id) = 0;
-  // Deletes the sessions past their end or unused for `idle_ms`, and the links expired or used
-  // before `now_ms` - a day (kept that long so a second click can say "already used"). Returns
-  // how many rows went.
+  // Deletes the sessions past their end or unused for `idle_ms`, the links expired or used
+  // before `now_ms` - a day (kept that long so a second click can say "already used"), and the
+  // addresses whose last failed sign-in is a day old. Returns how many rows went.
   virtual std::int64_t sweep_users(std::int64_t now_ms, std::int64_t idle_ms) = 0;
 };
 

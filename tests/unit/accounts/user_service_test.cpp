@@ -140,6 +140,40 @@ TEST_F(UserServiceTest, FiveWrongPasswordsInARowLockTheUserEverywhereForLongerEa
   EXPECT_EQ(status_of(users, kPassword), 200);
 }
 
+TEST_F(UserServiceTest, TenFailuresFromOneAddressLockItEverywhereWhateverTheEmail) {
+  UserService users = service();
+  UserService elsewhere = service();  // another instance on the same store
+  std::int64_t now = unix_ms_now();
+  UserWithLink ann = users.invite("alice", "ann@example.com", "cli");
+  users.set_password(ann.token, kPassword, now);
+  const std::string from = "203.0.113.9";
+  auto status_of = [&](UserService& u, const std::string& email, const std::string& password,
+                       const std::string& address, std::string* message = nullptr) {
+    try {
+      u.sign_in(email, password, now, address);
+      return 200;
+    } catch (const ServiceError& e) {
+      if (message) *message = e.what();
+      return e.status;
+    }
+  };
+  // A spray: a wrong password for ann, unknown emails, over two instances; ann's own count stays
+  // under her lock (4), the address's reaches 10.
+  for (int i = 0; i < 10; ++i) {
+    const std::string email =
+        i % 3 == 0 ? "ann@example.com" : "nobody" + std::to_string(i) + "@x.example";
+    EXPECT_EQ(status_of(i % 2 ? users : elsewhere, email, "wrong password, long", from), 401) << i;
+  }
+  std::string message;
+  EXPECT_EQ(status_of(users, "ann@example.com", kPassword, from, &message), 429);
+  EXPECT_EQ(message, "too many failed sign-ins from this address; try again in 1 s");
+  EXPECT_EQ(status_of(elsewhere, "ann@example.com", kPassword, "198.51.100.2"), 200);  // another
+  now += 1000;
+  EXPECT_EQ(status_of(elsewhere, "ann@example.com", kPassword, from), 200);  // the lock ended
+  EXPECT_EQ(status_of(users, "ann@example.com", "wrong password, long", from), 401);  // 11th: 2 s
+  EXPECT_EQ(status_of(elsewhere, "ann@example.com", kPassword, from), 429);
+}
+
 TEST_F(UserServiceTest, ASessionEndsIdleAtItsEndOnSignOutAndOnANewPassword) {
   UserService users = service();
   const std::int64_t t0 = unix_ms_now();

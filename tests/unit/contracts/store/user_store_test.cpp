@@ -146,5 +146,28 @@ TEST_P(UserStoreContract, EndsSessionsOneByOneEverywhereOnDisablingAndByTheSweep
   EXPECT_FALSE(store_->find_user("usr_2")->disabled);
 }
 
+TEST_P(UserStoreContract, CountsFailedSignInsPerAddressInRunsAndLocksFromTheTenth) {
+  const std::int64_t t = 10'000'000;
+  for (int i = 1; i <= 9; ++i)
+    EXPECT_EQ(store_->record_failed_sign_in_from("203.0.113.7", t + i), 0) << i;
+  EXPECT_EQ(store_->address_locked_until("203.0.113.7"), 0);
+  EXPECT_EQ(store_->record_failed_sign_in_from("203.0.113.7", t + 10), t + 10 + 1000);
+  EXPECT_EQ(store_->address_locked_until("203.0.113.7"), t + 10 + 1000);
+  EXPECT_EQ(store_->record_failed_sign_in_from("203.0.113.7", t + 2000), t + 2000 + 2000);
+  EXPECT_EQ(store_->address_locked_until("198.51.100.1"), 0);  // another address: its own count
+  EXPECT_EQ(store_->record_failed_sign_in_from("198.51.100.1", t), 0);
+  // Twenty failures later the wait stops growing at 15 minutes.
+  for (int i = 0; i < 20; ++i)
+    store_->record_failed_sign_in_from("203.0.113.7", t + 3000 + i);
+  EXPECT_EQ(store_->address_locked_until("203.0.113.7"), t + 3019 + 900'000);
+  // A failure 15 minutes after the last starts a new run.
+  EXPECT_EQ(store_->record_failed_sign_in_from("203.0.113.7", t + 3019 + 900'000), 0);
+  EXPECT_EQ(store_->address_locked_until("203.0.113.7"), 0);
+  // A day after its last failure, the sweep forgets the address.
+  EXPECT_EQ(store_->sweep_users(t + 86'400'000, 86'400'000 * 10), 1);  // 198.51.100.1
+  EXPECT_EQ(store_->sweep_users(t + 3019 + 900'000 + 86'400'000, 86'400'000 * 10), 1);
+  EXPECT_EQ(store_->record_failed_sign_in_from("203.0.113.7", t + 3019 + 900'000 + 86'400'001), 0);
+}
+
 }  // namespace
 }  // namespace glmgate
