@@ -3,6 +3,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+
 namespace glmgate {
 
 namespace {
@@ -22,8 +24,13 @@ std::string sign_in_address_key(const std::string& address) {
   unsigned char bytes[16];
   if (address.find(':') == std::string::npos || inet_pton(AF_INET6, address.c_str(), bytes) != 1)
     return address;
-  std::fill(bytes + 8, bytes + 16, 0);
   char text[INET6_ADDRSTRLEN];
+  // An IPv4 client of a dual-stack listener (::ffff:a.b.c.d) is its IPv4 address: by its /64,
+  // every IPv4 client would be one.
+  constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(bytes, bytes + 12, kMapped))
+    return inet_ntop(AF_INET, bytes + 12, text, sizeof text) ? std::string(text) : address;
+  std::fill(bytes + 8, bytes + 16, 0);
   return inet_ntop(AF_INET6, bytes, text, sizeof text) ? std::string(text) + "/64" : address;
 }
 

@@ -128,14 +128,15 @@ void PostgresStore::clear_failed_sign_ins(const std::string& user_id) {
 std::int64_t PostgresStore::record_failed_sign_in_from(const std::string& address,
                                                        std::int64_t now_ms) {
   auto c = pool_.acquire();
-  // SET reads the row as it was (a run ends when its last failure is 15 minutes old).
+  // SET reads the row as it was. A run ends 15 minutes after its last failure or the end of its
+  // lock, whichever is later: a run at the longest lock goes on past it.
   auto r = c->query(
       "INSERT INTO sign_in_addresses AS a (address, failures, last_at, locked_until) VALUES ($1, "
-      "1, $2::bigint, 0) ON CONFLICT (address) DO UPDATE SET failures = CASE WHEN a.last_at <= "
-      "$2::bigint - 900000 THEN 1 ELSE a.failures + 1 END, last_at = $2::bigint, locked_until = "
-      "CASE WHEN a.last_at > $2::bigint - 900000 AND a.failures + 1 >= 10 THEN $2::bigint + "
-      "least(900, 1::bigint << least(10, a.failures - 9)::integer) * 1000 ELSE 0 END RETURNING "
-      "locked_until",
+      "1, $2::bigint, 0) ON CONFLICT (address) DO UPDATE SET failures = CASE WHEN "
+      "greatest(a.last_at, a.locked_until) <= $2::bigint - 900000 THEN 1 ELSE a.failures + 1 END, "
+      "last_at = $2::bigint, locked_until = CASE WHEN greatest(a.last_at, a.locked_until) > "
+      "$2::bigint - 900000 AND a.failures + 1 >= 10 THEN $2::bigint + least(900, 1::bigint << "
+      "least(10, a.failures - 9)::integer) * 1000 ELSE 0 END RETURNING locked_until",
       PgParams().text(address).integer(now_ms));
   return r.rows() > 0 ? r.integer(0, 0) : 0;
 }

@@ -132,13 +132,14 @@ void SqliteStore::clear_failed_sign_ins(const std::string& user_id) {
 std::int64_t SqliteStore::record_failed_sign_in_from(const std::string& address,
                                                      std::int64_t now_ms) {
   std::lock_guard lock(mutex_);
-  // n: the run's count after this failure (a run ends when its last failure is 15 minutes old).
+  // SET reads the row as it was. A run ends 15 minutes after its last failure or the end of its
+  // lock, whichever is later: a run at the longest lock goes on past it.
   auto s = db_.prepare(
       "INSERT INTO sign_in_addresses (address, failures, last_at, locked_until) VALUES (?1, 1, "
-      "?2, 0) ON CONFLICT (address) DO UPDATE SET failures = CASE WHEN last_at <= ?2 - 900000 "
-      "THEN 1 ELSE failures + 1 END, last_at = ?2, locked_until = CASE WHEN last_at > ?2 - "
-      "900000 AND failures + 1 >= 10 THEN ?2 + min(900, 1 << min(10, failures - 9)) * 1000 ELSE 0 "
-      "END RETURNING locked_until");
+      "?2, 0) ON CONFLICT (address) DO UPDATE SET failures = CASE WHEN max(last_at, "
+      "locked_until) <= ?2 - 900000 THEN 1 ELSE failures + 1 END, last_at = ?2, locked_until = "
+      "CASE WHEN max(last_at, locked_until) > ?2 - 900000 AND failures + 1 >= 10 THEN ?2 + "
+      "min(900, 1 << min(10, failures - 9)) * 1000 ELSE 0 END RETURNING locked_until");
   s.bind(1, address).bind(2, now_ms);
   return s.step() ? s.integer(0) : 0;
 }

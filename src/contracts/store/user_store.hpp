@@ -81,9 +81,10 @@ class UserStore {
   virtual std::int64_t record_failed_sign_in(const std::string& user_id, std::int64_t now_ms) = 0;
   virtual void clear_failed_sign_ins(const std::string& user_id) = 0;
   // Failed sign-ins from one client address, counted in the store for every instance alike: a
-  // wrong password or an unknown email adds one to the address's run, which starts again when
-  // its last failure is 15 minutes old. From the 10th in a run the address waits 2^(n-10) s, at
-  // most 15 minutes. A success clears nothing: one account of the sprayer's own must not reset
+  // wrong password or an unknown email adds one to the address's run, which starts again 15
+  // minutes after its last failure or the end of its lock, whichever is later (so a run at the
+  // longest lock goes on). From the 10th in a run the address waits 2^(n-10) s, at most 15
+  // minutes. A success clears nothing: one account of the sprayer's own must not reset
   // a spray over others. Returns the new locked_until (0: not locked).
   virtual std::int64_t record_failed_sign_in_from(const std::string& address,
                                                   std::int64_t now_ms) = 0;

@@ -97,6 +97,16 @@ TEST(SignInLimiter, AllowsTenAMinutePerAddressAndFiveAQuarterPerEmail) {
   EXPECT_EQ(limiter.attempt("2001:db8:0:1::1", "v6-y", t), 0);
 }
 
+TEST(SignInLimiter, KeysAnAddressByItselfAnIPv6OneByIts64AndAMappedIPv4OneAsIPv4) {
+  EXPECT_EQ(sign_in_address_key("203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(sign_in_address_key("2001:db8::1:2:3:4"), "2001:db8::/64");
+  EXPECT_EQ(sign_in_address_key("2001:db8:0:1::9"), "2001:db8:0:1::/64");
+  // A dual-stack listener's IPv4 clients: each its own, not all one "::/64".
+  EXPECT_EQ(sign_in_address_key("::ffff:203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(sign_in_address_key("::ffff:198.51.100.1"), "198.51.100.1");
+  EXPECT_EQ(sign_in_address_key("not an address"), "not an address");
+}
+
 TEST(Csrf, TakesTheConsolesOriginInAnyCaseAndWithItsDefaultPort) {
   HttpRequest r = write("HTTPS://GW.example.com", "");
   const std::string origin = console_origin("https://gw.example.com:443/glm", r);

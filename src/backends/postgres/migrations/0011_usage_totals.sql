@@ -3,8 +3,9 @@
 -- Kept by the calls' statement of the batch commit with those of schema 9. A row of the model
 -- rollups would be every writer's (each instance's commit adds to the same hour of the same
 -- model, and holds the row's lock until it commits), so each is split by `shard`: the writing
--- connection's server process ID modulo 16. Writers then never wait on one another for it; a
--- read sums the shards, at most 16 rows a bucket and model and in practice one per instance.
+-- connection's server process ID modulo 16. Two writers then wait on one another for it only
+-- when their connections share a shard; a read sums the shards, at most 16 rows a bucket and
+-- model.
 CREATE TABLE usage_account_daily (
   account_id TEXT NOT NULL, bucket BIGINT NOT NULL,
   requests BIGINT NOT NULL, errors BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL,

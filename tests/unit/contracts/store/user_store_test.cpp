@@ -160,13 +160,17 @@ TEST_P(UserStoreContract, CountsFailedSignInsPerAddressInRunsAndLocksFromTheTent
   for (int i = 0; i < 20; ++i)
     store_->record_failed_sign_in_from("203.0.113.7", t + 3000 + i);
   EXPECT_EQ(store_->address_locked_until("203.0.113.7"), t + 3019 + 900'000);
-  // A failure 15 minutes after the last starts a new run.
-  EXPECT_EQ(store_->record_failed_sign_in_from("203.0.113.7", t + 3019 + 900'000), 0);
+  // The first failure once that lock ends goes on with the run: 15 minutes again, not 9 free.
+  const std::int64_t end = t + 3019 + 900'000;
+  EXPECT_EQ(store_->record_failed_sign_in_from("203.0.113.7", end + 1), end + 1 + 900'000);
+  // A failure 15 minutes after the end of the last lock starts a new run.
+  const std::int64_t quiet = end + 1 + 900'000 + 900'000;
+  EXPECT_EQ(store_->record_failed_sign_in_from("203.0.113.7", quiet), 0);
   EXPECT_EQ(store_->address_locked_until("203.0.113.7"), 0);
   // A day after its last failure, the sweep forgets the address.
   EXPECT_EQ(store_->sweep_users(t + 86'400'000, 86'400'000 * 10), 1);  // 198.51.100.1
-  EXPECT_EQ(store_->sweep_users(t + 3019 + 900'000 + 86'400'000, 86'400'000 * 10), 1);
-  EXPECT_EQ(store_->record_failed_sign_in_from("203.0.113.7", t + 3019 + 900'000 + 86'400'001), 0);
+  EXPECT_EQ(store_->sweep_users(quiet + 86'400'000, 86'400'000 * 10), 1);
+  EXPECT_EQ(store_->record_failed_sign_in_from("203.0.113.7", quiet + 86'400'001), 0);
 }
 
 }  // namespace
