@@ -32,6 +32,7 @@ tmp = Path(tempfile.mkdtemp())
 stack = Small(tmp)
 try:
     body = run.chat_body(tmp / "small.json", "Say hello.")
+    run.warm_up(stack, tmp, body)
     rps = {}
     for rnd in range(rounds):
         items = list(stack.targets(False).items())

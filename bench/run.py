@@ -304,8 +304,17 @@ def metered(stack, name, run, answered):
     return r
 
 
+def warm_up(stack, tmp, body, seconds=3):
+    """A few seconds of load on every target before the measured rounds, not recorded: a new
+    PostgreSQL connection faults in the shared buffers it touches for the first time (16k page
+    faults in its first 3 s, a handful after 6), and page faults are dear in a VM."""
+    for name, (url, headers, pid) in stack.targets(False).items():
+        run_wrk(tmp, url, headers, body, 64, seconds, pid)
+
+
 def non_streaming(stack, tmp, results):
     body = chat_body(tmp / "small.json", "Say hello.")
+    warm_up(stack, tmp, body)
     for conns in CONNECTIONS:
         for rnd in range(ROUNDS):
             targets = list(stack.targets(False).items())
