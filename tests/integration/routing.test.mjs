@@ -173,21 +173,23 @@ describe('routing', () => {
   });
 
   it('moves on from a provider that is down, and from one slow to its first byte', async () => {
-    let moved = 0;
-    for (let i = 0; i < 12; i++) {
+    let moved = 0, asked = 0;
+    for (let i = 0; i < 40 && (i < 12 || moved === 0); i++, asked++) {
       const r = await ask('half-dead');
       assert.equal(r.status, 200, await r.clone().text());
       assert.equal(r.headers.get('x-glmgate-deployment'), 'b');
       if (r.headers.get('x-glmgate-attempts') === '2') moved++;
     }
-    assert.ok(moved >= 1, `some calls tried the dead provider first (${moved} of 12)`);
+    assert.ok(moved >= 1, `some calls tried the dead provider first (${moved} of ${asked})`);
     const detail = (await admin(gw, 'GET', 'routing')).body.models.find((m) => m.id === 'half-dead');
     const dead = detail.deployments.find((d) => d.provider === 'dead');
     assert.match(dead.last_error ?? '', /connect|refused/i, JSON.stringify(dead));
 
     await f.a.script('head_delay_ms=2000');  // a answers after 2 s; a-hasty waits 300 ms
-    let slow = 0;
-    for (let i = 0; i < 8; i++) {
+    // Each call draws a-hasty first with odds of one half: up to 40 calls until one has (eight
+    // calls missed it once in 256 runs, and CI met that run).
+    let slow = 0, calls = 0;
+    for (let i = 0; i < 40 && slow === 0; i++, calls++) {
       const started = Date.now();
       const r = await ask('slow-first');
       assert.equal(r.status, 200, await r.clone().text());
@@ -198,7 +200,7 @@ describe('routing', () => {
         assert.ok(took < 1800, `not waiting for the slow first byte: ${took} ms`);
       }
     }
-    assert.ok(slow >= 1, `some calls tried the slow deployment first (${slow} of 8)`);
+    assert.ok(slow >= 1, `some calls tried the slow deployment first (${slow} of ${calls})`);
   });
 
   it('does not open a breaker on one error', async () => {
