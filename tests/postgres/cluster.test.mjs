@@ -239,6 +239,10 @@ describe('several servers on one PostgreSQL store', () => {
       const first = await c.ask(a);
       assert.equal(first.status, 200);
       await first.arrayBuffer();
+      // Its hold gone from the store first: a's writer may have stored it before the call ended,
+      // and it is as large as the next call's.
+      await eventually(() => c.balance().reserved_nano_usd === 0 || null,
+        { what: 'the first call\'s hold released in the store' });
       // A call a holds open is reported as reserved by every server and by the CLI...
       const open = chat({ gw: a }, { model: 'glm-test', messages: user('fake: head_delay_ms=20000'), max_tokens: MAX_TOKENS },
         { key: c.key }).catch((e) => e);
@@ -246,8 +250,11 @@ describe('several servers on one PostgreSQL store', () => {
         const r = c.balance().reserved_nano_usd;
         return r > 0 ? r : null;
       }, { what: 'the open call is reserved in the store' });
-      const seen = await fetch(`${b.url}/admin/v1/accounts/alice`, { headers: { authorization: `Bearer ${c.admin}` } });
-      assert.equal((await seen.json()).reserved_nano_usd, held);
+      // (b reads the store as the CLI does; a batch of a's may land between the two reads.)
+      await eventually(async () => {
+        const seen = await fetch(`${b.url}/admin/v1/accounts/alice`, { headers: { authorization: `Bearer ${c.admin}` } });
+        return (await seen.json()).reserved_nano_usd === held || null;
+      }, { what: `b reporting the open call's ${held} nano-USD as reserved` });
       await a.kill();
       await open;
       // b finds every cent leased to a server that can no longer give it back...
