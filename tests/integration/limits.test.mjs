@@ -11,6 +11,10 @@ const call = async (s, key, content = 'hi', extra = {}) => {
 };
 
 describe('rate limits', () => {
+  // Until the first call has reached the fake (after a reset): a fixed wait could end before it
+  // got its slot on a loaded machine.
+  const upstream = () => eventually(async () => (await s.fake.stats()).requests >= 1,
+    { what: 'the first call upstream' });
   let s;
   before(async () => {
     s = await startStack({
@@ -84,8 +88,9 @@ describe('rate limits', () => {
 
   it('caps the requests a key has in flight', async () => {
     const a = await newAccount(s.gw, { keyArgs: ['--rpm', '1000', '--max-concurrency', '1'] });
+    await s.fake.reset();
     const slow = chat(s, { model: 'glm-test', stream: true, messages: user('fake: chunks=5 delay_ms=100') }, { key: a.key });
-    await sleep(100);
+    await upstream();
     const { r, body } = await call(s, a.key);
     assert.equal(r.status, 429);
     assert.equal(body.error.code, 'concurrency_limit_exceeded');
@@ -96,19 +101,21 @@ describe('rate limits', () => {
 
   it('queues calls over a provider cap briefly, then refuses them', async () => {
     const a = await newAccount(s.gw);
+    await s.fake.reset();
     const t0 = Date.now();
     const [one, two] = await Promise.all([
       call(s, a.key, 'fake: head_delay_ms=1000'),
-      sleep(50).then(() => call(s, a.key)),
+      upstream().then(() => call(s, a.key)),
     ]);
     assert.equal(one.r.status, 200);
     assert.equal(two.r.status, 429);
     assert.equal(two.body.error.code, 'provider_concurrency_limit');
     assert.ok(Date.now() - t0 >= 300);
     // Within the queue time, a waiting call gets the slot when it frees.
+    await s.fake.reset();
     const [three, four] = await Promise.all([
       call(s, a.key, 'fake: head_delay_ms=150'),
-      sleep(30).then(() => call(s, a.key)),
+      upstream().then(() => call(s, a.key)),
     ]);
     assert.equal(three.r.status, 200);
     assert.equal(four.r.status, 200);

@@ -168,7 +168,7 @@ describe('routing', () => {
       return (await counts()).a > 0;
     }, { timeoutMs: 10000, what: 'traffic back on a' });
     const seen = { a: 0, b: 0 };
-    for (let i = 0; i < 20; i++) seen[(await ask()).headers.get('x-glmgate-deployment')]++;
+    for (let i = 0; i < 40; i++) seen[(await ask()).headers.get('x-glmgate-deployment')]++;
     assert.ok(seen.a >= 3, JSON.stringify(seen));
   });
 
@@ -213,7 +213,7 @@ describe('routing', () => {
       for (let i = 0; i < 4; i++) await ask();
     }
     const seen = { a: 0, b: 0 };
-    for (let i = 0; i < 20; i++) seen[(await ask()).headers.get('x-glmgate-deployment')]++;
+    for (let i = 0; i < 40; i++) seen[(await ask()).headers.get('x-glmgate-deployment')]++;
     assert.ok(seen.a >= 3, `a still takes calls: ${JSON.stringify(seen)}`);
   });
 
