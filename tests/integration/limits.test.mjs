@@ -3,7 +3,7 @@
 // per-provider concurrency cap that queues before it refuses, and pausing the public API.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, newAccount, chat, user, admin, eventually, sleep } from '../lib/harness.mjs';
+import { startStack, newAccount, chat, user, admin, eventually, sleep, reachedUpstream } from '../lib/harness.mjs';
 
 const call = async (s, key, content = 'hi', extra = {}) => {
   const r = await chat(s, { model: 'glm-test', messages: user(content), ...extra }, { key });
@@ -11,10 +11,6 @@ const call = async (s, key, content = 'hi', extra = {}) => {
 };
 
 describe('rate limits', () => {
-  // Until the first call has reached the fake (after a reset): a fixed wait could end before it
-  // got its slot on a loaded machine.
-  const upstream = () => eventually(async () => (await s.fake.stats()).requests >= 1,
-    { what: 'the first call upstream' });
   let s;
   before(async () => {
     s = await startStack({
@@ -90,7 +86,7 @@ describe('rate limits', () => {
     const a = await newAccount(s.gw, { keyArgs: ['--rpm', '1000', '--max-concurrency', '1'] });
     await s.fake.reset();
     const slow = chat(s, { model: 'glm-test', stream: true, messages: user('fake: chunks=5 delay_ms=100') }, { key: a.key });
-    await upstream();
+    await reachedUpstream(s.fake);
     const { r, body } = await call(s, a.key);
     assert.equal(r.status, 429);
     assert.equal(body.error.code, 'concurrency_limit_exceeded');
@@ -105,7 +101,7 @@ describe('rate limits', () => {
     const t0 = Date.now();
     const [one, two] = await Promise.all([
       call(s, a.key, 'fake: head_delay_ms=1000'),
-      upstream().then(() => call(s, a.key)),
+      reachedUpstream(s.fake).then(() => call(s, a.key)),
     ]);
     assert.equal(one.r.status, 200);
     assert.equal(two.r.status, 429);
@@ -115,7 +111,7 @@ describe('rate limits', () => {
     await s.fake.reset();
     const [three, four] = await Promise.all([
       call(s, a.key, 'fake: head_delay_ms=150'),
-      upstream().then(() => call(s, a.key)),
+      reachedUpstream(s.fake).then(() => call(s, a.key)),
     ]);
     assert.equal(three.r.status, 200);
     assert.equal(four.r.status, 200);

@@ -3,18 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startStack, chat, readSse, user, sleep } from '../lib/harness.mjs';
-
-// Polls the fake's stats every 100 ms, up to `tries` times, until it saw a cancelled stream.
-async function cancelledStats(fake, tries) {
-  let stats;
-  for (let i = 0; i < tries; i++) {
-    await sleep(100);
-    stats = await fake.stats();
-    if (stats.streams_cancelled > 0) break;
-  }
-  return stats;
-}
+import { startStack, chat, readSse, user, sleep, cancelledStats } from '../lib/harness.mjs';
 
 describe('streaming', () => {
   let s;

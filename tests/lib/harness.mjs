@@ -257,6 +257,25 @@ export async function eventually(fn, { timeoutMs = 5000, what = 'the condition' 
   throw new Error(`${what} did not hold within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
 }
 
+// Polls a fake provider's stats every 100 ms, up to `tries` times, until it saw a cancelled
+// stream; the last stats either way.
+export async function cancelledStats(fake, tries) {
+  let stats;
+  for (let i = 0; i < tries; i++) {
+    await sleep(100);
+    stats = await fake.stats();
+    if (stats.streams_cancelled > 0) break;
+  }
+  return stats;
+}
+
+// Until a fake provider has received `n` requests since its last reset: a call is upstream (a
+// fixed wait could end before it got there on a loaded machine).
+export function reachedUpstream(fake, n = 1) {
+  return eventually(async () => (await fake.stats()).requests >= n,
+    { what: `${n} request(s) at the fake provider` });
+}
+
 // POSTs JSON to the gateway's chat endpoint with `key`.
 export function chat(stack, body, { key = stack.key, headers = {}, signal } = {}) {
   return fetch(`${stack.gw.url}/v1/chat/completions`, {
