@@ -6,8 +6,10 @@
 // (contracts/store/batch_rows.hpp, migration 0006). The calls' statement locks the batch's
 // accounts, numbers the charges and runs their balances, writes the usage rows, then one balance
 // update per account for the sum of its charges in the batch (an account's row is locked once per
-// batch, not once per request) and the charges no row keeps as ledger rows. The contract is in
-// contracts/store/batch_store.hpp.
+// batch, not once per request) and the charges no row keeps as ledger rows. A statement's calls
+// that are all new and pay only their own charges (the common case) go in the lean statement of
+// postgres_calls.hpp instead, which gets the running balances, totals and rollups from this
+// process. The contract is in contracts/store/batch_store.hpp.
 //
 // A commit whose outcome was lost with the connection (COMMIT sent, no answer) is retried by the
 // writer with the same records, and what came since: a record already stored (same request ID
@@ -19,6 +21,7 @@
 #include <map>
 #include <type_traits>
 
+#include "backends/postgres/postgres_calls.hpp"
 #include "backends/postgres/postgres_rows.hpp"
 #include "backends/postgres/postgres_store.hpp"
 #include "contracts/store/batch_rows.hpp"
@@ -41,28 +44,6 @@ constexpr std::size_t kCallsPerStatement = 2000;
 // kind, amount, request, note, origin, time.
 constexpr std::string_view kChargeTypes[] = {"bigint", "text", "bigint", "text", "text",
                                              "bigint", "text", "text",   "text", "bigint"};
-// After a usage record's columns: the output its row keeps (kPgUsageOutputInsertColumns; all
-// NULL: none).
-constexpr std::string_view kKeptTypes[] = {"text", "text",   "text",  "text",
-                                           "text", "bigint", "bigint"};
-
-// "u.a, u.b" of "a, b".
-std::string prefixed(std::string_view columns, std::string_view prefix) {
-  std::string out;
-  for (std::size_t at = 0, next; at < columns.size(); at = next + 2) {
-    next = std::min(columns.find(", ", at), columns.size());
-    out += (out.empty() ? "" : ", ") + std::string(prefix) +
-           std::string(columns.substr(at, next - at));
-  }
-  return out;
-}
-
-std::vector<std::string_view> row_types() {
-  std::vector<std::string_view> types(std::begin(kPgUsageTypes), std::end(kPgUsageTypes));
-  types.insert(types.end(), std::begin(kKeptTypes), std::end(kKeptTypes));
-  return types;
-}
-
 // $1-$27 the usage rows (kPgUsageColumns, then kKeptTypes); $28-$37 every charge of the batch
 // (kChargeTypes) in the order it changes its account's balance: those the rows keep, then the
 // others. Written for hash joins: a batch has thousands of rows, and it is planned for its own
@@ -77,7 +58,7 @@ std::vector<std::string_view> row_types() {
 std::string calls_sql(bool skip_stored) {
   const std::string usage(kPgUsageColumns);
   const std::string kept(kPgUsageOutputInsertColumns);
-  const auto types = row_types();
+  const auto types = pg_call_row_types();
   const std::string charges =
       "SELECT * FROM " + pg_unnest(kChargeTypes, static_cast<int>(types.size()) + 1) +
       " WITH ORDINALITY AS c (kept_by, call_request, call_created, account_id, kind, amount, "
@@ -109,8 +90,8 @@ std::string calls_sql(bool skip_stored) {
       // The records, in the batch's order, each with the charge and output its row keeps.
       "recorded AS (INSERT INTO usage (" +
       usage + ", ledger_id, balance_after, charge_origin, " + kept + ") SELECT " +
-      prefixed(usage, "u.") + ", r.ledger_id, r.balance_after, r.origin, " + prefixed(kept, "u.") +
-      " FROM u LEFT JOIN run r ON r.kept_by = u.n ORDER BY u.n";
+      pg_prefixed(usage, "u.") + ", r.ledger_id, r.balance_after, r.origin, " +
+      pg_prefixed(kept, "u.") + " FROM u LEFT JOIN run r ON r.kept_by = u.n ORDER BY u.n";
   if (skip_stored) {
     sql +=
         " ON CONFLICT (request_id, created_at) DO NOTHING RETURNING request_id, " +
@@ -166,37 +147,12 @@ void append_charge(std::vector<PgArray>& columns, std::int64_t row, const UsageR
   columns[9].integer(e.created_at != 0 ? e.created_at : now);
 }
 
-// What a call's row keeps of its output (kKeptTypes), or NULLs.
-void append_kept_output(std::vector<PgArray>& kept, const UsageRecord& u, const StoredOutput* o) {
-  if (!o) {
-    for (auto& column : kept)
-      column.null();
-    return;
-  }
-  auto text_or_null = [](PgArray& a, const std::string& v, std::string_view null_value) {
-    if (v == null_value)
-      a.null();
-    else
-      a.text(v);
-  };
-  kept[0].text(o->id);
-  text_or_null(kept[1], o->status, "completed");
-  kept[2].text(o->body);
-  text_or_null(kept[3], o->context, "");
-  text_or_null(kept[4], o->previous_id, "");
-  if (o->created_at == u.created_at)
-    kept[5].null();
-  else
-    kept[5].integer(o->created_at);
-  kept[6].integer(o->expires_at);
-}
-
 // The calls [begin, end) of the batch, with their charges; `last`: the batch's charges of no call
 // too.
 PgParams calls_params(const WriteBatch& batch, const OutputPairing& outputs, std::size_t begin,
                       std::size_t end, bool last) {
   std::vector<PgArray> usage = pg_arrays(kPgUsageTypes);
-  std::vector<PgArray> kept = pg_arrays(kKeptTypes);
+  std::vector<PgArray> kept = pg_kept_arrays();
   std::vector<PgArray> charges = pg_arrays(kChargeTypes);
   const std::int64_t now = unix_ms_now();
   std::vector<std::size_t> own;  // the calls whose charges no row keeps
@@ -268,6 +224,7 @@ PgParams reserved_params(const ReservedAmounts& reserved) {
 void PostgresStore::commit(const WriteBatch& batch) {
   static const std::string kCalls = calls_sql(false);
   static const std::string kCallsAgain = calls_sql(true);
+  static const std::string kLean = pg_lean_calls_sql();
   static const std::string kOutputs =
       pg_insert_rows("outputs", kPgOutputColumns, kPgOutputTypes, "ON CONFLICT (id) DO NOTHING");
   static const std::string kTaskOutputs =
@@ -297,11 +254,20 @@ void PostgresStore::commit(const WriteBatch& batch) {
   // (each runs its balances from where the one before left them). One statement of a whole
   // backlog cost more per call the larger it was (14,000 calls: 130 us each, against 29 at
   // 2,000): a writer that fell behind fell further behind.
+  // Each takes the lean statement where it can (postgres_calls.hpp).
+  struct Range {
+    std::size_t begin, end, call;  // `call`: its place in `calls`, and in `params` plus one
+  };
+  std::vector<Range> ranges;
   const std::size_t n = batch.calls.size();
   for (std::size_t begin = 0; begin < n || (begin == 0 && !batch.charges.empty());
        begin += kCallsPerStatement) {
     const std::size_t end = std::min(n, begin + kCallsPerStatement);
-    add(kCalls, calls_params(batch, outputs, begin, end, end == n));
+    ranges.push_back({begin, end, calls.size()});
+    if (auto lean = pg_lean_calls_params(batch, outputs, begin, end, end == n))
+      add(kLean, std::move(*lean));
+    else
+      add(kCalls, calls_params(batch, outputs, begin, end, end == n));
   }
   // Outputs of calls that no row keeps keep their first version: an ID already stored (or twice
   // in the batch) is skipped. Task outputs and tasks replace theirs.
@@ -322,13 +288,13 @@ void PostgresStore::commit(const WriteBatch& batch) {
     } catch (const PgUniqueViolation& e) {
       // Records stored already: this batch was committed before (its answer lost), or is being
       // committed by a connection that lost its client. Once more, skipping them.
-      bool again = false;
-      for (auto& call : calls)
-        if (call.sql == kCalls) {
-          call.sql = kCallsAgain;
-          again = true;
-        }
-      if (e.constraint != "usage_record" || !again) throw;
+      // The lean statement has no conflict check: the general one takes its calls.
+      if (e.constraint != "usage_record" || ranges.empty()) throw;
+      for (const Range& r : ranges) {
+        if (calls[r.call].sql == kCallsAgain) throw;  // skipped already: not a record's twin
+        params[r.call - 1] = calls_params(batch, outputs, r.begin, r.end, r.end == n);
+        calls[r.call].sql = kCallsAgain;
+      }
     }
   }
 }

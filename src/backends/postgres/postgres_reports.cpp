@@ -56,16 +56,19 @@ std::string prefixed_usage_columns() {
 }  // namespace
 
 std::string pg_rollups(std::string_view source) {
-  constexpr std::string_view kAccountModel = "account_id, bucket, model";
-  constexpr std::string_view kModel = "bucket, model, shard";
   return "rolled AS (SELECT account_id, created_at - created_at % " + std::to_string(kHourMs) +
          " AS hour, model, count(*) AS requests, count(*) FILTER (WHERE status >= 400) AS errors, "
          "sum(prompt_tokens) AS prompt_tokens, sum(cached_tokens) AS cached_tokens, "
          "sum(completion_tokens) AS completion_tokens, sum(reasoning_tokens) AS "
          "reasoning_tokens, sum(cost) AS cost, sum(latency_us) AS latency_us, sum(ttft_us) AS "
          "ttft_us FROM " +
-         std::string(source) + " GROUP BY 1, 2, 3), " +
-         rollup("hourly", "usage_hourly", kAccountModel, kHourMs) + ", " +
+         std::string(source) + " GROUP BY 1, 2, 3), " + pg_rollup_upserts();
+}
+
+std::string pg_rollup_upserts() {
+  constexpr std::string_view kAccountModel = "account_id, bucket, model";
+  constexpr std::string_view kModel = "bucket, model, shard";
+  return rollup("hourly", "usage_hourly", kAccountModel, kHourMs) + ", " +
          rollup("daily", "usage_daily", kAccountModel, kDayMs) + ", " +
          rollup("account_daily", "usage_account_daily", "account_id, bucket", kDayMs) + ", " +
          rollup("model_hourly", "usage_model_hourly", kModel, kHourMs) + ", " +

@@ -102,6 +102,10 @@ inline constexpr std::string_view kPgRollupReturning =
     "account_id, created_at, model, status, prompt_tokens, cached_tokens, completion_tokens, "
     "reasoning_tokens, cost, latency_us, ttft_us";
 std::string pg_rollups(std::string_view source);
+// The same WITH items but `rolled`'s, for a statement that brings its own `rolled` (account_id,
+// hour, model, then kSums' columns: requests, errors, the four token counts, cost, latency_us,
+// ttft_us).
+std::string pg_rollup_upserts();
 
 // Every row of `r`, read by `read` (one of the above).
 template <class Read>

@@ -4,8 +4,10 @@
 // a charge is not its call's and when two writers commit at once; outputs are found as given
 // whether the pairing a batch names is right or not; call outputs keep their first, task outputs
 // their last.
+#include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "contracts/store/store_contract.hpp"
 
@@ -95,6 +97,76 @@ TEST_P(BatchStoreContract, CommitsABacklogOfThousandsOfCallsAsOne) {
   for (const auto& p : store_->usage_series({std::nullopt, 0, INT64_MAX / 2, true}))
     rolled += p.requests;
   EXPECT_EQ(rolled, 4500);
+}
+
+// Calls that each pay their own charge and nothing else (PostgreSQL writes such a batch with a
+// leaner statement): two accounts interleaved, free and failed calls, an unknown account's call,
+// two models over two hours, outputs kept by their calls.
+TEST_P(BatchStoreContract, CommitsCallsPayingTheirOwnChargesAcrossAccountsModelsAndHours) {
+  std::string acme = new_account("acme", kFunds);
+  std::string beta = new_account("beta", kFunds);
+  constexpr std::int64_t kHour = 3'600'000;
+  const std::int64_t now = call_record("req_now", acme, 0).created_at;
+  const std::int64_t start = now - now % kHour - 2 * kHour + 1000;
+  WriteBatch batch;
+  std::map<std::string, std::vector<std::string>> charged;  // account -> its charges in order
+  std::map<std::string, NanoUsd> spent;
+  struct Point {
+    std::int64_t requests = 0, errors = 0;
+    NanoUsd cost = 0;
+  };
+  std::map<std::tuple<std::string, std::int64_t, std::string>, Point> expected;
+  for (int i = 0; i < 60; ++i) {
+    const std::string& account = i % 3 ? acme : beta;
+    UsageRecord u = call_record("req_" + std::to_string(i), account, i % 5 ? i : 0,
+                                start + (i < 30 ? 0 : kHour) + i);
+    u.model = i % 2 ? "glm-a" : "glm-b";
+    if (i % 7 == 0) {
+      u.status = 502;
+      u.cost = 0;
+    }
+    if (i % 4 == 0) {
+      batch.outputs.push_back(output_of(u, "chatcmpl-" + std::to_string(i)));
+      batch.calls.push_back({u, std::nullopt, static_cast<std::int64_t>(batch.outputs.size() - 1)});
+    } else {
+      batch.calls.push_back({u, std::nullopt});
+    }
+    if (u.cost > 0) {
+      batch.calls.back().charge = charge_of(u, i % 2 ? "srv_a" : "srv_b");
+      charged[account].push_back(u.request_id);
+      spent[account] += u.cost;
+    }
+    Point& p = expected[{account, u.created_at - u.created_at % kHour, u.model}];
+    ++p.requests;
+    p.errors += u.status >= 400;
+    p.cost += u.cost;
+  }
+  UsageRecord nobody = call_record("req_nobody", "acct_nobody", 4, start);
+  batch.calls.push_back({nobody, charge_of(nobody)});
+  store_->commit(batch);
+
+  for (const std::string& account : {acme, beta}) {
+    EXPECT_EQ(store_->find_account(account)->balance, kFunds - spent[account]);
+    auto rows = store_->ledger(account);
+    ASSERT_EQ(rows.size(), 1 + charged[account].size());
+    for (std::size_t i = 0; i < charged[account].size(); ++i)  // in the batch's order
+      EXPECT_EQ(rows[i + 1].request_id, charged[account][i]);
+    expect_consistent(*store_, account);
+    for (const auto& p : store_->usage_series({account, 0, INT64_MAX / 2, false})) {
+      auto it = expected.find({account, p.bucket_ms, p.model});
+      ASSERT_NE(it, expected.end()) << p.bucket_ms << " " << p.model;
+      EXPECT_EQ(p.requests, it->second.requests) << p.model;
+      EXPECT_EQ(p.errors, it->second.errors) << p.model;
+      EXPECT_EQ(p.cost, it->second.cost) << p.model;
+      expected.erase(it);
+    }
+  }
+  EXPECT_TRUE(expected.empty()) << expected.size() << " points of the rollups missing";
+  for (const auto& o : batch.outputs)
+    EXPECT_EQ(store_->find_output(o.id)->body, o.body) << o.id;
+  // A charge on an unknown account is dropped; its call's record stays.
+  EXPECT_EQ(store_->usage({std::string("acct_nobody"), std::nullopt, false, false, 10}).size(), 1u);
+  EXPECT_TRUE(store_->ledger("acct_nobody").empty());
 }
 
 TEST_P(BatchStoreContract, WritesAChargeThatIsNotItsCallsAsAChargeOfItsOwn) {

@@ -4,6 +4,7 @@
 // instances growing at once on several connections never lease more than the balance.
 #include <atomic>
 #include <thread>
+#include <tuple>
 
 #include "contracts/store/store_contract.hpp"
 
@@ -67,6 +68,27 @@ TEST_P(LeaseStoreContract, ChargesShrinkTheLeaseOfTheInstanceThatMadeThem) {
   store_->commit(over);
   EXPECT_EQ(lease_of(*store_, acme, "srv_b"), 0);
   EXPECT_EQ(ledger_sum(acme), store_->find_account(acme)->balance);
+}
+
+// A batch of calls alone (each with its own charge; PostgreSQL's leaner statement): each
+// instance's lease shrinks by its own charges.
+TEST_P(LeaseStoreContract, ABatchOfCallsShrinksEachInstancesLeaseByItsOwn) {
+  std::string acme = new_account("acme", 100);
+  store_->grow_lease(acme, "srv_a", 60, 60, kNow, kTtl);
+  store_->grow_lease(acme, "srv_b", 40, 40, kNow, kTtl);
+  WriteBatch batch;
+  for (auto [id, cost, origin] : {std::tuple{"req_1", 10, "srv_a"},
+                                  {"req_2", 5, "srv_b"},
+                                  {"req_3", 20, "srv_a"},
+                                  {"req_4", 45, "srv_b"}}) {
+    UsageRecord call = call_record(id, acme, cost);
+    batch.calls.push_back({call, charge_of(call, origin)});
+  }
+  store_->commit(batch);
+  EXPECT_EQ(store_->find_account(acme)->balance, 20);
+  EXPECT_EQ(lease_of(*store_, acme, "srv_a"), 30);
+  EXPECT_EQ(lease_of(*store_, acme, "srv_b"), 0);  // 40 - 50, never below 0
+  EXPECT_EQ(ledger_sum(acme), 20);
 }
 
 TEST_P(LeaseStoreContract, ShrinkGivesCreditBack) {
