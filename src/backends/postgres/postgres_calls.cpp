@@ -159,8 +159,8 @@ std::string pg_lean_calls_sql() {
       ") AS t (account_id, total) JOIN locked l ON l.id = t.account_id WHERE a.id = t.account_id";
 }
 
-std::optional<PgParams> pg_lean_calls_params(const WriteBatch& batch, const OutputPairing& outputs,
-                                             std::size_t begin, std::size_t end, bool last) {
+std::optional<LeanCalls> pg_lean_calls_params(const WriteBatch& batch, const OutputPairing& outputs,
+                                              std::size_t begin, std::size_t end, bool last) {
   if (last && !batch.charges.empty()) return std::nullopt;
   for (std::size_t i = begin; i < end; ++i) {
     const CallWrite& c = batch.calls[i];
@@ -227,7 +227,7 @@ std::optional<PgParams> pg_lean_calls_params(const WriteBatch& batch, const Outp
   p.array(account_ids).array(account_totals);
   p.array(shrink_accounts).array(shrink_origins).array(shrink_totals);
   add_columns(p, sums);
-  return p;
+  return LeanCalls{std::move(p), accounts.size()};
 }
 
 }  // namespace glmgate

@@ -41,7 +41,11 @@ std::string pg_prefixed(std::string_view columns, std::string_view prefix);
 // batch's charges of no call belong to this statement); nullopt when the lean statement cannot
 // take them (a charge that is not its call's own, or charges of no call).
 std::string pg_lean_calls_sql();
-std::optional<PgParams> pg_lean_calls_params(const WriteBatch& batch, const OutputPairing& outputs,
-                                             std::size_t begin, std::size_t end, bool last);
+struct LeanCalls {
+  PgParams params;
+  std::size_t accounts = 0;  // how many accounts its charges name
+};
+std::optional<LeanCalls> pg_lean_calls_params(const WriteBatch& batch, const OutputPairing& outputs,
+                                              std::size_t begin, std::size_t end, bool last);
 
 }  // namespace glmgate

@@ -225,6 +225,11 @@ void PostgresStore::commit(const WriteBatch& batch) {
   static const std::string kCalls = calls_sql(false);
   static const std::string kCallsAgain = calls_sql(true);
   static const std::string kLean = pg_lean_calls_sql();
+  // The most accounts a lean statement may name and still be sent prepared, with a generic plan:
+  // its joins over the accounts' arrays are planned for a few, which is what a batch names.
+  // Planning it for each batch's arrays was ~6% of PostgreSQL's CPU per call, most of it copying
+  // the arrays into the plan as constants.
+  constexpr std::size_t kGenericAccounts = 32;
   static const std::string kOutputs =
       pg_insert_rows("outputs", kPgOutputColumns, kPgOutputTypes, "ON CONFLICT (id) DO NOTHING");
   static const std::string kTaskOutputs =
@@ -239,45 +244,57 @@ void PostgresStore::commit(const WriteBatch& batch) {
       "DO UPDATE SET amount = excluded.amount, updated_at = excluded.updated_at";
 
   if (batch.empty()) return;
+  const OutputPairing outputs = pair_outputs(batch);
   // Every parameter is built before a connection is leased: the lease is held for the round trip
-  // alone.
+  // alone. `again`: after a record of the batch was found stored, every calls' statement is the
+  // general one, skipping what is stored.
   std::deque<PgParams> params;  // stays where it is as it grows
   std::vector<PgCall> calls;
-  // Unprepared: each batch is planned for its own arrays' sizes.
-  calls.push_back({"BEGIN", nullptr, false});
-  auto add = [&](const std::string& sql, PgParams p) {
-    params.push_back(std::move(p));
-    calls.push_back({sql, &params.back(), false});
+  auto build = [&](bool again) {
+    params.clear();
+    calls.clear();
+    calls.push_back({"BEGIN", nullptr, false});
+    bool generic = false;  // plan_cache_mode as set in this transaction
+    auto add = [&](const std::string& sql, PgParams p, bool prepared = false) {
+      // A prepared statement here is one whose plan does not depend on its arrays' sizes
+      // (kGenericAccounts); every other is sent unprepared and planned for its own arrays.
+      if (prepared != generic) {
+        calls.push_back({prepared ? "SET LOCAL plan_cache_mode = force_generic_plan"
+                                  : "SET LOCAL plan_cache_mode TO DEFAULT",
+                         nullptr, false});
+        generic = prepared;
+      }
+      params.push_back(std::move(p));
+      calls.push_back({sql, &params.back(), prepared});
+    };
+    // The calls go in statements of at most kCallsPerStatement, in order, in the one transaction
+    // (each runs its balances from where the one before left them). One statement of a whole
+    // backlog cost more per call the larger it was (14,000 calls: 130 us each, against 29 at
+    // 2,000): a writer that fell behind fell further behind. Each takes the lean statement where
+    // it can (postgres_calls.hpp).
+    const std::size_t n = batch.calls.size();
+    for (std::size_t begin = 0; begin < n || (begin == 0 && !batch.charges.empty());
+         begin += kCallsPerStatement) {
+      const std::size_t end = std::min(n, begin + kCallsPerStatement);
+      auto lean = again ? std::nullopt : pg_lean_calls_params(batch, outputs, begin, end, end == n);
+      if (lean)
+        add(kLean, std::move(lean->params), lean->accounts <= kGenericAccounts);
+      else
+        add(again ? kCallsAgain : kCalls, calls_params(batch, outputs, begin, end, end == n));
+    }
+    // Outputs of calls that no row keeps keep their first version: an ID already stored (or
+    // twice in the batch) is skipped. Task outputs and tasks replace theirs.
+    if (!outputs.own.empty())
+      add(kOutputs, rows_params(outputs.own, kPgOutputTypes, append_output, false));
+    if (!batch.task_outputs.empty())
+      add(kTaskOutputs, rows_params(batch.task_outputs, kPgOutputTypes, append_output, true));
+    if (!batch.tasks.empty())
+      add(kTasks, rows_params(batch.tasks, kPgTaskTypes, append_task, true));
+    if (!batch.reserved.amounts.empty()) add(kReserved, reserved_params(batch.reserved));
+    calls.push_back({"COMMIT", nullptr, false});
   };
-  const OutputPairing outputs = pair_outputs(batch);
-  // The calls go in statements of at most kCallsPerStatement, in order, in the one transaction
-  // (each runs its balances from where the one before left them). One statement of a whole
-  // backlog cost more per call the larger it was (14,000 calls: 130 us each, against 29 at
-  // 2,000): a writer that fell behind fell further behind.
-  // Each takes the lean statement where it can (postgres_calls.hpp).
-  struct Range {
-    std::size_t begin, end, call;  // `call`: its place in `calls`, and in `params` plus one
-  };
-  std::vector<Range> ranges;
-  const std::size_t n = batch.calls.size();
-  for (std::size_t begin = 0; begin < n || (begin == 0 && !batch.charges.empty());
-       begin += kCallsPerStatement) {
-    const std::size_t end = std::min(n, begin + kCallsPerStatement);
-    ranges.push_back({begin, end, calls.size()});
-    if (auto lean = pg_lean_calls_params(batch, outputs, begin, end, end == n))
-      add(kLean, std::move(*lean));
-    else
-      add(kCalls, calls_params(batch, outputs, begin, end, end == n));
-  }
-  // Outputs of calls that no row keeps keep their first version: an ID already stored (or twice
-  // in the batch) is skipped. Task outputs and tasks replace theirs.
-  if (!outputs.own.empty())
-    add(kOutputs, rows_params(outputs.own, kPgOutputTypes, append_output, false));
-  if (!batch.task_outputs.empty())
-    add(kTaskOutputs, rows_params(batch.task_outputs, kPgOutputTypes, append_output, true));
-  if (!batch.tasks.empty()) add(kTasks, rows_params(batch.tasks, kPgTaskTypes, append_task, true));
-  if (!batch.reserved.amounts.empty()) add(kReserved, reserved_params(batch.reserved));
-  calls.push_back({"COMMIT", nullptr, false});
+  build(false);
+  bool again = false;
   for (int attempt = 1;; ++attempt) {
     try {
       auto c = pool_.acquire();
@@ -287,14 +304,11 @@ void PostgresStore::commit(const WriteBatch& batch) {
       if (attempt == kAttempts) throw;
     } catch (const PgUniqueViolation& e) {
       // Records stored already: this batch was committed before (its answer lost), or is being
-      // committed by a connection that lost its client. Once more, skipping them.
-      // The lean statement has no conflict check: the general one takes its calls.
-      if (e.constraint != "usage_record" || ranges.empty()) throw;
-      for (const Range& r : ranges) {
-        if (calls[r.call].sql == kCallsAgain) throw;  // skipped already: not a record's twin
-        params[r.call - 1] = calls_params(batch, outputs, r.begin, r.end, r.end == n);
-        calls[r.call].sql = kCallsAgain;
-      }
+      // committed by a connection that lost its client. Once more, skipping them (the lean
+      // statement has no conflict check: the general one takes its calls).
+      if (e.constraint != "usage_record" || again) throw;
+      again = true;
+      build(true);
     }
   }
 }
