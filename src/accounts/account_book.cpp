@@ -13,7 +13,9 @@ std::int64_t now_ms() {
       .count();
 }
 
-ApiError insufficient_quota(NanoUsd available, NanoUsd needed) {
+}  // namespace
+
+ApiError insufficient_quota_error(NanoUsd available, NanoUsd needed) {
   return ApiError{402,
                   "insufficient_quota",
                   "insufficient_quota",
@@ -25,7 +27,6 @@ ApiError insufficient_quota(NanoUsd available, NanoUsd needed) {
                       " is available. Add credits or lower max_tokens.",
                   {}};
 }
-}  // namespace
 
 namespace {
 std::atomic<std::uint64_t> next_instance{1};
@@ -112,7 +113,8 @@ HoldDecision AccountBook::try_hold(const KeyInfo& key, const std::string& model,
       }
     }
     NanoUsd available = account->balance - account->reserved;
-    if (available < amount) return HoldDecision::refused(insufficient_quota(available, amount));
+    if (available < amount)
+      return HoldDecision::refused(insufficient_quota_error(available, amount));
     account->reserved += amount;
   }
   if (amount > 0) account->holds.fetch_add(1, std::memory_order_relaxed);
@@ -237,7 +239,7 @@ bool AccountBook::may_be_free(const std::string& account_id, const std::string& 
 
 HoldDecision AccountBook::hold_free(const KeyInfo& key, const std::string& model) {
   Account* account = find(key.account_id);
-  if (!account) return HoldDecision::refused(insufficient_quota(0, 0));
+  if (!account) return HoldDecision::refused(insufficient_quota_error(0, 0));
   std::lock_guard lock(account->mutex);
   ++account->free[model].pending;
   return HoldDecision::granted({0, true, true, true});

@@ -26,6 +26,10 @@ namespace glmgate {
 // one store: accounts/LeaseWallet grows and shrinks it; the sync's balances are not this book's).
 enum class BookFunds { balances, leases };
 
+// The 402 a hold gets when `available` (what the account can still hold, as the caller knows it)
+// is less than `needed`; both figures are in its message.
+ApiError insufficient_quota_error(NanoUsd available, NanoUsd needed);
+
 class AccountBook final : public Wallet {
  public:
   AccountBook(std::int64_t free_calls_per_model, std::string origin,

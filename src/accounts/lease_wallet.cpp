@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <optional>
 #include <vector>
 
 #include "contracts/store/store_error.hpp"
@@ -87,6 +88,7 @@ boost::asio::awaitable<HoldDecision> LeaseWallet::hold(const KeyInfo& key, const
   const auto deadline = std::chrono::steady_clock::now() + options_.demand_wait;
   bool demanded = false;
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  std::optional<NanoUsd> store_free;  // as the last grow found it
   for (;;) {
     if (!lease_valid()) co_return store_away();
     NanoUsd need = amount - book_.available(key.account_id);
@@ -94,11 +96,18 @@ boost::asio::awaitable<HoldDecision> LeaseWallet::hold(const KeyInfo& key, const
     if (need > 0) {
       GrowCall call{[&] { grown = grow(key.account_id, need); }};
       co_await pool_.run(call);
+      store_free = grown.free;
     }
     if (!grown.reached) co_return store_away();
     HoldDecision d = book_.try_hold(key, model, amount);
     if (!short_of_credit(d)) co_return d;
-    if (std::chrono::steady_clock::now() >= deadline) co_return d;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      // The book's 402 counts this instance's lease alone; the account can also hold the credit
+      // no lease holds (what a hold above it could not lease all or nothing).
+      if (!store_free) co_return d;
+      co_return HoldDecision::refused(
+          insufficient_quota_error(book_.available(key.account_id) + *store_free, amount));
+    }
     if (!demanded) {
       // Other instances hold the credit: ask them for what they do not use.
       GrowCall call{[&] { demand(key.account_id); }};
@@ -121,6 +130,7 @@ LeaseWallet::Grow LeaseWallet::grow(const std::string& account_id, NanoUsd need)
                                      options_.ttl_ms);
     if (g.added > 0) book_.credit(account_id, g.added);
     out.added = g.added;
+    out.free = g.available;
   } catch (const StoreConflict&) {
     // No such account: the hold is refused as short of credit.
   } catch (const std::exception& e) {

@@ -81,6 +81,7 @@ class LeaseWallet final : public Wallet {
   struct Grow {
     bool reached = true;  // false: the store could not be reached
     NanoUsd added = 0;
+    NanoUsd free = 0;  // the account's credit that no live lease held, after the call
   };
   Grow grow(const std::string& account_id, NanoUsd need);
   void demand(const std::string& account_id);

@@ -163,6 +163,20 @@ TEST_F(LeaseWalletTest, TwoInstancesNeverHoldMoreThanTheBalance) {
   EXPECT_EQ(leased("srv_a") + leased("srv_b"), kFunds);
 }
 
+TEST_F(LeaseWalletTest, A402SaysWhatTheAccountCanStillHoldNotThisInstancesLease) {
+  auto a = instance("srv_a");
+  ASSERT_TRUE(a->hold(key_, 2 * kUsd));  // leases 2 and a slice of 2: 6 left to lease
+  auto b = instance("srv_b");
+  // b has no lease, 8 cannot be leased, and a (which does not tick here) keeps its spare.
+  HoldDecision d = b->hold(key_, 8 * kUsd);
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().status, 402);
+  EXPECT_NE(d.error().message.find("it needs up to $8.000000000"), std::string::npos)
+      << d.error().message;
+  EXPECT_NE(d.error().message.find("and $6.000000000 is available"), std::string::npos)
+      << d.error().message;
+}
+
 TEST_F(LeaseWalletTest, ADemandMovesCreditTheOtherInstanceDoesNotHold) {
   auto a = instance("srv_a");
   auto b = instance("srv_b");
