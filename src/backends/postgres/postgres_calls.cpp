@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <span>
 #include <tuple>
 #include <utility>
 
 #include "backends/postgres/postgres_rows.hpp"
+#include "contracts/store/usage_rollup_fold.hpp"
 #include "core/yield_point.hpp"
 
 namespace glmgate {
@@ -29,40 +31,17 @@ constexpr std::string_view kRolledTypes[] = {"text",   "bigint", "text",   "bigi
                                              "bigint", "bigint", "bigint", "bigint",
                                              "bigint", "bigint", "bigint", "bigint"};
 
-struct Sums {
-  std::int64_t requests = 0, errors = 0, prompt = 0, cached = 0, completion = 0, reasoning = 0,
-               cost = 0, latency = 0, ttft = 0;
-
-  void add(const UsageRecord& u) {
-    ++requests;
-    errors += u.status >= 400;
-    prompt += u.usage.prompt_tokens;
-    cached += u.usage.cached_tokens;
-    completion += u.usage.completion_tokens;
-    reasoning += u.usage.reasoning_tokens;
-    cost += u.cost;
-    latency += u.latency_us;
-    ttft += u.ttft_us;
-  }
-};
-
-constexpr std::int64_t kHourMs = 3'600'000;
+// The accounts its charges name, each with the sum of its charges in the statement.
+constexpr std::string_view kAccountTypes[] = {"text", "bigint"};
+// The leases they shrink: account, instance, sum of its charges there.
+constexpr std::string_view kShrinkTypes[] = {"text", "text", "bigint"};
 
 // The statement's parameters after the rows' arrays, numbered from 1.
 constexpr int kRowColumns =
     static_cast<int>(std::size(kPgUsageTypes) + std::size(kKeptTypes) + std::size(kChargeTypes));
-constexpr int kAccounts = kRowColumns + 1;  // accounts' IDs; then their totals
-constexpr int kShrink = kAccounts + 2;      // leases to shrink: account, instance, total
-constexpr int kRolled = kShrink + 3;        // rollup rows (kRolledTypes)
-
-std::string param(int n, std::string_view type) {
-  std::string out = "$";
-  out += std::to_string(n);
-  out += "::";
-  out += type;
-  out += "[]";
-  return out;
-}
+constexpr int kAccounts = kRowColumns + 1;  // kAccountTypes
+constexpr int kShrink = kAccounts + static_cast<int>(std::size(kAccountTypes));
+constexpr int kRolled = kShrink + static_cast<int>(std::size(kShrinkTypes));
 
 }  // namespace
 
@@ -119,21 +98,20 @@ std::string pg_lean_calls_sql() {
   // unknown account's, which is dropped as the general statement drops it). Each (SELECT b FROM
   // bal) is computed once per statement.
   const std::string balance = "(SELECT b FROM bal)[u.charge_account]";
-  std::string rolled = "rolled AS (SELECT * FROM unnest(";
-  for (int i = 0; i < static_cast<int>(std::size(kRolledTypes)); ++i)
-    rolled += (i ? ", " : "") + param(kRolled + i, kRolledTypes[i]);
-  rolled +=
-      ") AS rolled (account_id, hour, model, requests, errors, prompt_tokens, cached_tokens, "
+  const std::string rolled =
+      "rolled AS (SELECT * FROM " + pg_unnest(kRolledTypes, kRolled) +
+      " AS rolled (account_id, hour, model, requests, errors, prompt_tokens, cached_tokens, "
       "completion_tokens, reasoning_tokens, cost, latency_us, ttft_us)), ";
-  const std::string accounts = param(kAccounts, "text");
+  const std::string account_ids = pg_unnest(std::span(kAccountTypes).first(1), kAccounts);
   return
       // The accounts' rows, locked in ID order (two writers never deadlock on them), and their
       // balances then, in the order of the accounts' array.
-      "WITH locked AS MATERIALIZED (SELECT id, balance FROM accounts WHERE id = ANY(" + accounts +
-      ") ORDER BY id FOR UPDATE), "
-      "bal AS MATERIALIZED (SELECT array_agg(l.balance ORDER BY x.i) AS b FROM unnest(" +
-      accounts +
-      ") WITH ORDINALITY AS x (id, i) LEFT JOIN locked l ON l.id = x.id), "
+      "WITH locked AS MATERIALIZED (SELECT id, balance FROM accounts WHERE id = ANY($" +
+      std::to_string(kAccounts) +
+      "::text[]) ORDER BY id FOR UPDATE), "
+      "bal AS MATERIALIZED (SELECT array_agg(l.balance ORDER BY x.i) AS b FROM " +
+      account_ids +
+      " WITH ORDINALITY AS x (id, i) LEFT JOIN locked l ON l.id = x.id), "
       // The rows in the batch's order (a plain scan of the arrays): a kept charge's ledger ID is
       // drawn as its row is written, once the accounts are locked (the balance is read first),
       // so IDs follow the order each balance changed, across writers too.
@@ -147,16 +125,14 @@ std::string pg_lean_calls_sql() {
       ", charge_origin, charge_account, charge_sum)), " + rolled + pg_rollup_upserts() +
       ", "
       // Each instance's charges shrink its lease on the account (lease_store.hpp), never below 0.
-      "shrunk AS (UPDATE leases l SET amount = GREATEST(0, l.amount + s.total) FROM unnest(" +
-      param(kShrink, "text") + ", " + param(kShrink + 1, "text") + ", " +
-      param(kShrink + 2, "bigint") +
-      ") AS s (account_id, origin, total) WHERE l.account_id = s.account_id AND l.instance = "
+      "shrunk AS (UPDATE leases l SET amount = GREATEST(0, l.amount + s.total) FROM " +
+      pg_unnest(kShrinkTypes, kShrink) +
+      " AS s (account_id, origin, total) WHERE l.account_id = s.account_id AND l.instance = "
       "s.origin) "
       // One update per known account.
-      "UPDATE accounts a SET balance = a.balance + t.total, spent = a.spent - t.total FROM "
-      "unnest(" +
-      accounts + ", " + param(kAccounts + 1, "bigint") +
-      ") AS t (account_id, total) JOIN locked l ON l.id = t.account_id WHERE a.id = t.account_id";
+      "UPDATE accounts a SET balance = a.balance + t.total, spent = a.spent - t.total FROM " +
+      pg_unnest(kAccountTypes, kAccounts) +
+      " AS t (account_id, total) JOIN locked l ON l.id = t.account_id WHERE a.id = t.account_id";
 }
 
 std::optional<LeanCalls> pg_lean_calls_params(const WriteBatch& batch, const OutputPairing& outputs,
@@ -173,13 +149,13 @@ std::optional<LeanCalls> pg_lean_calls_params(const WriteBatch& batch, const Out
   std::vector<std::string_view> accounts;
   std::vector<std::int64_t> totals;
   std::map<std::pair<std::string_view, std::string_view>, std::int64_t> shrink;
-  std::map<std::tuple<std::string_view, std::int64_t, std::string_view>, Sums> rolled;
+  RollupFold rolled;
   for (std::size_t i = begin; i < end; ++i) {
     const CallWrite& c = batch.calls[i];
     const UsageRecord& u = c.usage;
     append_usage(usage, u);
     append_kept_output(kept, u, outputs.kept[i]);
-    rolled[{u.account_id, u.created_at - u.created_at % kHourMs, u.model}].add(u);
+    fold_hour(rolled, u);
     if (c.charge) {
       const LedgerEntry& e = *c.charge;
       auto [at, added] = position.try_emplace(e.account_id, accounts.size());
@@ -208,25 +184,20 @@ std::optional<LeanCalls> pg_lean_calls_params(const WriteBatch& batch, const Out
                            s.cost, s.latency, s.ttft})
       sums[n++].integer(v);
   }
-  PgArray account_ids(PgType::kText), account_totals(PgType::kBigint);
+  std::vector<PgArray> account_rows = pg_arrays(kAccountTypes);
   for (std::size_t i = 0; i < accounts.size(); ++i) {
-    account_ids.text(accounts[i]);
-    account_totals.integer(totals[i]);
+    account_rows[0].text(accounts[i]);
+    account_rows[1].integer(totals[i]);
   }
-  PgArray shrink_accounts(PgType::kText), shrink_origins(PgType::kText),
-      shrink_totals(PgType::kBigint);
+  std::vector<PgArray> shrink_rows = pg_arrays(kShrinkTypes);
   for (const auto& [key, total] : shrink) {
-    shrink_accounts.text(key.first);
-    shrink_origins.text(key.second);
-    shrink_totals.integer(total);
+    shrink_rows[0].text(key.first);
+    shrink_rows[1].text(key.second);
+    shrink_rows[2].integer(total);
   }
   PgParams p;
-  add_columns(p, usage);
-  add_columns(p, kept);
-  add_columns(p, charges);
-  p.array(account_ids).array(account_totals);
-  p.array(shrink_accounts).array(shrink_origins).array(shrink_totals);
-  add_columns(p, sums);
+  for (auto* columns : {&usage, &kept, &charges, &account_rows, &shrink_rows, &sums})
+    add_columns(p, *columns);
   return LeanCalls{std::move(p), accounts.size()};
 }
 

@@ -8,18 +8,14 @@
 
 #include "backends/sqlite/sqlite_rows.hpp"
 #include "backends/sqlite/sqlite_store.hpp"
+#include "contracts/store/usage_rollup_fold.hpp"
 
 namespace glmgate {
 
 namespace {
 
-constexpr std::int64_t kHourMs = 3'600'000;
+constexpr std::int64_t kHourMs = kRollupHourMs;
 constexpr std::int64_t kDayMs = 86'400'000;
-
-struct RollupSums {
-  std::int64_t requests = 0, errors = 0, prompt = 0, cached = 0, completion = 0, reasoning = 0;
-  std::int64_t cost = 0, latency = 0, ttft = 0;
-};
 
 // A rollup table: its bucket and which of account and model its key has (schemas 14 and 16).
 struct Rollup {
@@ -34,40 +30,21 @@ constexpr Rollup kRollups[] = {{"usage_hourly", kHourMs, true, true},
                                {"usage_model_hourly", kHourMs, false, true},
                                {"usage_model_daily", kDayMs, false, true}};
 
-// (account, bucket, model); an empty part where the rollup's key has none.
-using RollupKey = std::tuple<std::string_view, std::int64_t, std::string_view>;
-using Folded = std::map<RollupKey, RollupSums>;
-
-void add(RollupSums& to, const RollupSums& s) {
-  to.requests += s.requests;
-  to.errors += s.errors;
-  to.prompt += s.prompt;
-  to.cached += s.cached;
-  to.completion += s.completion;
-  to.reasoning += s.reasoning;
-  to.cost += s.cost;
-  to.latency += s.latency;
-  to.ttft += s.ttft;
-}
-
 // The records by account, hour and model: every rollup is a coarser fold of this one.
-Folded fold_hours(const std::vector<const UsageRecord*>& records) {
-  Folded out;
+RollupFold fold_hours(const std::vector<const UsageRecord*>& records) {
+  RollupFold out;
   for (const UsageRecord* u : records)
-    add(out[{u->account_id, u->created_at - u->created_at % kHourMs, u->model}],
-        {1, u->status >= 400 ? 1 : 0, u->usage.prompt_tokens, u->usage.cached_tokens,
-         u->usage.completion_tokens, u->usage.reasoning_tokens, u->cost, u->latency_us,
-         u->ttft_us});
+    fold_hour(out, *u);
   return out;
 }
 
-Folded fold(const Folded& hours, const Rollup& r) {
-  Folded out;
+RollupFold fold(const RollupFold& hours, const Rollup& r) {
+  RollupFold out;
   for (const auto& [key, sums] : hours) {
     const auto& [account, hour, model] = key;
-    add(out[{r.by_account ? account : std::string_view(), hour - hour % r.bucket_ms,
-             r.by_model ? model : std::string_view()}],
-        sums);
+    out[{r.by_account ? account : std::string_view(), hour - hour % r.bucket_ms,
+         r.by_model ? model : std::string_view()}]
+        .add(sums);
   }
   return out;
 }
@@ -102,7 +79,7 @@ const std::string& page_columns() {
 
 void SqliteStore::add_to_rollups(const std::vector<const UsageRecord*>& records) {
   if (records.empty()) return;
-  const Folded hours = fold_hours(records);
+  const RollupFold hours = fold_hours(records);
   for (const Rollup& r : kRollups) {
     SqliteStatement& s =
         cached_statement(std::string("rollup ") + r.table, [&r] { return upsert_sql(r); });
